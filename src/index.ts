@@ -1,0 +1,5 @@
+/**
+ * @module chipstack
+ * The public API: explicit re-exports of each layer.
+ */
+export {};

@@ -1,0 +1,80 @@
+/**
+ * @module io/errors
+ * The one error type of the io layer. Every rejection names the file, the tensor when there is
+ * one, and the rule broken, and carries a stable `code` for programs to branch on.
+ */
+
+/** Why a file, header, index or write was refused. */
+export type SafetensorsErrorCode =
+  // the 8-byte length prefix
+  | 'HeaderTooSmall'
+  | 'HeaderTooLarge'
+  | 'InvalidHeaderLength'
+  // the JSON header
+  | 'InvalidHeaderStart'
+  | 'InvalidUtf8'
+  | 'InvalidJson'
+  | 'DuplicateKey'
+  | 'InvalidMetadata'
+  | 'ReservedName'
+  // one tensor entry
+  | 'InvalidTensorEntry'
+  | 'UnknownDtype'
+  | 'InvalidShape'
+  | 'InvalidDataOffsets'
+  | 'MisalignedSlice'
+  | 'SizeMismatch'
+  // the data buffer as a whole
+  | 'InvalidOffset'
+  | 'TruncatedData'
+  | 'TrailingBytes'
+  // access
+  | 'TensorNotFound'
+  | 'InvalidRange'
+  | 'TensorTooLarge'
+  | 'Closed'
+  // writing
+  | 'OutputExists'
+  | 'OverwriteInput'
+  | 'TensorOverrun'
+  | 'IncompleteWrite'
+  // sharded checkpoints
+  | 'InvalidIndex'
+  | 'MissingShard'
+  | 'MissingTensor'
+  | 'DuplicateTensor'
+  | 'UnmappedTensor'
+  | 'EmptyCheckpoint';
+
+const MAX_NAME_CHARS = 120;
+
+/** Quote a name for a message: JSON escapes keep control characters out; long names are cut. */
+export function quote(name: string): string {
+  const cut = name.length > MAX_NAME_CHARS ? `${name.slice(0, MAX_NAME_CHARS)}…` : name;
+  return JSON.stringify(cut);
+}
+
+/** `text` with control characters replaced by spaces, so a message stays on one line. */
+export function printable(text: string): string {
+  return Array.from(text, (c) => (c < ' ' || c === '\x7f' ? ' ' : c)).join('');
+}
+
+/** A safetensors file, index or write that breaks a rule of the format. */
+export class SafetensorsError extends Error {
+  override readonly name = 'SafetensorsError';
+  readonly code: SafetensorsErrorCode;
+  /** The file (or `<buffer>` label) the rule was checked against. */
+  readonly file: string;
+  /** The tensor concerned, when the rule is about one tensor. */
+  readonly tensor: string | undefined;
+  /** The rule broken, without the file and tensor prefix. */
+  readonly rule: string;
+
+  constructor(code: SafetensorsErrorCode, file: string, rule: string, tensor?: string) {
+    super(`${file}: ${tensor === undefined ? '' : `tensor ${quote(tensor)}: `}${rule}`);
+    this.code = code;
+    this.file = file;
+    this.tensor = tensor;
+    this.rule = rule;
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * @module io/writer
+ * A streaming safetensors writer. The header is planned from the tensor specs up front, so each
+ * tensor's bytes go straight to their final place with positioned writes, in any order and in as
+ * many pieces as the caller likes. Everything goes to a temporary file in the target folder, which
+ * is renamed over the final name only once every byte is written and synced: a crash or an error
+ * leaves no file under the final name.
+ */
+import { randomBytes } from 'node:crypto';
+import { type FileHandle, open, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { SafetensorsError } from './errors.js';
+import type { TensorInfo } from './header.js';
+import { openInputAt } from './inputs.js';
+import { layoutSafetensors, type TensorSpec } from './layout.js';
+
+export interface WriterOptions {
+  /** Replace an existing file at the path (never one this process has open for reading). Default false. */
+  readonly overwrite?: boolean;
+  /** fsync the file before renaming it into place. Default true. */
+  readonly sync?: boolean;
+}
+
+/** A named chunk of tensor bytes, as `writeAll` consumes them. */
+export interface TensorChunk {
+  readonly name: string;
+  readonly data: Uint8Array;
+}
+
+/** A file being written. Call `finish` to put it in place, or `abort` to drop it. */
+export interface SafetensorsWriter {
+  /** The final path. */
+  readonly path: string;
+  /** Tensors in file order: writing in this order makes the file sequential. */
+  readonly tensors: readonly TensorInfo[];
+  /** Whether every tensor has all its bytes. */
+  readonly complete: boolean;
+  /** Append `bytes` to tensor `name`; a tensor may arrive in several pieces. */
+  write(name: string, bytes: Uint8Array): Promise<void>;
+  /** Write every chunk of `source`, in order. */
+  writeAll(source: AsyncIterable<TensorChunk> | Iterable<TensorChunk>): Promise<void>;
+  /** Check that every tensor is complete, sync, and rename into place. */
+  finish(): Promise<void>;
+  /** Close and delete the temporary file. Safe to call more than once, or after a failure. */
+  abort(): Promise<void>;
+}
+
+/** Start writing a safetensors file of `specs` at `path`. */
+export async function createSafetensorsWriter(
+  path: string,
+  specs: readonly TensorSpec[],
+  metadata: Readonly<Record<string, string>> = {},
+  options: WriterOptions = {},
+): Promise<SafetensorsWriter> {
+  const layout = layoutSafetensors(specs, metadata, path);
+  await checkTarget(path, options.overwrite ?? false);
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const fh = await open(temp, 'wx');
+  let state: 'open' | 'done' | 'aborted' = 'open';
+  const abort = async () => {
+    if (state !== 'open') return;
+    state = 'aborted';
+    await fh.close().catch(() => {});
+    await rm(temp, { force: true });
+  };
+  try {
+    await writeAt(fh, layout.header, 0);
+  } catch (err) {
+    await abort();
+    throw err;
+  }
+  const byName = new Map(layout.tensors.map((t) => [t.name, t]));
+  const written = new Map<string, number>();
+  let missing = layout.tensors.filter((t) => t.byteLength > 0).length;
+  const usable = (name?: string) => {
+    if (state !== 'open')
+      throw new SafetensorsError(
+        'Closed',
+        path,
+        `the writer has been ${state === 'done' ? 'finished' : 'aborted'}`,
+        name,
+      );
+  };
+  const write = async (name: string, bytes: Uint8Array) => {
+    usable(name);
+    const t = byName.get(name);
+    if (!t)
+      throw new SafetensorsError(
+        'TensorNotFound',
+        path,
+        'not among the tensors this file was planned with',
+        name,
+      );
+    const at = written.get(name) ?? 0;
+    if (at + bytes.length > t.byteLength) {
+      throw new SafetensorsError(
+        'TensorOverrun',
+        path,
+        `${at + bytes.length} bytes written, more than the ${t.byteLength} its shape [${t.shape.join(', ')}] of ${t.dtype} holds`,
+        name,
+      );
+    }
+    written.set(name, at + bytes.length);
+    if (bytes.length > 0 && at + bytes.length === t.byteLength) missing--;
+    await writeAt(fh, bytes, t.fileOffset + at);
+  };
+  return {
+    path,
+    tensors: layout.tensors,
+    get complete() {
+      return missing === 0;
+    },
+    write,
+    async writeAll(source) {
+      for await (const { name, data } of source) await write(name, data);
+    },
+    async finish() {
+      usable();
+      try {
+        for (const t of layout.tensors) {
+          const got = written.get(t.name) ?? 0;
+          if (got !== t.byteLength) {
+            throw new SafetensorsError(
+              'IncompleteWrite',
+              path,
+              `only ${got} of its ${t.byteLength} bytes were written`,
+              t.name,
+            );
+          }
+        }
+        if (options.sync ?? true) await fh.sync();
+        await fh.close();
+        await checkTarget(path, options.overwrite ?? false);
+        await rename(temp, path);
+        state = 'done';
+      } catch (err) {
+        await abort();
+        throw err;
+      }
+    },
+    abort,
+  };
+}
+
+/** Write a whole file from tensors already in memory. */
+export async function writeSafetensors(
+  path: string,
+  tensors: readonly (TensorSpec & { readonly data: Uint8Array })[],
+  metadata: Readonly<Record<string, string>> = {},
+  options: WriterOptions = {},
+): Promise<void> {
+  const writer = await createSafetensorsWriter(path, tensors, metadata, options);
+  const data = new Map(tensors.map((t) => [t.name, t.data]));
+  try {
+    for (const t of writer.tensors) await writer.write(t.name, data.get(t.name)!);
+    await writer.finish();
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  }
+}
+
+/** Refuse to replace a file open for reading, or any existing file unless `overwrite`. */
+async function checkTarget(path: string, overwrite: boolean): Promise<void> {
+  const input = await openInputAt(path);
+  if (input !== undefined) {
+    throw new SafetensorsError(
+      'OverwriteInput',
+      path,
+      `refusing to replace ${input}, which is open for reading`,
+    );
+  }
+  if (
+    !overwrite &&
+    (await stat(path).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    throw new SafetensorsError('OutputExists', path, 'file already exists; pass overwrite to replace it');
+  }
+}
+
+async function writeAt(fh: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < bytes.length) {
+    const { bytesWritten } = await fh.write(
+      bytes,
+      done,
+      Math.min(bytes.length - done, 1 << 30),
+      position + done,
+    );
+    done += bytesWritten;
+  }
+}

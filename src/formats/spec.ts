@@ -1,0 +1,191 @@
+/**
+ * @module formats/spec
+ * One record per element format. Everything else (limits, value tables, encoders) is derived
+ * from these records; a format that differs from the IEEE pattern says so in one field.
+ */
+
+/** The names of the element formats chipstack knows. */
+export const FORMAT_NAMES = [
+  'e4m3fn',
+  'e5m2',
+  'e4m3fnuz',
+  'e5m2fnuz',
+  'e8m0',
+  'e2m3',
+  'e3m2',
+  'e2m1',
+  'bf16',
+  'fp16',
+  'hif8',
+] as const;
+export type FormatName = (typeof FORMAT_NAMES)[number];
+
+/**
+ * How a format spends its special codes.
+ * - `ieee`: exponent all ones is Inf (mantissa 0) or NaN (mantissa not 0); signed zeros.
+ * - `fn`: finite + NaN only: the all-ones code S.1111.111 is NaN, no Inf (OCP E4M3).
+ * - `fnuz`: finite + NaN only, no negative zero: the code 0x80 (sign bit alone) is the one NaN.
+ * - `finite`: no Inf, no NaN at all (OCP FP6 and FP4).
+ * - `e8m0`: unsigned powers of two 2^(b-127), no zero, 0xFF is NaN (OCP MX scale).
+ * - `hif8`: Huawei HiFloat8, tapered precision with a prefix-coded dot field (see hif8.ts).
+ */
+export type SpecialsPolicy = 'ieee' | 'fn' | 'fnuz' | 'finite' | 'e8m0' | 'hif8';
+
+export interface FormatSpec {
+  readonly name: FormatName;
+  /** One line: what the format is and where it is defined. */
+  readonly title: string;
+  /** Bits per code (4- and 6-bit formats are stored one code per byte, high bits zero). */
+  readonly bits: number;
+  /** Whether the top bit is a sign bit. */
+  readonly signed: boolean;
+  /** Exponent field width (for HiF8: the widest exponent field). */
+  readonly expBits: number;
+  /** Mantissa field width (for HiF8: the widest mantissa field). */
+  readonly manBits: number;
+  /** Exponent bias; defaults to 2^(expBits-1) - 1 when left out. */
+  readonly bias: number;
+  readonly specials: SpecialsPolicy;
+  /** Whether exponent field 0 holds subnormals (false for E8M0, where 0x00 is 2^-127). */
+  readonly subnormals: boolean;
+  /** Where the format is defined. */
+  readonly reference: string;
+}
+
+type SpecInput = Omit<FormatSpec, 'bias' | 'subnormals'> & { bias?: number; subnormals?: boolean };
+
+function define(input: SpecInput): FormatSpec {
+  return {
+    ...input,
+    bias: input.bias ?? 2 ** (input.expBits - 1) - 1,
+    subnormals: input.subnormals ?? true,
+  };
+}
+
+const OCP_MX = 'OCP Microscaling Formats (MX) v1.0 specification';
+const OCP_FP8 = 'OCP 8-bit Floating Point Specification (OFP8) rev 1.0';
+
+/** The format table, in display order. */
+export const FORMATS: Readonly<Record<FormatName, FormatSpec>> = {
+  e4m3fn: define({
+    name: 'e4m3fn',
+    title: 'FP8 E4M3 (OCP, "fn": finite + NaN, max 448)',
+    bits: 8,
+    signed: true,
+    expBits: 4,
+    manBits: 3,
+    specials: 'fn',
+    reference: OCP_FP8,
+  }),
+  e5m2: define({
+    name: 'e5m2',
+    title: 'FP8 E5M2 (OCP, IEEE-style Inf and NaN, max 57344)',
+    bits: 8,
+    signed: true,
+    expBits: 5,
+    manBits: 2,
+    specials: 'ieee',
+    reference: OCP_FP8,
+  }),
+  e4m3fnuz: define({
+    name: 'e4m3fnuz',
+    title: 'FP8 E4M3 FNUZ (Graphcore/AMD: bias 8, NaN = 0x80, no -0, max 240)',
+    bits: 8,
+    signed: true,
+    expBits: 4,
+    manBits: 3,
+    bias: 8,
+    specials: 'fnuz',
+    reference: 'Graphcore/AMD/Qualcomm 8-bit float proposal (arXiv 2206.02915); ml_dtypes float8_e4m3fnuz',
+  }),
+  e5m2fnuz: define({
+    name: 'e5m2fnuz',
+    title: 'FP8 E5M2 FNUZ (bias 16, NaN = 0x80, no -0, max 57344)',
+    bits: 8,
+    signed: true,
+    expBits: 5,
+    manBits: 2,
+    bias: 16,
+    specials: 'fnuz',
+    reference: 'Graphcore/AMD/Qualcomm 8-bit float proposal (arXiv 2206.02915); ml_dtypes float8_e5m2fnuz',
+  }),
+  e8m0: define({
+    name: 'e8m0',
+    title: 'E8M0 / UE8M0 scale (unsigned power of two 2^(b-127), 0xFF = NaN, no zero)',
+    bits: 8,
+    signed: false,
+    expBits: 8,
+    manBits: 0,
+    specials: 'e8m0',
+    subnormals: false,
+    reference: OCP_MX,
+  }),
+  e2m3: define({
+    name: 'e2m3',
+    title: 'FP6 E2M3 (OCP MX, finite only, max 7.5)',
+    bits: 6,
+    signed: true,
+    expBits: 2,
+    manBits: 3,
+    specials: 'finite',
+    reference: OCP_MX,
+  }),
+  e3m2: define({
+    name: 'e3m2',
+    title: 'FP6 E3M2 (OCP MX, finite only, max 28)',
+    bits: 6,
+    signed: true,
+    expBits: 3,
+    manBits: 2,
+    specials: 'finite',
+    reference: OCP_MX,
+  }),
+  e2m1: define({
+    name: 'e2m1',
+    title: 'FP4 E2M1 (OCP MX / NVFP4 element, finite only, max 6)',
+    bits: 4,
+    signed: true,
+    expBits: 2,
+    manBits: 1,
+    specials: 'finite',
+    reference: OCP_MX,
+  }),
+  bf16: define({
+    name: 'bf16',
+    title: 'bfloat16 (float32 with 7 mantissa bits)',
+    bits: 16,
+    signed: true,
+    expBits: 8,
+    manBits: 7,
+    specials: 'ieee',
+    reference: 'Google Brain bfloat16; IEEE-754 semantics on 16 bits',
+  }),
+  fp16: define({
+    name: 'fp16',
+    title: 'IEEE 754 binary16',
+    bits: 16,
+    signed: true,
+    expBits: 5,
+    manBits: 10,
+    specials: 'ieee',
+    reference: 'IEEE 754-2019 binary16',
+  }),
+  hif8: define({
+    name: 'hif8',
+    title: 'Huawei HiFloat8 (tapered: dot-coded exponent width, 1-3 mantissa bits, max 32768)',
+    bits: 8,
+    signed: true,
+    expBits: 4,
+    manBits: 3,
+    bias: 0,
+    specials: 'hif8',
+    reference: 'Luo et al., "Ascend HiFloat8 Format for Deep Learning", arXiv 2409.16626',
+  }),
+};
+
+/** Look up a format by name; throws a RangeError naming the known formats. */
+export function getFormat(name: string): FormatSpec {
+  const spec = (FORMATS as Record<string, FormatSpec | undefined>)[name];
+  if (!spec) throw new RangeError(`unknown format "${name}" (known: ${FORMAT_NAMES.join(', ')})`);
+  return spec;
+}

@@ -3,12 +3,15 @@
  * The `chipstack` command line. Every command has --help and --json; user errors print one line
  * and exit with code 2.
  */
-import { Command, CommanderError } from 'commander';
+
 import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index.js';
 import { UsageError } from './util.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 export function buildProgram(): Command {
   const program = new Command('chipstack')

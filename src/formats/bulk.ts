@@ -110,7 +110,7 @@ function encodeIeee16(info: FormatInfo, o: ResolvedOptions, src: Uint32Array, ou
   const normalFloor = (128 - bias) << 23; // float32 bits of the smallest normal target value
   const maxCode = info.maxCode;
   const nanPos = o.nanCode ?? info.nanCode!;
-  const nanNeg = o.nanCode ?? (info.nanCode! | 0x8000);
+  const nanNeg = o.nanCode ?? info.nanCode! | 0x8000;
   const overPos = o.overflow === 'saturate' ? maxCode : info.posInfCode!;
   const overNeg = o.overflow === 'saturate' ? maxCode | 0x8000 : info.negInfCode!;
   const negZero = o.negativeZero === 'keep' ? 0x8000 : 0;

@@ -6,7 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type CodecOptions, codec, decode, FORMAT_NAMES, type FormatName, formatInfo, PRESETS } from './index.js';
+import {
+  type CodecOptions,
+  codec,
+  decode,
+  FORMAT_NAMES,
+  type FormatName,
+  formatInfo,
+  PRESETS,
+} from './index.js';
 import { ORACLE, type OracleOptions, oracleEncode, testPoints } from './oracle.testutil.js';
 
 const DETERMINISTIC = ['nearest-even', 'nearest-away', 'nearest-zero', 'toward-zero', 'up', 'down'] as const;
@@ -51,7 +59,10 @@ describe('decode: every code equals the oracle', () => {
         const want = fmt.values.get(code)!;
         const got = decode(name, code);
         assert.ok(same(got, want), `${name} ${hex(code)}: got ${got}, want ${want}`);
-        assert.ok(same(bulk[code]!, Math.fround(want)), `${name} bulk ${hex(code)}: got ${bulk[code]}, want ${want}`);
+        assert.ok(
+          same(bulk[code]!, Math.fround(want)),
+          `${name} bulk ${hex(code)}: got ${bulk[code]}, want ${want}`,
+        );
       }
     });
   }
@@ -82,7 +93,11 @@ describe('encode: every preset against the oracle', () => {
   for (const preset of Object.values(PRESETS)) {
     for (const [name, opts] of Object.entries(preset.formats)) {
       test(`${preset.name} ${name}`, () => {
-        checkEncoding(name as FormatName, { rounding: 'nearest-even', overflow: 'nonfinite', ...opts } as OracleOptions, preset.name);
+        checkEncoding(
+          name as FormatName,
+          { rounding: 'nearest-even', overflow: 'nonfinite', ...opts } as OracleOptions,
+          preset.name,
+        );
         // through the preset name as a user passes it, too
         const viaName = codec(name, { preset: preset.name });
         const direct = codec(name, opts);

@@ -29,12 +29,16 @@ export interface Codec {
 }
 
 /** Resolve a preset and explicit options for a format into canonical options. */
-export function resolveOptions(format: FormatName | FormatSpec | string, opts: CodecOptions = {}): ResolvedOptions {
+export function resolveOptions(
+  format: FormatName | FormatSpec | string,
+  opts: CodecOptions = {},
+): ResolvedOptions {
   const info = formatInfo(format);
   const { preset, ...explicit } = opts;
   const base = preset === undefined ? {} : presetOptions(preset, info.spec.name);
   const merged: EncodeOptions = { ...base };
-  for (const [k, v] of Object.entries(explicit)) if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(explicit))
+    if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
   return normalizeOptions(merged, info.codeCount);
 }
 
@@ -51,7 +55,8 @@ export function codec(format: FormatName | FormatSpec | string, opts: CodecOptio
     decode: (code) => decodeCode(info.spec, code),
     encodeArray(src, out) {
       const dst = out ?? (wide ? new Uint16Array(src.length) : new Uint8Array(src.length));
-      if (dst.length < src.length) throw new RangeError(`output holds ${dst.length} codes, input has ${src.length}`);
+      if (dst.length < src.length)
+        throw new RangeError(`output holds ${dst.length} codes, input has ${src.length}`);
       if (wide !== dst instanceof Uint16Array) {
         throw new TypeError(`${info.spec.name} codes need a ${wide ? 'Uint16Array' : 'Uint8Array'}`);
       }
@@ -60,7 +65,8 @@ export function codec(format: FormatName | FormatSpec | string, opts: CodecOptio
     },
     decodeArray(codes, out) {
       const dst = out ?? new Float32Array(codes.length);
-      if (dst.length < codes.length) throw new RangeError(`output holds ${dst.length} values, input has ${codes.length}`);
+      if (dst.length < codes.length)
+        throw new RangeError(`output holds ${dst.length} values, input has ${codes.length}`);
       decodeInto(info, codes, dst);
       return dst;
     },
@@ -78,7 +84,11 @@ export function decode(format: FormatName | string, code: number): number {
 }
 
 /** Encode a Float32Array. */
-export function encodeArray(format: FormatName | string, src: Float32Array, opts?: CodecOptions): Uint8Array | Uint16Array {
+export function encodeArray(
+  format: FormatName | string,
+  src: Float32Array,
+  opts?: CodecOptions,
+): Uint8Array | Uint16Array {
   return codec(format, opts).encodeArray(src);
 }
 

@@ -19,7 +19,12 @@ export interface FormatRow {
   distinctFinite: number;
 }
 
-const hex = (c: number, bits: number) => '0x' + c.toString(16).toUpperCase().padStart(bits > 8 ? 4 : 2, '0');
+const hex = (c: number, bits: number) =>
+  '0x' +
+  c
+    .toString(16)
+    .toUpperCase()
+    .padStart(bits > 8 ? 4 : 2, '0');
 
 export function describeFormat(name: FormatName): FormatRow {
   const info = formatInfo(name);
@@ -45,7 +50,8 @@ export function describeFormat(name: FormatName): FormatRow {
     maxFinite: info.maxFinite,
     minNormal: info.minNormal,
     minSubnormal: info.minPositive < info.minNormal ? info.minPositive : null,
-    infCodes: info.posInfCode === null ? 'none' : `${hex(info.posInfCode, s.bits)}, ${hex(info.negInfCode!, s.bits)}`,
+    infCodes:
+      info.posInfCode === null ? 'none' : `${hex(info.posInfCode, s.bits)}, ${hex(info.negInfCode!, s.bits)}`,
     nanCodes,
     distinctFinite: info.distinctFinite,
   };

@@ -8,7 +8,7 @@ import type { FormatInfo } from './info.js';
 import type { ResolvedOptions } from './options.js';
 
 /** Rounding on the magnitude, after `up`/`down` are resolved against the sign. */
-const enum Mode {
+enum Mode {
   NearestEven,
   NearestAway,
   NearestZero,
@@ -62,7 +62,7 @@ export function encodeScalar(
   const code = encodeUnclamped(info, o, x, nanNegative, rng);
   const r = o.codeRange;
   if (r === null) return code;
-  return code < r[0] ? r[0] : code > r[1] ? r[1] : code;
+  return Math.max(r[0], Math.min(code, r[1]));
 }
 
 function nanFor(info: FormatInfo, o: ResolvedOptions, negative: boolean): number {
@@ -142,7 +142,9 @@ function encodeUnclamped(
   }
   const v = (up ? ql + 1 : ql) * 2 ** ulpExp;
   if (v > info.maxFinite) {
-    return mode === Mode.TowardZero ? info.maxCode | (negative ? info.signMask : 0) : overflowFor(info, o, negative);
+    return mode === Mode.TowardZero
+      ? info.maxCode | (negative ? info.signMask : 0)
+      : overflowFor(info, o, negative);
   }
   if (v === 0) return zeroFor(info, o, negative);
   const code = info.codeOfMagnitude.get(v);

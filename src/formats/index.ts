@@ -2,28 +2,36 @@
  * @module formats
  * Element formats: records, derived facts, presets and codecs.
  */
-export { FORMAT_NAMES, FORMATS, getFormat, type FormatName, type FormatSpec, type SpecialsPolicy } from './spec.js';
-export { formatInfo, decodeCode, type FormatInfo } from './info.js';
+
+export { bitsFromF32, f32FromBits } from './bulk.js';
 export {
-  ROUNDING_MODES,
-  OVERFLOW_MODES,
-  normalizeOptions,
-  makeRng,
-  type Rounding,
-  type Overflow,
-  type EncodeOptions,
-  type ResolvedOptions,
-} from './options.js';
-export { PRESETS, PRESET_NAMES, presetOptions, type Preset, type PresetName } from './presets.js';
-export {
-  codec,
-  resolveOptions,
-  encode,
-  decode,
-  encodeArray,
-  decodeArray,
   type Codec,
   type CodecOptions,
+  codec,
+  decode,
+  decodeArray,
+  encode,
+  encodeArray,
+  resolveOptions,
 } from './codec.js';
-export { f32FromBits, bitsFromF32 } from './bulk.js';
 export { describeFormat, type FormatRow } from './describe.js';
+export { decodeCode, type FormatInfo, formatInfo } from './info.js';
+export {
+  type EncodeOptions,
+  makeRng,
+  normalizeOptions,
+  OVERFLOW_MODES,
+  type Overflow,
+  type ResolvedOptions,
+  ROUNDING_MODES,
+  type Rounding,
+} from './options.js';
+export { PRESET_NAMES, PRESETS, type Preset, type PresetName, presetOptions } from './presets.js';
+export {
+  FORMAT_NAMES,
+  FORMATS,
+  type FormatName,
+  type FormatSpec,
+  getFormat,
+  type SpecialsPolicy,
+} from './spec.js';

@@ -69,7 +69,16 @@ function e8m0(): OracleFormat {
   const values = new Map<number, number>();
   for (let b = 0; b < 255; b++) values.set(b, 2 ** (b - 127));
   values.set(255, Number.NaN);
-  return { name: 'e8m0', bits: 8, values, next: 2 ** 128, infCode: null, nanCode: 255, signedNan: false, signed: false };
+  return {
+    name: 'e8m0',
+    bits: 8,
+    values,
+    next: 2 ** 128,
+    infCode: null,
+    nanCode: 255,
+    signedNan: false,
+    signed: false,
+  };
 }
 
 /** HiF8 from the paper's dot table, one row at a time, as bit strings. */
@@ -95,14 +104,25 @@ function hif8(): OracleFormat {
         }
       }
     }
-    for (let mm = 0; mm < 8; mm++) values.set(Number.parseInt(s + '0001' + bin(mm, 3), 2), sign * (1 + mm / 8));
-    for (let mm = 1; mm < 8; mm++) values.set(Number.parseInt(s + '0000' + bin(mm, 3), 2), sign * 2 ** (mm - 23));
+    for (let mm = 0; mm < 8; mm++)
+      values.set(Number.parseInt(s + '0001' + bin(mm, 3), 2), sign * (1 + mm / 8));
+    for (let mm = 1; mm < 8; mm++)
+      values.set(Number.parseInt(s + '0000' + bin(mm, 3), 2), sign * 2 ** (mm - 23));
   }
   values.set(0x00, 0);
   values.set(0x80, Number.NaN);
   values.set(0x6f, Infinity); // the would-be 1.5 * 2^15
   values.set(0xef, -Infinity);
-  return { name: 'hif8', bits: 8, values, next: 49152, infCode: 0x6f, nanCode: 0x80, signedNan: false, signed: true };
+  return {
+    name: 'hif8',
+    bits: 8,
+    values,
+    next: 49152,
+    infCode: 0x6f,
+    nanCode: 0x80,
+    signedNan: false,
+    signed: true,
+  };
 }
 
 /** The oracle formats; `next` is written out by hand from each format's description. */
@@ -154,7 +174,14 @@ export function prepare(fmt: OracleFormat): Prepared {
   }
   const mags = [...codeOf.keys()].sort((a, b) => a - b);
   const max = mags[mags.length - 1]!;
-  p = { fmt, mags: [...mags, fmt.next], codeOf, negCodeOf, maxCode: codeOf.get(max)!, minCode: codeOf.get(mags[0]!)! };
+  p = {
+    fmt,
+    mags: [...mags, fmt.next],
+    codeOf,
+    negCodeOf,
+    maxCode: codeOf.get(max)!,
+    minCode: codeOf.get(mags[0]!)!,
+  };
   prepared.set(fmt.name, p);
   return p;
 }
@@ -176,7 +203,7 @@ function oracleUnclamped(fmt: OracleFormat, x: number, o: OracleOptions, nanNega
   };
   if (Number.isNaN(x)) return nan(nanNegative);
   let neg = x < 0 || Object.is(x, -0);
-  let a = Math.abs(x);
+  const a = Math.abs(x);
   if (!fmt.signed) {
     if (neg && a !== 0 && (o.negative ?? 'nan') === 'nan') return nan(false);
     neg = false;

@@ -4,8 +4,9 @@
  * A preset defines options per format; a format it does not cover is an error, not a guess.
  * Facts: ../shared/reference/formats.md sections 2 and 6 (read from each project's source).
  */
-import type { FormatName } from './spec.js';
+
 import type { EncodeOptions } from './options.js';
+import type { FormatName } from './spec.js';
 
 export const PRESET_NAMES = ['ml_dtypes', 'torch', 'microxcaling', 'deepgemm', 'ggml', 'huawei'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
@@ -90,7 +91,8 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   ggml: {
     name: 'ggml',
     source: 'ggml-org/ggml: src/ggml-quants.c best_index_mxfp4 (argmin over kvalues_mxfp4, strict <)',
-    summary: 'E2M1 by nearest table entry, ties to the lower index (toward zero, +0 for negative ties), NaN to 0',
+    summary:
+      'E2M1 by nearest table entry, ties to the lower index (toward zero, +0 for negative ties), NaN to 0',
     formats: { e2m1: fp4TiesDown },
   },
   huawei: {

@@ -4,9 +4,9 @@
  */
 import type { Command } from 'commander';
 import { register as catalog } from './catalog.js';
+import { register as formats } from './formats.js';
+import { register as report } from './report.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [
-  catalog,
-];
+export const commands: Register[] = [report, formats, catalog];

@@ -72,9 +72,11 @@ function acceleratorProblems(a: Accelerator): string[] {
   const at = (key: string) => `accelerators.json: ${a.id}: figures.${key}`;
   for (const [key, [min, max]] of Object.entries(PLAUSIBLE)) {
     const f = a.figures[key as AcceleratorFigureKey];
-    for (const n of [figureValue(f, 'low'), figureValue(f, 'high')]) {
-      if (n !== null && (n < min || n > max))
+    // Non-positive numbers are reported by figureProblems; report each distinct end once.
+    for (const n of new Set([figureValue(f, 'low'), figureValue(f, 'high')])) {
+      if (n !== null && n > 0 && (n < min || n > max)) {
         out.push(`${at(key)} ${n} is outside the plausible ${min}-${max}`);
+      }
     }
   }
   for (const [slow, fast] of LADDER) {

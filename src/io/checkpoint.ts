@@ -186,8 +186,8 @@ function checkpointOver(
     files,
     tensorNames: () => [...byName.keys()],
     info,
-    read: (name) => fileOf(name).read(name),
-    readRange: (name, start, end) => fileOf(name).readRange(name, start, end),
+    read: async (name) => fileOf(name).read(name),
+    readRange: async (name, start, end) => fileOf(name).readRange(name, start, end),
     async *tensors() {
       for (const t of byName.values())
         yield { info: t, file: t.file, data: await fileOf(t.name).read(t.name) };

@@ -27,7 +27,7 @@ test('reports loose integer literals only in arrays two objects deep', () => {
       ['w', 'shape', '-0'],
     ],
   );
-  assert.deepEqual(scanJson('{"w":{"shape":[0, 10 ,20]}}').looseIntegers, []);
+  assert.deepEqual(scanJson('{"w":{"shape":[0, 10 ,20, true, false, null]}}').looseIntegers, []);
 });
 
 test('nesting far deeper than the call stack is fine', () => {

@@ -30,7 +30,7 @@ interface Frame {
 }
 
 const QUOTE = 0x22; // "
-const BACKSLASH = 0x5c; // \\
+const BACKSLASH = 0x5c;
 const OPEN_OBJECT = 0x7b; // {
 const CLOSE_OBJECT = 0x7d; // }
 const OPEN_ARRAY = 0x5b; // [

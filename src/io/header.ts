@@ -172,8 +172,12 @@ function decodeJson(
   const scan = scanJson(text);
   if (scan.duplicate) {
     const { path, key } = scan.duplicate;
-    if (path.length === 0)
+    if (path.length === 0 && key === METADATA_KEY) {
+      throw new SafetensorsError('DuplicateKey', file, `${METADATA_KEY} appears twice`);
+    }
+    if (path.length === 0) {
       throw new SafetensorsError('DuplicateKey', file, 'name appears twice in the header', key);
+    }
     if (path[0] === METADATA_KEY) {
       throw new SafetensorsError('DuplicateKey', file, `metadata key ${quote(key)} appears twice`);
     }

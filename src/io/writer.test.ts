@@ -91,6 +91,20 @@ test('streamed writes in pieces and in any order give the same file as a one-sho
   });
 });
 
+test('finish waits for writes still in flight', async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, 'c.safetensors');
+    const data = pattern(1 << 20, 5);
+    const w = await createSafetensorsWriter(path, [{ name: 'x', dtype: 'U8', shape: [data.length] }]);
+    const pieces = [0, 1, 2, 3].map((k) => w.write('x', data.subarray(k << 18, (k + 1) << 18)));
+    await w.finish();
+    await Promise.all(pieces);
+    const file = await openSafetensors(path);
+    assert.deepEqual(await file.read('x'), data);
+    await file.close();
+  });
+});
+
 test('an unfinished or failed write leaves nothing under the final name', async () => {
   await withTempDir(async (dir) => {
     const path = join(dir, 'out.safetensors');

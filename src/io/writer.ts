@@ -71,6 +71,7 @@ export async function createSafetensorsWriter(
   }
   const byName = new Map(layout.tensors.map((t) => [t.name, t]));
   const written = new Map<string, number>();
+  const inFlight = new Set<Promise<void>>(); // writes not yet settled; finish waits for them
   let missing = layout.tensors.filter((t) => t.byteLength > 0).length;
   const usable = (name?: string) => {
     if (state !== 'open')
@@ -102,7 +103,13 @@ export async function createSafetensorsWriter(
     }
     written.set(name, at + bytes.length);
     if (bytes.length > 0 && at + bytes.length === t.byteLength) missing--;
-    await writeAt(fh, bytes, t.fileOffset + at);
+    const done = writeAt(fh, bytes, t.fileOffset + at);
+    inFlight.add(done);
+    try {
+      await done;
+    } finally {
+      inFlight.delete(done);
+    }
   };
   return {
     path,
@@ -117,6 +124,7 @@ export async function createSafetensorsWriter(
     async finish() {
       usable();
       try {
+        await Promise.all(inFlight);
         for (const t of layout.tensors) {
           const got = written.get(t.name) ?? 0;
           if (got !== t.byteLength) {

@@ -1,0 +1,58 @@
+/**
+ * @module supply
+ * China's AI-accelerator supply, fab to datacentre, against demand, with uncertainty.
+ * Pure functions only (no fs): the Node loader lives in `./load.js`.
+ */
+export {
+  dataFromFiles,
+  mergeEntry,
+  type ResolvedScenario,
+  resolveScenario,
+  scenarioNames,
+} from './dataset.js';
+export {
+  fillQuantiles,
+  lognormalQuantile,
+  quantile,
+  type Triplet,
+  triangularQuantile,
+} from './distributions.js';
+export {
+  allocateSamples,
+  HBM,
+  LOGIC,
+  METRICS,
+  type Metric,
+  PACKAGING,
+  type Samples,
+  simulateBlock,
+} from './engine.js';
+export { type Explanation, explainHuawei2025 } from './explain.js';
+export {
+  dieYield,
+  grossDiesPerWafer,
+  impliedDefectDensity,
+  murphyYield,
+  negativeBinomialYield,
+  poissonYield,
+  type YieldOptions,
+} from './geometry.js';
+export { compileInputs, type ModelInputs, type Slot } from './inputs.js';
+export {
+  annual,
+  at,
+  BLOCK,
+  centralRun,
+  evaluateRuns,
+  prepareInputs,
+  type RunOptions,
+  sampleRuns,
+} from './montecarlo.js';
+export { QUARTER_COUNT, QUARTERS, YEARS } from './quarters.js';
+export { probit, Rng } from './random.js';
+export { OTHER_VENDORS, SCALAR_PARAMS, SERIES_PARAMS, VENDORS, type Vendor } from './registry.js';
+export { interval, percentiles } from './stats.js';
+export { type QuarterSummary, runSupply, type SupplyResult, summarise, type YearSummary } from './summary.js';
+export { type TornadoOptions, type TornadoResult, type TornadoRow, tornado } from './tornado.js';
+export * from './types.js';
+export { checkParam, SupplyDataError, validateData } from './validate.js';

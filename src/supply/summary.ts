@@ -1,0 +1,85 @@
+/**
+ * @module supply/summary
+ * Turning samples into the model's result: per-quarter and per-year intervals for every metric,
+ * and the binding constraint of each quarter (the one binding in most runs, with the shares).
+ */
+import { HBM, LOGIC, METRICS, type Metric, PACKAGING, type Samples } from './engine.js';
+import type { RunOptions } from './montecarlo.js';
+import { annual, prepareInputs, sampleRuns } from './montecarlo.js';
+import { QUARTER_COUNT, QUARTERS, YEARS } from './quarters.js';
+import { interval } from './stats.js';
+import type { Constraint, Interval, SupplyData, YieldModel } from './types.js';
+
+export interface QuarterSummary {
+  quarter: string;
+  /** The constraint binding in the most runs. */
+  binding: Constraint;
+  /** Fraction of runs in which each constraint binds. */
+  bindingShare: Record<Constraint, number>;
+  metrics: Record<Metric, Interval>;
+}
+
+export interface YearSummary {
+  year: number;
+  metrics: Record<Metric, Interval>;
+}
+
+export interface SupplyResult {
+  scenario: string;
+  description: string;
+  yieldModel: YieldModel;
+  runs: number;
+  seed: number;
+  quarters: QuarterSummary[];
+  years: YearSummary[];
+}
+
+/** Summarise samples; `metrics` limits which metrics get intervals (all by default). */
+export function summarise(
+  samples: Samples,
+  metrics: readonly Metric[] = METRICS,
+): Pick<SupplyResult, 'quarters' | 'years'> {
+  const { runs } = samples;
+  const scratch = new Float64Array(runs);
+  const quarters: QuarterSummary[] = [];
+  for (let q = 0; q < QUARTER_COUNT; q++) {
+    const counts = [0, 0, 0];
+    const b = samples.binding.subarray(q * runs, (q + 1) * runs);
+    for (let r = 0; r < runs; r++) counts[b[r]]++;
+    const bindingShare = {
+      logic: counts[LOGIC] / runs,
+      hbm: counts[HBM] / runs,
+      packaging: counts[PACKAGING] / runs,
+    };
+    const binding = (['logic', 'hbm', 'packaging'] as const).reduce((best, c) =>
+      bindingShare[c] > bindingShare[best] ? c : best,
+    );
+    const m = {} as Record<Metric, Interval>;
+    for (const name of metrics)
+      m[name] = interval(samples.metrics[name].subarray(q * runs, (q + 1) * runs), scratch);
+    quarters.push({ quarter: QUARTERS[q], binding, bindingShare, metrics: m });
+  }
+  const years: YearSummary[] = YEARS.map((year) => {
+    const m = {} as Record<Metric, Interval>;
+    for (const name of metrics) m[name] = interval(annual(samples, name, year), scratch);
+    return { year, metrics: m };
+  });
+  return { quarters, years };
+}
+
+/** Run the Monte Carlo for a scenario and summarise it. Defaults: baseline, 10,000 runs, seed 1. */
+export function runSupply(data: SupplyData, opts: RunOptions = {}): SupplyResult {
+  const scenario = opts.scenario ?? 'baseline';
+  const runs = opts.runs ?? 10_000;
+  const seed = opts.seed ?? 1;
+  const inputs = prepareInputs(data, scenario, opts.overrides);
+  const samples = sampleRuns(inputs, runs, seed);
+  return {
+    scenario,
+    description: data.scenarios[scenario].description,
+    yieldModel: inputs.yieldModel,
+    runs,
+    seed,
+    ...summarise(samples),
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * @module supply/tornado
+ * Which parameters move the end-2026 domestic share of demand most. Each parameter (every quarter
+ * of a series together) is set to its low and then its high value with all others central; the
+ * swing is |high − low| of the output. Rows are ordered by swing, then by name, so the order is
+ * deterministic. A seeded Monte Carlo adds each parameter's Spearman rank correlation with the output.
+ */
+
+import type { Metric } from './engine.js';
+import { at, BLOCK, evaluateRuns, prepareInputs, sampleRuns } from './montecarlo.js';
+import { quarterIndex } from './quarters.js';
+import { Rng } from './random.js';
+import type { Entry, SupplyData } from './types.js';
+
+export interface TornadoRow {
+  parameter: string;
+  unit: string;
+  /** Output with the parameter at its low / high value. */
+  atLow: number;
+  atHigh: number;
+  swing: number;
+  /** Spearman rank correlation between the parameter's draw and the output in the Monte Carlo. */
+  rankCorrelation: number;
+}
+
+export interface TornadoResult {
+  scenario: string;
+  metric: Metric;
+  quarter: string;
+  base: number;
+  runs: number;
+  seed: number;
+  rows: TornadoRow[];
+}
+
+export interface TornadoOptions {
+  scenario?: string;
+  metric?: Metric;
+  quarter?: string;
+  runs?: number;
+  seed?: number;
+  overrides?: Record<string, Entry>;
+  /** Keep parameters whose swing is zero (unused under the scenario's settings). Default false. */
+  keepZero?: boolean;
+}
+
+/** Tornado of `metric` in `quarter` (default: share of demand in 2026Q4). */
+export function tornado(data: SupplyData, opts: TornadoOptions = {}): TornadoResult {
+  const scenario = opts.scenario ?? 'baseline';
+  const metric = opts.metric ?? 'shareOfDemand';
+  const quarter = opts.quarter ?? '2026Q4';
+  const runs = opts.runs ?? 20_000;
+  const seed = opts.seed ?? 1;
+  const q = quarterIndex(quarter);
+  if (q < 0) throw new RangeError(`quarter "${quarter}" is outside 2024Q1-2027Q4`);
+  const inputs = prepareInputs(data, scenario, opts.overrides);
+  const groups = inputs.groups.filter((g) =>
+    g.slots.some((s) => inputs.slots[s].low !== inputs.slots[s].high),
+  );
+  const groupOf = new Int32Array(inputs.slots.length).fill(-1);
+  groups.forEach((g, k) => {
+    for (const s of g.slots) groupOf[s] = k;
+  });
+  // run 0: all central; run 2k+1: group k low; run 2k+2: group k high
+  const oat = evaluateRuns(inputs, 2 * groups.length + 1, (s, r) => {
+    const slot = inputs.slots[s];
+    if (r === 0 || groupOf[s] !== (r - 1) >> 1) return slot.central;
+    return (r - 1) % 2 === 0 ? slot.low : slot.high;
+  });
+  const mc = sampleRuns(inputs, runs, seed);
+  const y = mc.metrics[metric].subarray(q * runs, (q + 1) * runs);
+  const yRank = ranks(y);
+  const rows: TornadoRow[] = groups.map((g, k) => {
+    const atLow = at(oat, metric, q, 2 * k + 1);
+    const atHigh = at(oat, metric, q, 2 * k + 2);
+    return {
+      parameter: g.param,
+      unit: inputs.slots[g.slots[0]].unit,
+      atLow,
+      atHigh,
+      swing: Math.abs(atHigh - atLow),
+      rankCorrelation: groupRankCorrelation(
+        inputs.groups.indexOf(g),
+        inputs.groups.length,
+        runs,
+        seed,
+        yRank,
+      ),
+    };
+  });
+  const kept = opts.keepZero ? rows : rows.filter((r) => r.swing > 0);
+  kept.sort((a, b) => b.swing - a.swing || a.parameter.localeCompare(b.parameter));
+  return { scenario, metric, quarter, base: at(oat, metric, q, 0), runs, seed, rows: kept };
+}
+
+/**
+ * Spearman correlation between group `g`'s uniforms and the output ranks. The uniforms are
+ * regenerated from the seed in the same order sampleRuns drew them (block by block, group by group).
+ */
+function groupRankCorrelation(
+  g: number,
+  nGroups: number,
+  runs: number,
+  seed: number,
+  yRank: Float64Array,
+): number {
+  const u = replayUniforms(g, nGroups, runs, seed);
+  const uRank = ranks(u);
+  const n = runs;
+  const mean = (n - 1) / 2;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    const a = uRank[i] - mean;
+    const b = yRank[i] - mean;
+    sxy += a * b;
+    sxx += a * a;
+  }
+  let syy = 0;
+  for (let i = 0; i < n; i++) syy += (yRank[i] - mean) ** 2;
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
+}
+
+function replayUniforms(g: number, nGroups: number, runs: number, seed: number): Float64Array {
+  const rng = new Rng(seed);
+  const out = new Float64Array(runs);
+  const u = new Float64Array(BLOCK);
+  for (let offset = 0; offset < runs; offset += BLOCK) {
+    const n = Math.min(BLOCK, runs - offset);
+    for (let k = 0; k < nGroups; k++) {
+      rng.fill(u);
+      if (k === g) out.set(u.subarray(0, n), offset);
+    }
+  }
+  return out;
+}
+
+/** Ranks 0..n-1 (ties broken by position). */
+function ranks(a: ArrayLike<number>): Float64Array {
+  const idx = Array.from({ length: a.length }, (_, i) => i);
+  idx.sort((i, j) => a[i] - a[j] || i - j);
+  const r = new Float64Array(a.length);
+  idx.forEach((i, k) => {
+    r[i] = k;
+  });
+  return r;
+}

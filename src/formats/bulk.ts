@@ -27,6 +27,9 @@ export function bitsFromF32(x: number): number {
   return u32[0]!;
 }
 
+/** Word-at-a-time loops read bytes in little-endian order. */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 const decodeTables = new WeakMap<FormatInfo, Uint32Array>();
 
 /** Float32 bit patterns of every code; codes past 2^bits (in a byte) decode to NaN. */
@@ -40,15 +43,57 @@ export function decodeTable(info: FormatInfo): Uint32Array {
   return t;
 }
 
-export function decodeInto(info: FormatInfo, codes: Uint8Array | Uint16Array, out: Float32Array): void {
-  const o = new Uint32Array(out.buffer, out.byteOffset, out.length);
+// Separate loops per array type keep each one monomorphic (a shared loop over both
+// Uint8Array and Uint16Array runs at less than half the speed in V8).
+function decodeBytes(t: Uint32Array, codes: Uint8Array, o: Uint32Array): void {
   const n = codes.length;
-  if (info.spec.name === 'bf16') {
-    for (let i = 0; i < n; i++) o[i] = codes[i]! << 16;
-    return;
+  let i = 0;
+  if (LITTLE_ENDIAN && (codes.byteOffset & 3) === 0) {
+    // Eight codes per iteration from two 32-bit loads: fewer loads than one per byte (~1.6x faster).
+    const words = new Uint32Array(codes.buffer, codes.byteOffset, (n >> 3) * 2);
+    for (let k = 0; k < words.length; k += 2, i += 8) {
+      const w = words[k]!;
+      const v = words[k + 1]!;
+      o[i] = t[w & 255]!;
+      o[i + 1] = t[(w >>> 8) & 255]!;
+      o[i + 2] = t[(w >>> 16) & 255]!;
+      o[i + 3] = t[w >>> 24]!;
+      o[i + 4] = t[v & 255]!;
+      o[i + 5] = t[(v >>> 8) & 255]!;
+      o[i + 6] = t[(v >>> 16) & 255]!;
+      o[i + 7] = t[v >>> 24]!;
+    }
   }
-  const t = decodeTable(info);
+  for (; i < n; i++) o[i] = t[codes[i]!]!;
+}
+
+function decodeWords(t: Uint32Array, codes: Uint16Array, o: Uint32Array): void {
+  const n = codes.length;
   for (let i = 0; i < n; i++) o[i] = t[codes[i]!]!;
+}
+
+function decodeBf16(codes: Uint16Array, o: Uint32Array): void {
+  const n = codes.length;
+  let i = 0;
+  if (LITTLE_ENDIAN && (codes.byteOffset & 3) === 0) {
+    const words = new Uint32Array(codes.buffer, codes.byteOffset, (n >> 2) * 2);
+    for (let k = 0; k < words.length; k += 2, i += 4) {
+      const w = words[k]!;
+      const v = words[k + 1]!;
+      o[i] = w << 16;
+      o[i + 1] = w & 0xffff0000;
+      o[i + 2] = v << 16;
+      o[i + 3] = v & 0xffff0000;
+    }
+  }
+  for (; i < n; i++) o[i] = codes[i]! << 16;
+}
+
+export function decodeInto(info: FormatInfo, codes: Uint8Array | Uint16Array, out: Float32Array): void {
+  const o = new Uint32Array(out.buffer, out.byteOffset, codes.length);
+  if (codes instanceof Uint8Array) decodeBytes(decodeTable(info), codes, o);
+  else if (info.spec.name === 'bf16') decodeBf16(codes, o);
+  else decodeWords(decodeTable(info), codes, o);
 }
 
 const bucketTables = new WeakMap<FormatInfo, Map<string, Uint32Array>>();
@@ -184,5 +229,24 @@ export function encodeInto(
     encodeByBuckets(bucketTable(info, o), bits, out as Uint8Array);
     return;
   }
-  encodeIeee16(info, o, bits, out as Uint16Array);
+  if (info.spec.name === 'bf16' && isPlainRne(o)) encodeBf16Rne(bits, out as Uint16Array);
+  else encodeIeee16(info, o, bits, out as Uint16Array);
+}
+
+function isPlainRne(o: ResolvedOptions): boolean {
+  return (
+    o.rounding === 'nearest-even' &&
+    o.overflow === 'nonfinite' &&
+    o.nanCode === null &&
+    o.negativeZero === 'keep'
+  );
+}
+
+/** bf16, round to nearest even: add 0x7FFF plus the kept LSB, keep the top half; carries reach Inf. */
+function encodeBf16Rne(src: Uint32Array, out: Uint16Array): void {
+  const n = src.length;
+  for (let i = 0; i < n; i++) {
+    const u = src[i]!;
+    out[i] = (u & 0x7fffffff) > 0x7f800000 ? (u >>> 16) | 0x7fc0 : (u + 0x7fff + ((u >>> 16) & 1)) >>> 16;
+  }
 }

@@ -166,3 +166,33 @@ describe('stochastic rounding', () => {
       assert.equal(typeof codec('e4m3fn', { rounding: r }).encode(1.1), 'number');
   });
 });
+
+describe('whole-array decode at any offset and length', () => {
+  test('equals code-by-code decoding', () => {
+    for (const name of FORMAT_NAMES) {
+      const c = codec(name);
+      const wide = c.info.spec.bits > 8;
+      fc.assert(
+        fc.property(
+          fc.array(fc.integer({ min: 0, max: c.info.codeCount - 1 }), { maxLength: 40 }),
+          fc.integer({ min: 0, max: 3 }),
+          (codes, offset) => {
+            const backing = wide
+              ? new Uint16Array(codes.length + offset)
+              : new Uint8Array(codes.length + offset);
+            backing.set(codes, offset);
+            const out = c.decodeArray(backing.subarray(offset));
+            codes.forEach((code, i) => {
+              const want = Math.fround(c.decode(code));
+              assert.ok(
+                Object.is(out[i], want) || (Number.isNaN(out[i]!) && Number.isNaN(want)),
+                `${name} ${code}`,
+              );
+            });
+          },
+        ),
+        { numRuns: 200 },
+      );
+    }
+  });
+});

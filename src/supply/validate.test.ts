@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { dataFromFiles, resolveScenario } from './dataset.js';
+import { checkSchema, DEFAULT_SUPPLY_DIR, loadSupplyData, readSupplyFiles } from './load.js';
+import { SupplyDataError } from './validate.js';
+
+const files = () =>
+  structuredClone(readSupplyFiles()) as Record<string, { parameters: Record<string, any>; scenarios?: any }>;
+
+function throwsNaming(fn: () => unknown, parameter: string, pattern: RegExp) {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(err instanceof SupplyDataError, String(err));
+    assert.equal(err.parameter, parameter);
+    assert.match(err.message, pattern);
+    return true;
+  });
+}
+
+test('the shipped data passes the JSON schema and the load-time checks', () => {
+  const data = loadSupplyData();
+  assert.ok(Object.keys(data.parameters).length > 30);
+  assert.ok(data.scenarios.baseline);
+});
+
+test('every number in data/supply carries unit, source, date and a known confidence', () => {
+  for (const name of readdirSync(DEFAULT_SUPPLY_DIR).filter(
+    (f) => f.endsWith('.json') && f !== 'schema.json',
+  )) {
+    const text = readFileSync(join(DEFAULT_SUPPLY_DIR, name), 'utf8');
+    const walk = (v: unknown): void => {
+      if (v && typeof v === 'object') {
+        const o = v as Record<string, unknown>;
+        if ('central' in o) {
+          for (const k of ['low', 'high', 'unit', 'source', 'date', 'confidence'])
+            assert.ok(k in o, `${name}: ${k} missing`);
+          assert.match(String(o.date), /^\d{4}-\d{2}$/);
+        }
+        for (const x of Object.values(o)) walk(x);
+      }
+    };
+    walk(JSON.parse(text));
+  }
+});
+
+test('negative capacity is rejected, naming the parameter and period', () => {
+  const f = files();
+  f['fab.json'].parameters.smic_advanced_capacity_wpm.by_period['2025'].low = -5;
+  throwsNaming(
+    () => dataFromFiles(f),
+    'smic_advanced_capacity_wpm',
+    /smic_advanced_capacity_wpm\[2025\].*negative/,
+  );
+});
+
+test('a yield (fraction) above 1 is rejected', () => {
+  const f = files();
+  f['yield.json'].parameters.packaging_yield_fraction.high = 1.2;
+  throwsNaming(() => dataFromFiles(f), 'packaging_yield_fraction', /above 1/);
+});
+
+test('low > central is rejected', () => {
+  const f = files();
+  f['die.json'].parameters.edge_exclusion_mm.low = 4;
+  throwsNaming(() => dataFromFiles(f), 'edge_exclusion_mm', /low ≤ central ≤ high/);
+});
+
+test('a missing engine parameter is named', () => {
+  const f = files();
+  delete f['hbm.json'].parameters.hbm_stockpile_stacks;
+  throwsNaming(() => dataFromFiles(f), 'hbm_stockpile_stacks', /missing/);
+});
+
+test('an unknown scenario is a clear error listing the known ones', () => {
+  const data = loadSupplyData();
+  throwsNaming(
+    () => resolveScenario(data, 'no-such'),
+    'scenario',
+    /unknown scenario "no-such"; known: baseline, /,
+  );
+});
+
+test('a scenario overriding an unknown parameter is rejected', () => {
+  const f = files();
+  f['scenarios.json'].scenarios.baseline.overrides = {
+    smic_capacity_typo: f['die.json'].parameters.edge_exclusion_mm,
+  };
+  throwsNaming(() => dataFromFiles(f), 'smic_capacity_typo', /unknown parameter/);
+});
+
+test('the schema rejects a parameter without a source', () => {
+  const f = files();
+  delete f['die.json'].parameters.edge_exclusion_mm.source;
+  assert.throws(() => checkSchema(f), /die\.json\/parameters\/edge_exclusion_mm/);
+});
+
+test('loadSupplyData reads another directory and reports a broken file by name', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'supply-'));
+  try {
+    for (const name of readdirSync(DEFAULT_SUPPLY_DIR)) {
+      writeFileSync(join(dir, name), readFileSync(join(DEFAULT_SUPPLY_DIR, name)));
+    }
+    assert.ok(loadSupplyData(dir).scenarios.baseline);
+    writeFileSync(join(dir, 'hbm.json'), '{ not json');
+    assert.throws(() => loadSupplyData(dir), /hbm\.json/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,5 +1,8 @@
 /**
  * @module chipstack
- * The public API: explicit re-exports of each layer.
+ * The public API. Element formats are exported at the top level; the other layers as
+ * namespaces (`io`, `catalog`), each also reachable as a subpath (`chipstack/io`, ...).
  */
-export {};
+export * from './formats/index.js';
+export * as io from './io/index.js';
+export * as catalog from './catalog/index.js';

@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import { register as catalog } from './catalog.js';
 import { register as formats } from './formats.js';
 import { register as report } from './report.js';
+import { register as supply } from './supply.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [report, formats, catalog];
+export const commands: Register[] = [report, formats, catalog, supply];

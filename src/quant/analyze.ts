@@ -1,0 +1,106 @@
+/**
+ * @module quant/analyze
+ * Error analysis of a scheme on a tensor, and seeded synthetic tensors with LLM-like tails.
+ */
+import { makeRng } from '../formats/index.js';
+import { dequantize, geometry, quantize } from './quantize.js';
+import { elementMax } from './scale.js';
+import { type BlockScheme, bitsPerElement } from './scheme.js';
+
+export interface SchemeError {
+  scheme: string;
+  /** Bits per element including scales. */
+  bitsPerElement: number;
+  mse: number;
+  /** Signal to quantization noise ratio, 10 log10(sum x^2 / sum (x - q)^2), in dB. */
+  sqnrDb: number;
+  maxAbsError: number;
+  /** Largest |x - q| / |x| over non-zero x. */
+  maxRelError: number;
+  /** Fraction of elements whose scaled value exceeded the element's range (clipped). */
+  saturated: number;
+  /** Fraction of non-zero elements that came back as zero. */
+  flushedToZero: number;
+}
+
+export function analyze(data: Float32Array, shape: readonly number[], scheme: BlockScheme): SchemeError {
+  const q = quantize(data, shape, scheme);
+  const d = dequantize(q);
+  const g = geometry(scheme, shape, data.length);
+  const max = elementMax(scheme.element);
+  let se = 0;
+  let sx = 0;
+  let maxAbs = 0;
+  let maxRel = 0;
+  let flushed = 0;
+  let nonzero = 0;
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i]!;
+    const e = Math.abs(x - d[i]!);
+    se += e * e;
+    sx += x * x;
+    if (e > maxAbs) maxAbs = e;
+    if (x !== 0) {
+      nonzero++;
+      if (e / Math.abs(x) > maxRel) maxRel = e / Math.abs(x);
+      if (d[i] === 0) flushed++;
+    }
+  }
+  // saturation: elements whose magnitude over their block scale exceeds the element maximum
+  let saturated = 0;
+  const { rows, cols, br, bc } = g;
+  let bi = 0;
+  for (let b = 0; b < g.batch; b++) {
+    for (let tr = 0; tr < g.rowBlocks; tr++) {
+      for (let tc = 0; tc < g.colBlocks; tc++, bi++) {
+        const s = q.scales[bi]!;
+        for (let r = tr * br; r < Math.min(rows, tr * br + br); r++) {
+          const o = b * rows * cols + r * cols;
+          for (let j = o + tc * bc; j < o + Math.min(cols, tc * bc + bc); j++) {
+            if (Math.abs(data[j]!) > max * s * (1 + 2 ** -20)) saturated++;
+          }
+        }
+      }
+    }
+  }
+  const n = Math.max(1, data.length);
+  return {
+    scheme: scheme.name,
+    bitsPerElement: bitsPerElement(scheme, g.rows, g.cols),
+    mse: se / n,
+    sqnrDb: se === 0 ? Number.POSITIVE_INFINITY : 10 * Math.log10(sx / se),
+    maxAbsError: maxAbs,
+    maxRelError: maxRel,
+    saturated: saturated / n,
+    flushedToZero: nonzero === 0 ? 0 : flushed / nonzero,
+  };
+}
+
+export const SYNTHETIC_KINDS = ['gaussian', 'laplace', 'student-t', 'outliers'] as const;
+export type SyntheticKind = (typeof SYNTHETIC_KINDS)[number];
+
+/**
+ * A seeded synthetic tensor [rows, cols]. `outliers`: Gaussian with a few columns scaled by
+ * 20-100x, as LLM activations have outlier channels; `student-t`: 3 degrees of freedom.
+ */
+export function synthetic(kind: SyntheticKind, rows: number, cols: number, seed = 1): Float32Array {
+  const u = makeRng(seed);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+  const x = new Float32Array(rows * cols);
+  const colScale = new Float64Array(cols).fill(1);
+  if (kind === 'outliers') {
+    const k = Math.max(1, Math.round(cols * 0.005));
+    for (let i = 0; i < k; i++) colScale[Math.floor(u() * cols)] = 20 + 80 * u();
+  }
+  for (let i = 0; i < x.length; i++) {
+    let v: number;
+    if (kind === 'laplace') v = (u() < 0.5 ? -1 : 1) * Math.log(1 - u());
+    else if (kind === 'student-t') {
+      const z = normal();
+      const chi = normal() ** 2 + normal() ** 2 + normal() ** 2;
+      v = z / Math.sqrt(chi / 3);
+    } else v = normal();
+    x[i] = v * colScale[i % cols]! * 0.02;
+  }
+  return x;
+}

@@ -1,0 +1,144 @@
+/**
+ * @module quant/presets
+ * Named schemes that reproduce reference quantizers bit for bit, and the baselines block scaling
+ * must beat. Facts: ../shared/reference/formats.md sections 1, 3, 4 and 5; torchao's
+ * mx_formats/mx_tensor.py `to_mx` for the FLOOR/CEIL/EVEN/RCEIL rules.
+ */
+import type { ElementKind, BlockScheme, ScaleRule } from './scheme.js';
+
+const e4m3Torch = { rounding: 'nearest-even', overflow: 'nonfinite' } as const;
+const rneSat = { rounding: 'nearest-even', overflow: 'saturate' } as const;
+const awaySat = { rounding: 'nearest-away', overflow: 'saturate' } as const;
+
+function deepseek(
+  name: string,
+  source: string,
+  block: readonly [number, number],
+  pow2: 'none' | 'ceil-bits' | 'ceil-log2',
+  apply: 'mul-reciprocal' | 'div',
+  scaleStorage: 'f32' | 'e8m0',
+): BlockScheme {
+  return {
+    name,
+    source,
+    element: 'e4m3fn',
+    elementOptions: e4m3Torch,
+    block,
+    scale: { kind: 'amax-ratio', maxValue: 448, minAmax: 1e-4, pow2 },
+    scaleStorage,
+    apply,
+  };
+}
+
+/** An MX scheme: block 32 along the last dimension, E8M0 scale. */
+export function mxScheme(
+  element: ElementKind,
+  rule: Extract<ScaleRule['kind'], `mx-${string}`>,
+  elementOptions: BlockScheme['elementOptions'],
+  name = `mx-${element}-${rule.slice(3)}`,
+  source = 'OCP Microscaling Formats (MX) v1.0',
+): BlockScheme {
+  return {
+    name,
+    source,
+    element,
+    elementOptions,
+    block: [1, 32],
+    scale: { kind: rule } as ScaleRule,
+    scaleStorage: 'e8m0',
+    apply: 'mul-reciprocal',
+  };
+}
+
+const DG = 'deepseek-ai/DeepGEMM deep_gemm/utils/math.py';
+const MICRO = 'microsoft/microxcaling mx/mx_ops.py _quantize_mx (round="nearest", saturating)';
+const TORCHAO = 'pytorch/ao torchao/prototype/mx_formats/mx_tensor.py to_mx';
+const TRITON = 'triton-lang/triton python/triton_kernels/.../numerics_details/mxfp.py downcast_to_mxfp_torch';
+
+/** The named schemes. */
+export const SCHEMES: Readonly<Record<string, BlockScheme>> = Object.fromEntries(
+  [
+    // DeepSeek FP8 tiles
+    deepseek('deepgemm-token-fp32', `${DG} per_token_cast_to_fp8(use_ue8m0=False)`, [1, 128], 'none', 'mul-reciprocal', 'f32'),
+    deepseek('deepgemm-token-ue8m0', `${DG} per_token_cast_to_fp8(use_ue8m0=True)`, [1, 128], 'ceil-bits', 'mul-reciprocal', 'e8m0'),
+    deepseek('deepgemm-block-fp32', `${DG} per_block_cast_to_fp8(use_ue8m0=False)`, [128, 128], 'none', 'mul-reciprocal', 'f32'),
+    deepseek('deepgemm-block-ue8m0', `${DG} per_block_cast_to_fp8(use_ue8m0=True)`, [128, 128], 'ceil-bits', 'mul-reciprocal', 'e8m0'),
+    deepseek('deepseek-v3-act', 'deepseek-ai/DeepSeek-V3 inference/kernel.py act_quant(scale_fmt=None)', [1, 128], 'none', 'div', 'f32'),
+    deepseek('deepseek-v3-act-ue8m0', 'deepseek-ai/DeepSeek-V3 inference/kernel.py act_quant(scale_fmt="ue8m0")', [1, 128], 'ceil-log2', 'div', 'f32'),
+    // OCP MX
+    mxScheme('e4m3fn', 'mx-floor', awaySat, 'microxcaling-mxfp8-e4m3', MICRO),
+    mxScheme('e5m2', 'mx-floor', awaySat, 'microxcaling-mxfp8-e5m2', MICRO),
+    mxScheme('e2m3', 'mx-floor', awaySat, 'microxcaling-mxfp6-e2m3', MICRO),
+    mxScheme('e3m2', 'mx-floor', awaySat, 'microxcaling-mxfp6-e3m2', MICRO),
+    mxScheme('e2m1', 'mx-floor', awaySat, 'microxcaling-mxfp4', MICRO),
+    mxScheme('mxint8', 'mx-floor', awaySat, 'microxcaling-mxint8', MICRO),
+    mxScheme('e4m3fn', 'mx-floor', rneSat, 'torchao-mxfp8-floor', `${TORCHAO} FLOOR`),
+    mxScheme('e4m3fn', 'mx-rceil', rneSat, 'torchao-mxfp8-rceil', `${TORCHAO} RCEIL`),
+    mxScheme('e2m1', 'mx-floor', rneSat, 'torchao-mxfp4-floor', `${TORCHAO} FLOOR`),
+    mxScheme('e2m1', 'mx-rceil', rneSat, 'torchao-mxfp4-rceil', `${TORCHAO} RCEIL`),
+    mxScheme('e2m1', 'mx-ggml', { preset: 'ggml' }, 'ggml-mxfp4', 'ggml-org/ggml src/ggml-quants.c quantize_row_mxfp4_ref'),
+    mxScheme('e2m1', 'mx-roundup', awaySat, 'triton-mxfp4', `${TRITON} (ROUND_UP)`),
+    mxScheme('e4m3fn', 'mx-roundup', rneSat, 'triton-mxfp8', `${TRITON} (ROUND_UP)`),
+    // NVIDIA NVFP4
+    {
+      name: 'nvfp4',
+      source: 'NVIDIA TensorRT-LLM fp4Quantize (global scale 448*6/amax, E4M3 block scale per 16)',
+      element: 'e2m1',
+      elementOptions: rneSat,
+      block: [1, 16],
+      scale: { kind: 'nvfp4' },
+      scaleStorage: 'e4m3fn',
+      apply: 'mul-reciprocal',
+    },
+    // Baselines
+    {
+      name: 'fp8-per-tensor',
+      source: 'per-tensor FP8 (amax/448 in float32)',
+      element: 'e4m3fn',
+      elementOptions: rneSat,
+      block: ['all', 'all'],
+      scale: { kind: 'amax-ratio', maxValue: 448, minAmax: 1e-12 },
+      scaleStorage: 'f32',
+      apply: 'mul-reciprocal',
+    },
+    {
+      name: 'fp8-per-channel',
+      source: 'per-output-channel FP8 (amax/448 per row, float32)',
+      element: 'e4m3fn',
+      elementOptions: rneSat,
+      block: [1, 'all'],
+      scale: { kind: 'amax-ratio', maxValue: 448, minAmax: 1e-12 },
+      scaleStorage: 'f32',
+      apply: 'mul-reciprocal',
+    },
+    {
+      name: 'int8-q8_0',
+      source: 'ggml-org/ggml src/ggml-quants.c quantize_row_q8_0_ref (fp16 scale per 32)',
+      element: 'int8',
+      elementOptions: {},
+      block: [1, 32],
+      scale: { kind: 'amax-ratio', maxValue: 127 },
+      scaleStorage: 'f16',
+      apply: 'mul-reciprocal',
+    },
+  ].map((s) => [s.name, s as BlockScheme]),
+);
+
+/** Short names for the CLI and the simulator. */
+export const SCHEME_ALIASES: Readonly<Record<string, string>> = {
+  'deepseek-fp8': 'deepgemm-block-ue8m0',
+  'deepseek-act': 'deepgemm-token-ue8m0',
+  mxfp8: 'torchao-mxfp8-floor',
+  mxfp6: 'microxcaling-mxfp6-e2m3',
+  mxfp4: 'torchao-mxfp4-floor',
+  q8_0: 'int8-q8_0',
+};
+
+/** Look up a scheme by name or alias; RangeError listing the known names. */
+export function getScheme(name: string): BlockScheme {
+  const s = SCHEMES[SCHEME_ALIASES[name] ?? name];
+  if (!s) {
+    throw new RangeError(`unknown scheme "${name}" (known: ${[...Object.keys(SCHEME_ALIASES), ...Object.keys(SCHEMES)].join(', ')})`);
+  }
+  return s;
+}

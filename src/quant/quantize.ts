@@ -1,0 +1,202 @@
+/**
+ * @module quant/quantize
+ * The one quantizer for every block scheme. A tensor of any rank is seen as `batch` matrices of
+ * `rows x cols` (the last two dimensions; rank 1 is one row). Blocks tile each matrix; partial
+ * blocks at the edges behave as the references' zero padding does (zeros never raise amax).
+ * Elements are encoded with the `formats` whole-array path on one block row at a time.
+ */
+import { codec, type Codec } from '../formats/index.js';
+import { encodeInto } from '../formats/bulk.js';
+import { type BlockScale, blockScale } from './scale.js';
+import { type BlockScheme, validateScheme } from './scheme.js';
+
+const fr = Math.fround;
+
+export interface QuantizedTensor {
+  readonly scheme: BlockScheme;
+  readonly shape: readonly number[];
+  /** One code per element, row-major (int8 elements as two's complement bytes). */
+  readonly codes: Uint8Array;
+  /** Dequantization scale per block, shaped `scaleShape`. */
+  readonly scales: Float32Array;
+  /** Stored scale bytes (E8M0 or E4M3) per block, or null when scales are stored as floats. */
+  readonly scaleCodes: Uint8Array | null;
+  /** [...batch dims, row blocks, col blocks]. */
+  readonly scaleShape: readonly number[];
+  /** NVFP4's per-tensor scale (448 * 6 / amax), 1 elsewhere. */
+  readonly globalScale: number;
+}
+
+export interface Geometry {
+  batch: number;
+  rows: number;
+  cols: number;
+  br: number;
+  bc: number;
+  rowBlocks: number;
+  colBlocks: number;
+}
+
+/** Split a shape into matrices and blocks. Throws RangeError for a bad shape or length. */
+export function geometry(scheme: BlockScheme, shape: readonly number[], length?: number): Geometry {
+  if (shape.length === 0) throw new RangeError('shape must have at least one dimension');
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new RangeError(`shape ${JSON.stringify(shape)}: dimension ${d} is not a non-negative integer`);
+  }
+  const numel = shape.reduce((a, b) => a * b, 1);
+  if (length !== undefined && length !== numel) {
+    throw new RangeError(`shape ${JSON.stringify(shape)} holds ${numel} elements, data has ${length}`);
+  }
+  const cols = shape[shape.length - 1]!;
+  const rows = shape.length >= 2 ? shape[shape.length - 2]! : 1;
+  const batch = rows * cols === 0 ? 0 : numel / (rows * cols);
+  const [r, c] = scheme.block;
+  // "all" rows spans the whole tensor (per-tensor scales): fold the batch into the rows.
+  const perTensor = r === 'all' && c === 'all';
+  const R = perTensor ? batch * rows : rows;
+  const B = perTensor ? (batch === 0 ? 0 : 1) : batch;
+  const br = r === 'all' ? Math.max(R, 1) : r;
+  const bc = c === 'all' ? Math.max(cols, 1) : c;
+  return { batch: B, rows: R, cols, br, bc, rowBlocks: Math.ceil(R / br), colBlocks: Math.ceil(cols / bc) };
+}
+
+function scaleShapeOf(shape: readonly number[], g: Geometry, scheme: BlockScheme): number[] {
+  if (scheme.block[0] === 'all' && scheme.block[1] === 'all') return [1];
+  const lead = shape.length >= 2 ? shape.slice(0, -2) : [];
+  return shape.length >= 2 ? [...lead, g.rowBlocks, g.colBlocks] : [g.colBlocks];
+}
+
+function elementCodec(scheme: BlockScheme): Codec | null {
+  if (scheme.element === 'int8' || scheme.element === 'mxint8') return null;
+  return codec(scheme.element, scheme.elementOptions);
+}
+
+/** Largest |x| of a tensor, NaN if any element is NaN (as torch.amax). */
+export function tensorAmax(data: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < data.length; i++) {
+    const a = Math.abs(data[i]!);
+    if (a > m) m = a;
+    else if (a !== a) return Number.NaN;
+  }
+  return m;
+}
+
+/** Quantize float32 data of the given shape with a scheme. */
+export function quantize(data: Float32Array, shape: readonly number[], scheme: BlockScheme): QuantizedTensor {
+  validateScheme(scheme);
+  const g = geometry(scheme, shape, data.length);
+  const c = elementCodec(scheme);
+  const codes = new Uint8Array(data.length);
+  const nBlocks = g.batch * g.rowBlocks * g.colBlocks;
+  const scales = new Float32Array(nBlocks);
+  const hasCodes = scheme.scaleStorage === 'e8m0' || scheme.scaleStorage === 'e4m3fn';
+  const scaleCodes = hasCodes ? new Uint8Array(nBlocks) : null;
+  let globalScale = 1;
+  if (scheme.scale.kind === 'nvfp4') {
+    const amax = tensorAmax(data);
+    globalScale = amax > 0 && Number.isFinite(amax) ? fr((448 * 6) / amax) : 1;
+  }
+  const scratch = new Float32Array(g.bc);
+  const useDiv = scheme.apply === 'div';
+  const { rows, cols, br, bc } = g;
+  let blockIndex = 0;
+  for (let b = 0; b < g.batch; b++) {
+    const base = b * rows * cols;
+    for (let tr = 0; tr < g.rowBlocks; tr++) {
+      const r0 = tr * br;
+      const r1 = Math.min(rows, r0 + br);
+      for (let tc = 0; tc < g.colBlocks; tc++, blockIndex++) {
+        const c0 = tc * bc;
+        const c1 = Math.min(cols, c0 + bc);
+        let amax = 0;
+        for (let r = r0; r < r1; r++) {
+          const o = base + r * cols;
+          for (let j = o + c0; j < o + c1; j++) {
+            const a = Math.abs(data[j]!);
+            if (a > amax) amax = a;
+            else if (a !== a) amax = Number.NaN;
+          }
+          if (amax !== amax) break;
+        }
+        const s: BlockScale = blockScale(scheme.scale, scheme.scaleStorage, scheme.element, amax, globalScale);
+        scales[blockIndex] = s.scale;
+        if (scaleCodes) scaleCodes[blockIndex] = s.code < 0 ? 0 : s.code;
+        const len = c1 - c0;
+        const view = scratch.subarray(0, len);
+        for (let r = r0; r < r1; r++) {
+          const o = base + r * cols + c0;
+          if (useDiv) for (let j = 0; j < len; j++) view[j] = fr(data[o + j]! / s.div);
+          else for (let j = 0; j < len; j++) view[j] = fr(data[o + j]! * s.mul);
+          const out = codes.subarray(o, o + len);
+          if (c) encodeInto(c.info, c.options, view, out);
+          else encodeIntegers(scheme.element as 'int8' | 'mxint8', view, out);
+        }
+      }
+    }
+  }
+  return {
+    scheme,
+    shape: [...shape],
+    codes,
+    scales,
+    scaleCodes,
+    scaleShape: scaleShapeOf(shape, g, scheme),
+    globalScale,
+  };
+}
+
+/**
+ * int8: round half away (ggml's roundf), clamp to ±127. mxint8: microxcaling's INT8 element with
+ * an implicit 2^-6, so the code is round(x * 64), ties away, clamped to ±127.
+ */
+function encodeIntegers(kind: 'int8' | 'mxint8', v: Float32Array, out: Uint8Array): void {
+  const k = kind === 'mxint8' ? 64 : 1;
+  for (let j = 0; j < v.length; j++) {
+    const x = v[j]! * k;
+    let q = x !== x ? 0 : Math.sign(x) * Math.floor(Math.abs(x) + 0.5);
+    if (q > 127) q = 127;
+    else if (q < -127) q = -127;
+    out[j] = q & 0xff;
+  }
+}
+
+/** Decoded element values per code (256 entries) for a scheme. */
+export function elementTable(scheme: BlockScheme): Float32Array {
+  const t = new Float32Array(256).fill(Number.NaN);
+  if (scheme.element === 'int8' || scheme.element === 'mxint8') {
+    const k = scheme.element === 'mxint8' ? 1 / 64 : 1;
+    for (let c = 0; c < 256; c++) t[c] = ((c << 24) >> 24) * k;
+    return t;
+  }
+  const c = codec(scheme.element);
+  for (let i = 0; i < Math.min(256, c.info.codeCount); i++) t[i] = c.decode(i);
+  return t;
+}
+
+/** Dequantize to float32: element value times its block's scale (one float32 rounding). */
+export function dequantize(q: QuantizedTensor, out?: Float32Array): Float32Array {
+  const g = geometry(q.scheme, q.shape, q.codes.length);
+  const dst = out ?? new Float32Array(q.codes.length);
+  if (dst.length < q.codes.length) throw new RangeError(`output holds ${dst.length} values, tensor has ${q.codes.length}`);
+  const t = elementTable(q.scheme);
+  const { rows, cols, br, bc } = g;
+  let blockIndex = 0;
+  for (let b = 0; b < g.batch; b++) {
+    const base = b * rows * cols;
+    for (let tr = 0; tr < g.rowBlocks; tr++) {
+      const r0 = tr * br;
+      const r1 = Math.min(rows, r0 + br);
+      for (let tc = 0; tc < g.colBlocks; tc++, blockIndex++) {
+        const s = q.scales[blockIndex]!;
+        const c0 = tc * bc;
+        const c1 = Math.min(cols, c0 + bc);
+        for (let r = r0; r < r1; r++) {
+          const o = base + r * cols;
+          for (let j = o + c0; j < o + c1; j++) dst[j] = t[q.codes[j]!]! * s;
+        }
+      }
+    }
+  }
+  return dst;
+}

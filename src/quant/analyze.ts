@@ -4,7 +4,6 @@
  */
 import { makeRng } from '../formats/index.js';
 import { dequantize, geometry, quantize } from './quantize.js';
-import { elementMax } from './scale.js';
 import { type BlockScheme, bitsPerElement } from './scheme.js';
 
 export interface SchemeError {
@@ -27,7 +26,6 @@ export function analyze(data: Float32Array, shape: readonly number[], scheme: Bl
   const q = quantize(data, shape, scheme);
   const d = dequantize(q);
   const g = geometry(scheme, shape, data.length);
-  const max = elementMax(scheme.element);
   let se = 0;
   let sx = 0;
   let maxAbs = 0;
@@ -46,23 +44,6 @@ export function analyze(data: Float32Array, shape: readonly number[], scheme: Bl
       if (d[i] === 0) flushed++;
     }
   }
-  // saturation: elements whose magnitude over their block scale exceeds the element maximum
-  let saturated = 0;
-  const { rows, cols, br, bc } = g;
-  let bi = 0;
-  for (let b = 0; b < g.batch; b++) {
-    for (let tr = 0; tr < g.rowBlocks; tr++) {
-      for (let tc = 0; tc < g.colBlocks; tc++, bi++) {
-        const s = q.scales[bi]!;
-        for (let r = tr * br; r < Math.min(rows, tr * br + br); r++) {
-          const o = b * rows * cols + r * cols;
-          for (let j = o + tc * bc; j < o + Math.min(cols, tc * bc + bc); j++) {
-            if (Math.abs(data[j]!) > max * s * (1 + 2 ** -20)) saturated++;
-          }
-        }
-      }
-    }
-  }
   const n = Math.max(1, data.length);
   return {
     scheme: scheme.name,
@@ -71,7 +52,7 @@ export function analyze(data: Float32Array, shape: readonly number[], scheme: Bl
     sqnrDb: se === 0 ? Number.POSITIVE_INFINITY : 10 * Math.log10(sx / se),
     maxAbsError: maxAbs,
     maxRelError: maxRel,
-    saturated: saturated / n,
+    saturated: q.saturated / n,
     flushedToZero: nonzero === 0 ? 0 : flushed / nonzero,
   };
 }

@@ -12,7 +12,8 @@ export type Fp4Order = 'gpt-oss' | 'ggml';
 /** Pack one 4-bit code per byte into two per byte. Length must be even (ggml: a multiple of 32). */
 export function packFp4(codes: Uint8Array, order: Fp4Order = 'gpt-oss'): Uint8Array {
   const n = codes.length;
-  if (order === 'ggml' && n % 32 !== 0) throw new RangeError(`ggml FP4 packing needs a multiple of 32 codes, got ${n}`);
+  if (order === 'ggml' && n % 32 !== 0)
+    throw new RangeError(`ggml FP4 packing needs a multiple of 32 codes, got ${n}`);
   if (n % 2 !== 0) throw new RangeError(`FP4 packing needs an even number of codes, got ${n}`);
   const out = new Uint8Array(n / 2);
   for (let i = 0; i < n; i++) {
@@ -32,7 +33,8 @@ export function packFp4(codes: Uint8Array, order: Fp4Order = 'gpt-oss'): Uint8Ar
 /** Unpack two 4-bit codes per byte into one per byte. */
 export function unpackFp4(packed: Uint8Array, order: Fp4Order = 'gpt-oss'): Uint8Array {
   const n = packed.length * 2;
-  if (order === 'ggml' && n % 32 !== 0) throw new RangeError(`ggml FP4 data must be whole 16-byte blocks, got ${packed.length} bytes`);
+  if (order === 'ggml' && n % 32 !== 0)
+    throw new RangeError(`ggml FP4 data must be whole 16-byte blocks, got ${packed.length} bytes`);
   const out = new Uint8Array(n);
   if (order === 'gpt-oss') {
     for (let j = 0; j < packed.length; j++) {
@@ -61,7 +63,8 @@ export function repackFp4(packed: Uint8Array, from: Fp4Order, to: Fp4Order): Uin
  * little-endian along K (scale 4p+j in byte j); missing bytes at the end of a row are 0.
  */
 export function packUe8m0(scales: Uint8Array, rows: number, kBlocks: number): Int32Array {
-  if (scales.length !== rows * kBlocks) throw new RangeError(`${scales.length} scales do not fill ${rows} x ${kBlocks}`);
+  if (scales.length !== rows * kBlocks)
+    throw new RangeError(`${scales.length} scales do not fill ${rows} x ${kBlocks}`);
   const words = Math.ceil(kBlocks / 4);
   const out = new Int32Array(rows * words);
   for (let r = 0; r < rows; r++) {
@@ -78,7 +81,8 @@ export function unpackUe8m0(words: Int32Array, rows: number, kBlocks: number): U
   if (words.length !== rows * w) throw new RangeError(`${words.length} int32 do not fill ${rows} x ${w}`);
   const out = new Uint8Array(rows * kBlocks);
   for (let r = 0; r < rows; r++) {
-    for (let k = 0; k < kBlocks; k++) out[r * kBlocks + k] = (words[r * w + (k >> 2)]! >>> (8 * (k & 3))) & 0xff;
+    for (let k = 0; k < kBlocks; k++)
+      out[r * kBlocks + k] = (words[r * w + (k >> 2)]! >>> (8 * (k & 3))) & 0xff;
   }
   return out;
 }

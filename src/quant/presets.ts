@@ -4,7 +4,7 @@
  * must beat. Facts: ../shared/reference/formats.md sections 1, 3, 4 and 5; torchao's
  * mx_formats/mx_tensor.py `to_mx` for the FLOOR/CEIL/EVEN/RCEIL rules.
  */
-import type { ElementKind, BlockScheme, ScaleRule } from './scheme.js';
+import type { BlockScheme, ElementKind, ScaleRule } from './scheme.js';
 
 const e4m3Torch = { rounding: 'nearest-even', overflow: 'nonfinite' } as const;
 const rneSat = { rounding: 'nearest-even', overflow: 'saturate' } as const;
@@ -59,12 +59,54 @@ const TRITON = 'triton-lang/triton python/triton_kernels/.../numerics_details/mx
 export const SCHEMES: Readonly<Record<string, BlockScheme>> = Object.fromEntries(
   [
     // DeepSeek FP8 tiles
-    deepseek('deepgemm-token-fp32', `${DG} per_token_cast_to_fp8(use_ue8m0=False)`, [1, 128], 'none', 'mul-reciprocal', 'f32'),
-    deepseek('deepgemm-token-ue8m0', `${DG} per_token_cast_to_fp8(use_ue8m0=True)`, [1, 128], 'ceil-bits', 'mul-reciprocal', 'e8m0'),
-    deepseek('deepgemm-block-fp32', `${DG} per_block_cast_to_fp8(use_ue8m0=False)`, [128, 128], 'none', 'mul-reciprocal', 'f32'),
-    deepseek('deepgemm-block-ue8m0', `${DG} per_block_cast_to_fp8(use_ue8m0=True)`, [128, 128], 'ceil-bits', 'mul-reciprocal', 'e8m0'),
-    deepseek('deepseek-v3-act', 'deepseek-ai/DeepSeek-V3 inference/kernel.py act_quant(scale_fmt=None)', [1, 128], 'none', 'div', 'f32'),
-    deepseek('deepseek-v3-act-ue8m0', 'deepseek-ai/DeepSeek-V3 inference/kernel.py act_quant(scale_fmt="ue8m0")', [1, 128], 'ceil-log2', 'div', 'f32'),
+    deepseek(
+      'deepgemm-token-fp32',
+      `${DG} per_token_cast_to_fp8(use_ue8m0=False)`,
+      [1, 128],
+      'none',
+      'mul-reciprocal',
+      'f32',
+    ),
+    deepseek(
+      'deepgemm-token-ue8m0',
+      `${DG} per_token_cast_to_fp8(use_ue8m0=True)`,
+      [1, 128],
+      'ceil-bits',
+      'mul-reciprocal',
+      'e8m0',
+    ),
+    deepseek(
+      'deepgemm-block-fp32',
+      `${DG} per_block_cast_to_fp8(use_ue8m0=False)`,
+      [128, 128],
+      'none',
+      'mul-reciprocal',
+      'f32',
+    ),
+    deepseek(
+      'deepgemm-block-ue8m0',
+      `${DG} per_block_cast_to_fp8(use_ue8m0=True)`,
+      [128, 128],
+      'ceil-bits',
+      'mul-reciprocal',
+      'e8m0',
+    ),
+    deepseek(
+      'deepseek-v3-act',
+      'deepseek-ai/DeepSeek-V3 inference/kernel.py act_quant(scale_fmt=None)',
+      [1, 128],
+      'none',
+      'div',
+      'f32',
+    ),
+    deepseek(
+      'deepseek-v3-act-ue8m0',
+      'deepseek-ai/DeepSeek-V3 inference/kernel.py act_quant(scale_fmt="ue8m0")',
+      [1, 128],
+      'ceil-log2',
+      'div',
+      'f32',
+    ),
     // OCP MX
     mxScheme('e4m3fn', 'mx-floor', awaySat, 'microxcaling-mxfp8-e4m3', MICRO),
     mxScheme('e5m2', 'mx-floor', awaySat, 'microxcaling-mxfp8-e5m2', MICRO),
@@ -76,7 +118,13 @@ export const SCHEMES: Readonly<Record<string, BlockScheme>> = Object.fromEntries
     mxScheme('e4m3fn', 'mx-rceil', rneSat, 'torchao-mxfp8-rceil', `${TORCHAO} RCEIL`),
     mxScheme('e2m1', 'mx-floor', rneSat, 'torchao-mxfp4-floor', `${TORCHAO} FLOOR`),
     mxScheme('e2m1', 'mx-rceil', rneSat, 'torchao-mxfp4-rceil', `${TORCHAO} RCEIL`),
-    mxScheme('e2m1', 'mx-ggml', { preset: 'ggml' }, 'ggml-mxfp4', 'ggml-org/ggml src/ggml-quants.c quantize_row_mxfp4_ref'),
+    mxScheme(
+      'e2m1',
+      'mx-ggml',
+      { preset: 'ggml' },
+      'ggml-mxfp4',
+      'ggml-org/ggml src/ggml-quants.c quantize_row_mxfp4_ref',
+    ),
     mxScheme('e2m1', 'mx-roundup', awaySat, 'triton-mxfp4', `${TRITON} (ROUND_UP)`),
     mxScheme('e4m3fn', 'mx-roundup', rneSat, 'triton-mxfp8', `${TRITON} (ROUND_UP)`),
     // NVIDIA NVFP4
@@ -138,7 +186,9 @@ export const SCHEME_ALIASES: Readonly<Record<string, string>> = {
 export function getScheme(name: string): BlockScheme {
   const s = SCHEMES[SCHEME_ALIASES[name] ?? name];
   if (!s) {
-    throw new RangeError(`unknown scheme "${name}" (known: ${[...Object.keys(SCHEME_ALIASES), ...Object.keys(SCHEMES)].join(', ')})`);
+    throw new RangeError(
+      `unknown scheme "${name}" (known: ${[...Object.keys(SCHEME_ALIASES), ...Object.keys(SCHEMES)].join(', ')})`,
+    );
   }
   return s;
 }

@@ -5,9 +5,10 @@
  * blocks at the edges behave as the references' zero padding does (zeros never raise amax).
  * Elements are encoded with the `formats` whole-array path on one block row at a time.
  */
-import { codec, type Codec } from '../formats/index.js';
+
 import { encodeInto } from '../formats/bulk.js';
-import { type BlockScale, blockScale } from './scale.js';
+import { type Codec, codec } from '../formats/index.js';
+import { type BlockScale, blockScale, elementClipThreshold } from './scale.js';
 import { type BlockScheme, validateScheme } from './scheme.js';
 
 const fr = Math.fround;
@@ -25,6 +26,8 @@ export interface QuantizedTensor {
   readonly scaleShape: readonly number[];
   /** NVFP4's per-tensor scale (448 * 6 / amax), 1 elsewhere. */
   readonly globalScale: number;
+  /** Elements whose scaled magnitude exceeded the element's largest value (clipped). */
+  readonly saturated: number;
 }
 
 export interface Geometry {
@@ -41,7 +44,8 @@ export interface Geometry {
 export function geometry(scheme: BlockScheme, shape: readonly number[], length?: number): Geometry {
   if (shape.length === 0) throw new RangeError('shape must have at least one dimension');
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new RangeError(`shape ${JSON.stringify(shape)}: dimension ${d} is not a non-negative integer`);
+    if (!Number.isInteger(d) || d < 0)
+      throw new RangeError(`shape ${JSON.stringify(shape)}: dimension ${d} is not a non-negative integer`);
   }
   const numel = shape.reduce((a, b) => a * b, 1);
   if (length !== undefined && length !== numel) {
@@ -98,6 +102,8 @@ export function quantize(data: Float32Array, shape: readonly number[], scheme: B
     globalScale = amax > 0 && Number.isFinite(amax) ? fr((448 * 6) / amax) : 1;
   }
   const scratch = new Float32Array(g.bc);
+  const maxElement = elementClipThreshold(scheme.element);
+  let saturated = 0;
   const useDiv = scheme.apply === 'div';
   const { rows, cols, br, bc } = g;
   let blockIndex = 0;
@@ -119,15 +125,24 @@ export function quantize(data: Float32Array, shape: readonly number[], scheme: B
           }
           if (amax !== amax) break;
         }
-        const s: BlockScale = blockScale(scheme.scale, scheme.scaleStorage, scheme.element, amax, globalScale);
+        const s: BlockScale = blockScale(
+          scheme.scale,
+          scheme.scaleStorage,
+          scheme.element,
+          amax,
+          globalScale,
+        );
         scales[blockIndex] = s.scale;
         if (scaleCodes) scaleCodes[blockIndex] = s.code < 0 ? 0 : s.code;
         const len = c1 - c0;
         const view = scratch.subarray(0, len);
+        const scaledMax = useDiv ? fr(amax / s.div) : fr(amax * s.mul);
+        const clips = scaledMax > maxElement;
         for (let r = r0; r < r1; r++) {
           const o = base + r * cols + c0;
           if (useDiv) for (let j = 0; j < len; j++) view[j] = fr(data[o + j]! / s.div);
           else for (let j = 0; j < len; j++) view[j] = fr(data[o + j]! * s.mul);
+          if (clips) for (let j = 0; j < len; j++) if (Math.abs(view[j]!) > maxElement) saturated++;
           const out = codes.subarray(o, o + len);
           if (c) encodeInto(c.info, c.options, view, out);
           else encodeIntegers(scheme.element as 'int8' | 'mxint8', view, out);
@@ -143,6 +158,7 @@ export function quantize(data: Float32Array, shape: readonly number[], scheme: B
     scaleCodes,
     scaleShape: scaleShapeOf(shape, g, scheme),
     globalScale,
+    saturated,
   };
 }
 
@@ -178,7 +194,8 @@ export function elementTable(scheme: BlockScheme): Float32Array {
 export function dequantize(q: QuantizedTensor, out?: Float32Array): Float32Array {
   const g = geometry(q.scheme, q.shape, q.codes.length);
   const dst = out ?? new Float32Array(q.codes.length);
-  if (dst.length < q.codes.length) throw new RangeError(`output holds ${dst.length} values, tensor has ${q.codes.length}`);
+  if (dst.length < q.codes.length)
+    throw new RangeError(`output holds ${dst.length} values, tensor has ${q.codes.length}`);
   const t = elementTable(q.scheme);
   const { rows, cols, br, bc } = g;
   let blockIndex = 0;

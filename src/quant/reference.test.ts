@@ -26,16 +26,19 @@ function floorPow2(v: number): number {
 /** null: the source's behaviour is undefined for this block (C conversions out of range). */
 type Ref = (block: number[]) => { scale: number; codes: number[] } | null;
 
-const e4m3 = (y: number) => oracleEncode(ORACLE.e4m3fn!, y, { rounding: 'nearest-even', overflow: 'nonfinite' });
+const e4m3 = (y: number) =>
+  oracleEncode(ORACLE.e4m3fn!, y, { rounding: 'nearest-even', overflow: 'nonfinite' });
 
 /** DeepGEMM per_token/per_block_cast_to_fp8: sf = amax.clamp(1e-4)/448 (ceil to 2^k), x * (1/sf). */
-const deepgemm = (ue8m0: boolean): Ref => (block) => {
-  const amax = Math.max(fr(1e-4), ...block.map(Math.abs));
-  let sf = fr(amax / 448);
-  if (ue8m0) sf = Math.min(2 ** 127, Math.max(2 ** -126, ceilPow2(sf)));
-  const inv = fr(1 / sf);
-  return { scale: sf, codes: block.map((x) => e4m3(fr(x * inv))) };
-};
+const deepgemm =
+  (ue8m0: boolean): Ref =>
+  (block) => {
+    const amax = Math.max(fr(1e-4), ...block.map(Math.abs));
+    let sf = fr(amax / 448);
+    if (ue8m0) sf = Math.min(2 ** 127, Math.max(2 ** -126, ceilPow2(sf)));
+    const inv = fr(1 / sf);
+    return { scale: sf, codes: block.map((x) => e4m3(fr(x * inv))) };
+  };
 
 /** DeepSeek-V3 act_quant(scale_fmt="ue8m0"): s = 2^ceil(log2(amax/448)), x / s. */
 const v3act: Ref = (block) => {
@@ -45,26 +48,34 @@ const v3act: Ref = (block) => {
 };
 
 /** microxcaling _quantize_mx: shared exp floor(log2 amax) - emax, clamped at -127; ties away, saturating. */
-const microxcaling = (fmt: 'e4m3fn' | 'e2m1', emax: number): Ref => (block) => {
-  const amax = Math.max(...block.map(Math.abs));
-  const e = Math.max(-127, Math.log2(floorPow2(amax === 0 ? 2 ** -126 : amax)) - emax);
-  const s = 2 ** e;
-  return {
-    scale: s,
-    codes: block.map((x) => oracleEncode(ORACLE[fmt]!, fr(x / s), { rounding: 'nearest-away', overflow: 'saturate' })),
+const microxcaling =
+  (fmt: 'e4m3fn' | 'e2m1', emax: number): Ref =>
+  (block) => {
+    const amax = Math.max(...block.map(Math.abs));
+    const e = Math.max(-127, Math.log2(floorPow2(amax === 0 ? 2 ** -126 : amax)) - emax);
+    const s = 2 ** e;
+    return {
+      scale: s,
+      codes: block.map((x) =>
+        oracleEncode(ORACLE[fmt]!, fr(x / s), { rounding: 'nearest-away', overflow: 'saturate' }),
+      ),
+    };
   };
-};
 
 /** torchao RCEIL: descale = amax * (1/max), scale = its ceiling power of two (at least 2^-127). */
-const torchaoRceil = (fmt: 'e4m3fn' | 'e2m1', max: number): Ref => (block) => {
-  const amax = Math.max(...block.map(Math.abs));
-  const descale = fr(amax * fr(1 / max));
-  const s = descale <= 2 ** -127 ? 2 ** -127 : ceilPow2(descale);
-  return {
-    scale: s,
-    codes: block.map((x) => oracleEncode(ORACLE[fmt]!, fr(x * fr(1 / s)), { rounding: 'nearest-even', overflow: 'saturate' })),
+const torchaoRceil =
+  (fmt: 'e4m3fn' | 'e2m1', max: number): Ref =>
+  (block) => {
+    const amax = Math.max(...block.map(Math.abs));
+    const descale = fr(amax * fr(1 / max));
+    const s = descale <= 2 ** -127 ? 2 ** -127 : ceilPow2(descale);
+    return {
+      scale: s,
+      codes: block.map((x) =>
+        oracleEncode(ORACLE[fmt]!, fr(x * fr(1 / s)), { rounding: 'nearest-even', overflow: 'saturate' }),
+      ),
+    };
   };
-};
 
 /** ggml quantize_row_mxfp4_ref: e = floor(log2f(amax)) - 2 + 127; element = argmin |x - kvalues[i] * d|, strict <. */
 const KVALUES = [0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12];
@@ -94,7 +105,12 @@ const triton: Ref = (block) => {
   const r = fr(amax / 6); // may underflow to 0: then the scale byte is 0 and quant_scale 0
   const s = r === 0 ? 0 : r < 2 ** -126 ? 2 ** -126 : ceilPow2(r); // the bit trick lifts subnormals to 2^-126
   const inv = s === 0 ? 0 : fr(1 / s);
-  return { scale: s === 0 ? 2 ** -127 : s, codes: block.map((x) => oracleEncode(ORACLE.e2m1!, fr(x * inv), { rounding: 'nearest-away', overflow: 'saturate' })) };
+  return {
+    scale: s === 0 ? 2 ** -127 : s,
+    codes: block.map((x) =>
+      oracleEncode(ORACLE.e2m1!, fr(x * inv), { rounding: 'nearest-away', overflow: 'saturate' }),
+    ),
+  };
 };
 
 /** ggml quantize_row_q8_0_ref: d = amax/127, q = roundf(x * (1/d)), d stored as fp16. */
@@ -103,7 +119,9 @@ const q8: Ref = (block) => {
   const d = fr(amax / 127);
   if (d !== 0 && !Number.isFinite(fr(1 / d))) return null; // 1/d overflows: roundf(inf) to int8 is undefined in C
   const id = d ? fr(1 / d) : 0;
-  const stored = oracleDecodeFp16(oracleEncode(ORACLE.fp16!, d, { rounding: 'nearest-even', overflow: 'nonfinite' }));
+  const stored = oracleDecodeFp16(
+    oracleEncode(ORACLE.fp16!, d, { rounding: 'nearest-even', overflow: 'nonfinite' }),
+  );
   return {
     scale: stored,
     codes: block.map((x) => {
@@ -151,7 +169,8 @@ describe('presets equal a float64 re-statement of their source', () => {
           fc.array(value, { minLength: 1, maxLength: 64 }),
           (rows, cols, seed, pool) => {
             const x = new Float32Array(rows * cols);
-            for (let i = 0; i < x.length; i++) x[i] = pool[(((i * 7 + seed) % pool.length) + pool.length) % pool.length]! * (1 + (i % 5));
+            for (let i = 0; i < x.length; i++)
+              x[i] = pool[(((i * 7 + seed) % pool.length) + pool.length) % pool.length]! * (1 + (i % 5));
             const q = quantize(x, [rows, cols], scheme);
             const d = dequantize(q);
             let bi = 0;

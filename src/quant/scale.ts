@@ -32,6 +32,17 @@ export function elementMax(element: ElementKind): number {
   return formatInfo(element).maxFinite;
 }
 
+/**
+ * The magnitude above which an element is clipped: halfway from the largest value to the next
+ * one the grid would have (so 448.00003 rounding to 448 is not counted as clipping).
+ */
+export function elementClipThreshold(element: ElementKind): number {
+  if (element === 'int8') return 127.5;
+  if (element === 'mxint8') return 127.5 / 64;
+  const info = formatInfo(element);
+  return info.maxFinite + 2 ** (info.maxExp - info.mantissaBits(info.maxExp) - 1);
+}
+
 /** Mantissa bits of an element format (for torchao's EVEN rule). */
 function elementMantissaBits(element: ElementKind): number {
   if (element === 'int8' || element === 'mxint8') return 7;
@@ -56,7 +67,8 @@ function e8m0Reciprocal(code: number): number {
 }
 
 function mxCode(rule: ScaleRule['kind'], amax: number, element: ElementKind): number {
-  if (Number.isNaN(amax) || amax === Number.POSITIVE_INFINITY) return rule === 'mx-ggml' ? ggmlCode(amax) : 0xff;
+  if (Number.isNaN(amax) || amax === Number.POSITIVE_INFINITY)
+    return rule === 'mx-ggml' ? ggmlCode(amax) : 0xff;
   const emax = elementEmax(element);
   const clampE = (e: number) => Math.min(128, Math.max(-127, e)) + 127; // 128 -> 255 (NaN)
   switch (rule) {
@@ -111,7 +123,8 @@ export function blockScale(
 ): BlockScale {
   switch (rule.kind) {
     case 'amax-ratio': {
-      const a = rule.minAmax === undefined ? amax : Number.isNaN(amax) ? amax : Math.max(amax, fr(rule.minAmax));
+      const a =
+        rule.minAmax === undefined ? amax : Number.isNaN(amax) ? amax : Math.max(amax, fr(rule.minAmax));
       let s = fr(a / rule.maxValue);
       let code = -1;
       if (rule.pow2 === 'ceil-bits') {

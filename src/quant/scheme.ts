@@ -99,6 +99,8 @@ export function validateScheme(s: BlockScheme): void {
   if (s.scale.kind === 'nvfp4' && (s.element !== 'e2m1' || s.scaleStorage !== 'e4m3fn')) {
     throw new RangeError(`scheme ${s.name}: nvfp4 scales need e2m1 elements and e4m3fn scale storage`);
   }
-  if (s.scale.kind === 'mx-ggml' && s.element !== 'e2m1') throw new RangeError(`scheme ${s.name}: mx-ggml is for e2m1`);
-  if (s.element === 'mxint8' && !mx) throw new RangeError(`scheme ${s.name}: mxint8 elements need an MX scale`);
+  if (s.scale.kind === 'mx-ggml' && s.element !== 'e2m1')
+    throw new RangeError(`scheme ${s.name}: mx-ggml is for e2m1`);
+  if (s.element === 'mxint8' && !mx)
+    throw new RangeError(`scheme ${s.name}: mxint8 elements need an MX scale`);
 }

@@ -1,0 +1,231 @@
+/**
+ * @module perf/data
+ * Types and validation of the simulator's calibration data in `data/perf/` (efficiency curves per
+ * chip class, energy and price assumptions, validation points). Browser-safe: pass parsed JSON to
+ * {@link createPerfData}; Node callers use `perf/node.js`.
+ */
+import type { ValidateFunction } from 'ajv';
+import AjvModule from 'ajv';
+
+/** The catalogue's confidence levels plus `assumption`, which must give its basis in `note`. */
+export type PerfConfidence =
+  | 'vendor'
+  | 'measured'
+  | 'analyst-estimate'
+  | 'derived'
+  | 'assumption'
+  | 'unknown';
+
+/** A sourced number, as in the catalogue. */
+export interface PerfFigure {
+  value: number | null;
+  low?: number;
+  high?: number;
+  source: string;
+  date: string;
+  confidence: PerfConfidence;
+  note?: string;
+}
+
+/** Fraction of peak against operation size in GFLOP, calculon style. */
+export interface EfficiencyCurve {
+  points: [number, number][];
+  source: string;
+  date: string;
+  confidence: PerfConfidence;
+  note?: string;
+}
+
+export interface LinkEfficiency {
+  efficiency: PerfFigure;
+  latencyUs: PerfFigure;
+}
+
+export interface ChipClass {
+  id: string;
+  description: string;
+  /** Canonical accelerator ids; the class with no members is the default. */
+  members: string[];
+  gemm: EfficiencyCurve;
+  attentionCompute: PerfFigure;
+  hbm: PerfFigure;
+  scaleUp: LinkEfficiency;
+  scaleOut: LinkEfficiency;
+  softwareBlockScale: PerfFigure;
+  trainingMfu: PerfFigure;
+  /** Fixed time per layer per step for work the roofline leaves out (the class's one calibration, if any). */
+  layerOverheadUs: PerfFigure;
+}
+
+export interface EnergyData {
+  pue: PerfFigure;
+  electricityUsdPerKWh: Record<string, PerfFigure>;
+  lifetimeYears: PerfFigure;
+  powerModel: {
+    idleFraction: PerfFigure;
+    computeShare: PerfFigure;
+    memoryShare: PerfFigure;
+    networkShare: PerfFigure;
+    overheadFractionOfChip: PerfFigure;
+  };
+  chipPowerW: Record<string, PerfFigure>;
+  assumedPeaks: Record<string, Record<string, PerfFigure>>;
+  rentalUsdPerChipHour: Record<string, PerfFigure>;
+}
+
+export interface ParallelSetup {
+  tp?: number;
+  ep?: number;
+  pp?: number;
+}
+
+export interface ValidationSetup {
+  kind: 'inference' | 'training';
+  model: string;
+  system: string;
+  phase?: 'prefill' | 'decode';
+  weights?: string;
+  activations?: string;
+  kv?: string;
+  batch?: number;
+  seqLen?: number;
+  parallel?: ParallelSetup;
+  mtp?: { draftTokens: number; acceptance: number };
+  overlap?: number;
+  expertImbalance?: number;
+  cacheHitRate?: number;
+  tokens?: number;
+  chips?: number;
+}
+
+export type ValidationMetric = 'inputTokensPerSecPerChip' | 'outputTokensPerSecPerChip' | 'chipHours';
+
+export interface ValidationPoint {
+  id: string;
+  title: string;
+  source: string;
+  date: string;
+  setup: ValidationSetup;
+  measured: { metric: ValidationMetric; value: number; unit: string; chipsPerUnit: number; tpotMs?: number };
+  setupFacts: string;
+  /** Set when this point was used to calibrate a class parameter (so it is not an independent check). */
+  calibrates?: string;
+  assumptions: string[];
+}
+
+export interface PerfData {
+  classes: ChipClass[];
+  energy: EnergyData;
+  validation: ValidationPoint[];
+}
+
+/** The three files as parsed JSON, and the schema. */
+export interface PerfFiles {
+  efficiency: unknown;
+  energy: unknown;
+  validation: unknown;
+  schema: object;
+}
+
+export class PerfDataError extends Error {
+  override readonly name = 'PerfDataError';
+  constructor(readonly problems: string[]) {
+    super(
+      `invalid perf data (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`,
+    );
+  }
+}
+
+type AjvClass = typeof AjvModule.default;
+const Ajv: AjvClass =
+  (AjvModule as unknown as { default?: AjvClass }).default ?? (AjvModule as unknown as AjvClass);
+
+const compiled = new WeakMap<object, Record<'efficiency' | 'energy' | 'validation', ValidateFunction>>();
+
+function validators(schema: object) {
+  let v = compiled.get(schema);
+  if (!v) {
+    const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, strictRequired: false });
+    ajv.addSchema(schema, 'perf');
+    v = {
+      efficiency: ajv.compile({ $ref: 'perf#/properties/efficiency' }),
+      energy: ajv.compile({ $ref: 'perf#/properties/energy' }),
+      validation: ajv.compile({ $ref: 'perf#/properties/validation' }),
+    };
+    compiled.set(schema, v);
+  }
+  return v;
+}
+
+/** Figures inside their ranges, curves sorted and non-decreasing, class members unique. */
+function consistencyProblems(data: PerfData): string[] {
+  const out: string[] = [];
+  const checkFigure = (where: string, f: PerfFigure) => {
+    if (f.value !== null && f.low !== undefined && f.value < f.low) out.push(`${where}: value below low`);
+    if (f.value !== null && f.high !== undefined && f.value > f.high) out.push(`${where}: value above high`);
+    if ((f.confidence === 'unknown') !== (f.value === null))
+      out.push(`${where}: unknown exactly when value is null`);
+  };
+  const seen = new Map<string, string>();
+  for (const c of data.classes) {
+    const pts = c.gemm.points;
+    for (let i = 1; i < pts.length; i++) {
+      if (pts[i]![0] <= pts[i - 1]![0]) out.push(`efficiency.json: ${c.id}: gemm sizes must increase`);
+      if (pts[i]![1] < pts[i - 1]![1])
+        out.push(`efficiency.json: ${c.id}: gemm efficiency must not fall with size`);
+    }
+    for (const m of c.members) {
+      if (seen.has(m)) out.push(`efficiency.json: ${m} is in both ${seen.get(m)} and ${c.id}`);
+      seen.set(m, c.id);
+    }
+    for (const k of ['attentionCompute', 'hbm', 'softwareBlockScale', 'trainingMfu'] as const) {
+      checkFigure(`efficiency.json: ${c.id}.${k}`, c[k]);
+    }
+  }
+  if (data.classes.filter((c) => c.members.length === 0).length !== 1) {
+    out.push('efficiency.json: exactly one class must have no members (the default)');
+  }
+  const e = data.energy;
+  checkFigure('energy.json: pue', e.pue);
+  checkFigure('energy.json: lifetimeYears', e.lifetimeYears);
+  for (const [k, f] of Object.entries(e.chipPowerW)) checkFigure(`energy.json: chipPowerW.${k}`, f);
+  const pm = e.powerModel;
+  const shares = (pm.computeShare.value ?? 0) + (pm.memoryShare.value ?? 0) + (pm.networkShare.value ?? 0);
+  if (Math.abs(shares - 1) > 1e-9) out.push('energy.json: powerModel shares must sum to 1');
+  const ids = new Set<string>();
+  for (const p of data.validation) {
+    if (ids.has(p.id)) out.push(`validation.json: duplicate id ${p.id}`);
+    ids.add(p.id);
+  }
+  return out;
+}
+
+/** Validate the parsed files (schema, then consistency) and return typed data; throws {@link PerfDataError}. */
+export function createPerfData(files: PerfFiles): PerfData {
+  const v = validators(files.schema);
+  const problems: string[] = [];
+  for (const key of ['efficiency', 'energy', 'validation'] as const) {
+    const validate = v[key];
+    if (!validate(files[key])) {
+      for (const err of validate.errors ?? []) {
+        problems.push(`${key}.json: ${err.instancePath || '(top)'} ${err.message ?? err.keyword}`);
+      }
+    }
+  }
+  if (problems.length) throw new PerfDataError(problems);
+  const data: PerfData = {
+    classes: (files.efficiency as { classes: ChipClass[] }).classes,
+    energy: files.energy as EnergyData,
+    validation: (files.validation as { points: ValidationPoint[] }).points,
+  };
+  const more = consistencyProblems(data);
+  if (more.length) throw new PerfDataError(more);
+  return data;
+}
+
+/** The number of a figure: its value, else the middle of its range; throws when it has neither. */
+export function num(f: PerfFigure, what = 'figure'): number {
+  if (f.value !== null) return f.value;
+  if (f.low !== undefined && f.high !== undefined) return (f.low + f.high) / 2;
+  throw new RangeError(`${what} has no value`);
+}

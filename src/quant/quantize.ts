@@ -81,7 +81,7 @@ export function tensorAmax(data: Float32Array): number {
   for (let i = 0; i < data.length; i++) {
     const a = Math.abs(data[i]!);
     if (a > m) m = a;
-    else if (a !== a) return Number.NaN;
+    else if (Number.isNaN(a)) return Number.NaN;
   }
   return m;
 }
@@ -121,9 +121,9 @@ export function quantize(data: Float32Array, shape: readonly number[], scheme: B
           for (let j = o + c0; j < o + c1; j++) {
             const a = Math.abs(data[j]!);
             if (a > amax) amax = a;
-            else if (a !== a) amax = Number.NaN;
+            else if (Number.isNaN(a)) amax = Number.NaN;
           }
-          if (amax !== amax) break;
+          if (Number.isNaN(amax)) break;
         }
         const s: BlockScale = blockScale(
           scheme.scale,
@@ -133,7 +133,7 @@ export function quantize(data: Float32Array, shape: readonly number[], scheme: B
           globalScale,
         );
         scales[blockIndex] = s.scale;
-        if (scaleCodes) scaleCodes[blockIndex] = s.code < 0 ? 0 : s.code;
+        if (scaleCodes) scaleCodes[blockIndex] = Math.max(s.code, 0);
         const len = c1 - c0;
         const view = scratch.subarray(0, len);
         const scaledMax = useDiv ? fr(amax / s.div) : fr(amax * s.mul);
@@ -170,7 +170,7 @@ function encodeIntegers(kind: 'int8' | 'mxint8', v: Float32Array, out: Uint8Arra
   const k = kind === 'mxint8' ? 64 : 1;
   for (let j = 0; j < v.length; j++) {
     const x = v[j]! * k;
-    let q = x !== x ? 0 : Math.sign(x) * Math.floor(Math.abs(x) + 0.5);
+    let q = Number.isNaN(x) ? 0 : Math.sign(x) * Math.floor(Math.abs(x) + 0.5);
     if (q > 127) q = 127;
     else if (q < -127) q = -127;
     out[j] = q & 0xff;

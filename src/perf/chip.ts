@@ -209,7 +209,7 @@ export function gemmPath(
   for (const f of [weights, acts]) {
     if (!f.block) continue;
     const hw = (f.scaleStyle === 'mx' && chip.mxHardware) || (f.scaleStyle === 'nvfp4' && chip.nvfp4Hardware);
-    if (!hw || f.element !== kind) software = true;
+    if (!hw) software = true;
   }
   const scaleFactor = software ? num(chip.cls.softwareBlockScale) : 1;
   const parts = [`${weights.id} weights x ${acts.id} activations -> ${kind} matrix unit`];

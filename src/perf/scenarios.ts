@@ -1,0 +1,153 @@
+/**
+ * @module perf/scenarios
+ * System comparisons and the article's claims as named scenarios: CloudMatrix 384 against GB200
+ * NVL72 (compute, power, FLOPs per watt) and what native FP8/MXFP8 on Ascend 950 changes against
+ * the 910C, which must dequantise FP8 to BF16 or requantise to INT8.
+ */
+import type { Catalog } from '../catalog/catalog.js';
+import { figureValue } from '../catalog/figure.js';
+import type { Figure } from '../catalog/types.js';
+import { type ChipSpec, systemSpec } from './chip.js';
+import type { PerfData } from './data.js';
+import { type PerfResult, simulate, type Workload } from './simulate.js';
+
+/** Workloads by name; formats and EP are filled in per system by {@link workloadFor}. */
+export const NAMED_WORKLOADS: Record<string, Omit<Workload, 'system'>> = {
+  'deepseek-v3-decode': { model: 'deepseek-v3', phase: 'decode', batch: 64, seqLen: 4096 },
+  'deepseek-v3-prefill': { model: 'deepseek-v3', phase: 'prefill', batch: 4, seqLen: 4096 },
+  'llama-3.1-70b-decode': { model: 'llama-3.1-70b', phase: 'decode', batch: 64, seqLen: 4096, tp: 8 },
+  'qwen3-235b-decode': { model: 'qwen3-235b-a22b', phase: 'decode', batch: 64, seqLen: 4096 },
+};
+
+/** The best 8-bit weight format a chip runs natively: FP8, else INT8, else BF16. */
+export function eightBitFormat(chip: ChipSpec): string {
+  return chip.peaks.fp8 !== undefined ? 'fp8' : chip.peaks.int8 !== undefined ? 'int8' : 'bf16';
+}
+
+/** A named workload on a system: 8-bit weights native to its chip, and EP over the system for MoE models. */
+export function workloadFor(data: PerfData, cat: Catalog, name: string, systemId: string): Workload {
+  const base = NAMED_WORKLOADS[name];
+  if (!base) throw new RangeError(`unknown workload "${name}"; known: ${Object.keys(NAMED_WORKLOADS).join(', ')}`);
+  const sys = systemSpec(data, cat, cat.getSystem(systemId));
+  const moe = cat.getModel(base.model).ffn === 'moe';
+  return { weights: eightBitFormat(sys.chip), ep: moe ? sys.chips : 1, ...base, system: sys.id };
+}
+
+export interface SystemComparison {
+  a: string;
+  b: string;
+  workload: string;
+  rows: { metric: string; a: number | null; b: number | null; ratio: number | null }[];
+  perf: { a: PerfResult; b: PerfResult };
+}
+
+const sysFig = (cat: Catalog, id: string, key: string): number | null =>
+  figureValue((cat.getSystem(id).figures as unknown as Record<string, Figure | undefined>)[key], 'best');
+
+/** Ratios A / B of published system figures and of simulated throughput and J/token on a named workload. */
+export function compareSystems(data: PerfData, cat: Catalog, a: string, b: string, workload = 'deepseek-v3-decode'): SystemComparison {
+  const ids = [cat.getSystem(a).id, cat.getSystem(b).id] as const;
+  const specs = ids.map((id) => systemSpec(data, cat, cat.getSystem(id)));
+  const derived = (i: number, key: 'bf16' | 'hbm' | 'hbmBw' | 'up') => {
+    const s = specs[i]!;
+    const c = s.chip;
+    const v = { bf16: c.peaks.bf16 ?? null, hbm: c.hbmGB, hbmBw: c.hbmTBps, up: c.scaleUpGBps === null ? null : c.scaleUpGBps * 2 }[key];
+    return v === null ? null : (v * s.chips) / 1000;
+  };
+  const pick = (i: number, key: string, d: 'bf16' | 'hbm' | 'hbmBw' | 'up') => sysFig(cat, ids[i]!, key) ?? derived(i, d);
+  const perf = ids.map((id) => simulate(data, cat, workloadFor(data, cat, workload, id)));
+  const row = (metric: string, f: (i: number) => number | null) => {
+    const x = f(0);
+    const y = f(1);
+    return { metric, a: x, b: y, ratio: x !== null && y !== null && y !== 0 ? x / y : null };
+  };
+  const pf = (i: number) => pick(i, 'bf16DensePflops', 'bf16');
+  const kw = (i: number) => sysFig(cat, ids[i]!, 'allInPowerKW');
+  const rows = [
+    row('chips', (i) => specs[i]!.chips),
+    row('BF16 dense PFLOPS', pf),
+    row('HBM capacity TB', (i) => pick(i, 'hbmCapacityTB', 'hbm')),
+    row('HBM bandwidth TB/s', (i) => pick(i, 'hbmBandwidthTBps', 'hbmBw')),
+    row('scale-up bandwidth TB/s', (i) => pick(i, 'scaleUpTBps', 'up')),
+    row('all-in power kW', kw),
+    row('BF16 PFLOPS per kW', (i) => (pf(i) !== null && kw(i) ? pf(i)! / kw(i)! : null)),
+    row(`${workload} tokens/s per system`, (i) => perf[i]!.tokensPerSecPerSystem),
+    row(`${workload} tokens/s per chip`, (i) => perf[i]!.tokensPerSecPerChip),
+    row(`${workload} J/token`, (i) => perf[i]!.energy.joulesPerToken),
+    row(`${workload} USD per Mtok`, (i) => perf[i]!.energy.usdPerMtok),
+  ];
+  return { a: ids[0], b: ids[1], workload, rows, perf: { a: perf[0]!, b: perf[1]! } };
+}
+
+export interface ClaimCheck {
+  claim: string;
+  article: number;
+  ours: number;
+}
+
+export interface Scenario {
+  id: string;
+  title: string;
+  claims: ClaimCheck[];
+  rows: { label: string; tokensPerSecPerChip: number; tpotMs: number | null; joulesPerToken: number | null; path: string }[];
+  notes: string[];
+}
+
+/** CloudMatrix 384 vs GB200 NVL72: the SemiAnalysis ratios the article repeats. */
+export function cloudMatrixVsNvl72(data: PerfData, cat: Catalog): Scenario {
+  const c = compareSystems(data, cat, 'cloudmatrix-384', 'gb200-nvl72');
+  const r = (m: string) => c.rows.find((x) => x.metric === m)!.ratio!;
+  const rows = [c.perf.a, c.perf.b].map((p) => ({
+    label: `${p.workload.system} (${p.workload.weights})`,
+    tokensPerSecPerChip: p.tokensPerSecPerChip,
+    tpotMs: p.tpotS === null ? null : p.tpotS * 1000,
+    joulesPerToken: p.energy.joulesPerToken,
+    path: p.paths.gemm,
+  }));
+  return {
+    id: 'cm384-vs-nvl72',
+    title: 'Huawei CloudMatrix 384 vs Nvidia GB200 NVL72',
+    claims: [
+      { claim: 'compute (BF16 dense), CM384 / NVL72', article: 1.7, ours: r('BF16 dense PFLOPS') },
+      { claim: 'all-in power, CM384 / NVL72', article: 3.9, ours: r('all-in power kW') },
+      { claim: 'FLOPs per watt, NVL72 / CM384', article: 2.3, ours: 1 / r('BF16 PFLOPS per kW') },
+    ],
+    rows,
+    notes: [
+      'System figures are SemiAnalysis estimates carried by the catalogue (300 vs 180 PF, 559 vs 145 kW).',
+      `On ${c.workload} the simulated J/token ratio CM384 / NVL72 is ${(r(`${c.workload} J/token`) ?? Number.NaN).toFixed(2)}.`,
+    ],
+  };
+}
+
+/** Ascend 950DT with native FP8/MXFP8 against the 910C, which must dequantise FP8 to BF16 or requantise to INT8. */
+export function ascend950VsAscend910c(data: PerfData, cat: Catalog, phase: 'decode' | 'prefill' = 'decode'): Scenario {
+  const base = NAMED_WORKLOADS[phase === 'decode' ? 'deepseek-v3-decode' : 'deepseek-v3-prefill']!;
+  const cases: { label: string; w: Partial<Workload> }[] = [
+    { label: '910C, FP8 weights dequantised to BF16', w: { system: 'cloudmatrix-384', weights: 'fp8-1x128-ue8m0', activations: 'bf16', fp8Fallback: 'bf16' } },
+    { label: '910C, FP8 requantised to INT8 (W8A8)', w: { system: 'cloudmatrix-384', weights: 'fp8-1x128-ue8m0', fp8Fallback: 'int8' } },
+    { label: '950DT, FP8 1x128 UE8M0 native', w: { system: 'atlas-950-superpod', weights: 'fp8-1x128-ue8m0' } },
+    { label: '950DT, MXFP8 native', w: { system: 'atlas-950-superpod', weights: 'mxfp8' } },
+    { label: '950DT, MXFP8 with FP8 KV cache (FP8 attention)', w: { system: 'atlas-950-superpod', weights: 'mxfp8', kv: 'fp8' } },
+    { label: '950DT, MXFP4 weights x MXFP8 activations', w: { system: 'atlas-950-superpod', weights: 'mxfp4', activations: 'mxfp8' } },
+  ];
+  const rows = cases.map(({ label, w }) => {
+    const p = simulate(data, cat, { ...base, ep: 320, ...w } as Workload);
+    return { label, tokensPerSecPerChip: p.tokensPerSecPerChip, tpotMs: p.tpotS === null ? null : p.tpotS * 1000, joulesPerToken: p.energy.joulesPerToken, path: p.paths.gemm };
+  });
+  return {
+    id: `ascend-950-vs-910c-${phase}`,
+    title: `DeepSeek-V3 ${phase} per chip: Ascend 950DT (native FP8/MX) vs 910C (no FP8)`,
+    claims: [{ claim: '950DT MXFP8 / 910C FP8-as-BF16 tokens/s per chip', article: Number.NaN, ours: rows[3]!.tokensPerSecPerChip / rows[0]!.tokensPerSecPerChip }],
+    rows,
+    notes: [
+      'The article makes no number for this; the ratio is ours. 950DT peaks, power and efficiencies include assumptions (see energy.json and efficiency.json).',
+      'EP 320 on both; the 950DT sits in an Atlas 950 SuperPoD (one UB domain).',
+    ],
+  };
+}
+
+/** Every named scenario. */
+export function articleScenarios(data: PerfData, cat: Catalog): Scenario[] {
+  return [cloudMatrixVsNvl72(data, cat), ascend950VsAscend910c(data, cat, 'decode'), ascend950VsAscend910c(data, cat, 'prefill')];
+}

@@ -27,7 +27,8 @@ export function eightBitFormat(chip: ChipSpec): string {
 /** A named workload on a system: 8-bit weights native to its chip, and EP over the system for MoE models. */
 export function workloadFor(data: PerfData, cat: Catalog, name: string, systemId: string): Workload {
   const base = NAMED_WORKLOADS[name];
-  if (!base) throw new RangeError(`unknown workload "${name}"; known: ${Object.keys(NAMED_WORKLOADS).join(', ')}`);
+  if (!base)
+    throw new RangeError(`unknown workload "${name}"; known: ${Object.keys(NAMED_WORKLOADS).join(', ')}`);
   const sys = systemSpec(data, cat, cat.getSystem(systemId));
   const moe = cat.getModel(base.model).ffn === 'moe';
   return { weights: eightBitFormat(sys.chip), ep: moe ? sys.chips : 1, ...base, system: sys.id };
@@ -45,16 +46,28 @@ const sysFig = (cat: Catalog, id: string, key: string): number | null =>
   figureValue((cat.getSystem(id).figures as unknown as Record<string, Figure | undefined>)[key], 'best');
 
 /** Ratios A / B of published system figures and of simulated throughput and J/token on a named workload. */
-export function compareSystems(data: PerfData, cat: Catalog, a: string, b: string, workload = 'deepseek-v3-decode'): SystemComparison {
+export function compareSystems(
+  data: PerfData,
+  cat: Catalog,
+  a: string,
+  b: string,
+  workload = 'deepseek-v3-decode',
+): SystemComparison {
   const ids = [cat.getSystem(a).id, cat.getSystem(b).id] as const;
   const specs = ids.map((id) => systemSpec(data, cat, cat.getSystem(id)));
   const derived = (i: number, key: 'bf16' | 'hbm' | 'hbmBw' | 'up') => {
     const s = specs[i]!;
     const c = s.chip;
-    const v = { bf16: c.peaks.bf16 ?? null, hbm: c.hbmGB, hbmBw: c.hbmTBps, up: c.scaleUpGBps === null ? null : c.scaleUpGBps * 2 }[key];
+    const v = {
+      bf16: c.peaks.bf16 ?? null,
+      hbm: c.hbmGB,
+      hbmBw: c.hbmTBps,
+      up: c.scaleUpGBps === null ? null : c.scaleUpGBps * 2,
+    }[key];
     return v === null ? null : (v * s.chips) / 1000;
   };
-  const pick = (i: number, key: string, d: 'bf16' | 'hbm' | 'hbmBw' | 'up') => sysFig(cat, ids[i]!, key) ?? derived(i, d);
+  const pick = (i: number, key: string, d: 'bf16' | 'hbm' | 'hbmBw' | 'up') =>
+    sysFig(cat, ids[i]!, key) ?? derived(i, d);
   const perf = ids.map((id) => simulate(data, cat, workloadFor(data, cat, workload, id)));
   const row = (metric: string, f: (i: number) => number | null) => {
     const x = f(0);
@@ -89,7 +102,13 @@ export interface Scenario {
   id: string;
   title: string;
   claims: ClaimCheck[];
-  rows: { label: string; tokensPerSecPerChip: number; tpotMs: number | null; joulesPerToken: number | null; path: string }[];
+  rows: {
+    label: string;
+    tokensPerSecPerChip: number;
+    tpotMs: number | null;
+    joulesPerToken: number | null;
+    path: string;
+  }[];
   notes: string[];
 }
 
@@ -121,24 +140,55 @@ export function cloudMatrixVsNvl72(data: PerfData, cat: Catalog): Scenario {
 }
 
 /** Ascend 950DT with native FP8/MXFP8 against the 910C, which must dequantise FP8 to BF16 or requantise to INT8. */
-export function ascend950VsAscend910c(data: PerfData, cat: Catalog, phase: 'decode' | 'prefill' = 'decode'): Scenario {
+export function ascend950VsAscend910c(
+  data: PerfData,
+  cat: Catalog,
+  phase: 'decode' | 'prefill' = 'decode',
+): Scenario {
   const base = NAMED_WORKLOADS[phase === 'decode' ? 'deepseek-v3-decode' : 'deepseek-v3-prefill']!;
   const cases: { label: string; w: Partial<Workload> }[] = [
-    { label: '910C, FP8 weights dequantised to BF16', w: { system: 'cloudmatrix-384', weights: 'fp8-1x128-ue8m0', activations: 'bf16', fp8Fallback: 'bf16' } },
-    { label: '910C, FP8 requantised to INT8 (W8A8)', w: { system: 'cloudmatrix-384', weights: 'fp8-1x128-ue8m0', fp8Fallback: 'int8' } },
-    { label: '950DT, FP8 1x128 UE8M0 native', w: { system: 'atlas-950-superpod', weights: 'fp8-1x128-ue8m0' } },
+    {
+      label: '910C, FP8 weights dequantised to BF16',
+      w: { system: 'cloudmatrix-384', weights: 'fp8-1x128-ue8m0', activations: 'bf16', fp8Fallback: 'bf16' },
+    },
+    {
+      label: '910C, FP8 requantised to INT8 (W8A8)',
+      w: { system: 'cloudmatrix-384', weights: 'fp8-1x128-ue8m0', fp8Fallback: 'int8' },
+    },
+    {
+      label: '950DT, FP8 1x128 UE8M0 native',
+      w: { system: 'atlas-950-superpod', weights: 'fp8-1x128-ue8m0' },
+    },
     { label: '950DT, MXFP8 native', w: { system: 'atlas-950-superpod', weights: 'mxfp8' } },
-    { label: '950DT, MXFP8 with FP8 KV cache (FP8 attention)', w: { system: 'atlas-950-superpod', weights: 'mxfp8', kv: 'fp8' } },
-    { label: '950DT, MXFP4 weights x MXFP8 activations', w: { system: 'atlas-950-superpod', weights: 'mxfp4', activations: 'mxfp8' } },
+    {
+      label: '950DT, MXFP8 with FP8 KV cache (FP8 attention)',
+      w: { system: 'atlas-950-superpod', weights: 'mxfp8', kv: 'fp8' },
+    },
+    {
+      label: '950DT, MXFP4 weights x MXFP8 activations',
+      w: { system: 'atlas-950-superpod', weights: 'mxfp4', activations: 'mxfp8' },
+    },
   ];
   const rows = cases.map(({ label, w }) => {
     const p = simulate(data, cat, { ...base, ep: 320, ...w } as Workload);
-    return { label, tokensPerSecPerChip: p.tokensPerSecPerChip, tpotMs: p.tpotS === null ? null : p.tpotS * 1000, joulesPerToken: p.energy.joulesPerToken, path: p.paths.gemm };
+    return {
+      label,
+      tokensPerSecPerChip: p.tokensPerSecPerChip,
+      tpotMs: p.tpotS === null ? null : p.tpotS * 1000,
+      joulesPerToken: p.energy.joulesPerToken,
+      path: p.paths.gemm,
+    };
   });
   return {
     id: `ascend-950-vs-910c-${phase}`,
     title: `DeepSeek-V3 ${phase} per chip: Ascend 950DT (native FP8/MX) vs 910C (no FP8)`,
-    claims: [{ claim: '950DT MXFP8 / 910C FP8-as-BF16 tokens/s per chip', article: Number.NaN, ours: rows[3]!.tokensPerSecPerChip / rows[0]!.tokensPerSecPerChip }],
+    claims: [
+      {
+        claim: '950DT MXFP8 / 910C FP8-as-BF16 tokens/s per chip',
+        article: Number.NaN,
+        ours: rows[3]!.tokensPerSecPerChip / rows[0]!.tokensPerSecPerChip,
+      },
+    ],
     rows,
     notes: [
       'The article makes no number for this; the ratio is ours. 950DT peaks, power and efficiencies include assumptions (see energy.json and efficiency.json).',
@@ -149,5 +199,9 @@ export function ascend950VsAscend910c(data: PerfData, cat: Catalog, phase: 'deco
 
 /** Every named scenario. */
 export function articleScenarios(data: PerfData, cat: Catalog): Scenario[] {
-  return [cloudMatrixVsNvl72(data, cat), ascend950VsAscend910c(data, cat, 'decode'), ascend950VsAscend910c(data, cat, 'prefill')];
+  return [
+    cloudMatrixVsNvl72(data, cat),
+    ascend950VsAscend910c(data, cat, 'decode'),
+    ascend950VsAscend910c(data, cat, 'prefill'),
+  ];
 }

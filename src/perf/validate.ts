@@ -46,7 +46,13 @@ export function predictPoint(data: PerfData, cat: Catalog, p: ValidationPoint): 
   let tpotMs: ValidationRow['tpotMs'] = null;
   let modelAssumptions: string[];
   if (s.kind === 'training') {
-    const r = trainingEstimate(data, cat, { model: s.model, system: s.system, tokens: s.tokens!, chips: s.chips!, seqLen: s.seqLen });
+    const r = trainingEstimate(data, cat, {
+      model: s.model,
+      system: s.system,
+      tokens: s.tokens!,
+      chips: s.chips!,
+      seqLen: s.seqLen,
+    });
     predicted = r.chipHours;
     modelAssumptions = r.assumptions;
   } else {

@@ -1,0 +1,292 @@
+/**
+ * @module cli/commands/perf
+ * `chipstack perf` (one workload on one system, or training), `chipstack compare-systems A B`
+ * and `chipstack validate` (predicted vs measured, plus the article's scenarios). Text tables by
+ * default, --json for everything with every assumption. Unknown names and bad numbers exit 2.
+ */
+import type { Command } from 'commander';
+import { CatalogLookupError } from '../../catalog/catalog.js';
+import { defaultCatalog } from '../../catalog/node.js';
+import { type TrainingResult, trainingEstimate } from '../../perf/energy.js';
+import { STORAGE_FORMATS } from '../../perf/formats.js';
+import { defaultPerfData } from '../../perf/node.js';
+import { articleScenarios, compareSystems, NAMED_WORKLOADS } from '../../perf/scenarios.js';
+import { PerfInputError, type PerfResult, simulate, type Workload } from '../../perf/simulate.js';
+import { runValidation, type ValidationReport } from '../../perf/validate.js';
+import { parseNumberArg, table, toJson, UsageError } from '../util.js';
+
+/** Run `f`, turning lookup and input errors into one-line usage errors. */
+function guard<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof CatalogLookupError || err instanceof PerfInputError || err instanceof RangeError) {
+      throw new UsageError((err as Error).message);
+    }
+    throw err;
+  }
+}
+
+const num = (what: string) => (text: string) => {
+  const n = parseNumberArg(text, what);
+  if (!Number.isFinite(n)) throw new UsageError(`${what} "${text}" must be finite`);
+  return n;
+};
+
+const fmt = (x: number | null, digits = 3) =>
+  x === null || !Number.isFinite(x) ? '?' : String(Number(x.toPrecision(digits)));
+const ms = (s: number | null) => (s === null ? '-' : `${fmt(s * 1000, 4)} ms`);
+
+/** Text report of one inference simulation. */
+export function perfText(r: PerfResult): string {
+  const w = r.workload;
+  const head = [
+    `${w.model} on ${w.system} (${r.chip}, class ${r.chipClass}), ${w.phase}, batch ${w.batch}, seq ${w.seqLen}, tp ${w.tp} ep ${w.ep} pp ${w.pp}`,
+    `formats: weights ${w.weights}, activations ${w.activations}, KV ${w.kv}`,
+    `GEMM path: ${r.paths.gemm}`,
+    `attention: ${r.paths.attention}`,
+    '',
+  ];
+  const ops = table(
+    ['operation', 'per step', 'ms/step', 'share %', 'bottleneck'],
+    r.ops.map((o) => [
+      o.name,
+      Number(o.count.toFixed(2)),
+      Number((o.stepS * 1000).toFixed(3)),
+      Number(((o.stepS / r.stepS) * 100).toFixed(1)),
+      o.bottleneck,
+    ]),
+  );
+  const e = r.energy;
+  const summary = [
+    '',
+    `tokens/s per chip ${fmt(r.tokensPerSecPerChip, 4)}, per system ${fmt(r.tokensPerSecPerSystem, 4)}`,
+    `step ${ms(r.stepS)}, TTFT ${ms(r.ttftS)}, TPOT ${ms(r.tpotS)}, bottleneck ${r.bottleneck}`,
+    `utilisation: compute ${fmt(r.utilisation.compute * 100)}%, memory ${fmt(r.utilisation.memory * 100)}%, network ${fmt(r.utilisation.network * 100)}%`,
+    `memory per chip: weights ${fmt(r.memory.weightsGB)} GB + KV ${fmt(r.memory.kvGB)} GB of ${r.memory.capacityGB} GB${r.memory.fits ? '' : ' (DOES NOT FIT)'}`,
+    `energy: ${fmt(e.joulesPerToken)} J/token (chip ${fmt(e.chipW)} W + overhead ${fmt(e.overheadW)} W, PUE ${e.pue}), ${fmt(e.usdPerMtok)} USD per Mtok`,
+    '',
+    'assumptions:',
+    ...r.assumptions.map((a) => `  - ${a}`),
+    ...(r.warnings.length ? ['warnings:', ...r.warnings.map((x) => `  ! ${x}`)] : []),
+  ];
+  return `${[...head, ops, ...summary].join('\n')}\n`;
+}
+
+/** Text report of a training estimate. */
+export function trainingText(t: TrainingResult): string {
+  return `${[
+    `${t.model} training on ${t.system} (${t.chip})`,
+    `FLOPs per token ${fmt(t.flopsPerToken)}, total ${fmt(t.totalFlops)}, MFU ${t.mfu}`,
+    `${fmt(t.chipHours / 1e6, 4)} M chip-hours, ${fmt(t.days)} days, ${fmt(t.energyMWh)} MWh, ${fmt(t.costUsd === null ? null : t.costUsd / 1e6)} M USD`,
+    'assumptions:',
+    ...t.assumptions.map((a) => `  - ${a}`),
+  ].join('\n')}\n`;
+}
+
+/** Text table of the validation report and the scenarios. */
+export function validateText(v: ValidationReport, scenarios: ReturnType<typeof articleScenarios>): string {
+  const rows = v.rows.map((r) => [
+    r.id,
+    fmt(r.measured, 4),
+    fmt(r.predicted, 4),
+    `${r.errorPct >= 0 ? '+' : ''}${r.errorPct.toFixed(1)}`,
+    r.unit + (r.calibrates ? ' [calibration]' : ''),
+  ]);
+  const out = [
+    table(['point', 'measured', 'predicted', 'error %', 'unit'], rows),
+    `median |error| ${v.medianAbsErrorPct.toFixed(1)}% (all), ${v.independentMedianAbsErrorPct.toFixed(1)}% (excluding calibration points); target ${v.targetPct}%`,
+    'Setups and assumptions of every point: add --json.',
+    '',
+  ];
+  for (const s of scenarios) {
+    out.push(`${s.id}: ${s.title}`);
+    for (const c of s.claims)
+      out.push(`  ${c.claim}: ours ${fmt(c.ours)}${Number.isNaN(c.article) ? '' : `, article ${c.article}`}`);
+    out.push(
+      table(
+        ['case', 'tok/s/chip', 'TPOT ms', 'J/token'],
+        s.rows.map((r) => [
+          r.label,
+          Number(r.tokensPerSecPerChip.toFixed(0)),
+          r.tpotMs === null ? '-' : r.tpotMs.toFixed(1),
+          r.joulesPerToken === null ? '?' : r.joulesPerToken.toFixed(3),
+        ]),
+      ).replace(/^/gm, '  '),
+    );
+    for (const n of s.notes) out.push(`  ${n}`);
+    out.push('');
+  }
+  return `${out.join('\n')}`;
+}
+
+interface PerfOpts {
+  model: string;
+  system: string;
+  phase: string;
+  batch?: number;
+  seq?: number;
+  weights?: string;
+  activations?: string;
+  kv?: string;
+  tp?: number;
+  ep?: number;
+  pp?: number;
+  mtp?: number;
+  mtpAcceptance?: number;
+  overlap?: number;
+  imbalance?: number;
+  cacheHit?: number;
+  fp8Fallback?: string;
+  pue?: number;
+  electricity?: number;
+  tokens?: number;
+  chips?: number;
+  mfu?: number;
+  json?: boolean;
+}
+
+function runPerf(o: PerfOpts): string {
+  const cat = defaultCatalog();
+  const data = defaultPerfData();
+  const energy = { pue: o.pue, electricityUsdPerKWh: o.electricity };
+  if (o.phase === 'training') {
+    if (o.tokens === undefined || o.chips === undefined)
+      throw new UsageError('training needs --tokens and --chips');
+    if (!Number.isInteger(o.chips) || o.chips < 1)
+      throw new UsageError(`--chips must be a positive integer, got ${o.chips}`);
+    const t = guard(() =>
+      trainingEstimate(data, cat, {
+        model: o.model,
+        system: o.system,
+        tokens: o.tokens!,
+        chips: o.chips!,
+        seqLen: o.seq,
+        mfu: o.mfu,
+        energy,
+      }),
+    );
+    return o.json ? `${toJson(t)}\n` : trainingText(t);
+  }
+  if (o.phase !== 'prefill' && o.phase !== 'decode')
+    throw new UsageError(`--phase must be prefill, decode or training, got "${o.phase}"`);
+  if (o.fp8Fallback !== undefined && o.fp8Fallback !== 'bf16' && o.fp8Fallback !== 'int8') {
+    throw new UsageError(`--fp8-fallback must be bf16 or int8, got "${o.fp8Fallback}"`);
+  }
+  const r = guard(() => {
+    const system = cat.getSystem(o.system);
+    const moe = cat.getModel(o.model).ffn === 'moe';
+    const chips = cat.getSystem(system.id).figures.chips.value ?? 1;
+    const w: Workload = {
+      model: o.model,
+      system: o.system,
+      phase: o.phase as 'prefill' | 'decode',
+      batch: o.batch ?? (o.phase === 'decode' ? 64 : 1),
+      seqLen: o.seq ?? 4096,
+      weights: o.weights,
+      activations: o.activations,
+      kv: o.kv,
+      tp: o.tp,
+      ep: o.ep ?? (moe ? chips : 1),
+      pp: o.pp,
+      mtp: o.mtp ? { draftTokens: o.mtp, acceptance: o.mtpAcceptance ?? 0.7 } : undefined,
+      overlap: o.overlap,
+      expertImbalance: o.imbalance,
+      cacheHitRate: o.cacheHit,
+      fp8Fallback: o.fp8Fallback as 'bf16' | 'int8' | undefined,
+      energy,
+    };
+    return simulate(data, cat, w);
+  });
+  return o.json ? `${toJson(r)}\n` : perfText(r);
+}
+
+export function register(program: Command): void {
+  program
+    .command('perf')
+    .description(
+      'Per-operation roofline of an LLM on a system: tokens/s, TTFT, TPOT, J/token, $/Mtok, bottlenecks',
+    )
+    .requiredOption('--model <id>', 'model id or alias (see `chipstack models`)')
+    .requiredOption('--system <id>', 'system id or alias (see `chipstack systems`)')
+    .option('--phase <phase>', 'prefill, decode or training', 'decode')
+    .option(
+      '--batch <n>',
+      'sequences per TP group (decode: concurrent; prefill: prompts per forward)',
+      num('--batch'),
+    )
+    .option(
+      '--seq <n>',
+      'prompt length (prefill) or KV length (decode); training sequence length',
+      num('--seq'),
+    )
+    .option('--weights <format>', `weight format: ${STORAGE_FORMATS.map((f) => f.id).join(', ')}`)
+    .option('--activations <format>', 'activation format (default: as weights)')
+    .option('--kv <format>', 'KV-cache format (default bf16)')
+    .option('--tp <n>', 'tensor-parallel degree', num('--tp'))
+    .option(
+      '--ep <n>',
+      'expert-parallel degree (default: every chip of the system for MoE models)',
+      num('--ep'),
+    )
+    .option('--pp <n>', 'pipeline-parallel stages', num('--pp'))
+    .option('--mtp <n>', 'multi-token-prediction draft tokens per step', num('--mtp'))
+    .option('--mtp-acceptance <x>', 'acceptance rate of draft tokens (default 0.7)', num('--mtp-acceptance'))
+    .option(
+      '--overlap <x>',
+      'fraction of collective time hidden by micro-batch overlap (default 0)',
+      num('--overlap'),
+    )
+    .option('--imbalance <x>', 'busiest expert rank over the mean (default 1)', num('--imbalance'))
+    .option('--cache-hit <x>', 'prefill: share of prompt tokens served from a KV cache', num('--cache-hit'))
+    .option(
+      '--fp8-fallback <path>',
+      'FP8 on a chip without FP8: bf16 (dequantise, default) or int8 (requantise)',
+    )
+    .option('--pue <x>', 'power usage effectiveness (default from data/perf/energy.json)', num('--pue'))
+    .option('--electricity <usd>', 'USD per kWh (default by region)', num('--electricity'))
+    .option('--tokens <n>', 'training: tokens to train on', num('--tokens'))
+    .option('--chips <n>', 'training: chips used', num('--chips'))
+    .option('--mfu <x>', 'training: model FLOPs utilisation (default from the chip class)', num('--mfu'))
+    .option('--json', 'print the full result with every operation and assumption')
+    .action((o: PerfOpts) => {
+      process.stdout.write(runPerf(o));
+    });
+  program
+    .command('compare-systems')
+    .description(
+      'Ratios of two systems: compute, HBM, bandwidth, power, FLOPs per watt, and J/token on a workload',
+    )
+    .argument('<a>', 'first system')
+    .argument('<b>', 'second system')
+    .option(
+      '--workload <name>',
+      `named workload: ${Object.keys(NAMED_WORKLOADS).join(', ')}`,
+      'deepseek-v3-decode',
+    )
+    .option('--json', 'print ratios and both simulations with their assumptions')
+    .action((a: string, b: string, o: { workload: string; json?: boolean }) => {
+      const c = guard(() => compareSystems(defaultPerfData(), defaultCatalog(), a, b, o.workload));
+      if (o.json) {
+        process.stdout.write(`${toJson(c)}\n`);
+        return;
+      }
+      const rows = c.rows.map((r) => [r.metric, fmt(r.a, 4), fmt(r.b, 4), fmt(r.ratio)]);
+      process.stdout.write(
+        `${table(['metric', c.a, c.b, `${c.a} / ${c.b}`], rows)}\nWorkload formats: ${c.perf.a.workload.weights} on ${c.a}, ${c.perf.b.workload.weights} on ${c.b}. Assumptions: add --json.\n`,
+      );
+    });
+  program
+    .command('validate')
+    .description(
+      'Predicted vs measured for every published calibration point, with error %, and the named scenarios',
+    )
+    .option('--json', 'print every point with its setup, assumptions and prediction')
+    .action((o: { json?: boolean }) => {
+      const data = defaultPerfData();
+      const cat = defaultCatalog();
+      const v = runValidation(data, cat);
+      const s = articleScenarios(data, cat);
+      process.stdout.write(o.json ? `${toJson({ validation: v, scenarios: s })}\n` : validateText(v, s));
+    });
+}

@@ -6,7 +6,7 @@
  * Elements are encoded with the `formats` whole-array path on one block row at a time.
  */
 
-import { encodeInto } from '../formats/bulk.js';
+import { bucketTable, encodeInto } from '../formats/bulk.js';
 import { type Codec, codec } from '../formats/index.js';
 import { type BlockScale, blockScale, elementClipThreshold } from './scale.js';
 import { type BlockScheme, validateScheme } from './scheme.js';
@@ -102,6 +102,8 @@ export function quantize(data: Float32Array, shape: readonly number[], scheme: B
     globalScale = amax > 0 && Number.isFinite(amax) ? fr((448 * 6) / amax) : 1;
   }
   const scratch = new Float32Array(g.bc);
+  const scratchBits = new Uint32Array(scratch.buffer);
+  const table = c && c.info.spec.bits <= 8 && c.options.rounding !== 'stochastic' ? bucketTable(c.info, c.options) : null;
   const maxElement = elementClipThreshold(scheme.element);
   let saturated = 0;
   const useDiv = scheme.apply === 'div';
@@ -140,6 +142,19 @@ export function quantize(data: Float32Array, shape: readonly number[], scheme: B
         const clips = scaledMax > maxElement;
         for (let r = r0; r < r1; r++) {
           const o = base + r * cols + c0;
+          if (table) {
+            // inline bucket-table encode (formats/bulk.ts): one lookup and one compare per element
+            const mul = s.mul;
+            const div = s.div;
+            for (let j = 0; j < len; j++) {
+              scratch[j] = useDiv ? data[o + j]! / div : data[o + j]! * mul;
+              const u = scratchBits[j]!;
+              const e = table[u >>> 16]!;
+              codes[o + j] = (u & 0xffff) >= e >>> 16 ? e >>> 8 : e;
+            }
+            if (clips) for (let j = 0; j < len; j++) if (Math.abs(scratch[j]!) > maxElement) saturated++;
+            continue;
+          }
           if (useDiv) for (let j = 0; j < len; j++) view[j] = fr(data[o + j]! / s.div);
           else for (let j = 0; j < len; j++) view[j] = fr(data[o + j]! * s.mul);
           if (clips) for (let j = 0; j < len; j++) if (Math.abs(view[j]!) > maxElement) saturated++;

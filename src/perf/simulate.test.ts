@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { defaultCatalog } from '../catalog/node.js';
+import { defaultPerfData } from './node.js';
+import { PerfInputError, simulate, type Workload } from './simulate.js';
+
+const cat = defaultCatalog();
+const data = defaultPerfData();
+const base: Workload = {
+  model: 'deepseek-v3',
+  system: 'cloudmatrix-384',
+  phase: 'decode',
+  batch: 96,
+  seqLen: 4096,
+  weights: 'int8',
+  ep: 160,
+};
+const run = (w: Partial<Workload>) => simulate(data, cat, { ...base, ...w });
+
+describe('simulate', () => {
+  it('reports throughput, latencies, energy, bottlenecks and assumptions', () => {
+    const r = run({});
+    assert.ok(r.tokensPerSecPerChip > 500 && r.tokensPerSecPerChip < 10_000);
+    assert.equal(r.tokensPerSecPerSystem, r.tokensPerSecPerChip * 384);
+    assert.ok(r.tpotS! > 0.005 && r.tpotS! < 0.2);
+    assert.ok(r.ttftS > 0);
+    assert.ok(r.energy.joulesPerToken! > 0 && r.energy.usdPerMtok! > 0);
+    assert.ok(r.memory.fits);
+    for (const o of r.ops) assert.ok(['compute', 'memory', 'network'].includes(o.bottleneck));
+    assert.equal(r.ops.find((o) => o.name === 'attention core')!.bottleneck, 'compute');
+    assert.equal(r.ops.find((o) => o.name === 'MoE combine (all-to-all)')!.bottleneck, 'network');
+    assert.ok(r.assumptions.some((a) => /chip power 800/.test(a)));
+  });
+
+  it('names the path FP8 takes on a chip without FP8', () => {
+    assert.match(run({ weights: 'fp8', activations: 'bf16' }).paths.gemm, /dequantised to bf16/);
+    assert.match(run({ weights: 'fp8', fp8Fallback: 'int8' }).paths.gemm, /requantised to int8/);
+  });
+
+  it('is faster with fewer weight bytes and slower with longer contexts', () => {
+    const bf16 = run({ weights: 'bf16', batch: 8 });
+    const int8 = run({ weights: 'int8', batch: 8 });
+    assert.ok(int8.tokensPerSecPerChip > bf16.tokensPerSecPerChip);
+    fc.assert(
+      fc.property(fc.integer({ min: 256, max: 16_384 }), fc.integer({ min: 2, max: 4 }), (seq, k) => {
+        assert.ok(run({ seqLen: seq * k }).tpotS! >= run({ seqLen: seq }).tpotS!);
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('scales decode throughput per chip with batch until compute binds', () => {
+    let prev = 0;
+    for (const batch of [1, 4, 16, 64]) {
+      const t = run({ batch }).tokensPerSecPerChip;
+      assert.ok(t > prev, `batch ${batch}`);
+      prev = t;
+    }
+  });
+
+  it('counts MTP as accepted tokens per step', () => {
+    const plain = run({});
+    const mtp = run({ mtp: { draftTokens: 1, acceptance: 0.7 } });
+    assert.ok(Math.abs(mtp.tpotS! - mtp.stepS / 1.7) < 1e-12);
+    assert.ok(mtp.tokensPerSecPerChip > plain.tokensPerSecPerChip);
+  });
+
+  it('runs prefill, dense models with TP, pipelines and cache hits', () => {
+    const p = run({ phase: 'prefill', batch: 4 });
+    assert.equal(p.tpotS, null);
+    assert.equal(p.ttftS, p.stepS);
+    const hit = run({ phase: 'prefill', batch: 4, cacheHitRate: 0.5 });
+    assert.ok(hit.tokensPerSecPerChip > p.tokensPerSecPerChip);
+    const llama = simulate(data, cat, {
+      model: 'llama-3.1-70b',
+      system: 'hgx-h100-8',
+      phase: 'decode',
+      batch: 32,
+      seqLen: 2048,
+      weights: 'fp8',
+      tp: 8,
+    });
+    assert.ok(llama.ops.some((o) => o.name === 'TP all-reduce'));
+    assert.ok(llama.memory.fits);
+    const pp = simulate(data, cat, {
+      model: 'llama-3.1-70b',
+      system: 'hgx-h100-8',
+      phase: 'decode',
+      batch: 32,
+      seqLen: 2048,
+      weights: 'fp8',
+      tp: 4,
+      pp: 2,
+    });
+    assert.ok(pp.memory.weightsGB < llama.memory.weightsGB * 1.1);
+  });
+
+  it('warns when the model does not fit and when the deployment spans systems', () => {
+    const r = simulate(data, cat, {
+      model: 'deepseek-v3',
+      system: 'hgx-h100-8',
+      phase: 'decode',
+      batch: 8,
+      seqLen: 4096,
+      weights: 'bf16',
+      ep: 8,
+    });
+    assert.equal(r.memory.fits, false);
+    assert.ok(r.warnings.some((w) => /exceed/.test(w)));
+    const wide = simulate(data, cat, {
+      model: 'deepseek-v3',
+      system: 'hgx-h800-8',
+      phase: 'decode',
+      batch: 64,
+      seqLen: 4096,
+      weights: 'fp8',
+      ep: 64,
+    });
+    assert.ok(wide.warnings.some((w) => /spans 64 chips/.test(w)));
+  });
+
+  it('rejects bad inputs and unknown names', () => {
+    assert.throws(() => run({ batch: 0 }), PerfInputError);
+    assert.throws(() => run({ tp: 1.5 }), PerfInputError);
+    assert.throws(() => run({ overlap: 2 }), PerfInputError);
+    assert.throws(() => run({ weights: 'fp7' }), /unknown format/);
+    assert.throws(() => run({ model: 'gpt-5' }), /unknown model/);
+    assert.throws(() => run({ system: 'dgx-zz' }), /unknown system/);
+  });
+});

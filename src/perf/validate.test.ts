@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { defaultCatalog } from '../catalog/node.js';
+import { chipPower, trainingEstimate } from './energy.js';
+import { defaultPerfData } from './node.js';
+import { articleScenarios, compareSystems } from './scenarios.js';
+import { median, runValidation } from './validate.js';
+
+const cat = defaultCatalog();
+const data = defaultPerfData();
+
+describe('validation against published measurements', () => {
+  const v = runValidation(data, cat);
+
+  it('predicts every point, with its assumptions', () => {
+    assert.equal(v.rows.length, data.validation.length);
+    for (const r of v.rows) {
+      assert.ok(Number.isFinite(r.predicted) && r.predicted > 0, r.id);
+      assert.ok(r.assumptions.length >= 3, r.id);
+      assert.ok(Math.abs(r.errorPct) < 60, `${r.id}: ${r.errorPct.toFixed(1)}%`);
+    }
+  });
+
+  it('meets the median target with and without the calibration point', () => {
+    assert.ok(v.medianAbsErrorPct <= v.targetPct, String(v.medianAbsErrorPct));
+    assert.ok(v.independentMedianAbsErrorPct <= v.targetPct, String(v.independentMedianAbsErrorPct));
+    assert.equal(v.rows.filter((r) => r.calibrates).length, 1);
+    assert.equal(median([3, 1, 2]), 2);
+    assert.equal(median([4, 1, 2, 3]), 2.5);
+  });
+});
+
+describe('scenarios', () => {
+  it('reproduces the article ratios for CloudMatrix 384 vs GB200 NVL72', () => {
+    const s = articleScenarios(data, cat);
+    const cm = s.find((x) => x.id === 'cm384-vs-nvl72')!;
+    for (const c of cm.claims) assert.ok(Math.abs(c.ours / c.article - 1) < 0.05, c.claim);
+    const asc = s.find((x) => x.id === 'ascend-950-vs-910c-prefill')!;
+    assert.ok(asc.claims[0]!.ours > 1.2);
+    assert.match(asc.rows[0]!.path, /dequantised to bf16/);
+    assert.match(asc.rows[3]!.path, /hardware/);
+  });
+
+  it('compares two systems on a named workload', () => {
+    const c = compareSystems(data, cat, 'cm384', 'nvl72', 'deepseek-v3-prefill');
+    assert.equal(c.rows.find((r) => r.metric === 'chips')!.ratio, 384 / 72);
+    assert.ok(c.rows.find((r) => /J\/token/.test(r.metric))!.ratio! > 1);
+    assert.throws(() => compareSystems(data, cat, 'cm384', 'nvl72', 'nope'), /unknown workload/);
+  });
+});
+
+describe('energy and training', () => {
+  it('keeps chip power between idle and TDP', () => {
+    assert.equal(chipPower(data, 1000, { compute: 0, memory: 0, network: 0 }), 200);
+    assert.ok(Math.abs(chipPower(data, 1000, { compute: 1, memory: 1, network: 1 }) - 1000) < 1e-9);
+  });
+
+  it('estimates DeepSeek-V3 training time, energy and cost', () => {
+    const t = trainingEstimate(data, cat, {
+      model: 'deepseek-v3',
+      system: 'hgx-h800-8',
+      tokens: 14.8e12,
+      chips: 2048,
+    });
+    assert.ok(t.chipHours > 2e6 && t.chipHours < 3.5e6);
+    assert.ok(t.days > 40 && t.days < 70);
+    assert.ok(Math.abs(t.costUsd! - t.chipHours * 2) < 1);
+    assert.ok(t.energyMWh! > 1000);
+    assert.throws(() =>
+      trainingEstimate(data, cat, { model: 'deepseek-v3', system: 'hgx-h800-8', tokens: 0, chips: 1 }),
+    );
+  });
+});

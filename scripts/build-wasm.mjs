@@ -1,7 +1,7 @@
 // Compile every src/**/*.wat (hand-written WebAssembly text, SIMD enabled) into a TypeScript
 // module beside it, `<name>.wasm.ts`, that exports the binary as base64, so Node and browser
 // bundles load it the same way. Runs before tsc in `npm run build`; the generated files are
-// git-ignored. Relaxed-SIMD variants are files named `*.relaxed.wat`.
+// git-ignored. Relaxed-SIMD variants are files named `*.relaxed.wat`. Arguments: only these files.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import wabtInit from 'wabt';
@@ -18,7 +18,8 @@ function* walk(dir) {
 }
 
 let count = 0;
-for (const file of walk('src')) {
+const only = process.argv.slice(2);
+for (const file of only.length ? only : walk('src')) {
   const text = readFileSync(file, 'utf8');
   let mod;
   try {

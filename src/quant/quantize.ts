@@ -8,10 +8,13 @@
 
 import { bucketTable, encodeInto } from '../formats/bulk.js';
 import { type Codec, codec } from '../formats/index.js';
+import { hasSimd } from '../wasm/load.js';
 import { type BlockScale, blockScale, elementClipThreshold } from './scale.js';
 import { type BlockScheme, validateScheme } from './scheme.js';
+import { wasmDequantizeMatrix, wasmPlan, wasmQuantizeMatrix } from './wasm.js';
 
 const fr = Math.fround;
+const CHUNK_ELEMENTS = 1 << 21;
 
 export interface QuantizedTensor {
   readonly scheme: BlockScheme;
@@ -86,10 +89,69 @@ export function tensorAmax(data: Float32Array): number {
   return m;
 }
 
+export interface KernelOptions {
+  /** `auto` (default): WebAssembly SIMD where the scheme is covered, else TypeScript. */
+  backend?: 'auto' | 'wasm' | 'ts';
+}
+
+function pickWasm(scheme: BlockScheme, backend: KernelOptions['backend']) {
+  if (backend === 'ts') return null;
+  const plan = wasmPlan(scheme);
+  if (backend === 'wasm' && !plan) throw new RangeError(`scheme ${scheme.name} has no WebAssembly kernel`);
+  return plan;
+}
+
 /** Quantize float32 data of the given shape with a scheme. */
-export function quantize(data: Float32Array, shape: readonly number[], scheme: BlockScheme): QuantizedTensor {
+export function quantize(
+  data: Float32Array,
+  shape: readonly number[],
+  scheme: BlockScheme,
+  opts: KernelOptions = {},
+): QuantizedTensor {
   validateScheme(scheme);
   const g = geometry(scheme, shape, data.length);
+  const plan = pickWasm(scheme, opts.backend);
+  if (plan) {
+    const codes = new Uint8Array(data.length);
+    const per = g.rowBlocks * g.colBlocks;
+    const scales = new Float32Array(g.batch * per);
+    const scaleCodes = new Uint8Array(g.batch * per);
+    const m = g.rows * g.cols;
+    let saturated = 0;
+    // whole row blocks per call, about 2M elements: bounded WebAssembly memory, warm caches
+    const step = g.br * Math.max(1, Math.floor(CHUNK_ELEMENTS / Math.max(1, g.cols * g.br)));
+    for (let b = 0; b < g.batch; b++) {
+      for (let r0 = 0; r0 < g.rows; r0 += step) {
+        const r1 = Math.min(g.rows, r0 + step);
+        const e0 = b * m + r0 * g.cols;
+        const e1 = b * m + r1 * g.cols;
+        const s0 = b * per + (r0 / g.br) * g.colBlocks;
+        const s1 = s0 + Math.ceil((r1 - r0) / g.br) * g.colBlocks;
+        saturated += wasmQuantizeMatrix(
+          scheme,
+          plan,
+          data.subarray(e0, e1),
+          r1 - r0,
+          g.cols,
+          g.br,
+          g.bc,
+          codes.subarray(e0, e1),
+          scaleCodes.subarray(s0, s1),
+          scales.subarray(s0, s1),
+        );
+      }
+    }
+    return {
+      scheme,
+      shape: [...shape],
+      codes,
+      scales,
+      scaleCodes,
+      scaleShape: scaleShapeOf(shape, g, scheme),
+      globalScale: 1,
+      saturated,
+    };
+  }
   const c = elementCodec(scheme);
   const codes = new Uint8Array(data.length);
   const nBlocks = g.batch * g.rowBlocks * g.colBlocks;
@@ -103,8 +165,10 @@ export function quantize(data: Float32Array, shape: readonly number[], scheme: B
   }
   const scratch = new Float32Array(g.bc);
   const scratchBits = new Uint32Array(scratch.buffer);
-  const table = c && c.info.spec.bits <= 8 && c.options.rounding !== 'stochastic' ? bucketTable(c.info, c.options) : null;
+  const table =
+    c && c.info.spec.bits <= 8 && c.options.rounding !== 'stochastic' ? bucketTable(c.info, c.options) : null;
   const maxElement = elementClipThreshold(scheme.element);
+  const nanElement = c ? c.encode(Number.NaN) : 0;
   let saturated = 0;
   const useDiv = scheme.apply === 'div';
   const { rows, cols, br, bc } = g;
@@ -140,6 +204,11 @@ export function quantize(data: Float32Array, shape: readonly number[], scheme: B
         const view = scratch.subarray(0, len);
         const scaledMax = useDiv ? fr(amax / s.div) : fr(amax * s.mul);
         const clips = scaledMax > maxElement;
+        if (s.code === 0xff && scheme.scaleStorage === 'e8m0') {
+          // a NaN scale: the block is NaN; its element codes are the element's canonical NaN code
+          for (let r = r0; r < r1; r++) codes.fill(nanElement, base + r * cols + c0, base + r * cols + c1);
+          continue;
+        }
         for (let r = r0; r < r1; r++) {
           const o = base + r * cols + c0;
           if (table) {
@@ -206,11 +275,42 @@ export function elementTable(scheme: BlockScheme): Float32Array {
 }
 
 /** Dequantize to float32: element value times its block's scale (one float32 rounding). */
-export function dequantize(q: QuantizedTensor, out?: Float32Array): Float32Array {
+export function dequantize(q: QuantizedTensor, out?: Float32Array, opts: KernelOptions = {}): Float32Array {
   const g = geometry(q.scheme, q.shape, q.codes.length);
   const dst = out ?? new Float32Array(q.codes.length);
-  if (dst.length < q.codes.length)
+  if (dst.length < q.codes.length) {
     throw new RangeError(`output holds ${dst.length} values, tensor has ${q.codes.length}`);
+  }
+  const el = q.scheme.element;
+  const elem = opts.backend === 'ts' || !hasSimd ? -1 : el === 'e4m3fn' ? 0 : el === 'e2m1' ? 1 : -1;
+  if (opts.backend === 'wasm' && elem < 0) {
+    throw new RangeError(`scheme ${q.scheme.name} has no WebAssembly dequantize kernel`);
+  }
+  if (elem >= 0) {
+    const m = g.rows * g.cols;
+    const per = g.rowBlocks * g.colBlocks;
+    const step = g.br * Math.max(1, Math.floor(CHUNK_ELEMENTS / Math.max(1, g.cols * g.br)));
+    for (let b = 0; b < g.batch; b++) {
+      for (let r0 = 0; r0 < g.rows; r0 += step) {
+        const r1 = Math.min(g.rows, r0 + step);
+        const e0 = b * m + r0 * g.cols;
+        const e1 = b * m + r1 * g.cols;
+        const s0 = b * per + (r0 / g.br) * g.colBlocks;
+        const s1 = s0 + Math.ceil((r1 - r0) / g.br) * g.colBlocks;
+        wasmDequantizeMatrix(
+          elem,
+          q.codes.subarray(e0, e1),
+          q.scales.subarray(s0, s1),
+          r1 - r0,
+          g.cols,
+          g.br,
+          g.bc,
+          dst.subarray(e0, e1),
+        );
+      }
+    }
+    return dst;
+  }
   const t = elementTable(q.scheme);
   const { rows, cols, br, bc } = g;
   let blockIndex = 0;

@@ -1,0 +1,154 @@
+/**
+ * @module quant/wasm
+ * The WebAssembly SIMD kernels (kernels.wat) behind `quantize`/`dequantize` for the schemes they
+ * cover: E4M3FN or E2M1 elements rounded to nearest even, E8M0 scales by DeepGEMM's ceil
+ * (DeepSeek UE8M0 tiles), OCP/torchao FLOOR or RCEIL. Each call copies its input into the
+ * module's memory and the result out; the kernels are bit-exact with the TypeScript path.
+ */
+import { ensureMemory, hasSimd, instantiate } from '../wasm/load.js';
+import { wasmBase64 } from './kernels.wasm.js';
+import type { QuantizedTensor } from './quantize.js';
+import { elementClipThreshold, elementEmax, elementMax } from './scale.js';
+import type { BlockScheme } from './scheme.js';
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  quantize(
+    src: number,
+    rows: number,
+    cols: number,
+    br: number,
+    bc: number,
+    codes: number,
+    scodes: number,
+    scales: number,
+    rule: number,
+    elem: number,
+    emax: number,
+    maxv: number,
+    mina: number,
+    rmax: number,
+    nan: number,
+    clip: number,
+  ): void;
+  saturated(): number;
+  dequantize(
+    codes: number,
+    rows: number,
+    cols: number,
+    br: number,
+    bc: number,
+    scales: number,
+    out: number,
+    elem: number,
+    tmp: number,
+  ): void;
+}
+
+let instance: Exports | null = null;
+function kernels(): Exports {
+  instance ??= instantiate(wasmBase64).exports as unknown as Exports;
+  return instance;
+}
+
+/** Kernel parameters for a scheme, or null when the kernels do not cover it (the TypeScript path runs). */
+export function wasmPlan(s: BlockScheme): { rule: number; elem: number; nan: number } | null {
+  if (!hasSimd || s.scaleStorage !== 'e8m0' || s.apply !== 'mul-reciprocal') return null;
+  const o = s.elementOptions;
+  if (o.preset !== undefined || (o.rounding ?? 'nearest-even') !== 'nearest-even') return null;
+  if (o.nanCode !== undefined || o.negativeZero !== undefined) return null;
+  let elem: number;
+  let nan: number;
+  if (s.element === 'e4m3fn') {
+    elem = o.overflow === 'saturate' ? 0 : 2;
+    nan = 0x7f;
+  } else if (s.element === 'e2m1' && o.overflow === 'saturate') {
+    elem = 1;
+    nan = 0x8;
+  } else return null;
+  const r = s.scale;
+  let rule: number;
+  if (r.kind === 'amax-ratio' && r.pow2 === 'ceil-bits' && s.element === 'e4m3fn') rule = 0;
+  else if (r.kind === 'mx-floor') rule = 1;
+  else if (r.kind === 'mx-rceil') rule = 2;
+  else return null;
+  return { rule, elem, nan };
+}
+
+const HEADER = 128; // bytes 0..15: the E2M1 table; 16..95 scratch for dequantize tails
+
+/** Quantize one matrix with the kernels; writes codes, scale bytes and scales; returns the saturated count. */
+export function wasmQuantizeMatrix(
+  s: BlockScheme,
+  plan: { rule: number; elem: number; nan: number },
+  data: Float32Array,
+  rows: number,
+  cols: number,
+  br: number,
+  bc: number,
+  codes: Uint8Array,
+  scaleCodes: Uint8Array,
+  scales: Float32Array,
+): number {
+  const k = kernels();
+  const n = rows * cols;
+  const nb = scales.length;
+  const src = HEADER;
+  const codesAt = src + n * 4;
+  const scodesAt = codesAt + n + 16;
+  const scalesAt = (scodesAt + nb + 16 + 15) & ~15;
+  ensureMemory(k.memory, scalesAt + nb * 4 + 64);
+  const mem = k.memory.buffer;
+  new Float32Array(mem, src, n).set(data);
+  const r = s.scale;
+  const maxv = r.kind === 'amax-ratio' ? r.maxValue : elementMax(s.element);
+  const mina = r.kind === 'amax-ratio' ? Math.fround(r.minAmax ?? 0) : 0;
+  k.quantize(
+    src,
+    rows,
+    cols,
+    br,
+    bc,
+    codesAt,
+    scodesAt,
+    scalesAt,
+    plan.rule,
+    plan.elem,
+    elementEmax(s.element),
+    maxv,
+    mina,
+    Math.fround(1 / maxv),
+    plan.nan,
+    elementClipThreshold(s.element),
+  );
+  codes.set(new Uint8Array(mem, codesAt, n));
+  scaleCodes.set(new Uint8Array(mem, scodesAt, nb));
+  scales.set(new Float32Array(mem, scalesAt, nb));
+  return k.saturated();
+}
+
+/** Dequantize one matrix with the kernels. */
+export function wasmDequantizeMatrix(
+  elem: number,
+  codes: Uint8Array,
+  scales: Float32Array,
+  rows: number,
+  cols: number,
+  br: number,
+  bc: number,
+  out: Float32Array,
+): void {
+  const k = kernels();
+  const n = rows * cols;
+  const codesAt = HEADER;
+  const scalesAt = (codesAt + n + 16 + 15) & ~15;
+  const outAt = scalesAt + scales.length * 4 + 16;
+  ensureMemory(k.memory, outAt + n * 4 + 64);
+  const mem = k.memory.buffer;
+  new Uint8Array(mem, codesAt, n).set(codes);
+  new Float32Array(mem, scalesAt, scales.length).set(scales);
+  k.dequantize(codesAt, rows, cols, br, bc, scalesAt, outAt, elem, 16);
+  out.set(new Float32Array(mem, outAt, n));
+}
+
+export type { QuantizedTensor };

@@ -1,0 +1,105 @@
+/**
+ * @module kernels/wasm
+ * Compile the kernel module, unshared (single thread, the browser without cross-origin isolation)
+ * or shared (a worker pool over one WebAssembly.Memory). The build's wabt validator refuses shared
+ * memories, so gemv.wat declares its memory unshared and the shared variant is the same binary
+ * with the memory import's limits flag set to 0x03 (shared, with maximum).
+ */
+import { hasSimd } from '../wasm/load.js';
+import { wasmBase64 } from './gemv.wasm.js';
+
+/** Pages the kernel memory may grow to (4 GiB, wasm32's limit). */
+export const MAX_PAGES = 65536;
+
+function bytesOf(b64: string): Uint8Array {
+  if (typeof Buffer !== 'undefined') return new Uint8Array(Buffer.from(b64, 'base64'));
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+function leb(b: Uint8Array, at: { i: number }): number {
+  let v = 0;
+  let shift = 0;
+  for (;;) {
+    const c = b[at.i++]!;
+    v += (c & 0x7f) * 2 ** shift;
+    if (c < 0x80) return v;
+    shift += 7;
+  }
+}
+
+/** Copy of a module binary whose imported memory is marked shared. */
+export function shareMemoryImport(bin: Uint8Array): Uint8Array {
+  const b = bin.slice();
+  const at = { i: 8 };
+  while (at.i < b.length) {
+    const id = b[at.i++]!;
+    const size = leb(b, at);
+    const end = at.i + size;
+    if (id === 2) {
+      const count = leb(b, at);
+      for (let e = 0; e < count; e++) {
+        for (let name = 0; name < 2; name++) {
+          const len = leb(b, at); // module name, then field name
+          at.i += len;
+        }
+        const kind = b[at.i++]!;
+        if (kind === 0) leb(b, at);
+        else if (kind === 1 || kind === 2) {
+          if (kind === 1) at.i++;
+          const flag = b[at.i]!;
+          if (kind === 2) {
+            if (flag !== 0x01) throw new Error('kernel memory import must declare a maximum');
+            b[at.i] = 0x03;
+            return b;
+          }
+          at.i++;
+          leb(b, at);
+          if (flag & 1) leb(b, at);
+        } else at.i += 2; // global: valtype, mutability
+      }
+    }
+    at.i = end;
+  }
+  throw new Error('kernel module imports no memory');
+}
+
+const compiled = new Map<boolean, WebAssembly.Module>();
+
+/** The kernel module (compiled once per variant). Throws where WebAssembly SIMD is missing. */
+export function kernelModule(shared: boolean): WebAssembly.Module {
+  if (!hasSimd) throw new Error('kernels need WebAssembly SIMD (Node 16.4+ or a current browser)');
+  let m = compiled.get(shared);
+  if (!m) {
+    const bin = bytesOf(wasmBase64);
+    m = new WebAssembly.Module((shared ? shareMemoryImport(bin) : bin) as BufferSource);
+    compiled.set(shared, m);
+  }
+  return m;
+}
+
+/** The exported kernels. GEMV kernels share one signature, ending in (n0, n1, scratch). */
+export interface KernelExports {
+  gemv_f32: GemvFn;
+  gemv_bf16: GemvFn;
+  gemv_e4m3: GemvFn;
+  gemv_fp4: GemvFn;
+  gemv_nvfp4: GemvFn;
+  gemv_i8: GemvFn;
+  gemm: (...args: number[]) => void;
+}
+type GemvFn = (...args: number[]) => void;
+
+/** Kernel names by op code, for the worker protocol. */
+export const OPS = [
+  'gemv_f32',
+  'gemv_bf16',
+  'gemv_e4m3',
+  'gemv_fp4',
+  'gemv_nvfp4',
+  'gemv_i8',
+  'gemm',
+] as const;
+export type Op = (typeof OPS)[number];

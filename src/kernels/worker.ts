@@ -1,0 +1,33 @@
+/**
+ * @module kernels/worker
+ * A pool thread: instantiates the shared kernel module on the pool's memory and runs jobs that
+ * the main thread posts in a SharedArrayBuffer control block (pool.ts), waiting with Atomics.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { ARGS, ERR, GEN, NARGS, OP, OP_EXIT, PENDING, RANGES } from './protocol.js';
+import { type KernelExports, OPS } from './wasm.js';
+
+const { module, memory, control, index } = workerData as {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: SharedArrayBuffer;
+  index: number;
+};
+const k = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
+const c = new Int32Array(control);
+let seen = Atomics.load(c, GEN);
+parentPort!.postMessage('ready');
+for (;;) {
+  Atomics.wait(c, GEN, seen);
+  seen = Atomics.load(c, GEN);
+  const op = c[OP]!;
+  if (op === OP_EXIT) break;
+  try {
+    const args = Array.from(c.subarray(ARGS, ARGS + c[NARGS]!));
+    const r = RANGES + 3 * index;
+    k[OPS[op]!](...args, c[r]!, c[r + 1]!, c[r + 2]!);
+  } catch {
+    Atomics.store(c, ERR, 1);
+  }
+  if (Atomics.sub(c, PENDING, 1) === 1) Atomics.notify(c, PENDING);
+}

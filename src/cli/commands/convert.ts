@@ -1,0 +1,185 @@
+/**
+ * @module cli/commands/convert
+ * `chipstack inspect` and `chipstack convert`: checkpoints in safetensors, plain or quantized.
+ */
+import type { Command } from 'commander';
+import {
+  ConvertError,
+  type ConvertResult,
+  convertCheckpoint,
+  type InspectReport,
+  inspectCheckpoint,
+  progressBar,
+  TARGETS,
+  type TargetName,
+} from '../../convert/index.js';
+import { SafetensorsError } from '../../io/index.js';
+import { table, toJson, UsageError } from '../util.js';
+
+/** Bad input, refused output, bad option: one line and exit code 2. */
+function asUsage(err: unknown): unknown {
+  if (err instanceof ConvertError || err instanceof SafetensorsError || err instanceof RangeError) {
+    return new UsageError((err as Error).message.split('\n')[0]!);
+  }
+  const e = err as NodeJS.ErrnoException;
+  if (e && typeof e.code === 'string' && typeof e.path === 'string') return new UsageError(e.message);
+  return err;
+}
+
+const UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+};
+
+/** `5GB`, `500MB`, `2GiB`, `1000000` → bytes (decimal units, as transformers' max_shard_size). */
+export function parseSize(text: string): number {
+  const m = text.trim().match(/^(\d+(?:\.\d+)?)\s*([a-z]*)$/i);
+  const unit = m ? UNITS[(m[2] || 'b').toLowerCase()] : undefined;
+  if (!m || unit === undefined || !(Number(m[1]) * unit >= 1)) {
+    throw new UsageError(`--max-shard-size "${text}" is not a size such as 5GB, 500MB or 2GiB`);
+  }
+  return Math.floor(Number(m[1]) * unit);
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function gb(n: number): string {
+  return n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : `${(n / 1e6).toFixed(2)} MB`;
+}
+
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  return x === 0 ? '0' : Math.abs(x) >= 1e4 || Math.abs(x) < 1e-3 ? x.toExponential(3) : x.toPrecision(4);
+}
+
+function printInspect(r: InspectReport): void {
+  const lines = [
+    table(
+      ['tensor', 'dtype', 'shape', 'bytes'],
+      r.tensors.map((t) => [t.name, t.dtype, `[${t.shape.join(', ')}]`, t.bytes]),
+    ),
+    '',
+    table(
+      ['dtype', 'tensors', 'bytes'],
+      r.totals.map((t) => [t.dtype, t.tensors, t.bytes]),
+    ),
+    '',
+    `${r.tensors.length} tensors, ${gb(r.totalBytes)} in ${r.files.length} file(s); layout: ${r.layout}${
+      Object.keys(r.quantized).length > 0
+        ? ` (${Object.entries(r.quantized)
+            .map(([k, v]) => `${v} ${k} weights`)
+            .join(', ')})`
+        : ''
+    }`,
+  ];
+  if (r.stats) {
+    lines.push(
+      '',
+      table(
+        ['tensor', 'layout', 'amax', 'mean', 'std', 'nan', 'inf'],
+        r.stats.map((s) => [s.name, s.layout, fmt(s.amax), fmt(s.mean), fmt(s.std), s.nan, s.inf]),
+      ),
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function printConvert(r: ConvertResult): void {
+  const count = (a: string) => r.tensors.filter((t) => t.action === a).length;
+  const kept = r.tensors.filter((t) => t.action === 'kept');
+  const lines = [
+    `${r.input} -> ${r.output} (${r.to}${r.scheme ? `, scheme ${r.scheme}` : ''})`,
+    `${count('quantized')} quantized, ${count('dequantized')} dequantized, ${count('copied')} copied, ${kept.length} kept unquantized`,
+    ...kept.map((t) => `  kept ${t.name}: ${t.reason}`),
+    `${r.shards} shard(s)${r.resumedShards > 0 ? ` (${r.resumedShards} kept from an interrupted run)` : ''}, ${gb(r.inputBytes)} in, ${gb(r.outputBytes)} out, ${r.seconds.toFixed(1)} s`,
+    r.files.length > 0
+      ? `copied ${r.files.join(', ')}`
+      : 'no config.json or tokenizer files beside the input',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export function register(program: Command): void {
+  program
+    .command('inspect')
+    .description(
+      'List the tensors of a safetensors file or checkpoint folder, totals per dtype and the layout',
+    )
+    .argument('<path>', '.safetensors file, checkpoint folder or *.safetensors.index.json')
+    .option('--stats', 'amax, mean, std and NaN/Inf counts per tensor (quantized weights decoded)')
+    .option('--json', 'machine-readable output')
+    .action(async (path: string, opts: { stats?: boolean; json?: boolean }) => {
+      let r: InspectReport;
+      try {
+        r = await inspectCheckpoint(path, { stats: opts.stats });
+      } catch (err) {
+        throw asUsage(err);
+      }
+      if (opts.json) process.stdout.write(`${toJson(r)}\n`);
+      else printInspect(r);
+    });
+
+  program
+    .command('convert')
+    .description('Convert a checkpoint to a quantized layout, or back to BF16, streaming')
+    .argument('<in>', 'input: .safetensors file, checkpoint folder or index json')
+    .argument('<out>', 'output folder (must be empty or missing, unless --force)')
+    .requiredOption('--to <layout>', `target layout: ${TARGETS.join(', ')}`)
+    .option('--scale-fmt <fmt>', 'deepseek-fp8 scales: ue8m0 (powers of two, DeepSeek-V3.1) or fp32', 'ue8m0')
+    .option('--scale-dtype <dtype>', 'deepseek-fp8 scale storage: f32 or e8m0', 'f32')
+    .option('--scheme <name>', 'quantization scheme (see `chipstack schemes`); default per layout')
+    .option('--include <glob>', 'also quantize tensors matching GLOB (repeatable)', collect, [])
+    .option('--exclude <glob>', 'do not quantize tensors matching GLOB (repeatable)', collect, [])
+    .option('--max-shard-size <size>', 'most tensor bytes per output shard', '5GB')
+    .option('--force', 'write into a non-empty output folder')
+    .option('--json', 'machine-readable summary; no progress bar')
+    .action(async (input: string, output: string, opts: Record<string, unknown>) => {
+      const to = opts.to as string;
+      if (!(TARGETS as readonly string[]).includes(to)) {
+        throw new UsageError(`--to ${to}: unknown layout (known: ${TARGETS.join(', ')})`);
+      }
+      const scaleFmt = opts.scaleFmt as string;
+      const scaleDtype = opts.scaleDtype as string;
+      if (scaleFmt !== 'ue8m0' && scaleFmt !== 'fp32')
+        throw new UsageError(`--scale-fmt must be ue8m0 or fp32, got ${scaleFmt}`);
+      if (scaleDtype !== 'f32' && scaleDtype !== 'e8m0')
+        throw new UsageError(`--scale-dtype must be f32 or e8m0, got ${scaleDtype}`);
+      const scheme =
+        (opts.scheme as string | undefined) ??
+        (to === 'deepseek-fp8'
+          ? scaleFmt === 'ue8m0'
+            ? 'deepgemm-block-ue8m0'
+            : 'deepgemm-block-fp32'
+          : undefined);
+      const json = Boolean(opts.json);
+      const bar = !json && process.stderr.isTTY ? progressBar(process.stderr) : undefined;
+      let r: ConvertResult;
+      try {
+        r = await convertCheckpoint(input, output, {
+          to: to as TargetName,
+          scheme,
+          scaleDtype: scaleDtype === 'e8m0' ? 'F8_E8M0' : 'F32',
+          include: opts.include as string[],
+          exclude: opts.exclude as string[],
+          maxShardBytes: parseSize(opts.maxShardSize as string),
+          force: Boolean(opts.force),
+          onProgress: bar?.update,
+        });
+      } catch (err) {
+        throw asUsage(err);
+      } finally {
+        bar?.done();
+      }
+      if (json) process.stdout.write(`${toJson(r)}\n`);
+      else printConvert(r);
+    });
+}

@@ -1,0 +1,100 @@
+/**
+ * @module convert/config-files
+ * The files beside the weights: `config.json` (with the `quantization_config` the reference
+ * checkpoints carry), `generation_config.json` and the tokenizer files, copied atomically.
+ */
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { QuantTarget } from './layouts.js';
+
+/** Files copied unchanged when present: generation config, tokenizer, chat template. */
+export const COPIED_FILES =
+  /^(generation_config\.json|tokenizer.*|special_tokens_map\.json|added_tokens\.json|vocab\.(json|txt)|merges\.txt|chat_template\.(jinja|json)|.*\.tiktoken|preprocessor_config\.json)$/;
+
+/**
+ * The `quantization_config` of a layout; `skipped` lists modules left unquantized.
+ * - DeepSeek-V3 config.json, plus `scale_fmt: "ue8m0"` as V3.1's inference config names it.
+ * - gpt-oss: `{"quant_method": "mxfp4", "modules_to_not_convert": [...]}`.
+ * - ModelOpt (as its exporter writes into config.json): `quant_method: "modelopt"`, `quant_algo`.
+ */
+export function quantizationConfig(t: QuantTarget, skipped: readonly string[]): Record<string, unknown> {
+  switch (t.layout) {
+    case 'deepseek-fp8':
+      return {
+        activation_scheme: 'dynamic',
+        fmt: 'e4m3',
+        quant_method: 'fp8',
+        weight_block_size: [128, 128],
+        ...(t.scheme.scaleStorage === 'e8m0' ? { scale_fmt: 'ue8m0' } : {}),
+      };
+    case 'mxfp4':
+      return { quant_method: 'mxfp4', modules_to_not_convert: skipped };
+    case 'mxfp8':
+    case 'nvfp4':
+      return {
+        quant_method: 'modelopt',
+        quant_algo: t.layout === 'mxfp8' ? 'MXFP8' : 'NVFP4',
+        group_size: t.blockCols,
+        kv_cache_quant_algo: null,
+        exclude_modules: skipped,
+      };
+  }
+}
+
+async function writeAtomic(path: string, text: string | Uint8Array): Promise<void> {
+  const temp = `${path}.${process.pid}.tmp`;
+  try {
+    await writeFile(temp, text);
+    await rename(temp, path);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Copy config and tokenizer files from `from` to `to`. `quant` undefined means BF16 output: any
+ * `quantization_config` is dropped. Returns the names written.
+ */
+export async function copyConfigFiles(
+  from: string,
+  to: string,
+  quant: QuantTarget | undefined,
+  skipped: readonly string[],
+): Promise<string[]> {
+  const written: string[] = [];
+  const names = (await readdir(from, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name);
+  for (const n of names.sort()) {
+    if (n === 'config.json') {
+      let config: Record<string, unknown>;
+      try {
+        config = JSON.parse(await readFile(join(from, n), 'utf8'));
+      } catch {
+        continue; // not ours to fix; the weights do not depend on it
+      }
+      if (config === null || typeof config !== 'object' || Array.isArray(config)) continue;
+      delete config.quantization_config;
+      if (quant) config.quantization_config = quantizationConfig(quant, skipped);
+      await writeAtomic(join(to, n), `${JSON.stringify(config, null, 2)}\n`);
+      written.push(n);
+    } else if (COPIED_FILES.test(n)) {
+      await writeAtomic(join(to, n), await readFile(join(from, n)));
+      written.push(n);
+    }
+  }
+  if (quant && (quant.layout === 'mxfp8' || quant.layout === 'nvfp4')) {
+    const q = quantizationConfig(quant, skipped);
+    const hf = {
+      producer: { name: 'chipstack' },
+      quantization: {
+        quant_algo: q.quant_algo,
+        kv_cache_quant_algo: null,
+        group_size: q.group_size,
+        exclude_modules: skipped,
+      },
+    };
+    await writeAtomic(join(to, 'hf_quant_config.json'), `${JSON.stringify(hf, null, 2)}\n`);
+    written.push('hf_quant_config.json');
+  }
+  return written;
+}

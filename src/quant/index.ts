@@ -12,6 +12,7 @@ export {
   elementTable,
   type Geometry,
   geometry,
+  type KernelOptions,
   type QuantizedTensor,
   quantize,
   tensorAmax,
@@ -26,3 +27,4 @@ export {
   type ScaleStorage,
   validateScheme,
 } from './scheme.js';
+export { wasmPlan } from './wasm.js';

@@ -203,7 +203,7 @@ export function quantize(
         const len = c1 - c0;
         const view = scratch.subarray(0, len);
         const scaledMax = useDiv ? fr(amax / s.div) : fr(amax * s.mul);
-        const clips = scaledMax > maxElement;
+        const clips = !(scaledMax <= maxElement); // NaN amax: check each element
         if (s.code === 0xff && scheme.scaleStorage === 'e8m0') {
           // a NaN scale: the block is NaN; its element codes are the element's canonical NaN code
           for (let r = r0; r < r1; r++) codes.fill(nanElement, base + r * cols + c0, base + r * cols + c1);

@@ -32,6 +32,8 @@ interface Exports {
     clip: number,
   ): void;
   saturated(): number;
+  rows_e4m3: RowsKernel;
+  rows_e2m1: RowsKernel;
   dequantize(
     codes: number,
     rows: number,
@@ -44,6 +46,24 @@ interface Exports {
     tmp: number,
   ): void;
 }
+
+type RowsKernel = (
+  src: number,
+  rows: number,
+  cols: number,
+  bc: number,
+  codes: number,
+  scodes: number,
+  scales: number,
+  rule: number,
+  elem: number,
+  emax: number,
+  maxv: number,
+  mina: number,
+  rmax: number,
+  nan: number,
+  clip: number,
+) => void;
 
 let instance: Exports | null = null;
 function kernels(): Exports {
@@ -103,24 +123,49 @@ export function wasmQuantizeMatrix(
   const r = s.scale;
   const maxv = r.kind === 'amax-ratio' ? r.maxValue : elementMax(s.element);
   const mina = r.kind === 'amax-ratio' ? Math.fround(r.minAmax ?? 0) : 0;
-  k.quantize(
-    src,
-    rows,
-    cols,
-    br,
-    bc,
-    codesAt,
-    scodesAt,
-    scalesAt,
-    plan.rule,
-    plan.elem,
-    elementEmax(s.element),
-    maxv,
-    mina,
-    Math.fround(1 / maxv),
-    plan.nan,
-    elementClipThreshold(s.element),
-  );
+  const emax = elementEmax(s.element);
+  const clip = elementClipThreshold(s.element);
+  const rmax = Math.fround(1 / maxv);
+  if (br === 1 && bc % 16 === 0 && cols % bc === 0) {
+    // fused one-pass kernel for row tiles (DeepSeek 1x128 activations, MX 1x32)
+    const f = plan.elem === 1 ? k.rows_e2m1 : k.rows_e4m3;
+    f(
+      src,
+      rows,
+      cols,
+      bc,
+      codesAt,
+      scodesAt,
+      scalesAt,
+      plan.rule,
+      plan.elem,
+      emax,
+      maxv,
+      mina,
+      rmax,
+      plan.nan,
+      clip,
+    );
+  } else {
+    k.quantize(
+      src,
+      rows,
+      cols,
+      br,
+      bc,
+      codesAt,
+      scodesAt,
+      scalesAt,
+      plan.rule,
+      plan.elem,
+      emax,
+      maxv,
+      mina,
+      rmax,
+      plan.nan,
+      clip,
+    );
+  }
   codes.set(new Uint8Array(mem, codesAt, n));
   scaleCodes.set(new Uint8Array(mem, scodesAt, nb));
   scales.set(new Float32Array(mem, scalesAt, nb));

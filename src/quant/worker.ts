@@ -1,0 +1,42 @@
+/**
+ * @module quant/worker
+ * Worker thread of the quantization pool: quantizes row ranges of a shared input into shared
+ * outputs. Messages: { id, task } in, { id, saturated } or { id, error } out.
+ */
+import { parentPort } from 'node:worker_threads';
+import { quantize } from './quantize.js';
+import type { BlockScheme } from './scheme.js';
+
+export interface QuantTask {
+  scheme: BlockScheme;
+  data: SharedArrayBuffer;
+  dataOffset: number;
+  codes: SharedArrayBuffer;
+  scales: SharedArrayBuffer;
+  scaleCodes: SharedArrayBuffer | null;
+  cols: number;
+  /** [element offset, rows, scale offset] per unit of whole row blocks. */
+  units: [number, number, number][];
+}
+
+parentPort?.on('message', (msg: { id: number; task: QuantTask }) => {
+  const { id, task } = msg;
+  try {
+    const data = new Float32Array(task.data, task.dataOffset);
+    const codes = new Uint8Array(task.codes);
+    const scales = new Float32Array(task.scales);
+    const scaleCodes = task.scaleCodes ? new Uint8Array(task.scaleCodes) : null;
+    let saturated = 0;
+    for (const [e0, rows, s0] of task.units) {
+      const n = rows * task.cols;
+      const q = quantize(data.subarray(e0, e0 + n), [rows, task.cols], task.scheme);
+      codes.set(q.codes, e0);
+      scales.set(q.scales, s0);
+      if (scaleCodes && q.scaleCodes) scaleCodes.set(q.scaleCodes, s0);
+      saturated += q.saturated;
+    }
+    parentPort!.postMessage({ id, saturated });
+  } catch (e) {
+    parentPort!.postMessage({ id, error: (e as Error).message });
+  }
+});

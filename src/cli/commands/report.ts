@@ -4,7 +4,13 @@
  * inputs on which the reference implementations disagree, each computed live by the codecs.
  */
 import type { Command } from 'commander';
+import { defaultCatalog } from '../../catalog/node.js';
 import { codec, PRESETS } from '../../formats/index.js';
+import { articleScenarios } from '../../perf/index.js';
+import { defaultPerfData } from '../../perf/node.js';
+import { analyze, getScheme, synthetic } from '../../quant/index.js';
+import { runSupply } from '../../supply/index.js';
+import { loadSupplyData } from '../../supply/load.js';
 import { table, toJson } from '../util.js';
 import { formatRows, formatsTable, showNumber } from './formats.js';
 
@@ -48,6 +54,72 @@ export function disagreements(): Disagreement[] {
   return out;
 }
 
+/** Headline results of every layer, computed live on embedded defaults. */
+export function headlines() {
+  const x = synthetic('outliers', 128, 1024, 1);
+  const quant = [
+    'deepgemm-token-ue8m0',
+    'deepgemm-token-fp32',
+    'torchao-mxfp8-floor',
+    'nvfp4',
+    'torchao-mxfp4-floor',
+  ].map((n) => {
+    const a = analyze(x, [128, 1024], getScheme(n));
+    return { scheme: n, bitsPerElement: a.bitsPerElement, sqnrDb: a.sqnrDb };
+  });
+  const scenarios = articleScenarios(defaultPerfData(), defaultCatalog()).map((s) => ({
+    title: s.title,
+    claims: s.claims,
+    rows: s.rows,
+  }));
+  const supply = runSupply(loadSupplyData(), { runs: 5000, seed: 1 });
+  const y = (year: number) => supply.years.find((r) => r.year === year)!.metrics.shareOfDemand;
+  const q = supply.quarters.find((r) => r.quarter === '2026Q4')!;
+  return {
+    quant,
+    scenarios,
+    supply: {
+      runs: supply.runs,
+      share2025: y(2025),
+      share2026Q4: q.metrics.shareOfDemand,
+      binding2026Q4: q.binding,
+    },
+  };
+}
+
+const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
+
+function headlineText(h: ReturnType<typeof headlines>): string[] {
+  const lines = ['Block scaling on a synthetic activation tensor with outlier channels (128x1024):', ''];
+  lines.push(
+    table(
+      ['scheme', 'bits/element', 'SQNR dB'],
+      h.quant.map((r) => [r.scheme, Number(r.bitsPerElement.toFixed(4)), Number(r.sqnrDb.toFixed(1))]),
+    ),
+    '',
+  );
+  for (const s of h.scenarios) {
+    lines.push(`${s.title}:`);
+    for (const c of s.claims) {
+      lines.push(
+        `  ${c.claim}: ours ${c.ours === null ? '?' : c.ours.toFixed(2)}${c.article ? ` (article ${c.article})` : ''}`,
+      );
+    }
+    for (const r of s.rows) {
+      lines.push(
+        `  ${r.label}: ${r.tokensPerSecPerChip.toFixed(0)} tok/s/chip${r.joulesPerToken === null ? '' : `, ${r.joulesPerToken.toFixed(2)} J/token`} [${r.path}]`,
+      );
+    }
+    lines.push('');
+  }
+  const s = h.supply;
+  lines.push(
+    `China's domestic AI accelerators as a share of demand (${s.runs} Monte Carlo runs): 2025 ${pct(s.share2025.p50)} (90% interval ${pct(s.share2025.p5)}-${pct(s.share2025.p95)}); 2026Q4 ${pct(s.share2026Q4.p50)} (${pct(s.share2026Q4.p5)}-${pct(s.share2026Q4.p95)}), bound by ${s.binding2026Q4}.`,
+    '',
+  );
+  return lines;
+}
+
 export function register(program: Command): void {
   program
     .command('report')
@@ -57,8 +129,9 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action((o: { json?: boolean }) => {
       const d = disagreements();
+      const h = headlines();
       if (o.json) {
-        process.stdout.write(toJson({ formats: formatRows(), disagreements: d }) + '\n');
+        process.stdout.write(toJson({ formats: formatRows(), disagreements: d, ...h }) + '\n');
         return;
       }
       const lines = [
@@ -86,6 +159,7 @@ export function register(program: Command): void {
           '',
         );
       }
+      lines.push(...headlineText(h));
       lines.push('Run `chipstack --help` for every command; `chipstack encode -f e4m3fn 3.14` to try one.');
       process.stdout.write(lines.join('\n') + '\n');
     });

@@ -9,8 +9,9 @@ import { register as formats } from './formats.js';
 import { register as perf } from './perf.js';
 import { register as quant } from './quant.js';
 import { register as report } from './report.js';
+import { register as serve } from './serve.js';
 import { register as supply } from './supply.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [report, formats, quant, catalog, supply, perf, convert];
+export const commands: Register[] = [report, formats, quant, catalog, supply, perf, serve, convert];

@@ -1,0 +1,44 @@
+// Bundle the dashboard: web/src/main.ts and web/src/worker.ts (with the library modules from
+// src/ and the JSON under data/) into dist/web/, and copy the static files beside them.
+// Usage: node scripts/build-web.mjs [--dev]   (--dev: no minification)
+import { copyFileSync, mkdirSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const STATIC = ['index.html', 'style.css'];
+
+/** Build dist/web under `root` (default: this package). */
+export async function buildWeb({ root = fileURLToPath(new URL('..', import.meta.url)), dev = false, quiet = false } = {}) {
+  const esbuild = await import('esbuild');
+  const out = join(root, 'dist', 'web');
+  mkdirSync(out, { recursive: true });
+  const t0 = Date.now();
+  const result = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: { app: 'web/src/main.ts', worker: 'web/src/worker.ts' },
+    outdir: out,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['es2022', 'chrome110', 'firefox115', 'safari16'],
+    minify: !dev,
+    sourcemap: true,
+    metafile: true,
+    legalComments: 'linked',
+    logLevel: quiet ? 'silent' : 'warning',
+  });
+  // index.html last: its time stamp marks the build as complete (see src/web/build.ts)
+  for (const f of STATIC.slice().reverse()) copyFileSync(join(root, 'web', f), join(out, f));
+  const now = new Date();
+  utimesSync(join(out, 'index.html'), now, now);
+  if (!quiet) {
+    const sizes = Object.entries(result.metafile.outputs)
+      .filter(([f]) => f.endsWith('.js'))
+      .map(([f, o]) => `${f.split('/').pop()} ${(o.bytes / 1024).toFixed(0)} KiB`);
+    console.log(`dist/web: ${sizes.join(', ')} (${Date.now() - t0} ms)`);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await buildWeb({ dev: process.argv.includes('--dev') });
+}

@@ -1,0 +1,260 @@
+/**
+ * @module web/pages/supply
+ * Supply: the Monte Carlo model of China's AI-accelerator output (`src/supply`) run in the worker
+ * for a scenario and slider-scaled parameters: fan charts with 90% bands, the binding constraint
+ * by quarter and the tornado of the end-2026 share of demand.
+ */
+import * as Plot from '@observablehq/plot';
+import { dataFromFiles, resolveScenario, scenarioNames, type SupplyResult, type TornadoResult } from '../../../src/supply/index.js';
+import { SLIDER_PARAMS } from '../../../src/web/scale.js';
+import { chartBlock, PLOT_STYLE, plotWidth } from '../chart.js';
+import { latest } from '../client.js';
+import { debounce, fill, field, fmt, h, pct, select } from '../dom.js';
+import { SUPPLY_FILES } from '../data.js';
+import { getNumber, getString, update } from '../state.js';
+import { dataTable } from '../table.js';
+
+const RUNS = ['2000', '5000', '10000', '20000', '50000'];
+const BIND_COLORS = { logic: '#4e79a7', hbm: '#e15759', packaging: '#f28e2b' };
+
+function centralOf(name: string, scenario: string): string {
+  const d = dataFromFiles(SUPPLY_FILES);
+  const e = resolveScenario(d, scenario).parameters[name]!;
+  if ('by_period' in e) {
+    const periods = Object.keys(e.by_period).sort();
+    const last = e.by_period[periods[periods.length - 1]!]!;
+    return `series, ${periods[periods.length - 1]}: ${fmt(last.central, 3)} ${last.unit}`;
+  }
+  return `${fmt(e.central, 3)} ${e.unit}`;
+}
+
+function fan(r: SupplyResult, metric: 'domesticUnits' | 'shareOfDemand', title: string, asPct: boolean): HTMLElement {
+  const rows = r.quarters.map((q) => ({ quarter: q.quarter, ...q.metrics[metric] }));
+  const plot = Plot.plot({
+    width: plotWidth(),
+    height: 280,
+    style: PLOT_STYLE,
+    x: { label: null, domain: rows.map((d) => d.quarter), type: 'point', tickRotate: -45 },
+    y: { label: asPct ? 'share' : 'units per quarter', grid: true, tickFormat: asPct ? '.0%' : '~s', zero: true },
+    marks: [
+      Plot.areaY(rows, { x: 'quarter', y1: 'p5', y2: 'p95', fill: '#4e79a7', fillOpacity: 0.25 }),
+      Plot.lineY(rows, { x: 'quarter', y: 'p50', stroke: '#4e79a7', strokeWidth: 2 }),
+      Plot.dot(rows, { x: 'quarter', y: 'p50', fill: '#4e79a7', r: 2.5 }),
+    ],
+  });
+  const show = (v: number) => (asPct ? pct(v, 0) : fmt(v, 3));
+  const alt = rows.map((d) => `${d.quarter}: median ${show(d.p50)} (90% band ${show(d.p5)} to ${show(d.p95)})`).join('; ');
+  return chartBlock(`${title}: median and 90% band`, plot, alt);
+}
+
+function binding(r: SupplyResult): HTMLElement {
+  const rows = r.quarters.flatMap((q) =>
+    (['logic', 'hbm', 'packaging'] as const).map((c) => ({ quarter: q.quarter, constraint: c, share: q.bindingShare[c] })),
+  );
+  const plot = Plot.plot({
+    width: plotWidth(),
+    height: 240,
+    style: PLOT_STYLE,
+    x: { label: null, domain: r.quarters.map((q) => q.quarter), tickRotate: -45 },
+    y: { label: 'share of runs', tickFormat: '.0%', domain: [0, 1] },
+    color: { legend: true, domain: Object.keys(BIND_COLORS), range: Object.values(BIND_COLORS) },
+    marks: [Plot.barY(rows, { x: 'quarter', y: 'share', fill: 'constraint' })],
+  });
+  const alt = r.quarters
+    .map((q) => `${q.quarter}: ${q.binding} binds (${pct(q.bindingShare[q.binding], 0)} of runs)`)
+    .join('; ');
+  return chartBlock('Binding constraint by quarter (share of runs)', plot, alt);
+}
+
+function tornadoChart(t: TornadoResult): HTMLElement {
+  const rows = t.rows.slice(0, 12).map((r) => ({ ...r, lo: Math.min(r.atLow, r.atHigh), hi: Math.max(r.atLow, r.atHigh) }));
+  const plot = Plot.plot({
+    width: plotWidth(),
+    height: 40 + rows.length * 26,
+    marginLeft: 330,
+    style: PLOT_STYLE,
+    x: { label: `${t.metric} in ${t.quarter}`, tickFormat: '.0%', grid: true },
+    y: { label: null, domain: rows.map((r) => r.parameter) },
+    marks: [
+      Plot.barX(rows, { x1: 'lo', x2: 'hi', y: 'parameter', fill: (r: (typeof rows)[number]) => (r.atHigh >= r.atLow ? 'higher with high value' : 'lower with high value') }),
+      Plot.ruleX([t.base], { stroke: 'currentColor', strokeDasharray: '4,3' }),
+    ],
+    color: { legend: true, range: ['#59a14f', '#e15759'], domain: ['higher with high value', 'lower with high value'] },
+  });
+  const alt = `Base (all central) ${pct(t.base)}. ${rows
+    .map((r) => `${r.parameter}: ${pct(r.atLow)} at low, ${pct(r.atHigh)} at high (swing ${pct(r.swing)})`)
+    .join('; ')}`;
+  return h(
+    'div',
+    null,
+    chartBlock(`Tornado: ${t.metric} in ${t.quarter}, each parameter at its low and high value`, plot, alt),
+    dataTable({
+      name: 'supply-tornado',
+      caption: `Tornado rows (${t.scenario}); rank correlation from ${t.runs.toLocaleString()} runs`,
+      columns: [
+        { key: 'parameter', label: 'Parameter', value: (r) => r.parameter, render: (r) => h('code', null, r.parameter) },
+        { key: 'unit', label: 'Unit', value: (r) => r.unit },
+        { key: 'atLow', label: 'At low', numeric: true, value: (r) => r.atLow, render: (r) => pct(r.atLow) },
+        { key: 'atHigh', label: 'At high', numeric: true, value: (r) => r.atHigh, render: (r) => pct(r.atHigh) },
+        { key: 'swing', label: 'Swing', numeric: true, value: (r) => r.swing, render: (r) => pct(r.swing) },
+        { key: 'rankCorrelation', label: 'Spearman', numeric: true, value: (r) => r.rankCorrelation, render: (r) => r.rankCorrelation.toFixed(2) },
+      ],
+      rows: t.rows,
+      sortable: true,
+    }),
+  );
+}
+
+function showResult(out: HTMLElement, r: SupplyResult): void {
+  const y25 = r.years.find((y) => y.year === 2025)!.metrics;
+  const q264 = r.quarters.find((q) => q.quarter === '2026Q4')!.metrics;
+  const card = (label: string, iv: { p5: number; p50: number; p95: number }, asPct: boolean, id: string, formula: string) => {
+    const s = (v: number) => (asPct ? pct(v, 1) : fmt(v, 3));
+    return h(
+      'div',
+      { class: 'card' },
+      h('div', { class: 'card-label' }, label),
+      h('div', { class: 'card-value', 'data-metric': id }, s(iv.p50)),
+      h('div', { class: 'card-band' }, `90%: ${s(iv.p5)} to ${s(iv.p95)}`),
+      h('div', { class: 'formula' }, formula),
+    );
+  };
+  fill(
+    out,
+    h(
+      'div',
+      { class: 'cards' },
+      card('Domestic share of 2025 demand (p50)', y25.shareOfDemand, true, 'share2025', 'domestic units / (USD demand / ASP), summed per run over 2025'),
+      card('Share of demand, 2026Q4 (p50)', q264.shareOfDemand, true, 'share2026q4', 'domestic / (USD(year) / 4 / ASP)'),
+      card('Huawei packages 2025 (p50)', y25.huaweiPackages, false, 'huawei2025', 'a_H x r x packaging yield, summed over quarters'),
+      card('Domestic units 2025 (p50)', y25.domesticUnits, false, 'domestic2025', 'Huawei + other designers'),
+    ),
+    fan(r, 'domesticUnits', 'Domestic accelerators per quarter', false),
+    fan(r, 'shareOfDemand', 'Domestic share of demand', true),
+    binding(r),
+    dataTable({
+      name: 'supply-quarters',
+      caption: `Quarterly results, ${r.scenario}, ${r.runs.toLocaleString()} runs, seed ${r.seed}, ${r.yieldModel} yield`,
+      columns: [
+        { key: 'quarter', label: 'Quarter', value: (q) => q.quarter },
+        { key: 'domP5', label: 'Domestic p5', numeric: true, value: (q) => q.metrics.domesticUnits.p5, render: (q) => fmt(q.metrics.domesticUnits.p5, 3) },
+        { key: 'domP50', label: 'Domestic p50', numeric: true, value: (q) => q.metrics.domesticUnits.p50, render: (q) => fmt(q.metrics.domesticUnits.p50, 3) },
+        { key: 'domP95', label: 'Domestic p95', numeric: true, value: (q) => q.metrics.domesticUnits.p95, render: (q) => fmt(q.metrics.domesticUnits.p95, 3) },
+        { key: 'shareP5', label: 'Share p5', numeric: true, value: (q) => q.metrics.shareOfDemand.p5, render: (q) => pct(q.metrics.shareOfDemand.p5) },
+        { key: 'shareP50', label: 'Share p50', numeric: true, value: (q) => q.metrics.shareOfDemand.p50, render: (q) => pct(q.metrics.shareOfDemand.p50) },
+        { key: 'shareP95', label: 'Share p95', numeric: true, value: (q) => q.metrics.shareOfDemand.p95, render: (q) => pct(q.metrics.shareOfDemand.p95) },
+        { key: 'binding', label: 'Binding', value: (q) => q.binding },
+        { key: 'bindingShare', label: 'Binding in', numeric: true, value: (q) => q.bindingShare[q.binding], render: (q) => pct(q.bindingShare[q.binding], 0) },
+      ],
+      rows: r.quarters,
+    }),
+  );
+}
+
+/** The Supply page. */
+export function renderSupply(root: HTMLElement): void {
+  const data = dataFromFiles(SUPPLY_FILES);
+  const names = scenarioNames(data);
+  let scenario = getString('scenario', 'baseline', names);
+  let runs = Number(getString('runs', '10000', RUNS));
+  let seed = getNumber('seed', 1, 0, 2 ** 31);
+  const factors: Record<string, number> = {};
+  for (const p of SLIDER_PARAMS) factors[p] = getNumber(p, 1, 0.25, 4);
+  const status = h('p', { class: 'status', 'aria-live': 'polite' });
+  const error = h('p', { class: 'error', role: 'alert', hidden: true });
+  const out = h('div');
+  const tornOut = h('div', null, h('p', { class: 'status' }, 'Computing the tornado...'));
+  const desc = h('p', { class: 'note' });
+  const supply = latest('supply');
+  const torn = latest('tornado');
+  const go = () => {
+    desc.textContent = data.scenarios[scenario]!.description;
+    const req = { scenario, runs, seed, factors: { ...factors } };
+    const t0 = performance.now();
+    status.textContent = `Running ${runs.toLocaleString()} Monte Carlo runs in the worker...`;
+    supply(req).then(
+      (r) => {
+        error.hidden = true;
+        status.textContent = `${r.runs.toLocaleString()} runs x 16 quarters in ${(performance.now() - t0).toFixed(0)} ms.`;
+        showResult(out, r);
+        torn({ ...req, runs: Math.min(runs, 5000) }).then(
+          (t) => fill(tornOut, tornadoChart(t)),
+          (err: Error) => fill(tornOut, h('p', { class: 'error', role: 'alert' }, err.message)),
+        );
+      },
+      (err: Error) => {
+        status.textContent = '';
+        error.hidden = false;
+        error.textContent = err.message;
+      },
+    );
+  };
+  const later = debounce(go, 250);
+  const sliders = SLIDER_PARAMS.map((p) => {
+    const valueOut = h('output', { id: `out-${p}` }, `x${factors[p]!.toFixed(2)}`);
+    const centralNote = h('small', null, `as the scenario sets it: ${centralOf(p, scenario)}`);
+    const input = h('input', {
+      type: 'range',
+      min: 0.25,
+      max: 4,
+      step: 0.05,
+      value: String(factors[p]),
+      'data-param': p,
+      'aria-describedby': `out-${p}`,
+    });
+    input.addEventListener('input', () => {
+      factors[p] = Number(input.value);
+      valueOut.textContent = `x${factors[p]!.toFixed(2)}`;
+      update({ [p]: factors[p] === 1 ? null : factors[p] });
+      later();
+    });
+    const id = `slider-${p}`;
+    input.id = id;
+    return h('div', { class: 'slider' }, h('label', { for: id }, h('code', null, p)), input, valueOut, centralNote);
+  });
+  const reset = h(
+    'button',
+    {
+      type: 'button',
+      onclick: () => {
+        for (const p of SLIDER_PARAMS) factors[p] = 1;
+        update(Object.fromEntries(SLIDER_PARAMS.map((p) => [p, null])));
+        root.replaceChildren();
+        renderSupply(root);
+      },
+    },
+    'Reset sliders',
+  );
+  const seedIn = h('input', { type: 'number', min: 0, step: 1, value: String(seed) });
+  seedIn.addEventListener('change', () => {
+    seed = Math.max(0, Math.floor(Number(seedIn.value) || 0));
+    update({ seed });
+    later();
+  });
+  root.append(
+    h('h1', { id: 'page-title', tabindex: -1 }, 'Supply'),
+    h('p', { class: 'lede' }, 'China\'s AI-accelerator output, fab to datacentre, against demand (src/supply): every input is a sourced low/central/high triplet, sampled by Monte Carlo in a Web Worker.'),
+    h(
+      'div',
+      { class: 'controls' },
+      field('Scenario', select(names, scenario, (v) => {
+        scenario = v;
+        update({ scenario: v === 'baseline' ? null : v });
+        later();
+      })),
+      field('Runs', select(RUNS, String(runs), (v) => {
+        runs = Number(v);
+        update({ runs: v === '10000' ? null : v });
+        later();
+      })),
+      field('Seed', seedIn),
+    ),
+    desc,
+    h('fieldset', { class: 'sliders' }, h('legend', null, 'Scale a parameter (low, central and high together; fractions capped at 1)'), sliders, reset),
+    error,
+    status,
+    out,
+    h('section', { 'aria-labelledby': 'torn-h' }, h('h2', { id: 'torn-h' }, 'What moves the end-2026 share'), tornOut),
+  );
+  go();
+}

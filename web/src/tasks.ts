@@ -1,0 +1,55 @@
+/**
+ * @module web/tasks
+ * Messages between the page and the worker (worker.ts), which runs everything heavy.
+ */
+import type { SchemeError, SyntheticKind } from '../../src/quant/index.js';
+import type { PerfResult, ValidationReport, Workload } from '../../src/perf/index.js';
+import type { SupplyResult, TornadoResult } from '../../src/supply/index.js';
+import type { ErrorHistogram } from '../../src/web/histogram.js';
+
+export type QuantSource = { kind: 'synthetic'; dist: SyntheticKind; seed: number } | { kind: 'upload'; tensor: string };
+
+export interface TensorEntry {
+  name: string;
+  dtype: string;
+  shape: number[];
+  /** Whether the dtype decodes to floats (only those can be quantized). */
+  float: boolean;
+}
+
+export interface QuantResult {
+  label: string;
+  shape: number[];
+  /** Elements used (a large tensor is cut to its first rows). */
+  elements: number;
+  truncated: boolean;
+  results: (SchemeError & { histogram: ErrorHistogram })[];
+}
+
+export interface SupplyRequest {
+  scenario: string;
+  runs: number;
+  seed: number;
+  factors: Record<string, number>;
+}
+
+export interface Tasks {
+  quant: { req: { source: QuantSource; schemes: string[] }; res: QuantResult };
+  upload: { req: { name: string; bytes: ArrayBuffer }; res: { name: string; tensors: TensorEntry[] } };
+  supply: { req: SupplyRequest; res: SupplyResult };
+  tornado: { req: SupplyRequest; res: TornadoResult };
+  perf: { req: Workload; res: PerfResult };
+  validation: { req: Record<string, never>; res: ValidationReport };
+}
+
+export type TaskName = keyof Tasks;
+
+export interface RequestMessage<K extends TaskName = TaskName> {
+  id: number;
+  task: K;
+  req: Tasks[K]['req'];
+}
+
+export type ResponseMessage =
+  | { id: number; ok: true; res: unknown; ms: number }
+  | { id: number; ok: false; error: string };

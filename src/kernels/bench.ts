@@ -1,0 +1,115 @@
+/**
+ * @module kernels/bench
+ * GEMV timing per weight format: median milliseconds per call, weight bytes read, GB/s,
+ * GFLOP/s and speed-up over fp32. Used by `chipstack bench gemv` and bench/gemv.mjs.
+ */
+import { createKernels, type Kernels } from './engine.js';
+import { packFloat, type WeightFormat, weightBytes } from './weights.js';
+
+export interface GemvBenchRow {
+  format: WeightFormat;
+  n: number;
+  k: number;
+  m: number;
+  threads: number;
+  ms: number;
+  weightBytes: number;
+  GBps: number;
+  GFLOPps: number;
+  /** Elements of W per second per thread. */
+  elementsPerSecPerThread: number;
+  speedup: number;
+}
+
+export interface GemvBenchOptions {
+  n: number;
+  k: number;
+  formats: readonly WeightFormat[];
+  threads?: number;
+  /** Rows of A: 1 is a GEMV, more runs gemm (default 1). */
+  m?: number;
+  /** Minimum timed calls and minimum timed seconds per format (defaults 15 and 0.5). */
+  reps?: number;
+  seconds?: number;
+  /** Reuse kernels (a pool) across calls; closed by the caller. */
+  kernels?: Kernels;
+}
+
+/** Seeded normal random floats (mulberry32 + Box-Muller), scaled by `sd`. */
+export function randomNormal(len: number, seed: number, sd = 1): Float32Array {
+  let s = seed >>> 0;
+  const u = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
+  };
+  const out = new Float32Array(len);
+  for (let i = 0; i < len; i++) out[i] = sd * Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  return out;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+
+/** Time one call repeatedly: median seconds over at least `reps` calls and `seconds` seconds. */
+export function timeMedian(fn: () => void, reps = 15, seconds = 0.5): number {
+  fn();
+  const ts: number[] = [];
+  const t0 = performance.now();
+  while (ts.length < reps || performance.now() - t0 < seconds * 1000) {
+    const a = performance.now();
+    fn();
+    ts.push((performance.now() - a) / 1000);
+    if (ts.length >= 1000) break;
+  }
+  return median(ts);
+}
+
+/** Benchmark formats on one shape (fp32 is always measured first, for the speed-up). */
+export async function benchGemv(opts: GemvBenchOptions): Promise<GemvBenchRow[]> {
+  const { n, k } = opts;
+  const m = opts.m ?? 1;
+  const kernels = opts.kernels ?? (await createKernels({ threads: opts.threads ?? 1 }));
+  try {
+    const wf = randomNormal(n * k, 1, 0.02);
+    const x = randomNormal(m * k, 2);
+    const formats: WeightFormat[] = ['fp32', ...opts.formats.filter((f) => f !== 'fp32')];
+    const rows: GemvBenchRow[] = [];
+    let base = 0;
+    for (const format of formats) {
+      kernels.reset();
+      const w = packFloat(wf, n, k, format);
+      const d = kernels.upload(w);
+      const y = new Float32Array(m * n);
+      const s =
+        m === 1
+          ? timeMedian(() => kernels.gemv(d, x, y), opts.reps, opts.seconds)
+          : timeMedian(() => kernels.gemm(d, x, m, y), opts.reps, opts.seconds);
+      if (format === 'fp32') base = s;
+      const bytes = weightBytes(w);
+      if (opts.formats.includes(format)) {
+        rows.push({
+          format,
+          n,
+          k,
+          m,
+          threads: kernels.threads,
+          ms: s * 1e3,
+          weightBytes: bytes,
+          GBps: bytes / s / 1e9,
+          GFLOPps: (2 * m * n * k) / s / 1e9,
+          elementsPerSecPerThread: (n * k) / s / kernels.threads,
+          speedup: base / s,
+        });
+      }
+    }
+    kernels.reset();
+    return rows;
+  } finally {
+    if (!opts.kernels) await kernels.close();
+  }
+}

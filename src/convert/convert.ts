@@ -45,7 +45,7 @@ export interface ConvertOptions extends SelectionOptions {
   readonly maxShardBytes?: number;
   /** Write into a non-empty output folder (starting over). */
   readonly force?: boolean;
-  /** Values per slab (float32). Default 4 Mi: about 16 MB of float32 per slab. */
+  /** Values per slab (float32). Default 1 Mi: 4 MB of float32 per slab. */
   readonly slabElements?: number;
   /** fsync shards before renaming them. Default true. */
   readonly sync?: boolean;
@@ -183,7 +183,7 @@ export async function convertCheckpoint(
       for (const job of jobs) {
         if (job.outputs.every((o) => skipped.has(shardOf.get(o.name)!))) progress.bytesDone += job.t.bytes;
         else
-          yield* run(ck, job, target, options.slabElements ?? 4 << 20, (b) => {
+          yield* run(ck, job, target, options.slabElements ?? 1 << 20, (b) => {
             progress.bytesDone += b;
             report();
           });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { ORACLE, oracleEncode } from '../formats/oracle.testutil.js';
-import { dequantize, getScheme, quantize } from './index.js';
+import { type BlockScheme, dequantize, getScheme, mxScheme, quantize } from './index.js';
 
 const fr = Math.fround;
 /** Smallest power of two >= v (v > 0), exactly. */
@@ -134,7 +134,63 @@ function oracleDecodeFp16(code: number): number {
   return ORACLE.fp16!.values.get(code)!;
 }
 
-const CASES: [string, Ref, number, number][] = [
+/** DeepSeek-V3 act_quant (scale_fmt=None): s = max(amax, 1e-4)/448, x / s. */
+const v3actFp32: Ref = (block) => {
+  const amax = Math.max(fr(1e-4), ...block.map(Math.abs));
+  const s = fr(amax / 448);
+  return { scale: s, codes: block.map((x) => e4m3(fr(x / s))) };
+};
+
+type Elem = 'e4m3fn' | 'e5m2' | 'e2m3' | 'e3m2' | 'e2m1';
+/** OCP floor scale: 2^(floor(log2 amax) - emax), at least 2^-127; elements by the given rounding, saturating. */
+const floorMx =
+  (fmt: Elem, emax: number, rounding: 'nearest-even' | 'nearest-away', ceil = false, even = 0): Ref =>
+  (block) => {
+    let amax = Math.max(...block.map(Math.abs));
+    if (even > 0 && amax > 0) {
+      // torchao EVEN: amax rounded half up to the element's mantissa width (`even` bits) before the floor
+      const p = floorPow2(amax);
+      const step = p / 2 ** even;
+      amax = Math.floor(amax / step + 0.5) * step;
+    }
+    let e = amax === 0 ? -127 - emax : Math.log2(floorPow2(amax));
+    if (ceil && amax > 0 && floorPow2(amax) !== amax) e += 1;
+    const s = 2 ** Math.max(-127, e - (amax === 0 ? 0 : emax));
+    return {
+      scale: s,
+      codes: block.map((x) => oracleEncode(ORACLE[fmt]!, fr(x / s), { rounding, overflow: 'saturate' })),
+    };
+  };
+
+/** microxcaling INT8 element: implicit 2^-6, so round(x / s * 64) half away, clamped to +-127. */
+const mxint8: Ref = (block) => {
+  const amax = Math.max(...block.map(Math.abs));
+  const s = 2 ** Math.max(-127, amax === 0 ? -127 : Math.log2(floorPow2(amax)));
+  return {
+    scale: s,
+    codes: block.map((x) => {
+      const v = fr(x / s) * 64;
+      const q = Math.min(127, Math.max(-127, Math.sign(v) * Math.floor(Math.abs(v) + 0.5)));
+      return q & 0xff;
+    }),
+  };
+};
+
+/** triton_kernels ROUND_UP for FP8: scale = ceil_pow2(amax / 448) (at least 2^-126), x * (1/scale), RNE, clamped. */
+const tritonFp8: Ref = (block) => {
+  const amax = Math.max(...block.map(Math.abs));
+  const r = fr(amax / 448);
+  const s = r === 0 ? 0 : r < 2 ** -126 ? 2 ** -126 : ceilPow2(r);
+  const inv = s === 0 ? 0 : fr(1 / s);
+  return {
+    scale: s === 0 ? 2 ** -127 : s,
+    codes: block.map((x) =>
+      oracleEncode(ORACLE.e4m3fn!, fr(x * inv), { rounding: 'nearest-even', overflow: 'saturate' }),
+    ),
+  };
+};
+
+const CASES: [string | BlockScheme, Ref, number, number][] = [
   // scheme, reference, block rows, block cols
   ['deepgemm-token-fp32', deepgemm(false), 1, 128],
   ['deepgemm-token-ue8m0', deepgemm(true), 1, 128],
@@ -148,6 +204,26 @@ const CASES: [string, Ref, number, number][] = [
   ['ggml-mxfp4', ggml, 1, 32],
   ['triton-mxfp4', triton, 1, 32],
   ['int8-q8_0', q8, 1, 32],
+  ['deepseek-v3-act', v3actFp32, 1, 128],
+  ['microxcaling-mxfp8-e5m2', floorMx('e5m2', 15, 'nearest-away'), 1, 32],
+  ['microxcaling-mxfp6-e2m3', floorMx('e2m3', 2, 'nearest-away'), 1, 32],
+  ['microxcaling-mxfp6-e3m2', floorMx('e3m2', 4, 'nearest-away'), 1, 32],
+  ['microxcaling-mxint8', mxint8, 1, 32],
+  ['torchao-mxfp8-floor', floorMx('e4m3fn', 8, 'nearest-even'), 1, 32],
+  ['torchao-mxfp4-floor', floorMx('e2m1', 2, 'nearest-even'), 1, 32],
+  [
+    mxScheme('e4m3fn', 'mx-ceil', { rounding: 'nearest-even', overflow: 'saturate' }),
+    floorMx('e4m3fn', 8, 'nearest-even', true),
+    1,
+    32,
+  ],
+  [
+    mxScheme('e2m1', 'mx-even', { rounding: 'nearest-even', overflow: 'saturate' }),
+    floorMx('e2m1', 2, 'nearest-even', false, 1),
+    1,
+    32,
+  ],
+  ['triton-mxfp8', tritonFp8, 1, 32],
 ];
 
 /** Values with a wide dynamic range, exact zeros and exact ties. */
@@ -158,9 +234,10 @@ const value = fc.oneof(
 );
 
 describe('presets equal a float64 re-statement of their source', () => {
-  for (const [name, ref, br, bc] of CASES) {
+  for (const [which, ref, br, bc] of CASES) {
+    const scheme = typeof which === 'string' ? getScheme(which) : which;
+    const name = scheme.name;
     test(name, () => {
-      const scheme = getScheme(name);
       fc.assert(
         fc.property(
           fc.integer({ min: 1, max: br === 1 ? 3 : 130 }),

@@ -273,3 +273,46 @@ describe('presets equal a float64 re-statement of their source', () => {
     });
   }
 });
+
+describe('NVFP4 equals a re-statement of TensorRT-LLM fp4Quantize', () => {
+  test('global scale 448*6/amax, E4M3 block scale of amax/6 * global, elements x * (1 / (sf / global))', () => {
+    fc.assert(
+      fc.property(
+        fc.array(value, { minLength: 1, maxLength: 100 }),
+        fc.integer({ min: 1, max: 70 }),
+        (pool, cols) => {
+          const x = Float32Array.from({ length: 2 * cols }, (_, i) => pool[i % pool.length]! * (1 + (i % 3)));
+          const q = quantize(x, [2, cols], getScheme('nvfp4'));
+          const amaxT = Math.max(...x.map(Math.abs));
+          const g = amaxT > 0 ? fr((448 * 6) / amaxT) : 1;
+          assert.equal(q.globalScale, g);
+          let bi = 0;
+          for (let r = 0; r < 2; r++) {
+            for (let c0 = 0; c0 < cols; c0 += 16, bi++) {
+              const idx = Array.from({ length: Math.min(16, cols - c0) }, (_, k) => r * cols + c0 + k);
+              const amax = Math.max(...idx.map((i) => Math.abs(x[i]!)));
+              const sfCode = oracleEncode(ORACLE.e4m3fn!, fr(fr(amax * fr(1 / 6)) * g), {
+                rounding: 'nearest-even',
+                overflow: 'saturate',
+              });
+              assert.equal(q.scaleCodes![bi], sfCode, `block ${bi} scale`);
+              const sf = ORACLE.e4m3fn!.values.get(sfCode)!;
+              const mul = sf === 0 ? 0 : fr(1 / fr(sf * fr(1 / g)));
+              for (const i of idx) {
+                assert.equal(
+                  q.codes[i],
+                  oracleEncode(ORACLE.e2m1!, fr(x[i]! * mul), {
+                    rounding: 'nearest-even',
+                    overflow: 'saturate',
+                  }),
+                  `x=${x[i]}`,
+                );
+              }
+            }
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});

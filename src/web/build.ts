@@ -17,7 +17,7 @@ function newest(dir: string): number {
   if (!existsSync(dir)) return 0;
   let t = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+    if (e.name === 'node_modules' || e.name.startsWith('.') || /\.(md|test\.ts)$/.test(e.name)) continue;
     const p = join(dir, e.name);
     t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
   }
@@ -52,7 +52,8 @@ export async function ensureBuilt(root = PACKAGE_ROOT): Promise<EnsureResult> {
       await mod.buildWeb({ root, quiet: true });
       return { dir, built: true };
     } catch (err) {
-      if (!existsSync(join(dir, 'index.html'))) throw new Error(`cannot build the dashboard: ${(err as Error).message}`);
+      if (!existsSync(join(dir, 'index.html')))
+        throw new Error(`cannot build the dashboard: ${(err as Error).message}`);
       return { dir, built: false, note: `rebuild failed, serving the last build: ${(err as Error).message}` };
     }
   }

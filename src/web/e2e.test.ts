@@ -20,7 +20,10 @@ import { createDashboardServer, listen } from './server.js';
 const CHROMIUM = '/usr/bin/chromium';
 const CI = process.env.CI === 'true';
 const missing = !existsSync(CHROMIUM);
-const SKIP = missing && !CI ? `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run the browser tests` : false;
+const SKIP =
+  missing && !CI
+    ? `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run the browser tests`
+    : false;
 const SHOTS = join(PACKAGE_ROOT, 'screenshots');
 const ARGS = [
   '--headless',
@@ -35,7 +38,9 @@ const ARGS = [
 /** A minimal valid safetensors file: one F32 tensor of `rows` x `cols`. */
 function safetensors(rows: number, cols: number): Buffer {
   const n = rows * cols;
-  const header = Buffer.from(JSON.stringify({ w: { dtype: 'F32', shape: [rows, cols], data_offsets: [0, n * 4] } }));
+  const header = Buffer.from(
+    JSON.stringify({ w: { dtype: 'F32', shape: [rows, cols], data_offsets: [0, n * 4] } }),
+  );
   const data = Buffer.alloc(n * 4);
   for (let i = 0; i < n; i++) data.writeFloatLE(Math.sin(i * 0.37) * (i % 97 === 0 ? 40 : 1), i * 4);
   const len = Buffer.alloc(8);
@@ -92,7 +97,8 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     return { page, errors };
   }
 
-  const text = async (page: Page, selector: string) => (await page.locator(selector).first().textContent())?.trim() ?? '';
+  const text = async (page: Page, selector: string) =>
+    (await page.locator(selector).first().textContent())?.trim() ?? '';
 
   async function changed(page: Page, selector: string, before: string): Promise<string> {
     await page.waitForFunction(
@@ -117,9 +123,15 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
       const { page, errors } = await open(`#/${name}`);
       for (const s of selectors) await page.locator(s).first().waitFor({ timeout: 30_000 });
       assert.equal(await page.locator('h1').first().isVisible(), true);
-      assert.equal(await page.locator('nav a[aria-current="page"]').textContent(), name[0]!.toUpperCase() + name.slice(1));
+      assert.equal(
+        await page.locator('nav a[aria-current="page"]').textContent(),
+        name[0]!.toUpperCase() + name.slice(1),
+      );
       for (const chart of await page.locator('figure.chart').all()) {
-        assert.ok((await chart.locator('[role="img"]').getAttribute('aria-label'))!.length > 20, 'chart has a text alternative');
+        assert.ok(
+          (await chart.locator('[role="img"]').getAttribute('aria-label'))!.length > 20,
+          'chart has a text alternative',
+        );
         assert.equal(await chart.locator('details.alt').count(), 1);
       }
       if (!CI) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
@@ -200,7 +212,11 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     assert.equal(await changed(page, '[data-format="e4m3fn"]', before), '7.5');
     await page.locator('input[value="torchao-mxfp4-floor"]').check();
     await page.locator('[data-sqnr="torchao-mxfp4-floor"]').waitFor();
-    await page.setInputFiles('#file-input', { name: 'good.safetensors', mimeType: 'application/octet-stream', buffer: safetensors(64, 128) });
+    await page.setInputFiles('#file-input', {
+      name: 'good.safetensors',
+      mimeType: 'application/octet-stream',
+      buffer: safetensors(64, 128),
+    });
     await page.locator('.status', { hasText: 'good.safetensors: w [64,128] F32' }).waitFor();
     assert.equal(await page.locator('[data-sqnr]').count(), 2);
     assert.deepEqual(errors, []);
@@ -210,12 +226,18 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
   it('tables download as CSV and JSON; theme and sorting work from the keyboard', async () => {
     const { page, errors } = await open('#/chips');
     await page.locator('button[data-chip="h100-sxm"]').waitFor();
-    const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('[data-download="csv"]').first().click()]);
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('[data-download="csv"]').first().click(),
+    ]);
     assert.equal(csv.suggestedFilename(), 'accelerators.csv');
     const body = readFileSync((await csv.path())!, 'utf8');
     assert.match(body.split('\r\n')[0]!, /^name,vendor,status/);
     assert.ok(body.includes('H100'));
-    const [json] = await Promise.all([page.waitForEvent('download'), page.locator('[data-download="json"]').first().click()]);
+    const [json] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('[data-download="json"]').first().click(),
+    ]);
     const rows = JSON.parse(readFileSync((await json.path())!, 'utf8')) as { name: string }[];
     assert.ok(rows.length > 20);
     const theme = await page.evaluate(() => document.documentElement.dataset.theme);

@@ -15,13 +15,7 @@ export interface ErrorHistogram {
 }
 
 /** Histogram of log10(|x - q| / rms(x)) over [lo, hi) in `bins` bins (values outside go to the end bins). */
-export function errorHistogram(
-  x: Float32Array,
-  q: Float32Array,
-  lo = -6,
-  hi = 1,
-  bins = 28,
-): ErrorHistogram {
+export function errorHistogram(x: Float32Array, q: Float32Array, lo = -6, hi = 1, bins = 28): ErrorHistogram {
   let sx = 0;
   for (let i = 0; i < x.length; i++) sx += x[i]! * x[i]!;
   const rms = Math.sqrt(sx / Math.max(1, x.length)) || 1;

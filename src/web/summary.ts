@@ -7,8 +7,8 @@
 import { defaultCatalog } from '../catalog/node.js';
 import { formatInfo } from '../formats/index.js';
 import { analyze, getScheme, synthetic } from '../quant/index.js';
-import { loadSupplyData } from '../supply/load.js';
 import { runSupply } from '../supply/index.js';
+import { loadSupplyData } from '../supply/load.js';
 import { compareSystemFigures } from './headline.js';
 
 /** The synthetic tensor the dashboard embeds: LLM-like outlier columns, 256 x 1024, seed 1. */
@@ -25,7 +25,12 @@ export interface Summary {
     b: string;
     ratios: { metric: string; unit: string; a: number | null; b: number | null; ratio: number | null }[];
   };
-  supply: { scenario: string; runs: number; seed: number; shareOfDemand2025: { p5: number; p50: number; p95: number } };
+  supply: {
+    scenario: string;
+    runs: number;
+    seed: number;
+    shareOfDemand2025: { p5: number; p50: number; p95: number };
+  };
 }
 
 /** Compute the summary; `runs` Monte Carlo runs for the supply model (default 10,000). */

@@ -5,7 +5,12 @@
  */
 import { type Child, h } from './dom.js';
 
-export const PLOT_STYLE = { background: 'transparent', color: 'inherit', fontSize: '12px', overflow: 'visible' };
+export const PLOT_STYLE = {
+  background: 'transparent',
+  color: 'inherit',
+  fontSize: '12px',
+  overflow: 'visible',
+};
 
 /** Wrap a rendered plot with a caption and its text alternative. */
 export function chartBlock(title: string, plot: Element, alt: string, more?: Child): HTMLElement {

@@ -24,7 +24,11 @@ function get(): Worker {
 }
 
 /** Run a task in the worker. */
-export function run<K extends TaskName>(task: K, req: Tasks[K]['req'], transfer: Transferable[] = []): Promise<Tasks[K]['res']> {
+export function run<K extends TaskName>(
+  task: K,
+  req: Tasks[K]['req'],
+  transfer: Transferable[] = [],
+): Promise<Tasks[K]['res']> {
   const id = ++seq;
   const msg: RequestMessage<K> = { id, task, req };
   return new Promise((resolve, reject) => {

@@ -21,7 +21,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   for (const [k, v] of Object.entries(attrs ?? {})) {
     if (v === undefined || v === null || v === false) continue;
     if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v as EventListener);
-    else if (k === 'value' || k === 'checked' || k === 'selected') (el as unknown as Record<string, unknown>)[k] = v;
+    else if (k === 'value' || k === 'checked' || k === 'selected')
+      (el as unknown as Record<string, unknown>)[k] = v;
     else el.setAttribute(k, v === true ? '' : String(v));
   }
   append(el, children);
@@ -43,11 +44,21 @@ export function nextId(prefix = 'id'): string {
 /** A labelled form control: <label for=...>text</label> control. */
 export function field(label: string, control: HTMLElement, hint?: string): HTMLElement {
   if (!control.id) control.id = nextId('f');
-  return h('div', { class: 'field' }, h('label', { for: control.id }, label), control, hint ? h('small', null, hint) : null);
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: control.id }, label),
+    control,
+    hint ? h('small', null, hint) : null,
+  );
 }
 
 /** A <select> over options [value, label]. */
-export function select(options: (string | [string, string])[], value: string, onchange: (v: string) => void): HTMLSelectElement {
+export function select(
+  options: (string | [string, string])[],
+  value: string,
+  onchange: (v: string) => void,
+): HTMLSelectElement {
   const el = h(
     'select',
     { onchange: () => onchange(el.value) },

@@ -17,6 +17,8 @@ export interface Column<R> {
   numeric?: boolean;
   /** Header tooltip / explanation. */
   title?: string;
+  /** CSS class of the column's cells. */
+  cls?: string;
 }
 
 export interface TableOptions<R> {
@@ -68,14 +70,17 @@ export function dataTable<R>(o: TableOptions<R>): HTMLElement {
           o.columns.map((c) => {
             const v = c.value(r);
             const shown = c.render ? c.render(r) : v === null || v === undefined ? '' : String(v);
-            return h('td', { class: c.numeric ? 'num' : null }, shown);
+            return h('td', { class: [c.numeric ? 'num' : '', c.cls ?? ''].join(' ').trim() || null }, shown);
           }),
         ),
       ),
     );
     headCells.forEach((th, i) => {
       const key = o.columns[i]!.key;
-      th.setAttribute('aria-sort', sort?.key === key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none');
+      th.setAttribute(
+        'aria-sort',
+        sort?.key === key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none',
+      );
     });
   };
   for (const c of o.columns) {
@@ -109,7 +114,12 @@ export function dataTable<R>(o: TableOptions<R>): HTMLElement {
     { class: 'table-block' },
     h(
       'div',
-      { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': typeof o.caption === 'string' ? o.caption : o.name },
+      {
+        class: 'table-scroll',
+        tabindex: 0,
+        role: 'region',
+        'aria-label': typeof o.caption === 'string' ? o.caption : o.name,
+      },
       h('table', null, h('caption', null, o.caption), h('thead', null, h('tr', null, headCells)), tbody),
     ),
     h(
@@ -117,7 +127,11 @@ export function dataTable<R>(o: TableOptions<R>): HTMLElement {
       { class: 'downloads' },
       h(
         'button',
-        { type: 'button', 'data-download': 'csv', onclick: () => download(`${o.name}.csv`, toCsv(headers, raw()), 'text/csv') },
+        {
+          type: 'button',
+          'data-download': 'csv',
+          onclick: () => download(`${o.name}.csv`, toCsv(headers, raw()), 'text/csv'),
+        },
         'Download CSV',
       ),
       h(

@@ -2,12 +2,15 @@
  * @module web/tasks
  * Messages between the page and the worker (worker.ts), which runs everything heavy.
  */
-import type { SchemeError, SyntheticKind } from '../../src/quant/index.js';
+
 import type { PerfResult, ValidationReport, Workload } from '../../src/perf/index.js';
+import type { SchemeError, SyntheticKind } from '../../src/quant/index.js';
 import type { SupplyResult, TornadoResult } from '../../src/supply/index.js';
 import type { ErrorHistogram } from '../../src/web/histogram.js';
 
-export type QuantSource = { kind: 'synthetic'; dist: SyntheticKind; seed: number } | { kind: 'upload'; tensor: string };
+export type QuantSource =
+  | { kind: 'synthetic'; dist: SyntheticKind; seed: number }
+  | { kind: 'upload'; tensor: string };
 
 export interface TensorEntry {
   name: string;

@@ -26,11 +26,16 @@ const perf = () => (perfData ??= createPerfData(PERF_FILES));
 function tensorFor(source: Tasks['quant']['req']['source']) {
   if (source.kind === 'synthetic') {
     const data = synthetic(source.dist, SYN.rows, SYN.cols, source.seed);
-    return { label: `synthetic ${source.dist} ${SYN.rows}x${SYN.cols} seed ${source.seed}`, data, shape: [SYN.rows, SYN.cols] };
+    return {
+      label: `synthetic ${source.dist} ${SYN.rows}x${SYN.cols} seed ${source.seed}`,
+      data,
+      shape: [SYN.rows, SYN.cols],
+    };
   }
   if (!upload) throw new Error('no file has been opened');
   const info = upload.file.info(source.tensor);
-  if (!isFloatDtype(info.dtype)) throw new Error(`${info.name} is ${info.dtype}, not a floating-point tensor`);
+  if (!isFloatDtype(info.dtype))
+    throw new Error(`${info.name} is ${info.dtype}, not a floating-point tensor`);
   const all = toFloat32(info.dtype, upload.file.read(info.name), info.name);
   const cols = info.shape.length === 0 ? 1 : info.shape[info.shape.length - 1]!;
   const rows = Math.max(1, all.length / Math.max(1, cols));
@@ -54,13 +59,24 @@ const handlers: { [K in TaskName]: (req: Tasks[K]['req']) => Tasks[K]['res'] } =
     });
     const full = source.kind === 'upload' && upload ? upload.file.info(source.tensor).shape : t.shape;
     const fullCount = full.reduce((a, b) => a * b, 1);
-    return { label: t.label, shape: t.shape, elements: t.data.length, truncated: t.data.length < fullCount, results };
+    return {
+      label: t.label,
+      shape: t.shape,
+      elements: t.data.length,
+      truncated: t.data.length < fullCount,
+      results,
+    };
   },
   upload({ name, bytes }) {
     const file = parseSafetensorsBuffer(new Uint8Array(bytes), name);
     const tensors = file.tensorNames().map((n) => {
       const i = file.info(n);
-      return { name: n, dtype: i.dtype, shape: [...i.shape], float: isFloatDtype(i.dtype) && i.byteLength > 0 };
+      return {
+        name: n,
+        dtype: i.dtype,
+        shape: [...i.shape],
+        float: isFloatDtype(i.dtype) && i.byteLength > 0,
+      };
     });
     if (!tensors.some((t) => t.float)) throw new Error(`${name} holds no floating-point tensor to quantize`);
     upload = { name, file };

@@ -24,7 +24,8 @@ export function register(program: Command): void {
         throw new UsageError(`--port "${o.port}" must be an integer 0-65535`);
       }
       const runs = Number(o.runs);
-      if (!Number.isInteger(runs) || runs < 100) throw new UsageError(`--runs "${o.runs}" must be an integer >= 100`);
+      if (!Number.isInteger(runs) || runs < 100)
+        throw new UsageError(`--runs "${o.runs}" must be an integer >= 100`);
       const summary = computeSummary(runs);
       if (o.json) {
         process.stdout.write(toJson(summary) + '\n');

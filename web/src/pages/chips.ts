@@ -21,8 +21,8 @@ import {
   roofline,
 } from '../../../src/web/headline.js';
 import { chartBlock, PLOT_STYLE, plotWidth } from '../chart.js';
-import { type Child, fill, field, fmt, h, select } from '../dom.js';
 import { getCatalog } from '../data.js';
+import { type Child, field, fill, fmt, h, select } from '../dom.js';
 import { getList, getString, update } from '../state.js';
 import { type Column, dataTable } from '../table.js';
 
@@ -58,7 +58,15 @@ function figureCell(f: Figure | undefined): Child {
     { class: 'fig' },
     formatFigure(f),
     ' ',
-    h('span', { class: `conf conf-${f.confidence}`, title: provenance(f), 'aria-label': `confidence ${f.confidence}` }, CONF_LETTER[f.confidence] ?? '?'),
+    h(
+      'span',
+      {
+        class: `conf conf-${f.confidence}`,
+        title: provenance(f),
+        'aria-label': `confidence ${f.confidence}`,
+      },
+      CONF_LETTER[f.confidence] ?? '?',
+    ),
   );
 }
 
@@ -75,14 +83,25 @@ function catalogueSection(chipBox: HTMLElement): HTMLElement {
       {
         key: 'name',
         label: 'Chip',
+        cls: 'nowrap',
         value: (a) => cat.displayName(a),
         render: (a) =>
-          h('button', { type: 'button', class: 'link', 'data-chip': a.id, onclick: () => showProvenance(chipBox, a), title: 'show every figure with its source' }, cat.displayName(a)),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'link',
+              'data-chip': a.id,
+              onclick: () => showProvenance(chipBox, a),
+              title: 'show every figure with its source',
+            },
+            cat.displayName(a),
+          ),
       },
       { key: 'vendor', label: 'Vendor', value: (a) => a.vendor },
       { key: 'status', label: 'Status', value: (a) => a.status },
-      { key: 'released', label: 'Released', value: (a) => a.released.value ?? '' },
-      { key: 'memory', label: 'Memory', value: (a) => a.memoryType.value ?? '' },
+      { key: 'released', label: 'Released', cls: 'narrow', value: (a) => a.released.value ?? '' },
+      { key: 'memory', label: 'Memory', cls: 'narrow', value: (a) => a.memoryType.value ?? '' },
       ...FIGURES.map(
         ([key, label]): Column<Accelerator> => ({
           key,
@@ -92,7 +111,7 @@ function catalogueSection(chipBox: HTMLElement): HTMLElement {
           render: (a) => figureCell(a.figures[key]),
         }),
       ),
-      { key: 'formats', label: 'Native formats', value: (a) => a.formats.native.join(' ') },
+      { key: 'formats', label: 'Native formats', cls: 'narrow', value: (a) => a.formats.native.join(', ') },
     ];
     fill(
       out,
@@ -119,7 +138,14 @@ function catalogueSection(chipBox: HTMLElement): HTMLElement {
     'Confidence: ',
     CONFIDENCES.map((c) => [h('span', { class: `conf conf-${c}` }, CONF_LETTER[c]), ` ${c} `]),
   );
-  return h('section', { 'aria-labelledby': 'cat-h' }, h('h2', { id: 'cat-h' }, 'Catalogue'), h('div', { class: 'controls' }, field('Vendor', vendorSel)), legend, out);
+  return h(
+    'section',
+    { 'aria-labelledby': 'cat-h' },
+    h('h2', { id: 'cat-h' }, 'Catalogue'),
+    h('div', { class: 'controls' }, field('Vendor', vendorSel)),
+    legend,
+    out,
+  );
 }
 
 function showProvenance(box: HTMLElement, a: Accelerator): void {
@@ -139,7 +165,12 @@ function showProvenance(box: HTMLElement, a: Accelerator): void {
         { key: 'value', label: 'Value', numeric: true, value: (r) => r.f.value, render: (r) => r.shown },
         { key: 'low', label: 'Low', numeric: true, value: (r) => r.f.low ?? null },
         { key: 'high', label: 'High', numeric: true, value: (r) => r.f.high ?? null },
-        { key: 'confidence', label: 'Confidence', value: (r) => r.f.confidence, render: (r) => h('span', { class: `conf conf-${r.f.confidence}` }, r.f.confidence) },
+        {
+          key: 'confidence',
+          label: 'Confidence',
+          value: (r) => r.f.confidence,
+          render: (r) => h('span', { class: `conf conf-${r.f.confidence}` }, r.f.confidence),
+        },
         { key: 'source', label: 'Source', value: (r) => r.f.source },
         { key: 'date', label: 'Date', value: (r) => r.f.date },
         { key: 'note', label: 'Note', value: (r) => r.f.note ?? '' },
@@ -169,7 +200,11 @@ function rooflineSection(): HTMLElement {
     const ai = Array.from({ length: 61 }, (_, i) => 10 ** (-1 + i * 0.08));
     const pts = lines.flatMap((r) => {
       const xs = [...ai.filter((x) => x < r.ridge), r.ridge, ...ai.filter((x) => x > r.ridge)];
-      return xs.map((x) => ({ series: `${cat.displayName(cat.getAccelerator(r.chip))} ${r.format}`, ai: x, tflops: attainable(r, x) }));
+      return xs.map((x) => ({
+        series: `${cat.displayName(cat.getAccelerator(r.chip))} ${r.format}`,
+        ai: x,
+        tflops: attainable(r, x),
+      }));
     });
     const plot = Plot.plot({
       width: plotWidth(),
@@ -180,19 +215,35 @@ function rooflineSection(): HTMLElement {
       color: { legend: true, scheme: 'tableau10' },
       marks: [
         Plot.line(pts, { x: 'ai', y: 'tflops', stroke: 'series' }),
-        Plot.dot(lines.map((r) => ({ ...r, series: `${cat.displayName(cat.getAccelerator(r.chip))} ${r.format}` })), { x: 'ridge', y: 'peakTflops', fill: 'series', r: 3 }),
+        Plot.dot(
+          lines.map((r) => ({ ...r, series: `${cat.displayName(cat.getAccelerator(r.chip))} ${r.format}` })),
+          { x: 'ridge', y: 'peakTflops', fill: 'series', r: 3 },
+        ),
       ],
     });
     const alt = lines.length
       ? lines
-          .map((r) => `${cat.displayName(cat.getAccelerator(r.chip))} ${r.format}: peak ${fmt(r.peakTflops)} TFLOPS, HBM ${fmt(r.hbmTBps)} TB/s, ridge at ${fmt(r.ridge, 3)} FLOP/byte`)
+          .map(
+            (r) =>
+              `${cat.displayName(cat.getAccelerator(r.chip))} ${r.format}: peak ${fmt(r.peakTflops)} TFLOPS, HBM ${fmt(r.hbmTBps)} TB/s, ridge at ${fmt(r.ridge, 3)} FLOP/byte`,
+          )
           .join('. ')
       : 'No chip and format chosen has both a peak and a bandwidth in the catalogue.';
     fill(
       out,
-      h('p', { class: 'formula' }, 'attainable TFLOPS = min(peak TFLOPS, intensity x HBM TB/s); ridge = peak / bandwidth (FLOP/byte). Range ends use the middle of a published range.'),
+      h(
+        'p',
+        { class: 'formula' },
+        'attainable TFLOPS = min(peak TFLOPS, intensity x HBM TB/s); ridge = peak / bandwidth (FLOP/byte). Range ends use the middle of a published range.',
+      ),
       chartBlock('Roofline', plot, alt),
-      missing.length ? h('p', { class: 'note' }, `Not drawn (no peak or bandwidth in the catalogue, or not supported): ${missing.join(', ')}.`) : null,
+      missing.length
+        ? h(
+            'p',
+            { class: 'note' },
+            `Not drawn (no peak or bandwidth in the catalogue, or not supported): ${missing.join(', ')}.`,
+          )
+        : null,
       dataTable({
         name: 'roofline',
         caption: 'Roofline ridge points',
@@ -201,7 +252,13 @@ function rooflineSection(): HTMLElement {
           { key: 'format', label: 'Format', value: (r) => r.format },
           { key: 'peakTflops', label: 'Peak TFLOPS', numeric: true, value: (r) => r.peakTflops },
           { key: 'hbmTBps', label: 'HBM TB/s', numeric: true, value: (r) => r.hbmTBps },
-          { key: 'ridge', label: 'Ridge FLOP/byte', numeric: true, value: (r) => r.ridge, render: (r) => fmt(r.ridge, 4) },
+          {
+            key: 'ridge',
+            label: 'Ridge FLOP/byte',
+            numeric: true,
+            value: (r) => r.ridge,
+            render: (r) => fmt(r.ridge, 4),
+          },
         ],
         rows: lines,
       }),
@@ -244,7 +301,14 @@ function rooflineSection(): HTMLElement {
     }),
   );
   draw();
-  return h('section', { 'aria-labelledby': 'roof-h' }, h('h2', { id: 'roof-h' }, 'Roofline'), fmtBoxes, h('details', null, h('summary', null, `Chips (${chips.length} chosen)`), chipBoxes), out);
+  return h(
+    'section',
+    { 'aria-labelledby': 'roof-h' },
+    h('h2', { id: 'roof-h' }, 'Roofline'),
+    fmtBoxes,
+    h('details', null, h('summary', null, `Chips (${chips.length} chosen)`), chipBoxes),
+    out,
+  );
 }
 
 function systemsSection(): HTMLElement {
@@ -254,16 +318,54 @@ function systemsSection(): HTMLElement {
     'section',
     { 'aria-labelledby': 'sys-h' },
     h('h2', { id: 'sys-h' }, `${cmp.a.name} against ${cmp.b.name}`),
-    h('p', { class: 'formula' }, 'ratio = CloudMatrix / NVL72; FLOPs per watt = BF16 PFLOPS x 10^6 / (all-in kW x 10^3) GFLOPS/W. Figures from data/systems.json with their confidence.'),
+    h(
+      'p',
+      { class: 'formula' },
+      'ratio = CloudMatrix / NVL72; FLOPs per watt = BF16 PFLOPS x 10^6 / (all-in kW x 10^3) GFLOPS/W. Figures from data/systems.json with their confidence.',
+    ),
     dataTable({
       name: 'cloudmatrix-vs-nvl72',
       caption: 'System figures and ratios',
       columns: [
         { key: 'metric', label: 'Metric', value: (r) => r.metric },
         { key: 'unit', label: 'Unit', value: (r) => r.unit },
-        { key: 'a', label: cmp.a.name, numeric: true, value: (r) => r.a, render: (r) => [fmt(r.a), ' ', h('span', { class: `conf conf-${r.confidence[0]}` }, CONF_LETTER[r.confidence[0] ?? 'unknown'] ?? '~')] },
-        { key: 'b', label: cmp.b.name, numeric: true, value: (r) => r.b, render: (r) => [fmt(r.b), ' ', h('span', { class: `conf conf-${r.confidence[1]}` }, CONF_LETTER[r.confidence[1] ?? 'unknown'] ?? '~')] },
-        { key: 'ratio', label: 'Ratio', numeric: true, value: (r) => r.ratio, render: (r) => h('strong', null, r.ratio === null ? '?' : `${r.ratio.toFixed(2)}x`) },
+        {
+          key: 'a',
+          label: cmp.a.name,
+          numeric: true,
+          value: (r) => r.a,
+          render: (r) => [
+            fmt(r.a),
+            ' ',
+            h(
+              'span',
+              { class: `conf conf-${r.confidence[0]}` },
+              CONF_LETTER[r.confidence[0] ?? 'unknown'] ?? '~',
+            ),
+          ],
+        },
+        {
+          key: 'b',
+          label: cmp.b.name,
+          numeric: true,
+          value: (r) => r.b,
+          render: (r) => [
+            fmt(r.b),
+            ' ',
+            h(
+              'span',
+              { class: `conf conf-${r.confidence[1]}` },
+              CONF_LETTER[r.confidence[1] ?? 'unknown'] ?? '~',
+            ),
+          ],
+        },
+        {
+          key: 'ratio',
+          label: 'Ratio',
+          numeric: true,
+          value: (r) => r.ratio,
+          render: (r) => h('strong', null, r.ratio === null ? '?' : `${r.ratio.toFixed(2)}x`),
+        },
         { key: 'formula', label: 'From', value: (r) => r.formula, render: (r) => h('code', null, r.formula) },
       ],
       rows: cmp.rows,
@@ -277,7 +379,11 @@ export function renderChips(root: HTMLElement): void {
   const chipBox = h('div', { class: 'provenance', 'aria-live': 'polite' });
   root.append(
     h('h1', { id: 'page-title', tabindex: -1 }, 'Chips'),
-    h('p', { class: 'lede' }, `${cat.accelerators.length} accelerators and ${cat.systems.length} systems from the sourced catalogue, validated in your browser against its JSON Schemas.`),
+    h(
+      'p',
+      { class: 'lede' },
+      `${cat.accelerators.length} accelerators and ${cat.systems.length} systems from the sourced catalogue, validated in your browser against its JSON Schemas.`,
+    ),
     catalogueSection(chipBox),
     chipBox,
     rooflineSection(),

@@ -17,13 +17,20 @@ import { SCHEMES, SYNTHETIC_KINDS, type SyntheticKind } from '../../../src/quant
 import { bitFields, formulaOf } from '../../../src/web/bits.js';
 import { chartBlock, PLOT_STYLE, plotWidth } from '../chart.js';
 import { latest, run } from '../client.js';
-import { fill, field, fmt, h, pct, select } from '../dom.js';
+import { field, fill, fmt, h, pct, select } from '../dom.js';
 import { getList, getNumber, getString, update } from '../state.js';
 import { dataTable } from '../table.js';
 import type { QuantResult, TensorEntry } from '../tasks.js';
 
 const SCHEME_NAMES = Object.keys(SCHEMES);
-const DEFAULT_SCHEMES = ['torchao-mxfp4-floor', 'nvfp4', 'torchao-mxfp8-floor', 'deepgemm-block-ue8m0', 'fp8-per-tensor', 'int8-q8_0'];
+const DEFAULT_SCHEMES = [
+  'torchao-mxfp4-floor',
+  'nvfp4',
+  'torchao-mxfp8-floor',
+  'deepgemm-block-ue8m0',
+  'fp8-per-tensor',
+  'int8-q8_0',
+];
 const PRESET_CHOICES = ['default', ...PRESET_NAMES];
 
 /** Parse typed text as a number: decimals, exponents, hex, inf and nan spellings. */
@@ -36,7 +43,11 @@ export function parseInput(text: string): number | null {
   return Number(t);
 }
 
-const hex = (code: number, bits: number) => `0x${code.toString(16).toUpperCase().padStart(Math.ceil(bits / 4), '0')}`;
+const hex = (code: number, bits: number) =>
+  `0x${code
+    .toString(16)
+    .toUpperCase()
+    .padStart(Math.ceil(bits / 4), '0')}`;
 
 interface EncodingRow {
   format: FormatName;
@@ -74,7 +85,12 @@ function encodeAll(x: number, preset: string): EncodingRow[] {
 function bitsView(format: FormatName, code: number): HTMLElement {
   return h(
     'span',
-    { class: 'bits', 'aria-label': bitFields(format, code).map((f) => `${f.kind} ${f.bits}`).join(', ') },
+    {
+      class: 'bits',
+      'aria-label': bitFields(format, code)
+        .map((f) => `${f.kind} ${f.bits}`)
+        .join(', '),
+    },
     bitFields(format, code).map((f) => h('span', { class: `bit-${f.kind}`, title: f.kind }, f.bits)),
   );
 }
@@ -82,7 +98,14 @@ function bitsView(format: FormatName, code: number): HTMLElement {
 function encodingSection(): HTMLElement {
   const out = h('div', { 'aria-live': 'polite' });
   const msg = h('p', { class: 'error', role: 'alert', hidden: true });
-  const input = h('input', { type: 'text', inputmode: 'decimal', value: getString('x', '3.14159'), size: 18, id: 'x-input', autocomplete: 'off' });
+  const input = h('input', {
+    type: 'text',
+    inputmode: 'decimal',
+    value: getString('x', '3.14159'),
+    size: 18,
+    id: 'x-input',
+    autocomplete: 'off',
+  });
   let preset = getString('preset', 'default', PRESET_CHOICES);
   const presetSel = select(PRESET_CHOICES, preset, (v) => {
     preset = v;
@@ -105,13 +128,51 @@ function encodingSection(): HTMLElement {
         name: 'encodings',
         caption: `${input.value.trim()} encoded in every format (${preset === 'default' ? 'round to nearest even' : `preset ${preset}: ${PRESETS[preset as 'torch'].summary}`})`,
         columns: [
-          { key: 'format', label: 'Format', value: (r) => r.format, render: (r) => h('abbr', { title: formatInfo(r.format).spec.title }, r.format) },
-          { key: 'code', label: 'Code', value: (r) => hex(r.code, formatInfo(r.format).spec.bits), render: (r) => h('code', null, hex(r.code, formatInfo(r.format).spec.bits)) },
-          { key: 'bits', label: 'Bits', value: (r) => r.code.toString(2).padStart(formatInfo(r.format).spec.bits, '0'), render: (r) => bitsView(r.format, r.code) },
-          { key: 'value', label: 'Decoded', numeric: true, value: (r) => r.value, render: (r) => h('span', { 'data-format': r.format }, fmt(r.value, 7)) },
-          { key: 'absError', label: '|q - x|', numeric: true, value: (r) => r.absError, render: (r) => fmt(r.absError, 3) },
-          { key: 'relError', label: '|q - x| / |x|', numeric: true, value: (r) => r.relError, render: (r) => fmt(r.relError, 3) },
-          { key: 'formula', label: 'Decoding formula', value: (r) => formulaOf(r.format), render: (r) => h('small', { class: 'formula' }, formulaOf(r.format)) },
+          {
+            key: 'format',
+            label: 'Format',
+            value: (r) => r.format,
+            render: (r) => h('abbr', { title: formatInfo(r.format).spec.title }, r.format),
+          },
+          {
+            key: 'code',
+            label: 'Code',
+            value: (r) => hex(r.code, formatInfo(r.format).spec.bits),
+            render: (r) => h('code', null, hex(r.code, formatInfo(r.format).spec.bits)),
+          },
+          {
+            key: 'bits',
+            label: 'Bits',
+            value: (r) => r.code.toString(2).padStart(formatInfo(r.format).spec.bits, '0'),
+            render: (r) => bitsView(r.format, r.code),
+          },
+          {
+            key: 'value',
+            label: 'Decoded',
+            numeric: true,
+            value: (r) => r.value,
+            render: (r) => h('span', { 'data-format': r.format }, fmt(r.value, 7)),
+          },
+          {
+            key: 'absError',
+            label: '|q - x|',
+            numeric: true,
+            value: (r) => r.absError,
+            render: (r) => fmt(r.absError, 3),
+          },
+          {
+            key: 'relError',
+            label: '|q - x| / |x|',
+            numeric: true,
+            value: (r) => r.relError,
+            render: (r) => fmt(r.relError, 3),
+          },
+          {
+            key: 'formula',
+            label: 'Decoding formula',
+            value: (r) => formulaOf(r.format),
+            render: (r) => h('small', { class: 'formula' }, formulaOf(r.format)),
+          },
           { key: 'options', label: 'Rounding, overflow', value: (r) => r.options },
         ],
         rows,
@@ -138,7 +199,12 @@ function encodingSection(): HTMLElement {
     'section',
     { 'aria-labelledby': 'enc-h' },
     h('h2', { id: 'enc-h' }, 'A number in every format'),
-    h('div', { class: 'controls' }, field('Number', input, 'decimal, exponent, inf or nan'), field('Rounding preset', presetSel)),
+    h(
+      'div',
+      { class: 'controls' },
+      field('Number', input, 'decimal, exponent, inf or nan'),
+      field('Rounding preset', presetSel),
+    ),
     msg,
     out,
   );
@@ -166,21 +232,38 @@ function valuesSection(): HTMLElement {
     const facts: string[] = [];
     for (const f of formats) {
       const info = formatInfo(f);
-      const pos = [...new Set(Array.from(info.values).filter((v) => v > 0 && Number.isFinite(v)))].sort((a, b) => a - b);
+      const pos = [...new Set(Array.from(info.values).filter((v) => v > 0 && Number.isFinite(v)))].sort(
+        (a, b) => a - b,
+      );
       for (const v of pos) points.push({ format: f, v });
       facts.push(
         `${f}: ${pos.length} positive finite values from ${fmt(pos[0]!, 4)} to ${fmt(pos[pos.length - 1]!, 6)} (${Math.log10(pos[pos.length - 1]! / pos[0]!).toFixed(1)} decades)`,
       );
     }
     const ax = Math.abs(x);
-    const marks: Plot.Markish[] = [Plot.tickX(points, { x: 'v', y: 'format', stroke: 'format', strokeOpacity: 0.7 })];
-    if (Number.isFinite(ax) && ax > 0) marks.push(Plot.ruleX([ax], { stroke: 'currentColor', strokeDasharray: '4,3' }));
+    const marks: Plot.Markish[] = [
+      Plot.tickX(points, { x: 'v', y: 'format', stroke: 'format', strokeOpacity: 0.7 }),
+    ];
+    if (Number.isFinite(ax) && ax > 0)
+      marks.push(Plot.ruleX([ax], { stroke: 'currentColor', strokeDasharray: '4,3' }));
+    const exps = points.map((p) => Math.log2(p.v));
+    const [lo, hi] = [Math.floor(Math.min(...exps)), Math.ceil(Math.max(...exps))];
+    const step = [1, 2, 4, 8, 16, 32, 64].find((s) => (hi - lo) / s <= 14) ?? 64;
+    const ticks: number[] = [];
+    for (let e = Math.ceil(lo / step) * step; e <= hi; e += step) ticks.push(2 ** e);
     const plot = Plot.plot({
       width: plotWidth(),
       height: 40 + formats.length * 26,
       marginLeft: 70,
       style: PLOT_STYLE,
-      x: { type: 'log', label: 'positive representable value (log scale)', grid: true },
+      x: {
+        type: 'log',
+        base: 2,
+        ticks,
+        tickFormat: (d: number) => `2^${Math.round(Math.log2(d))}`,
+        label: 'positive representable value (log2 scale)',
+        grid: true,
+      },
       y: { label: null, domain: formats },
       color: { scheme: 'tableau10' },
       marks,
@@ -215,19 +298,32 @@ function quantSection(): HTMLElement {
   let tensor = '';
   const quant = latest('quant');
 
-  const tensorSel = h('select', { disabled: true, onchange: () => { tensor = tensorSel.value; source = 'upload'; go(); } });
+  const tensorSel = h('select', {
+    disabled: true,
+    onchange: () => {
+      tensor = tensorSel.value;
+      source = 'upload';
+      go();
+    },
+  });
   const distSel = select([...SYNTHETIC_KINDS], dist, (v) => {
     dist = v as SyntheticKind;
     source = 'synthetic';
     update({ dist: v });
     go();
   });
-  const seedIn = h('input', { type: 'number', min: 0, step: 1, value: String(seed), onchange: () => {
-    seed = Math.max(0, Math.floor(Number(seedIn.value) || 0));
-    source = 'synthetic';
-    update({ seed });
-    go();
-  } });
+  const seedIn = h('input', {
+    type: 'number',
+    min: 0,
+    step: 1,
+    value: String(seed),
+    onchange: () => {
+      seed = Math.max(0, Math.floor(Number(seedIn.value) || 0));
+      source = 'synthetic';
+      update({ seed });
+      go();
+    },
+  });
   const fileIn = h('input', { type: 'file', accept: '.safetensors', id: 'file-input' });
   fileIn.addEventListener('change', async () => {
     const f = fileIn.files?.[0];
@@ -243,7 +339,11 @@ function quantSection(): HTMLElement {
       fill(
         tensorSel,
         tensors.map((t) =>
-          h('option', { value: t.name, disabled: !t.float, selected: t.name === tensor }, `${t.name} ${JSON.stringify(t.shape)} ${t.dtype}`),
+          h(
+            'option',
+            { value: t.name, disabled: !t.float, selected: t.name === tensor },
+            `${t.name} ${JSON.stringify(t.shape)} ${t.dtype}`,
+          ),
         ),
       );
       tensorSel.disabled = false;
@@ -252,7 +352,8 @@ function quantSection(): HTMLElement {
     } catch (err) {
       uploadError.hidden = false;
       uploadError.textContent = `Cannot use ${f.name}: ${(err as Error).message}`;
-      status.textContent = source === 'synthetic' ? 'Still showing the synthetic tensor.' : 'Still showing the last file.';
+      status.textContent =
+        source === 'synthetic' ? 'Still showing the synthetic tensor.' : 'Still showing the last file.';
       fileIn.value = '';
     }
   });
@@ -282,7 +383,10 @@ function quantSection(): HTMLElement {
       return;
     }
     status.textContent = 'Quantizing in the worker...';
-    const src = source === 'upload' ? ({ kind: 'upload', tensor } as const) : ({ kind: 'synthetic', dist, seed } as const);
+    const src =
+      source === 'upload'
+        ? ({ kind: 'upload', tensor } as const)
+        : ({ kind: 'synthetic', dist, seed } as const);
     const t0 = performance.now();
     quant({ source: src, schemes }).then(
       (r) => {
@@ -304,7 +408,11 @@ function quantSection(): HTMLElement {
     h(
       'div',
       { class: 'controls' },
-      field('Synthetic tensor (256 x 1024)', distSel, 'outliers: a few columns scaled 20-100x, as LLM activations'),
+      field(
+        'Synthetic tensor (256 x 1024)',
+        distSel,
+        'outliers: a few columns scaled 20-100x, as LLM activations',
+      ),
       field('Seed', seedIn),
       field('Or open a .safetensors file', fileIn, 'parsed in your browser; nothing is uploaded'),
       field('Tensor', tensorSel),
@@ -321,13 +429,50 @@ function showQuant(out: HTMLElement, r: QuantResult): void {
     name: 'quantization',
     caption: `Error of each scheme on ${r.label}`,
     columns: [
-      { key: 'scheme', label: 'Scheme', value: (x) => x.scheme, render: (x) => h('abbr', { title: SCHEMES[x.scheme]?.source ?? '' }, x.scheme) },
-      { key: 'bitsPerElement', label: 'Bits/element', numeric: true, value: (x) => x.bitsPerElement, render: (x) => fmt(x.bitsPerElement, 5), title: 'element bits + scale bits / block size' },
-      { key: 'sqnrDb', label: 'SQNR (dB)', numeric: true, value: (x) => x.sqnrDb, render: (x) => h('span', { 'data-sqnr': x.scheme }, x.sqnrDb.toFixed(2)), title: '10 log10(sum x^2 / sum (x - q)^2)' },
+      {
+        key: 'scheme',
+        label: 'Scheme',
+        value: (x) => x.scheme,
+        render: (x) => h('abbr', { title: SCHEMES[x.scheme]?.source ?? '' }, x.scheme),
+      },
+      {
+        key: 'bitsPerElement',
+        label: 'Bits/element',
+        numeric: true,
+        value: (x) => x.bitsPerElement,
+        render: (x) => fmt(x.bitsPerElement, 5),
+        title: 'element bits + scale bits / block size',
+      },
+      {
+        key: 'sqnrDb',
+        label: 'SQNR (dB)',
+        numeric: true,
+        value: (x) => x.sqnrDb,
+        render: (x) => h('span', { 'data-sqnr': x.scheme }, x.sqnrDb.toFixed(2)),
+        title: '10 log10(sum x^2 / sum (x - q)^2)',
+      },
       { key: 'mse', label: 'MSE', numeric: true, value: (x) => x.mse, render: (x) => fmt(x.mse, 3) },
-      { key: 'maxAbsError', label: 'max |x - q|', numeric: true, value: (x) => x.maxAbsError, render: (x) => fmt(x.maxAbsError, 3) },
-      { key: 'saturated', label: 'Saturated', numeric: true, value: (x) => x.saturated, render: (x) => pct(x.saturated, 3) },
-      { key: 'flushedToZero', label: 'Flushed to 0', numeric: true, value: (x) => x.flushedToZero, render: (x) => pct(x.flushedToZero, 2) },
+      {
+        key: 'maxAbsError',
+        label: 'max |x - q|',
+        numeric: true,
+        value: (x) => x.maxAbsError,
+        render: (x) => fmt(x.maxAbsError, 3),
+      },
+      {
+        key: 'saturated',
+        label: 'Saturated',
+        numeric: true,
+        value: (x) => x.saturated,
+        render: (x) => pct(x.saturated, 3),
+      },
+      {
+        key: 'flushedToZero',
+        label: 'Flushed to 0',
+        numeric: true,
+        value: (x) => x.flushedToZero,
+        render: (x) => pct(x.flushedToZero, 2),
+      },
     ],
     rows: [...r.results].sort((a, b) => b.sqnrDb - a.sqnrDb),
   });
@@ -346,10 +491,7 @@ function showQuant(out: HTMLElement, r: QuantResult): void {
     x: { label: 'log10(|x - q| / rms(x))', grid: true },
     y: { label: 'share of elements', grid: true, tickFormat: '.0%' },
     color: { legend: true, scheme: 'tableau10' },
-    marks: [
-      Plot.lineY(hist, { x: 'bin', y: 'share', stroke: 'scheme', curve: 'step' }),
-      Plot.ruleY([0]),
-    ],
+    marks: [Plot.lineY(hist, { x: 'bin', y: 'share', stroke: 'scheme', curve: 'step' }), Plot.ruleY([0])],
   });
   const alt = r.results
     .map((x) => {
@@ -360,7 +502,11 @@ function showQuant(out: HTMLElement, r: QuantResult): void {
     .join('. ');
   fill(
     out,
-    h('p', { class: 'formula' }, 'SQNR = 10 log10(sum x^2 / sum (x - q)^2); bits/element = element bits + scale bits / elements per block (NVFP4 adds its fp32 tensor scale).'),
+    h(
+      'p',
+      { class: 'formula' },
+      'SQNR = 10 log10(sum x^2 / sum (x - q)^2); bits/element = element bits + scale bits / elements per block (NVFP4 adds its fp32 tensor scale).',
+    ),
     table,
     chartBlock('Error histogram (elements reproduced exactly are left out)', plot, alt),
   );
@@ -370,7 +516,11 @@ function showQuant(out: HTMLElement, r: QuantResult): void {
 export function renderFormats(root: HTMLElement): void {
   root.append(
     h('h1', { id: 'page-title', tabindex: -1 }, 'Number formats'),
-    h('p', { class: 'lede' }, 'Every value here is computed in your browser by chipstack\'s codecs and quantizer; heavy work runs in a Web Worker.'),
+    h(
+      'p',
+      { class: 'lede' },
+      "Every value here is computed in your browser by chipstack's codecs and quantizer; heavy work runs in a Web Worker.",
+    ),
     encodingSection(),
     valuesSection(),
     quantSection(),

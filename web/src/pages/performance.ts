@@ -8,8 +8,8 @@ import * as Plot from '@observablehq/plot';
 import { type PerfResult, STORAGE_FORMATS, type Workload } from '../../../src/perf/index.js';
 import { chartBlock, PLOT_STYLE, plotWidth } from '../chart.js';
 import { latest, run } from '../client.js';
-import { debounce, fill, field, fmt, h, select } from '../dom.js';
 import { getCatalog } from '../data.js';
+import { debounce, field, fill, fmt, h, select } from '../dom.js';
 import { getNumber, getString, update } from '../state.js';
 import { dataTable } from '../table.js';
 
@@ -26,7 +26,13 @@ function nativeEightBit(systemId: string): string {
 }
 
 function card(label: string, value: string, formula: string, testid: string): HTMLElement {
-  return h('div', { class: 'card' }, h('div', { class: 'card-label' }, label), h('div', { class: 'card-value', 'data-metric': testid }, value), h('div', { class: 'formula' }, formula));
+  return h(
+    'div',
+    { class: 'card' },
+    h('div', { class: 'card-label' }, label),
+    h('div', { class: 'card-value', 'data-metric': testid }, value),
+    h('div', { class: 'formula' }, formula),
+  );
 }
 
 function showResult(out: HTMLElement, r: PerfResult): void {
@@ -40,8 +46,15 @@ function showResult(out: HTMLElement, r: PerfResult): void {
     style: PLOT_STYLE,
     x: { label: 'ms per step on one chip (before overlap)', grid: true },
     y: { label: null, domain: ops.map((o) => o.name) },
-    color: { legend: true, domain: ['compute', 'memory', 'network'], range: ['#4e79a7', '#f28e2b', '#59a14f'] },
-    marks: [Plot.barX(ops, { x: (o: (typeof ops)[number]) => o.stepS * 1e3, y: 'name', fill: 'bottleneck' }), Plot.ruleX([0])],
+    color: {
+      legend: true,
+      domain: ['compute', 'memory', 'network'],
+      range: ['#4e79a7', '#f28e2b', '#59a14f'],
+    },
+    marks: [
+      Plot.barX(ops, { x: (o: (typeof ops)[number]) => o.stepS * 1e3, y: 'name', fill: 'bottleneck' }),
+      Plot.ruleX([0]),
+    ],
   });
   const alt = ops
     .slice(0, 8)
@@ -53,16 +66,41 @@ function showResult(out: HTMLElement, r: PerfResult): void {
       'div',
       { class: 'cards' },
       card('Tokens/s per chip', fmt(r.tokensPerSecPerChip, 4), 'tokens per step / step time', 'tps-chip'),
-      card('Tokens/s per system', fmt(r.tokensPerSecPerSystem, 4), 'per chip x chips in the system', 'tps-system'),
+      card(
+        'Tokens/s per system',
+        fmt(r.tokensPerSecPerSystem, 4),
+        'per chip x chips in the system',
+        'tps-system',
+      ),
       card('TTFT', ms(r.ttftS), 'prefill step time for the prompt', 'ttft'),
       card('TPOT', ms(r.tpotS), 'decode step time / accepted tokens per step', 'tpot'),
       card('J/token', fmt(r.energy.joulesPerToken, 4), 'wall W per chip / tokens/s per chip', 'jpt'),
       card('$/Mtok', fmt(r.energy.usdPerMtok, 4), '$ per chip-hour / (tokens/s x 3600) x 10^6', 'usd'),
-      card('Bottleneck', r.bottleneck, `compute ${(r.utilisation.compute * 100).toFixed(0)}%, memory ${(r.utilisation.memory * 100).toFixed(0)}%, network ${(r.utilisation.network * 100).toFixed(0)}%`, 'bottleneck'),
-      card('Memory', `${fmt(r.memory.weightsGB + r.memory.kvGB, 4)} / ${fmt(r.memory.capacityGB, 4)} GB`, `weights ${fmt(r.memory.weightsGB, 4)} + KV ${fmt(r.memory.kvGB, 4)}; ${r.memory.fits ? 'fits' : 'does NOT fit'}`, 'memory'),
+      card(
+        'Bottleneck',
+        r.bottleneck,
+        `compute ${(r.utilisation.compute * 100).toFixed(0)}%, memory ${(r.utilisation.memory * 100).toFixed(0)}%, network ${(r.utilisation.network * 100).toFixed(0)}%`,
+        'bottleneck',
+      ),
+      card(
+        'Memory',
+        `${fmt(r.memory.weightsGB + r.memory.kvGB, 4)} / ${fmt(r.memory.capacityGB, 4)} GB`,
+        `weights ${fmt(r.memory.weightsGB, 4)} + KV ${fmt(r.memory.kvGB, 4)}; ${r.memory.fits ? 'fits' : 'does NOT fit'}`,
+        'memory',
+      ),
     ),
-    h('p', { class: 'note' }, `${r.chip} (${r.chipClass} class), ${w.phase}, batch ${w.batch}, sequence ${w.seqLen}, weights ${w.weights}, activations ${w.activations}, KV ${w.kv}, TP ${w.tp} EP ${w.ep} PP ${w.pp}. GEMM path: ${r.paths.gemm}; attention: ${r.paths.attention}.`),
-    r.warnings.length ? h('ul', { class: 'warnings' }, r.warnings.map((x) => h('li', null, x))) : null,
+    h(
+      'p',
+      { class: 'note' },
+      `${r.chip} (${r.chipClass} class), ${w.phase}, batch ${w.batch}, sequence ${w.seqLen}, weights ${w.weights}, activations ${w.activations}, KV ${w.kv}, TP ${w.tp} EP ${w.ep} PP ${w.pp}. GEMM path: ${r.paths.gemm}; attention: ${r.paths.attention}.`,
+    ),
+    r.warnings.length
+      ? h(
+          'ul',
+          { class: 'warnings' },
+          r.warnings.map((x) => h('li', null, x)),
+        )
+      : null,
     chartBlock('Time per operation', plot, alt),
     dataTable({
       name: 'perf-ops',
@@ -70,16 +108,43 @@ function showResult(out: HTMLElement, r: PerfResult): void {
       columns: [
         { key: 'name', label: 'Operation', value: (o) => o.name },
         { key: 'count', label: 'Count', numeric: true, value: (o) => o.count },
-        { key: 'flops', label: 'FLOPs', numeric: true, value: (o) => o.flops, render: (o) => fmt(o.flops, 3) },
-        { key: 'bytes', label: 'Bytes', numeric: true, value: (o) => o.bytes, render: (o) => fmt(o.bytes, 3) },
-        { key: 'stepMs', label: 'ms/step', numeric: true, value: (o) => o.stepS * 1e3, render: (o) => fmt(o.stepS * 1e3, 4) },
+        {
+          key: 'flops',
+          label: 'FLOPs',
+          numeric: true,
+          value: (o) => o.flops,
+          render: (o) => fmt(o.flops, 3),
+        },
+        {
+          key: 'bytes',
+          label: 'Bytes',
+          numeric: true,
+          value: (o) => o.bytes,
+          render: (o) => fmt(o.bytes, 3),
+        },
+        {
+          key: 'stepMs',
+          label: 'ms/step',
+          numeric: true,
+          value: (o) => o.stepS * 1e3,
+          render: (o) => fmt(o.stepS * 1e3, 4),
+        },
         { key: 'bottleneck', label: 'Bound by', value: (o) => o.bottleneck },
         { key: 'path', label: 'Path', value: (o) => o.path },
       ],
       rows: ops,
       sortable: true,
     }),
-    h('details', null, h('summary', null, 'Assumptions'), h('ul', null, [...r.assumptions, ...r.energy.assumptions].map((x) => h('li', null, x)))),
+    h(
+      'details',
+      null,
+      h('summary', null, 'Assumptions'),
+      h(
+        'ul',
+        null,
+        [...r.assumptions, ...r.energy.assumptions].map((x) => h('li', null, x)),
+      ),
+    ),
   );
 }
 
@@ -89,16 +154,43 @@ function validationSection(): HTMLElement {
     (v) =>
       fill(
         out,
-        h('p', { class: 'formula' }, `error = (predicted - measured) / measured; median |error| ${v.medianAbsErrorPct.toFixed(1)}% over all points, ${v.independentMedianAbsErrorPct.toFixed(1)}% over points that calibrated nothing (target ${v.targetPct}%).`),
+        h(
+          'p',
+          { class: 'formula' },
+          `error = (predicted - measured) / measured; median |error| ${v.medianAbsErrorPct.toFixed(1)}% over all points, ${v.independentMedianAbsErrorPct.toFixed(1)}% over points that calibrated nothing (target ${v.targetPct}%).`,
+        ),
         dataTable({
           name: 'perf-validation',
           caption: 'Predicted against published measurements',
           columns: [
-            { key: 'id', label: 'Point', value: (r) => r.id, render: (r) => h('abbr', { title: `${r.title}. ${r.setupFacts}` }, r.id) },
+            {
+              key: 'id',
+              label: 'Point',
+              value: (r) => r.id,
+              render: (r) => h('abbr', { title: `${r.title}. ${r.setupFacts}` }, r.id),
+            },
             { key: 'unit', label: 'Unit', value: (r) => r.unit },
-            { key: 'measured', label: 'Measured', numeric: true, value: (r) => r.measured, render: (r) => fmt(r.measured, 4) },
-            { key: 'predicted', label: 'Predicted', numeric: true, value: (r) => r.predicted, render: (r) => fmt(r.predicted, 4) },
-            { key: 'errorPct', label: 'Error %', numeric: true, value: (r) => r.errorPct, render: (r) => r.errorPct.toFixed(1) },
+            {
+              key: 'measured',
+              label: 'Measured',
+              numeric: true,
+              value: (r) => r.measured,
+              render: (r) => fmt(r.measured, 4),
+            },
+            {
+              key: 'predicted',
+              label: 'Predicted',
+              numeric: true,
+              value: (r) => r.predicted,
+              render: (r) => fmt(r.predicted, 4),
+            },
+            {
+              key: 'errorPct',
+              label: 'Error %',
+              numeric: true,
+              value: (r) => r.errorPct,
+              render: (r) => r.errorPct.toFixed(1),
+            },
             { key: 'calibrates', label: 'Calibrates', value: (r) => r.calibrates ?? '' },
             { key: 'source', label: 'Source', value: (r) => r.source },
           ],
@@ -178,7 +270,11 @@ export function renderPerformance(root: HTMLElement): void {
   };
   root.append(
     h('h1', { id: 'page-title', tabindex: -1 }, 'Performance'),
-    h('p', { class: 'lede' }, 'An analytical roofline simulator per operation, calibrated per chip class (src/perf); every number below is computed in your browser.'),
+    h(
+      'p',
+      { class: 'lede' },
+      'An analytical roofline simulator per operation, calibrated per chip class (src/perf); every number below is computed in your browser.',
+    ),
     h(
       'div',
       { class: 'controls' },
@@ -187,11 +283,32 @@ export function renderPerformance(root: HTMLElement): void {
       field('Phase', select(['decode', 'prefill'], st.phase, set('phase', 'phase'))),
       field('Batch', num('batch', 1), 'sequences per TP group'),
       field('Sequence length', num('seq', 1), 'prompt (prefill) or KV length (decode)'),
-      field('Weights', select([['auto', 'auto (native 8-bit)'], ...FORMAT_IDS.map((f): [string, string] => [f, f])], st.weights, set('weights', 'weights'))),
-      field('Activations', select([['same', 'same as weights'], ...FORMAT_IDS.map((f): [string, string] => [f, f])], st.acts, set('acts', 'acts'))),
+      field(
+        'Weights',
+        select(
+          [['auto', 'auto (native 8-bit)'], ...FORMAT_IDS.map((f): [string, string] => [f, f])],
+          st.weights,
+          set('weights', 'weights'),
+        ),
+      ),
+      field(
+        'Activations',
+        select(
+          [['same', 'same as weights'], ...FORMAT_IDS.map((f): [string, string] => [f, f])],
+          st.acts,
+          set('acts', 'acts'),
+        ),
+      ),
       field('KV cache', select(FORMAT_IDS, st.kv, set('kv', 'kv'))),
       field('TP', num('tp', 1)),
-      field('EP', select([['auto', 'auto (all chips for MoE)'], '1', '8', '16', '32', '64', '72', '128', '256', '384'], st.ep, set('ep', 'ep'))),
+      field(
+        'EP',
+        select(
+          [['auto', 'auto (all chips for MoE)'], '1', '8', '16', '32', '64', '72', '128', '256', '384'],
+          st.ep,
+          set('ep', 'ep'),
+        ),
+      ),
     ),
     error,
     status,

@@ -5,12 +5,18 @@
  * by quarter and the tornado of the end-2026 share of demand.
  */
 import * as Plot from '@observablehq/plot';
-import { dataFromFiles, resolveScenario, scenarioNames, type SupplyResult, type TornadoResult } from '../../../src/supply/index.js';
+import {
+  dataFromFiles,
+  resolveScenario,
+  type SupplyResult,
+  scenarioNames,
+  type TornadoResult,
+} from '../../../src/supply/index.js';
 import { SLIDER_PARAMS } from '../../../src/web/scale.js';
 import { chartBlock, PLOT_STYLE, plotWidth } from '../chart.js';
 import { latest } from '../client.js';
-import { debounce, fill, field, fmt, h, pct, select } from '../dom.js';
 import { SUPPLY_FILES } from '../data.js';
+import { debounce, field, fill, fmt, h, pct, select } from '../dom.js';
 import { getNumber, getString, update } from '../state.js';
 import { dataTable } from '../table.js';
 
@@ -28,14 +34,24 @@ function centralOf(name: string, scenario: string): string {
   return `${fmt(e.central, 3)} ${e.unit}`;
 }
 
-function fan(r: SupplyResult, metric: 'domesticUnits' | 'shareOfDemand', title: string, asPct: boolean): HTMLElement {
+function fan(
+  r: SupplyResult,
+  metric: 'domesticUnits' | 'shareOfDemand',
+  title: string,
+  asPct: boolean,
+): HTMLElement {
   const rows = r.quarters.map((q) => ({ quarter: q.quarter, ...q.metrics[metric] }));
   const plot = Plot.plot({
     width: plotWidth(),
     height: 280,
     style: PLOT_STYLE,
     x: { label: null, domain: rows.map((d) => d.quarter), type: 'point', tickRotate: -45 },
-    y: { label: asPct ? 'share' : 'units per quarter', grid: true, tickFormat: asPct ? '.0%' : '~s', zero: true },
+    y: {
+      label: asPct ? 'share' : 'units per quarter',
+      grid: true,
+      tickFormat: asPct ? '.0%' : '~s',
+      zero: true,
+    },
     marks: [
       Plot.areaY(rows, { x: 'quarter', y1: 'p5', y2: 'p95', fill: '#4e79a7', fillOpacity: 0.25 }),
       Plot.lineY(rows, { x: 'quarter', y: 'p50', stroke: '#4e79a7', strokeWidth: 2 }),
@@ -43,13 +59,19 @@ function fan(r: SupplyResult, metric: 'domesticUnits' | 'shareOfDemand', title: 
     ],
   });
   const show = (v: number) => (asPct ? pct(v, 0) : fmt(v, 3));
-  const alt = rows.map((d) => `${d.quarter}: median ${show(d.p50)} (90% band ${show(d.p5)} to ${show(d.p95)})`).join('; ');
+  const alt = rows
+    .map((d) => `${d.quarter}: median ${show(d.p50)} (90% band ${show(d.p5)} to ${show(d.p95)})`)
+    .join('; ');
   return chartBlock(`${title}: median and 90% band`, plot, alt);
 }
 
 function binding(r: SupplyResult): HTMLElement {
   const rows = r.quarters.flatMap((q) =>
-    (['logic', 'hbm', 'packaging'] as const).map((c) => ({ quarter: q.quarter, constraint: c, share: q.bindingShare[c] })),
+    (['logic', 'hbm', 'packaging'] as const).map((c) => ({
+      quarter: q.quarter,
+      constraint: c,
+      share: q.bindingShare[c],
+    })),
   );
   const plot = Plot.plot({
     width: plotWidth(),
@@ -67,7 +89,9 @@ function binding(r: SupplyResult): HTMLElement {
 }
 
 function tornadoChart(t: TornadoResult): HTMLElement {
-  const rows = t.rows.slice(0, 12).map((r) => ({ ...r, lo: Math.min(r.atLow, r.atHigh), hi: Math.max(r.atLow, r.atHigh) }));
+  const rows = t.rows
+    .slice(0, 12)
+    .map((r) => ({ ...r, lo: Math.min(r.atLow, r.atHigh), hi: Math.max(r.atLow, r.atHigh) }));
   const plot = Plot.plot({
     width: plotWidth(),
     height: 40 + rows.length * 26,
@@ -76,10 +100,20 @@ function tornadoChart(t: TornadoResult): HTMLElement {
     x: { label: `${t.metric} in ${t.quarter}`, tickFormat: '.0%', grid: true },
     y: { label: null, domain: rows.map((r) => r.parameter) },
     marks: [
-      Plot.barX(rows, { x1: 'lo', x2: 'hi', y: 'parameter', fill: (r: (typeof rows)[number]) => (r.atHigh >= r.atLow ? 'higher with high value' : 'lower with high value') }),
+      Plot.barX(rows, {
+        x1: 'lo',
+        x2: 'hi',
+        y: 'parameter',
+        fill: (r: (typeof rows)[number]) =>
+          r.atHigh >= r.atLow ? 'higher with high value' : 'lower with high value',
+      }),
       Plot.ruleX([t.base], { stroke: 'currentColor', strokeDasharray: '4,3' }),
     ],
-    color: { legend: true, range: ['#59a14f', '#e15759'], domain: ['higher with high value', 'lower with high value'] },
+    color: {
+      legend: true,
+      range: ['#59a14f', '#e15759'],
+      domain: ['higher with high value', 'lower with high value'],
+    },
   });
   const alt = `Base (all central) ${pct(t.base)}. ${rows
     .map((r) => `${r.parameter}: ${pct(r.atLow)} at low, ${pct(r.atHigh)} at high (swing ${pct(r.swing)})`)
@@ -92,12 +126,29 @@ function tornadoChart(t: TornadoResult): HTMLElement {
       name: 'supply-tornado',
       caption: `Tornado rows (${t.scenario}); rank correlation from ${t.runs.toLocaleString()} runs`,
       columns: [
-        { key: 'parameter', label: 'Parameter', value: (r) => r.parameter, render: (r) => h('code', null, r.parameter) },
+        {
+          key: 'parameter',
+          label: 'Parameter',
+          value: (r) => r.parameter,
+          render: (r) => h('code', null, r.parameter),
+        },
         { key: 'unit', label: 'Unit', value: (r) => r.unit },
         { key: 'atLow', label: 'At low', numeric: true, value: (r) => r.atLow, render: (r) => pct(r.atLow) },
-        { key: 'atHigh', label: 'At high', numeric: true, value: (r) => r.atHigh, render: (r) => pct(r.atHigh) },
+        {
+          key: 'atHigh',
+          label: 'At high',
+          numeric: true,
+          value: (r) => r.atHigh,
+          render: (r) => pct(r.atHigh),
+        },
         { key: 'swing', label: 'Swing', numeric: true, value: (r) => r.swing, render: (r) => pct(r.swing) },
-        { key: 'rankCorrelation', label: 'Spearman', numeric: true, value: (r) => r.rankCorrelation, render: (r) => r.rankCorrelation.toFixed(2) },
+        {
+          key: 'rankCorrelation',
+          label: 'Spearman',
+          numeric: true,
+          value: (r) => r.rankCorrelation,
+          render: (r) => r.rankCorrelation.toFixed(2),
+        },
       ],
       rows: t.rows,
       sortable: true,
@@ -108,7 +159,13 @@ function tornadoChart(t: TornadoResult): HTMLElement {
 function showResult(out: HTMLElement, r: SupplyResult): void {
   const y25 = r.years.find((y) => y.year === 2025)!.metrics;
   const q264 = r.quarters.find((q) => q.quarter === '2026Q4')!.metrics;
-  const card = (label: string, iv: { p5: number; p50: number; p95: number }, asPct: boolean, id: string, formula: string) => {
+  const card = (
+    label: string,
+    iv: { p5: number; p50: number; p95: number },
+    asPct: boolean,
+    id: string,
+    formula: string,
+  ) => {
     const s = (v: number) => (asPct ? pct(v, 1) : fmt(v, 3));
     return h(
       'div',
@@ -124,9 +181,27 @@ function showResult(out: HTMLElement, r: SupplyResult): void {
     h(
       'div',
       { class: 'cards' },
-      card('Domestic share of 2025 demand (p50)', y25.shareOfDemand, true, 'share2025', 'domestic units / (USD demand / ASP), summed per run over 2025'),
-      card('Share of demand, 2026Q4 (p50)', q264.shareOfDemand, true, 'share2026q4', 'domestic / (USD(year) / 4 / ASP)'),
-      card('Huawei packages 2025 (p50)', y25.huaweiPackages, false, 'huawei2025', 'a_H x r x packaging yield, summed over quarters'),
+      card(
+        'Domestic share of 2025 demand (p50)',
+        y25.shareOfDemand,
+        true,
+        'share2025',
+        'domestic units / (USD demand / ASP), summed per run over 2025',
+      ),
+      card(
+        'Share of demand, 2026Q4 (p50)',
+        q264.shareOfDemand,
+        true,
+        'share2026q4',
+        'domestic / (USD(year) / 4 / ASP)',
+      ),
+      card(
+        'Huawei packages 2025 (p50)',
+        y25.huaweiPackages,
+        false,
+        'huawei2025',
+        'a_H x r x packaging yield, summed over quarters',
+      ),
       card('Domestic units 2025 (p50)', y25.domesticUnits, false, 'domestic2025', 'Huawei + other designers'),
     ),
     fan(r, 'domesticUnits', 'Domestic accelerators per quarter', false),
@@ -137,14 +212,56 @@ function showResult(out: HTMLElement, r: SupplyResult): void {
       caption: `Quarterly results, ${r.scenario}, ${r.runs.toLocaleString()} runs, seed ${r.seed}, ${r.yieldModel} yield`,
       columns: [
         { key: 'quarter', label: 'Quarter', value: (q) => q.quarter },
-        { key: 'domP5', label: 'Domestic p5', numeric: true, value: (q) => q.metrics.domesticUnits.p5, render: (q) => fmt(q.metrics.domesticUnits.p5, 3) },
-        { key: 'domP50', label: 'Domestic p50', numeric: true, value: (q) => q.metrics.domesticUnits.p50, render: (q) => fmt(q.metrics.domesticUnits.p50, 3) },
-        { key: 'domP95', label: 'Domestic p95', numeric: true, value: (q) => q.metrics.domesticUnits.p95, render: (q) => fmt(q.metrics.domesticUnits.p95, 3) },
-        { key: 'shareP5', label: 'Share p5', numeric: true, value: (q) => q.metrics.shareOfDemand.p5, render: (q) => pct(q.metrics.shareOfDemand.p5) },
-        { key: 'shareP50', label: 'Share p50', numeric: true, value: (q) => q.metrics.shareOfDemand.p50, render: (q) => pct(q.metrics.shareOfDemand.p50) },
-        { key: 'shareP95', label: 'Share p95', numeric: true, value: (q) => q.metrics.shareOfDemand.p95, render: (q) => pct(q.metrics.shareOfDemand.p95) },
+        {
+          key: 'domP5',
+          label: 'Domestic p5',
+          numeric: true,
+          value: (q) => q.metrics.domesticUnits.p5,
+          render: (q) => fmt(q.metrics.domesticUnits.p5, 3),
+        },
+        {
+          key: 'domP50',
+          label: 'Domestic p50',
+          numeric: true,
+          value: (q) => q.metrics.domesticUnits.p50,
+          render: (q) => fmt(q.metrics.domesticUnits.p50, 3),
+        },
+        {
+          key: 'domP95',
+          label: 'Domestic p95',
+          numeric: true,
+          value: (q) => q.metrics.domesticUnits.p95,
+          render: (q) => fmt(q.metrics.domesticUnits.p95, 3),
+        },
+        {
+          key: 'shareP5',
+          label: 'Share p5',
+          numeric: true,
+          value: (q) => q.metrics.shareOfDemand.p5,
+          render: (q) => pct(q.metrics.shareOfDemand.p5),
+        },
+        {
+          key: 'shareP50',
+          label: 'Share p50',
+          numeric: true,
+          value: (q) => q.metrics.shareOfDemand.p50,
+          render: (q) => pct(q.metrics.shareOfDemand.p50),
+        },
+        {
+          key: 'shareP95',
+          label: 'Share p95',
+          numeric: true,
+          value: (q) => q.metrics.shareOfDemand.p95,
+          render: (q) => pct(q.metrics.shareOfDemand.p95),
+        },
         { key: 'binding', label: 'Binding', value: (q) => q.binding },
-        { key: 'bindingShare', label: 'Binding in', numeric: true, value: (q) => q.bindingShare[q.binding], render: (q) => pct(q.bindingShare[q.binding], 0) },
+        {
+          key: 'bindingShare',
+          label: 'Binding in',
+          numeric: true,
+          value: (q) => q.bindingShare[q.binding],
+          render: (q) => pct(q.bindingShare[q.binding], 0),
+        },
       ],
       rows: r.quarters,
     }),
@@ -210,7 +327,14 @@ export function renderSupply(root: HTMLElement): void {
     });
     const id = `slider-${p}`;
     input.id = id;
-    return h('div', { class: 'slider' }, h('label', { for: id }, h('code', null, p)), input, valueOut, centralNote);
+    return h(
+      'div',
+      { class: 'slider' },
+      h('label', { for: id }, h('code', null, p)),
+      input,
+      valueOut,
+      centralNote,
+    );
   });
   const reset = h(
     'button',
@@ -233,28 +357,49 @@ export function renderSupply(root: HTMLElement): void {
   });
   root.append(
     h('h1', { id: 'page-title', tabindex: -1 }, 'Supply'),
-    h('p', { class: 'lede' }, 'China\'s AI-accelerator output, fab to datacentre, against demand (src/supply): every input is a sourced low/central/high triplet, sampled by Monte Carlo in a Web Worker.'),
+    h(
+      'p',
+      { class: 'lede' },
+      "China's AI-accelerator output, fab to datacentre, against demand (src/supply): every input is a sourced low/central/high triplet, sampled by Monte Carlo in a Web Worker.",
+    ),
     h(
       'div',
       { class: 'controls' },
-      field('Scenario', select(names, scenario, (v) => {
-        scenario = v;
-        update({ scenario: v === 'baseline' ? null : v });
-        later();
-      })),
-      field('Runs', select(RUNS, String(runs), (v) => {
-        runs = Number(v);
-        update({ runs: v === '10000' ? null : v });
-        later();
-      })),
+      field(
+        'Scenario',
+        select(names, scenario, (v) => {
+          scenario = v;
+          update({ scenario: v === 'baseline' ? null : v });
+          later();
+        }),
+      ),
+      field(
+        'Runs',
+        select(RUNS, String(runs), (v) => {
+          runs = Number(v);
+          update({ runs: v === '10000' ? null : v });
+          later();
+        }),
+      ),
       field('Seed', seedIn),
     ),
     desc,
-    h('fieldset', { class: 'sliders' }, h('legend', null, 'Scale a parameter (low, central and high together; fractions capped at 1)'), sliders, reset),
+    h(
+      'fieldset',
+      { class: 'sliders' },
+      h('legend', null, 'Scale a parameter (low, central and high together; fractions capped at 1)'),
+      sliders,
+      reset,
+    ),
     error,
     status,
     out,
-    h('section', { 'aria-labelledby': 'torn-h' }, h('h2', { id: 'torn-h' }, 'What moves the end-2026 share'), tornOut),
+    h(
+      'section',
+      { 'aria-labelledby': 'torn-h' },
+      h('h2', { id: 'torn-h' }, 'What moves the end-2026 share'),
+      tornOut,
+    ),
   );
   go();
 }

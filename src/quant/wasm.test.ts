@@ -15,7 +15,7 @@ const covered = Object.values(SCHEMES).filter((s) => wasmPlan(s) !== null);
 describe('WebAssembly kernels = TypeScript path', {
   skip: hasSimd ? false : 'no WebAssembly SIMD in this engine',
 }, () => {
-  test('the kernels cover the DeepSeek UE8M0 tiles and the torchao MXFP8/MXFP4 schemes', () => {
+  test('the kernels cover DeepSeek UE8M0 tiles and the torchao, microxcaling FP4 and triton MX schemes', () => {
     const names = covered.map((s) => s.name);
     for (const n of [
       'deepgemm-token-ue8m0',

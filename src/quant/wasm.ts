@@ -75,15 +75,19 @@ function kernels(): Exports {
 export function wasmPlan(s: BlockScheme): { rule: number; elem: number; nan: number } | null {
   if (!hasSimd || s.scaleStorage !== 'e8m0' || s.apply !== 'mul-reciprocal') return null;
   const o = s.elementOptions;
-  if (o.preset !== undefined || (o.rounding ?? 'nearest-even') !== 'nearest-even') return null;
-  if (o.nanCode !== undefined || o.negativeZero !== undefined) return null;
+  const rounding = o.rounding ?? 'nearest-even';
+  if (o.preset !== undefined || o.nanCode !== undefined || o.negativeZero !== undefined) return null;
   let elem: number;
   let nan: number;
-  if (s.element === 'e4m3fn') {
+  if (s.element === 'e4m3fn' && rounding === 'nearest-even') {
     elem = o.overflow === 'saturate' ? 0 : 2;
     nan = 0x7f;
-  } else if (s.element === 'e2m1' && o.overflow === 'saturate') {
-    elem = 1;
+  } else if (
+    s.element === 'e2m1' &&
+    o.overflow === 'saturate' &&
+    (rounding === 'nearest-even' || rounding === 'nearest-away')
+  ) {
+    elem = rounding === 'nearest-even' ? 1 : 3;
     nan = 0x8;
   } else return null;
   const r = s.scale;
@@ -91,6 +95,7 @@ export function wasmPlan(s: BlockScheme): { rule: number; elem: number; nan: num
   if (r.kind === 'amax-ratio' && r.pow2 === 'ceil-bits' && s.element === 'e4m3fn') rule = 0;
   else if (r.kind === 'mx-floor') rule = 1;
   else if (r.kind === 'mx-rceil') rule = 2;
+  else if (r.kind === 'mx-roundup') rule = 3;
   else return null;
   return { rule, elem, nan };
 }
@@ -128,7 +133,7 @@ export function wasmQuantizeMatrix(
   const rmax = Math.fround(1 / maxv);
   if (br === 1 && bc % 16 === 0 && cols % bc === 0) {
     // fused one-pass kernel for row tiles (DeepSeek 1x128 activations, MX 1x32)
-    const f = plan.elem === 1 ? k.rows_e2m1 : k.rows_e4m3;
+    const f = plan.elem & 1 ? k.rows_e2m1 : k.rows_e4m3;
     f(
       src,
       rows,

@@ -18,7 +18,6 @@ import {
   PENDING,
   RANGES,
 } from './protocol.js';
-import { quantizeActivations } from './reference.js';
 import { type KernelExports, kernelModule, MAX_PAGES, OPS, type Op } from './wasm.js';
 import { layoutOf, type PackedWeight } from './weights.js';
 
@@ -95,7 +94,7 @@ export class Kernels {
     const xsPtr = at;
     at = up(at + (w.kp / 32) * 4);
     const yPtr = at;
-    at = up(at + w.n * 4);
+    at = up(at + Math.max(w.n, w.kp) * 4);
     ensureMemory(this.memory, at);
     const buf = this.memory.buffer;
     let op: Op;
@@ -104,20 +103,11 @@ export class Kernels {
     let p3 = 0;
     let p4 = 0;
     if (l.act === 'int8') {
-      const { q, s } = quantizeActivations(x, w.kp);
-      const xq = new Int8Array(buf, xPtr, w.kp);
-      if (l.order === 'gpt-oss') {
-        // low nibbles hold even elements, high nibbles odd: match that order per block of 32
-        for (let b = 0; b < w.kp; b += 32) {
-          for (let j = 0; j < 16; j++) {
-            xq[b + j] = q[b + 2 * j]!;
-            xq[b + 16 + j] = q[b + 2 * j + 1]!;
-          }
-        }
-      } else xq.set(q);
-      const xs = new Float32Array(buf, xsPtr, s.length);
+      const xf = new Float32Array(buf, yPtr, w.kp); // y's space is free until the kernel runs
+      xf.set(x);
+      xf.fill(0, w.k);
       const half = l.element === 'fp4' ? 0.5 : 1; // FP4 tables hold 2 * E2M1
-      for (let b = 0; b < s.length; b++) xs[b] = s[b]! * half;
+      this.k.quant_act(yPtr, w.kp, xPtr, xsPtr, l.order === 'gpt-oss' ? 1 : 0, half);
       op = l.element === 'int8' ? 'gemv_i8' : w.format === 'nvfp4' ? 'gemv_nvfp4' : 'gemv_fp4';
     } else {
       const xf = new Float32Array(buf, xPtr, w.kp);
@@ -141,6 +131,24 @@ export class Kernels {
     this.run(op, [d.dataPtr, d.scalePtr, xPtr, xsPtr, yPtr, w.kp, p1, p2, p3, p4], w.n, 0, at);
     y.set(new Float32Array(this.memory.buffer, yPtr, w.n));
     return y;
+  }
+
+  /** The WebAssembly int8 activation quantizer (natural order), for checks against the reference. */
+  quantizeActivations(x: Float32Array, kp: number): { q: Int8Array; s: Float32Array } {
+    if (kp % 32 !== 0 || kp < x.length)
+      throw new RangeError(`kp ${kp} must be a multiple of 32 >= ${x.length}`);
+    const xPtr = this.top;
+    const qPtr = up(xPtr + kp * 4);
+    const sPtr = up(qPtr + kp);
+    ensureMemory(this.memory, sPtr + kp / 8);
+    const xf = new Float32Array(this.memory.buffer, xPtr, kp);
+    xf.set(x);
+    xf.fill(0, x.length);
+    this.k.quant_act(xPtr, kp, qPtr, sPtr, 0, 1);
+    return {
+      q: new Int8Array(this.memory.buffer, qPtr, kp).slice(),
+      s: new Float32Array(this.memory.buffer, sPtr, kp / 32).slice(),
+    };
   }
 
   /** C = A W^T with A [m, k] fp32 (row-major); C [m, n] is returned, filled in place when given. */

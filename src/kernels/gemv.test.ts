@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { randomNormal } from './bench.js';
 import { createKernels, createKernelsSync, type Kernels } from './engine.js';
-import { decodeRow, gemmRef, gemvRef, matvecF64, relFrobenius } from './reference.js';
+import { decodeRow, gemmRef, gemvRef, matvecF64, quantizeActivations, relFrobenius } from './reference.js';
 import { LAYOUTS, packFloat, WEIGHT_FORMATS, type WeightFormat } from './weights.js';
 
 /**
@@ -160,6 +160,32 @@ describe('gemv', () => {
       ),
       { numRuns: 60 },
     );
+  });
+
+  it('WASM activation quantizer equals the reference bit for bit (ties to even, NaN, zeros)', () => {
+    const cases: Float32Array[] = [randomNormal(1000, 3), new Float32Array(64)];
+    // a block whose amax is 127 makes x / s integral: 2.5 and -3.5 are ties
+    const ties = new Float32Array(64);
+    ties[0] = 127;
+    ties[1] = 2.5;
+    ties[2] = -3.5;
+    ties[3] = 0.5;
+    ties[33] = 1e-40;
+    ties[40] = -3e38;
+    ties[41] = 1;
+    cases.push(ties);
+    const nan = randomNormal(70, 4);
+    nan[35] = Number.NaN;
+    cases.push(nan);
+    for (const x of cases) {
+      const kp = Math.ceil(x.length / 32) * 32;
+      const want = quantizeActivations(x, kp);
+      const got = k1.quantizeActivations(x, kp);
+      assert.deepEqual(got.q, want.q);
+      assert.deepEqual([...got.s], [...want.s]); // NaN payloads may differ
+    }
+    const t = quantizeActivations(ties, 64);
+    assert.deepEqual([...t.q.subarray(0, 4)], [127, 2, -4, 0]);
   });
 
   it('rejects mismatched sizes', () => {

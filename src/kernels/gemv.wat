@@ -288,6 +288,54 @@
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $rows))))
 
+  ;; ---------------------------------------------------------------- activations to int8 per 32
+  ;; s = amax/127 (float32), q = x / s rounded to nearest even (NaN -> 0), saturated to int8;
+  ;; xs gets s * half. perm = 1 stores each block as its 16 even then 16 odd elements (the
+  ;; gpt-oss nibble order). x holds kp floats (zero-padded).
+  (func (export "quant_act") (param $x i32) (param $kp i32) (param $q i32) (param $xs i32) (param $perm i32) (param $half f32)
+    (local $end i32) (local $m v128) (local $amax f32) (local $sv v128)
+    (local $a v128) (local $b v128) (local $lo v128) (local $hi v128)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $kp) (i32.const 2))))
+    (block $e (loop $blocks
+      (br_if $e (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $m (f32x4.max
+        (f32x4.max
+          (f32x4.max (f32x4.abs (v128.load (local.get $x))) (f32x4.abs (v128.load offset=16 (local.get $x))))
+          (f32x4.max (f32x4.abs (v128.load offset=32 (local.get $x))) (f32x4.abs (v128.load offset=48 (local.get $x)))))
+        (f32x4.max
+          (f32x4.max (f32x4.abs (v128.load offset=64 (local.get $x))) (f32x4.abs (v128.load offset=80 (local.get $x))))
+          (f32x4.max (f32x4.abs (v128.load offset=96 (local.get $x))) (f32x4.abs (v128.load offset=112 (local.get $x)))))))
+      (local.set $amax (f32.max
+        (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
+        (f32.max (f32x4.extract_lane 2 (local.get $m)) (f32x4.extract_lane 3 (local.get $m)))))
+      (local.set $sv (f32x4.splat (f32.div (local.get $amax) (f32.const 127))))
+      (f32.store (local.get $xs) (f32.mul (f32x4.extract_lane 0 (local.get $sv)) (local.get $half)))
+      (local.set $lo (i16x8.narrow_i32x4_s
+        (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.div (v128.load (local.get $x)) (local.get $sv))))
+        (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.div (v128.load offset=16 (local.get $x)) (local.get $sv))))))
+      (local.set $hi (i16x8.narrow_i32x4_s
+        (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.div (v128.load offset=32 (local.get $x)) (local.get $sv))))
+        (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.div (v128.load offset=48 (local.get $x)) (local.get $sv))))))
+      (local.set $a (i8x16.narrow_i16x8_s (local.get $lo) (local.get $hi)))
+      (local.set $lo (i16x8.narrow_i32x4_s
+        (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.div (v128.load offset=64 (local.get $x)) (local.get $sv))))
+        (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.div (v128.load offset=80 (local.get $x)) (local.get $sv))))))
+      (local.set $hi (i16x8.narrow_i32x4_s
+        (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.div (v128.load offset=96 (local.get $x)) (local.get $sv))))
+        (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.div (v128.load offset=112 (local.get $x)) (local.get $sv))))))
+      (local.set $b (i8x16.narrow_i16x8_s (local.get $lo) (local.get $hi)))
+      (if (local.get $perm)
+        (then
+          (v128.store (local.get $q) (i8x16.shuffle 0 2 4 6 8 10 12 14 16 18 20 22 24 26 28 30 (local.get $a) (local.get $b)))
+          (v128.store offset=16 (local.get $q) (i8x16.shuffle 1 3 5 7 9 11 13 15 17 19 21 23 25 27 29 31 (local.get $a) (local.get $b))))
+        (else
+          (v128.store (local.get $q) (local.get $a))
+          (v128.store offset=16 (local.get $q) (local.get $b))))
+      (local.set $x (i32.add (local.get $x) (i32.const 128)))
+      (local.set $q (i32.add (local.get $q) (i32.const 32)))
+      (local.set $xs (i32.add (local.get $xs) (i32.const 4)))
+      (br $blocks))))
+
   ;; ================================================================ GEMM: C[M, N] = A[M, kp] W^T
   ;; Each thread decodes a panel of 4 weight rows into float32 scratch (4 * kp floats: the only
   ;; float copy of W that ever exists), then runs a 2x4 register tile over all M rows of A.

@@ -65,14 +65,19 @@ export function decodeRow(w: PackedWeight, r: number, out = new Float32Array(w.k
   return out;
 }
 
-/** Activations quantized to int8 per block of 32 (scale amax/127, round half away from zero). */
+/** Activations quantized to int8 per block of 32. */
 export interface Int8Activations {
   q: Int8Array;
   s: Float32Array;
 }
 
-/** Quantize x (zero-padded to kp) for the int8-activation kernels. NaN/Inf make the scale NaN/Inf. */
+/**
+ * Quantize x (zero-padded to kp) for the int8-activation kernels: per block of 32, s = amax/127
+ * in float32 and q = x / s rounded to nearest even (the WebAssembly quant_act, bit for bit).
+ * A NaN makes its block scale NaN; an infinity makes it infinite (outputs then turn NaN).
+ */
 export function quantizeActivations(x: Float32Array, kp: number): Int8Activations {
+  const fr = Math.fround;
   const q = new Int8Array(kp);
   const s = new Float32Array(kp / 32);
   for (let b = 0; b < kp / 32; b++) {
@@ -83,14 +88,14 @@ export function quantizeActivations(x: Float32Array, kp: number): Int8Activation
       if (!(a <= amax)) amax = Number.isNaN(a) ? Number.NaN : a;
       if (Number.isNaN(amax)) break;
     }
-    const sc = Math.fround(amax / 127);
+    const sc = fr(amax / 127);
     s[b] = sc;
     if (!(sc > 0) || !Number.isFinite(sc)) continue;
-    const inv = 1 / sc;
     for (let j = b * 32; j < end; j++) {
-      const v = x[j]! * inv;
-      const r = Math.sign(v) * Math.floor(Math.abs(v) + 0.5);
-      q[j] = Math.max(-127, Math.min(127, r));
+      const v = fr(x[j]! / sc);
+      let r = Math.round(v);
+      if (r - v === 0.5 && r % 2 !== 0) r -= 1; // Math.round rounds ties up: make them even
+      q[j] = r > 127 ? 127 : r < -127 ? -127 : r;
     }
   }
   return { q, s };
@@ -107,9 +112,8 @@ export function gemvRef(w: PackedWeight, x: Float32Array): Float64Array {
   const xa = new Float64Array(w.kp);
   if (l.act === 'int8') {
     const { q, s } = quantizeActivations(x, w.kp);
+    // a NaN or infinite block scale gives NaN (0 * inf), as in the kernel
     for (let j = 0; j < w.kp; j++) xa[j] = q[j]! * s[j >> 5]!;
-    // a non-finite activation block scale poisons every output, as in the kernel
-    for (let b = 0; b < s.length; b++) if (!Number.isFinite(s[b]!)) xa[b * 32] = Number.NaN;
   } else xa.set(x);
   for (let r = 0; r < w.n; r++) {
     const { v, s } = rowParts(w, r);

@@ -89,6 +89,7 @@ export interface KernelExports {
   gemv_nvfp4: GemvFn;
   gemv_i8: GemvFn;
   gemm: (...args: number[]) => void;
+  quant_act: (x: number, kp: number, q: number, xs: number, perm: number, half: number) => void;
 }
 type GemvFn = (...args: number[]) => void;
 

@@ -39,7 +39,9 @@ export function register(program: Command): void {
   const bench = program.command('bench').description('benchmarks of the WebAssembly kernels on this machine');
   bench
     .command('gemv')
-    .description('GEMV y = W x per weight format: ms per call (median), bytes of W read, GB/s, GFLOP/s, speed-up')
+    .description(
+      'GEMV y = W x per weight format: ms per call (median), bytes of W read, GB/s, GFLOP/s, speed-up',
+    )
     .option('--shape <NxK>', 'W shape, N outputs by K inputs', '4096x4096')
     .option('--formats <list>', `comma-separated formats or "all" (${WEIGHT_FORMATS.join(', ')})`, 'all')
     .option('--threads <T>', 'threads (worker pool over shared memory)', '1')
@@ -47,7 +49,14 @@ export function register(program: Command): void {
     .option('--seconds <s>', 'minimum timed seconds per format', '0.5')
     .option('--json', 'print JSON')
     .action(
-      async (o: { shape: string; formats: string; threads: string; m: string; seconds: string; json?: boolean }) => {
+      async (o: {
+        shape: string;
+        formats: string;
+        threads: string;
+        m: string;
+        seconds: string;
+        json?: boolean;
+      }) => {
         const [n, k] = parseShape(o.shape);
         const formats = parseFormats(o.formats);
         const threads = positiveInt(o.threads, '--threads');
@@ -56,7 +65,9 @@ export function register(program: Command): void {
         if (!(seconds >= 0)) throw new UsageError(`--seconds "${o.seconds}" is not a number >= 0`);
         const rows = await benchGemv({ n, k, formats, threads, m, seconds });
         if (o.json) {
-          process.stdout.write(`${toJson({ n, k, m, threads: rows[0]?.threads ?? threads, results: rows })}\n`);
+          process.stdout.write(
+            `${toJson({ n, k, m, threads: rows[0]?.threads ?? threads, results: rows })}\n`,
+          );
           return;
         }
         process.stdout.write(

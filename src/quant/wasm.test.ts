@@ -24,10 +24,14 @@ describe('WebAssembly kernels = TypeScript path', {
       'torchao-mxfp8-rceil',
       'torchao-mxfp4-floor',
       'torchao-mxfp4-rceil',
+      'microxcaling-mxfp4',
+      'triton-mxfp4',
+      'triton-mxfp8',
     ]) {
       assert.ok(names.includes(n), n);
     }
-    assert.equal(wasmPlan(getScheme('microxcaling-mxfp4')), null, 'ties-away elements stay in TypeScript');
+    assert.equal(wasmPlan(getScheme('microxcaling-mxfp8-e4m3')), null, 'E4M3 ties away stays in TypeScript');
+    assert.equal(wasmPlan(getScheme('ggml-mxfp4')), null, 'ggml stays in TypeScript');
   });
   const special = fc.constantFrom(
     0,

@@ -67,6 +67,37 @@ export function geometry(scheme: BlockScheme, shape: readonly number[], length?:
   return { batch: B, rows: R, cols, br, bc, rowBlocks: Math.ceil(R / br), colBlocks: Math.ceil(cols / bc) };
 }
 
+/** A run of whole row blocks of one matrix: element range [e0, e1), block range [s0, s1), its rows. */
+interface Chunk {
+  e0: number;
+  e1: number;
+  s0: number;
+  s1: number;
+  rows: number;
+}
+
+/** Split a tensor into chunks of whole row blocks of about CHUNK_ELEMENTS (bounded kernel memory, warm caches). */
+function chunks(g: Geometry): Chunk[] {
+  const out: Chunk[] = [];
+  const m = g.rows * g.cols;
+  const per = g.rowBlocks * g.colBlocks;
+  const step = g.br * Math.max(1, Math.floor(CHUNK_ELEMENTS / Math.max(1, g.cols * g.br)));
+  for (let b = 0; b < g.batch; b++) {
+    for (let r0 = 0; r0 < g.rows; r0 += step) {
+      const r1 = Math.min(g.rows, r0 + step);
+      const s0 = b * per + (r0 / g.br) * g.colBlocks;
+      out.push({
+        e0: b * m + r0 * g.cols,
+        e1: b * m + r1 * g.cols,
+        s0,
+        s1: s0 + Math.ceil((r1 - r0) / g.br) * g.colBlocks,
+        rows: r1 - r0,
+      });
+    }
+  }
+  return out;
+}
+
 function scaleShapeOf(shape: readonly number[], g: Geometry, scheme: BlockScheme): number[] {
   if (scheme.block[0] === 'all' && scheme.block[1] === 'all') return [1];
   const lead = shape.length >= 2 ? shape.slice(0, -2) : [];
@@ -116,30 +147,20 @@ export function quantize(
     const per = g.rowBlocks * g.colBlocks;
     const scales = new Float32Array(g.batch * per);
     const scaleCodes = new Uint8Array(g.batch * per);
-    const m = g.rows * g.cols;
     let saturated = 0;
-    // whole row blocks per call, about 2M elements: bounded WebAssembly memory, warm caches
-    const step = g.br * Math.max(1, Math.floor(CHUNK_ELEMENTS / Math.max(1, g.cols * g.br)));
-    for (let b = 0; b < g.batch; b++) {
-      for (let r0 = 0; r0 < g.rows; r0 += step) {
-        const r1 = Math.min(g.rows, r0 + step);
-        const e0 = b * m + r0 * g.cols;
-        const e1 = b * m + r1 * g.cols;
-        const s0 = b * per + (r0 / g.br) * g.colBlocks;
-        const s1 = s0 + Math.ceil((r1 - r0) / g.br) * g.colBlocks;
-        saturated += wasmQuantizeMatrix(
-          scheme,
-          plan,
-          data.subarray(e0, e1),
-          r1 - r0,
-          g.cols,
-          g.br,
-          g.bc,
-          codes.subarray(e0, e1),
-          scaleCodes.subarray(s0, s1),
-          scales.subarray(s0, s1),
-        );
-      }
+    for (const c of chunks(g)) {
+      saturated += wasmQuantizeMatrix(
+        scheme,
+        plan,
+        data.subarray(c.e0, c.e1),
+        c.rows,
+        g.cols,
+        g.br,
+        g.bc,
+        codes.subarray(c.e0, c.e1),
+        scaleCodes.subarray(c.s0, c.s1),
+        scales.subarray(c.s0, c.s1),
+      );
     }
     return {
       scheme,
@@ -287,27 +308,17 @@ export function dequantize(q: QuantizedTensor, out?: Float32Array, opts: KernelO
     throw new RangeError(`scheme ${q.scheme.name} has no WebAssembly dequantize kernel`);
   }
   if (elem >= 0) {
-    const m = g.rows * g.cols;
-    const per = g.rowBlocks * g.colBlocks;
-    const step = g.br * Math.max(1, Math.floor(CHUNK_ELEMENTS / Math.max(1, g.cols * g.br)));
-    for (let b = 0; b < g.batch; b++) {
-      for (let r0 = 0; r0 < g.rows; r0 += step) {
-        const r1 = Math.min(g.rows, r0 + step);
-        const e0 = b * m + r0 * g.cols;
-        const e1 = b * m + r1 * g.cols;
-        const s0 = b * per + (r0 / g.br) * g.colBlocks;
-        const s1 = s0 + Math.ceil((r1 - r0) / g.br) * g.colBlocks;
-        wasmDequantizeMatrix(
-          elem,
-          q.codes.subarray(e0, e1),
-          q.scales.subarray(s0, s1),
-          r1 - r0,
-          g.cols,
-          g.br,
-          g.bc,
-          dst.subarray(e0, e1),
-        );
-      }
+    for (const c of chunks(g)) {
+      wasmDequantizeMatrix(
+        elem,
+        q.codes.subarray(c.e0, c.e1),
+        q.scales.subarray(c.s0, c.s1),
+        c.rows,
+        g.cols,
+        g.br,
+        g.bc,
+        dst.subarray(c.e0, c.e1),
+      );
     }
     return dst;
   }

@@ -205,7 +205,10 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     const alert = page.locator('#upload-error');
     await alert.waitFor({ state: 'visible' });
     assert.match((await alert.textContent()) ?? '', /broken\.safetensors/);
-    if (!CI) await page.screenshot({ path: join(SHOTS, 'formats-upload-error.png'), fullPage: false });
+    if (!CI) {
+      await page.locator('#q-h').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SHOTS, 'formats-upload-error.png'), fullPage: false });
+    }
     // still working: a number, a scheme, then a valid file
     const before = await text(page, '[data-format="e4m3fn"]');
     await page.fill('#x-input', '7.3');

@@ -111,7 +111,7 @@ function catalogueSection(chipBox: HTMLElement): HTMLElement {
           render: (a) => figureCell(a.figures[key]),
         }),
       ),
-      { key: 'formats', label: 'Native formats', cls: 'narrow', value: (a) => a.formats.native.join(', ') },
+      { key: 'formats', label: 'Native formats', cls: 'wide', value: (a) => a.formats.native.join(', ') },
     ];
     fill(
       out,

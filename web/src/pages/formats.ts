@@ -351,7 +351,7 @@ function quantSection(): HTMLElement {
       go();
     } catch (err) {
       uploadError.hidden = false;
-      uploadError.textContent = `Cannot use ${f.name}: ${(err as Error).message}`;
+      uploadError.textContent = `Could not open the file: ${(err as Error).message}`;
       status.textContent =
         source === 'synthetic' ? 'Still showing the synthetic tensor.' : 'Still showing the last file.';
       fileIn.value = '';

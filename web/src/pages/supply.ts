@@ -43,7 +43,8 @@ function fan(
   const rows = r.quarters.map((q) => ({ quarter: q.quarter, ...q.metrics[metric] }));
   const plot = Plot.plot({
     width: plotWidth(),
-    height: 280,
+    height: 300,
+    marginBottom: 55,
     style: PLOT_STYLE,
     x: { label: null, domain: rows.map((d) => d.quarter), type: 'point', tickRotate: -45 },
     y: {
@@ -75,7 +76,8 @@ function binding(r: SupplyResult): HTMLElement {
   );
   const plot = Plot.plot({
     width: plotWidth(),
-    height: 240,
+    height: 260,
+    marginBottom: 55,
     style: PLOT_STYLE,
     x: { label: null, domain: r.quarters.map((q) => q.quarter), tickRotate: -45 },
     y: { label: 'share of runs', tickFormat: '.0%', domain: [0, 1] },

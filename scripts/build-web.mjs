@@ -8,7 +8,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const STATIC = ['index.html', 'style.css'];
 
 /** Build dist/web under `root` (default: this package). */
-export async function buildWeb({ root = fileURLToPath(new URL('..', import.meta.url)), dev = false, quiet = false } = {}) {
+export async function buildWeb({
+  root = fileURLToPath(new URL('..', import.meta.url)),
+  dev = false,
+  quiet = false,
+} = {}) {
   const esbuild = await import('esbuild');
   const out = join(root, 'dist', 'web');
   mkdirSync(out, { recursive: true });

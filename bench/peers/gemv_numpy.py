@@ -24,12 +24,18 @@ def median_time(fn, reps=9, min_s=0.5):
 
 
 def blas_threads():
-    try:
-        from threadpoolctl import threadpool_info
+    """OpenBLAS core kernel and thread count, read from numpy's bundled library."""
+    import ctypes
+    import glob
 
-        return [{"api": i.get("internal_api"), "threads": i.get("num_threads")} for i in threadpool_info()]
-    except Exception:
-        return [{"api": "unknown (threadpoolctl missing)", "threads": os.cpu_count()}]
+    libs = glob.glob(os.path.join(os.path.dirname(np.__file__), "..", "numpy.libs", "libscipy_openblas*.so"))
+    try:
+        b = ctypes.CDLL(libs[0])
+        core = b.scipy_openblas_get_corename64_
+        core.restype = ctypes.c_char_p
+        return {"openblas_core": core().decode(), "threads": b.scipy_openblas_get_num_threads64_()}
+    except Exception as e:  # another BLAS build
+        return {"openblas_core": f"unknown ({e.__class__.__name__})", "threads": os.cpu_count()}
 
 
 def main():

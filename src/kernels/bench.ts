@@ -12,7 +12,10 @@ export interface GemvBenchRow {
   k: number;
   m: number;
   threads: number;
+  /** Median milliseconds per call, and the fastest call. */
   ms: number;
+  msBest: number;
+  calls: number;
   weightBytes: number;
   GBps: number;
   GFLOPps: number;
@@ -28,7 +31,7 @@ export interface GemvBenchOptions {
   threads?: number;
   /** Rows of A: 1 is a GEMV, more runs gemm (default 1). */
   m?: number;
-  /** Minimum timed calls and minimum timed seconds per format (defaults 15 and 0.5). */
+  /** Interleaved rounds (default 15, 3..25) and timed seconds per format (default 0.5). */
   reps?: number;
   seconds?: number;
   /** Reuse kernels (a pool) across calls; closed by the caller. */
@@ -69,7 +72,11 @@ export function timeMedian(fn: () => void, reps = 15, seconds = 0.5): number {
   return median(ts);
 }
 
-/** Benchmark formats on one shape (fp32 is always measured first, for the speed-up). */
+/**
+ * Benchmark formats on one shape (fp32 is always measured, for the speed-up). All formats are
+ * uploaded first and timed in interleaved rounds, so that load from other processes on the
+ * machine falls on every format alike; ms is the median of all calls, msBest the fastest.
+ */
 export async function benchGemv(opts: GemvBenchOptions): Promise<GemvBenchRow[]> {
   const { n, k } = opts;
   const m = opts.m ?? 1;
@@ -78,35 +85,61 @@ export async function benchGemv(opts: GemvBenchOptions): Promise<GemvBenchRow[]>
     const wf = randomNormal(n * k, 1, 0.02);
     const x = randomNormal(m * k, 2);
     const formats: WeightFormat[] = ['fp32', ...opts.formats.filter((f) => f !== 'fp32')];
-    const rows: GemvBenchRow[] = [];
-    let base = 0;
-    for (const format of formats) {
-      kernels.reset();
+    kernels.reset();
+    const loaded = formats.map((format) => {
       const w = packFloat(wf, n, k, format);
-      const d = kernels.upload(w);
-      const y = new Float32Array(m * n);
-      const s =
-        m === 1
-          ? timeMedian(() => kernels.gemv(d, x, y), opts.reps, opts.seconds)
-          : timeMedian(() => kernels.gemm(d, x, m, y), opts.reps, opts.seconds);
-      if (format === 'fp32') base = s;
-      const bytes = weightBytes(w);
-      if (opts.formats.includes(format)) {
-        rows.push({
-          format,
-          n,
-          k,
-          m,
-          threads: kernels.threads,
-          ms: s * 1e3,
-          weightBytes: bytes,
-          GBps: bytes / s / 1e9,
-          GFLOPps: (2 * m * n * k) / s / 1e9,
-          elementsPerSecPerThread: (n * k) / s / kernels.threads,
-          speedup: base / s,
-        });
+      return { format, bytes: weightBytes(w), d: kernels.upload(w) };
+    });
+    const y = new Float32Array(m * n);
+    const call = (i: number) => {
+      const { d } = loaded[i]!;
+      if (m === 1) kernels.gemv(d, x, y);
+      else kernels.gemm(d, x, m, y);
+    };
+    // warm-up, and a first timing to size the rounds
+    const once = loaded.map((_, i) => {
+      call(i);
+      const t = performance.now();
+      call(i);
+      return (performance.now() - t) / 1000;
+    });
+    const reps = opts.reps ?? 15;
+    const seconds = opts.seconds ?? 0.5;
+    const rounds = Math.max(3, Math.min(25, reps));
+    const samples: number[][] = loaded.map(() => []);
+    const t0 = performance.now();
+    for (let r = 0; r < rounds || (performance.now() - t0) / 1000 < seconds * loaded.length; r++) {
+      for (let i = 0; i < loaded.length; i++) {
+        const per = Math.max(1, Math.round(seconds / rounds / once[i]!));
+        for (let c = 0; c < per; c++) {
+          const a = performance.now();
+          call(i);
+          samples[i]!.push((performance.now() - a) / 1000);
+        }
       }
+      if (r > 200) break;
     }
+    const base = median(samples[0]!);
+    const rows: GemvBenchRow[] = [];
+    loaded.forEach(({ format, bytes }, i) => {
+      if (!opts.formats.includes(format)) return;
+      const s = median(samples[i]!);
+      rows.push({
+        format,
+        n,
+        k,
+        m,
+        threads: kernels.threads,
+        ms: s * 1e3,
+        msBest: Math.min(...samples[i]!) * 1e3,
+        calls: samples[i]!.length,
+        weightBytes: bytes,
+        GBps: bytes / s / 1e9,
+        GFLOPps: (2 * m * n * k) / s / 1e9,
+        elementsPerSecPerThread: (n * k) / s / kernels.threads,
+        speedup: base / s,
+      });
+    });
     kernels.reset();
     return rows;
   } finally {

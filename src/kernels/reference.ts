@@ -95,7 +95,7 @@ export function quantizeActivations(x: Float32Array, kp: number): Int8Activation
       const v = fr(x[j]! / sc);
       let r = Math.round(v);
       if (r - v === 0.5 && r % 2 !== 0) r -= 1; // Math.round rounds ties up: make them even
-      q[j] = r > 127 ? 127 : r < -127 ? -127 : r;
+      q[j] = Math.max(-127, Math.min(127, r));
     }
   }
   return { q, s };

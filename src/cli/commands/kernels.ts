@@ -75,10 +75,11 @@ export function register(program: Command): void {
         );
         process.stdout.write(
           `${table(
-            ['format', 'ms', 'W MB', 'GB/s', 'GFLOP/s', 'elem/s/thread', 'vs fp32'],
+            ['format', 'ms', 'best ms', 'W MB', 'GB/s', 'GFLOP/s', 'elem/s/thread', 'vs fp32'],
             rows.map((r) => [
               r.format,
               sig(r.ms),
+              sig(r.msBest),
               sig(r.weightBytes / 1e6),
               sig(r.GBps),
               sig(r.GFLOPps),

@@ -14,7 +14,7 @@ import { type BlockScheme, validateScheme } from './scheme.js';
 import { wasmDequantizeMatrix, wasmPlan, wasmQuantizeMatrix } from './wasm.js';
 
 const fr = Math.fround;
-const CHUNK_ELEMENTS = 1 << 21;
+const CHUNK_ELEMENTS = 1 << 17;
 
 export interface QuantizedTensor {
   readonly scheme: BlockScheme;

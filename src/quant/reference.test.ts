@@ -96,7 +96,8 @@ const ggml: Ref = (block) => {
     }
     return best;
   });
-  return { scale: 2 ** (e - 127), codes };
+  // byte 255 is 2^128 in ggml (no NaN); float32 holds at most 2^127, and such a block is all zeros
+  return { scale: e === 255 ? 2 ** 127 : 2 ** (e - 127), codes };
 };
 
 /** triton_kernels downcast_to_mxfp (ROUND_UP): scale = ceil_pow2(amax / 6); x * (1/scale); FP4 half-up on magnitude. */

@@ -151,6 +151,11 @@ export function blockScale(
     }
     default: {
       const code = mxCode(rule.kind, amax, element);
+      if (rule.kind === 'mx-ggml' && code === 0xff) {
+        // ggml has no NaN scale: its byte 255 (reached only by a tiny amax wrapping) is 2^128,
+        // which float32 cannot hold; every element of such a block is 0, so 2^127 dequantizes the same
+        return { scale: 2 ** 127, code, mul: 2 ** -128, div: 0 };
+      }
       // triton: a scale that underflowed to 0 (byte 0) multiplies elements by 0
       const mul = rule.kind === 'mx-roundup' && code === 0 ? 0 : e8m0Reciprocal(code);
       return { scale: e8m0Value(code), code, mul, div: 0 };

@@ -8,6 +8,7 @@
 export * as catalog from './catalog/index.js';
 export * from './formats/index.js';
 export * as io from './io/index.js';
+export * as kernels from './kernels/index.js';
 export * as perf from './perf/index.js';
 export * as quant from './quant/index.js';
 export * as supply from './supply/index.js';

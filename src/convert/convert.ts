@@ -1,16 +1,19 @@
 /**
  * @module convert/convert
- * Convert a checkpoint between BF16/F16/F32 and the quantized layouts, streaming: one slab of rows
- * is read, encoded and written at a time, so memory stays bounded by a slab (about
- * `slabElements` values), not by a tensor or the checkpoint. Output goes through the io writer
+ * Convert a checkpoint between BF16/F16/F32 and the quantized layouts, streaming slabs of rows
+ * (about `slabElements` values) through a pipeline: the next slabs are read while worker threads
+ * encode the ones before them and the finished ones are written, in order. A fixed number of
+ * slabs is in flight (2 · threads + 1), so memory stays bounded by a few slabs per worker, not by
+ * a tensor or the checkpoint. Output goes through the io writer
  * (temporary name, renamed when complete). A marker file records the input and options while a
  * conversion runs; re-running the same conversion after an interruption keeps the shards already
  * complete and only writes the rest.
  */
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   type Checkpoint,
+  type Dtype,
   isShardComplete,
   openCheckpoint,
   planShards,
@@ -23,6 +26,7 @@ import { copyConfigFiles } from './config-files.js';
 import { ConvertError } from './errors.js';
 import {
   baseName,
+  nvfp4GlobalScale,
   outputSpecs,
   type QuantTarget,
   quantTarget,
@@ -30,8 +34,10 @@ import {
   slabEncoder,
   type TargetName,
 } from './layouts.js';
+import { checkThreads, createSlabPool, defaultThreads, type SlabPool, type Slot } from './pool.js';
 import type { Progress } from './progress.js';
 import { type SelectionOptions, selector } from './select.js';
+import { slabOutputBytes } from './slab.js';
 import { type LogicalTensor, logicalTensors, matrices, transpose } from './source.js';
 import { toBf16Bytes } from './tensor.js';
 
@@ -49,6 +55,11 @@ export interface ConvertOptions extends SelectionOptions {
   readonly slabElements?: number;
   /** fsync shards before renaming them. Default true. */
   readonly sync?: boolean;
+  /**
+   * Worker threads that encode slabs (the output is the same for any count). 1 encodes in the
+   * calling thread. Default 2, or 1 on a one-core machine.
+   */
+  readonly threads?: number;
   readonly onProgress?: (p: Progress) => void;
 }
 
@@ -77,7 +88,7 @@ export interface ConvertResult {
 }
 
 const MARKER = '.chipstack-convert.json';
-const COPY_CHUNK = 16 * 1024 * 1024;
+const COPY_CHUNK = 4 * 1024 * 1024;
 const SHARD_FILE = /^model-\d{5}-of-\d{5}\.safetensors$/;
 
 interface Job {
@@ -144,6 +155,7 @@ export async function convertCheckpoint(
   options: ConvertOptions,
 ): Promise<ConvertResult> {
   const started = performance.now();
+  const threads = options.threads === undefined ? defaultThreads() : checkThreads(options.threads);
   if (!(await exists(input))) throw new ConvertError(`${input}: no such file or folder`);
   const target =
     options.to === 'bf16' ? undefined : quantTarget(options.to, options.scheme, options.scaleDtype);
@@ -179,25 +191,38 @@ export async function convertCheckpoint(
     const progress = { tensorsDone: 0, tensors: jobs.length, bytesDone: 0, bytes: 0 };
     for (const j of jobs) progress.bytes += j.t.bytes;
     const report = () => options.onProgress?.({ ...progress, seconds: (performance.now() - started) / 1000 });
-    const source = async function* (): AsyncGenerator<TensorChunk> {
-      for (const job of jobs) {
-        if (job.outputs.every((o) => skipped.has(shardOf.get(o.name)!))) progress.bytesDone += job.t.bytes;
-        else
-          yield* run(ck, job, target, options.slabElements ?? 1 << 20, (b) => {
-            progress.bytesDone += b;
-            report();
-          });
-        progress.tensorsDone++;
+    const slabElements = options.slabElements ?? 1 << 20;
+    const needsPool = jobs.some((j) => j.kind === 'quantize');
+    const pool = createSlabPool(needsPool ? threads : 1);
+    const rawFiles = new RawFiles();
+    try {
+      const units = async function* (): AsyncGenerator<Unit> {
+        for (const job of jobs) {
+          if (job.outputs.every((o) => skipped.has(shardOf.get(o.name)!))) {
+            yield { bytes: job.t.bytes, ends: true, start: async () => [] };
+          } else yield* jobUnits(ck, job, target, slabElements, pool, rawFiles);
+        }
+      };
+      const slots = Array.from({ length: pool.threads === 1 ? 3 : 2 * pool.threads + 1 }, pool.newSlot);
+      const done = (u: Unit) => {
+        progress.bytesDone += u.bytes;
         report();
-      }
-    };
-    await writeShardedCheckpoint(out, specs, source(), {
-      maxShardBytes,
-      resume,
-      overwrite: options.force ?? false,
-      sync: options.sync,
-      metadata: { format: 'pt' },
-    });
+        if (u.ends) {
+          progress.tensorsDone++;
+          report();
+        }
+      };
+      await writeShardedCheckpoint(out, specs, pipeline(units(), slots, done), {
+        maxShardBytes,
+        resume,
+        overwrite: options.force ?? false,
+        sync: options.sync,
+        metadata: { format: 'pt' },
+      });
+    } finally {
+      await pool.close();
+      await rawFiles.close();
+    }
     const notConverted = [
       ...new Set(
         jobs
@@ -268,20 +293,106 @@ async function prepareOutput(
   return false;
 }
 
-/** The chunks of one job, slab by slab; `advance` gets input bytes as they are consumed. */
-async function* run(
+/** A piece of work in the pipeline: its output chunks, from the slot it is given. */
+interface Unit {
+  /** Input bytes it accounts for (progress). */
+  readonly bytes: number;
+  /** Whether it is the last of its tensor. */
+  readonly ends: boolean;
+  start(slot: Slot): Promise<TensorChunk[]>;
+}
+
+/**
+ * The chunks of every unit, in order, with up to `slots.length` units started ahead: a unit's
+ * slot is given back once its chunks have been taken (the writer takes a chunk only after writing
+ * the one before), and the next unit starts in it.
+ */
+async function* pipeline(
+  units: AsyncIterator<Unit>,
+  slots: Slot[],
+  done: (u: Unit) => void,
+): AsyncGenerator<TensorChunk> {
+  const free = [...slots];
+  const queue: { unit: Unit; slot: Slot; result: Promise<TensorChunk[]> }[] = [];
+  let exhausted = false;
+  const fill = async () => {
+    while (!exhausted && free.length > 0) {
+      const next = await units.next();
+      if (next.done) {
+        exhausted = true;
+        return;
+      }
+      const slot = free.pop()!;
+      const result = next.value.start(slot);
+      result.catch(() => {}); // surfaced when awaited
+      queue.push({ unit: next.value, slot, result });
+    }
+  };
+  try {
+    await fill();
+    while (queue.length > 0) {
+      const head = queue[0]!;
+      for (const c of await head.result) yield c;
+      queue.shift();
+      free.push(head.slot);
+      done(head.unit);
+      await fill();
+    }
+  } finally {
+    // nothing may still write into a slot or read a file once we are gone
+    await Promise.allSettled(queue.map((q) => q.result));
+  }
+}
+
+/** Shards opened for reading rows into buffers of our own. */
+class RawFiles {
+  private readonly handles = new Map<string, Promise<FileHandle>>();
+  async read(path: string, position: number, into: Uint8Array): Promise<void> {
+    let h = this.handles.get(path);
+    if (!h) {
+      h = open(path, 'r');
+      h.catch(() => {});
+      this.handles.set(path, h);
+    }
+    const fh = await h;
+    let done = 0;
+    while (done < into.length) {
+      const want = Math.min(into.length - done, 1 << 30);
+      const { bytesRead } = await fh.read(into, done, want, position + done);
+      if (bytesRead === 0) {
+        throw new ConvertError(
+          `${path}: file ended at byte ${position + done}, before byte ${position + into.length}; was it changed while open?`,
+        );
+      }
+      done += bytesRead;
+    }
+  }
+  async close(): Promise<void> {
+    const all = [...this.handles.values()];
+    this.handles.clear();
+    await Promise.all(all.map((h) => h.then((fh) => fh.close()).catch(() => {})));
+  }
+}
+
+/** The units of one job: slab by slab (copies in 4 MiB pieces). */
+async function* jobUnits(
   ck: Checkpoint,
   job: Job,
   target: QuantTarget | undefined,
   slabElements: number,
-  advance: (bytes: number) => void,
-): AsyncGenerator<TensorChunk> {
+  pool: SlabPool,
+  files: RawFiles,
+): AsyncGenerator<Unit> {
   const { t } = job;
   if (job.kind === 'copy') {
+    if (t.bytes === 0) yield { bytes: 0, ends: true, start: async () => [] };
     for (let at = 0; at < t.bytes; at += COPY_CHUNK) {
       const end = Math.min(t.bytes, at + COPY_CHUNK);
-      yield { name: t.name, data: await ck.readRange(t.name, at, end) };
-      advance(end - at);
+      yield {
+        bytes: end - at,
+        ends: end === t.bytes,
+        start: async () => [{ name: t.name, data: await ck.readRange(t.name, at, end) }],
+      };
     }
     return;
   }
@@ -295,46 +406,62 @@ async function* run(
         Math.floor(Math.max(1, Math.floor(slabElements / Math.max(cols, 1))) / blockRows) * blockRows,
       );
   const perRow = t.bytes / Math.max(1, batch * rows);
-  const slabs = function* () {
-    for (let b = 0; b < batch; b++)
-      for (let r0 = 0; r0 < rows; r0 += step) yield [b, r0, Math.min(rows, r0 + step)] as const;
+  const slabs: [number, number, number][] = [];
+  for (let b = 0; b < batch; b++)
+    for (let r0 = 0; r0 < rows; r0 += step) slabs.push([b, r0, Math.min(rows, r0 + step)]);
+  const unit = (i: number, start: Unit['start']): Unit => {
+    const [, r0, r1] = slabs[i]!;
+    return { bytes: (r1 - r0) * perRow, ends: i === slabs.length - 1, start };
   };
-  const read = (s: readonly [number, number, number]) => t.readRows(...s);
   if (job.kind === 'decode') {
-    for await (const [[, r0, r1], data] of prefetch(slabs(), read)) {
-      const x = t.transposed ? transpose(data, rows, cols) : data;
-      yield { name: t.name, data: toBf16Bytes(x) };
-      advance((r1 - r0) * perRow);
+    if (slabs.length === 0) yield { bytes: 0, ends: true, start: async () => [] };
+    for (const [i, [b, r0, r1]] of slabs.entries()) {
+      yield unit(i, async () => {
+        const data = await t.readRows(b, r0, r1);
+        const x = t.transposed ? transpose(data, rows, cols) : data;
+        return [{ name: t.name, data: toBf16Bytes(x) }];
+      });
     }
     return;
   }
+  const tq = target!;
   let amax = 0;
-  if (target!.layout === 'nvfp4') {
-    for (const s of slabs()) {
-      const a = tensorAmax(await read(s));
+  if (tq.layout === 'nvfp4') {
+    for (const [b, r0, r1] of slabs) {
+      const a = tensorAmax(await t.readRows(b, r0, r1));
       if (Number.isNaN(a) || a > amax) amax = a;
       if (Number.isNaN(amax)) break;
     }
   }
-  const enc = slabEncoder(target!, t.name, t.qshape, amax);
-  yield* enc.prologue;
-  for await (const [[, r0, r1], data] of prefetch(slabs(), read)) {
-    yield* enc.slab(data, r1 - r0, cols);
-    advance((r1 - r0) * perRow);
+  const globalScale = nvfp4GlobalScale(amax);
+  const enc = slabEncoder(tq, t.name, t.qshape, amax);
+  const [w, s] = outputSpecs(tq, t.name, t.qshape).map((o) => o.name) as [string, string];
+  if (enc.prologue.length > 0 || slabs.length === 0) {
+    yield { bytes: 0, ends: slabs.length === 0, start: async () => [...enc.prologue] };
   }
-}
-
-/** Pairs of (item, read(item)), the next read started while the current one is used. */
-async function* prefetch<S, T>(items: Iterable<S>, read: (s: S) => Promise<T>): AsyncGenerator<[S, T]> {
-  const it = items[Symbol.iterator]();
-  let cur = it.next();
-  let pending = cur.done ? undefined : read(cur.value);
-  while (!cur.done) {
-    const value = await pending!;
-    const next = it.next();
-    pending = next.done ? undefined : read(next.value);
-    pending?.catch(() => {}); // surfaced when awaited
-    yield [cur.value, value];
-    cur = next;
+  const raw = t.raw;
+  for (const [i, [b, r0, r1]] of slabs.entries()) {
+    yield unit(i, async (slot) => {
+      const n = (r1 - r0) * cols;
+      const [wb, sb] = slabOutputBytes(tq, r1 - r0, cols);
+      let dtype: Dtype = 'F32';
+      let inputBytes = n * 4;
+      if (raw) {
+        dtype = t.dtype;
+        inputBytes = n * raw.bytesPerElement;
+        pool.fit(slot, inputBytes, wb + sb);
+        const at = raw.fileOffset + (b * rows + r0) * cols * raw.bytesPerElement;
+        await files.read(raw.file, at, slot.input.subarray(0, inputBytes));
+      } else {
+        const x = await t.readRows(b, r0, r1);
+        pool.fit(slot, inputBytes, wb + sb);
+        slot.input.set(new Uint8Array(x.buffer, x.byteOffset, inputBytes));
+      }
+      await pool.encode({ target: tq, globalScale, dtype, rows: r1 - r0, cols }, slot, inputBytes);
+      return [
+        { name: w, data: slot.output.subarray(0, wb) },
+        { name: s, data: slot.output.subarray(wb, wb + sb) },
+      ];
+    });
   }
 }

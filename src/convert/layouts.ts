@@ -150,12 +150,17 @@ export interface SlabEncoder {
 
 const fr = Math.fround;
 
+/** NVFP4's tensor scale from the whole tensor's amax: 448 · 6 / amax, or 1 for 0, NaN or infinity. */
+export function nvfp4GlobalScale(amax: number): number {
+  return amax > 0 && Number.isFinite(amax) ? fr((448 * 6) / amax) : 1;
+}
+
 /** An encoder for weight `name`; `amax` (the whole tensor's) is needed by NVFP4 only. */
 export function slabEncoder(t: QuantTarget, name: string, shape: readonly number[], amax = 0): SlabEncoder {
   const specs = outputSpecs(t, name, shape);
   const [w, s] = [specs[0]!.name, specs[1]!.name];
   if (t.layout === 'nvfp4') {
-    const globalScale = amax > 0 && Number.isFinite(amax) ? fr((448 * 6) / amax) : 1;
+    const globalScale = nvfp4GlobalScale(amax);
     const scale2 = Float32Array.of(fr(1 / globalScale));
     return {
       prologue: [{ name: specs[2]!.name, data: bytesOf(scale2) }],

@@ -34,6 +34,12 @@ export interface LogicalTensor {
   readonly bytes: number;
   /** Whether it can be read as floats. */
   readonly isFloat: boolean;
+  /**
+   * Where the rows lie in the file, as stored, for a plain float tensor that is not transposed:
+   * rows `[r0, r1)` of matrix `b` are bytes `fileOffset + (b · rows + r0) · cols · bytesPerElement`
+   * on. Lets a caller read them into a buffer of its own and decode them where it likes.
+   */
+  readonly raw?: { readonly file: string; readonly fileOffset: number; readonly bytesPerElement: number };
   /** Rows `[r0, r1)` of matrix `b` of the quantization orientation, as float32. */
   readRows(b: number, r0: number, r1: number): Promise<Float32Array>;
 }
@@ -118,6 +124,9 @@ function plain(ck: Checkpoint, t: CheckpointTensor): LogicalTensor {
     parts: [t.name],
     bytes: t.byteLength,
     isFloat: isFloatDtype(t.dtype),
+    ...(!transposed && isFloatDtype(t.dtype)
+      ? { raw: { file: t.file, fileOffset: t.fileOffset, bytesPerElement: eb } }
+      : {}),
     async readRows(b, r0, r1) {
       if (!transposed) {
         const at = (b * rows + r0) * cols * eb;

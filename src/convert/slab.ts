@@ -1,0 +1,131 @@
+/**
+ * @module convert/slab
+ * Encode one slab of a weight (rows `[n, cols]` of raw input bytes) into the bytes of its two
+ * output tensors, written into a caller's buffer: the weight data, then the scales. The same code
+ * runs in the calling thread and on the pool's worker threads (slab-worker.ts). The slab is taken
+ * in chunks of whole row blocks of about 128K values: each chunk is decoded into a reused float32
+ * scratch (small enough to stay in cache) and quantized straight into the output, so nothing
+ * proportional to the slab is allocated. Bytes are those of `quantize` on the whole tensor (blocks
+ * never span chunks) and of `slabEncoder`.
+ */
+import type { Dtype } from '../io/index.js';
+import { type BlockScheme, quantize, wasmPlan } from '../quant/index.js';
+import { wasmQuantizeMatrix } from '../quant/wasm.js';
+import { nvfp4Slab, type QuantTarget } from './layouts.js';
+import { floatView } from './tensor.js';
+
+/** What a worker needs to encode a slab. */
+export interface SlabTask {
+  readonly target: QuantTarget;
+  /** NVFP4's tensor scale (448 · 6 / amax of the whole tensor); ignored by the other layouts. */
+  readonly globalScale: number;
+  /** Dtype of the input bytes: a plain float dtype, or F32 for values decoded by the source. */
+  readonly dtype: Dtype;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+const CHUNK_ELEMENTS = 1 << 17;
+
+/** Bytes per element of an input dtype. */
+export function inputBytesPerElement(dtype: Dtype): number {
+  return dtype === 'F64' ? 8 : dtype === 'F32' ? 4 : dtype === 'BF16' || dtype === 'F16' ? 2 : 1;
+}
+
+/** Bytes of the weight tensor and of the scale tensor for `rows` rows (a multiple of the block rows, or a matrix's last rows). */
+export function slabOutputBytes(t: QuantTarget, rows: number, cols: number): [number, number] {
+  const n = rows * cols;
+  switch (t.layout) {
+    case 'deepseek-fp8':
+      return [n, Math.ceil(rows / 128) * Math.ceil(cols / 128) * (t.scaleDtype === 'F32' ? 4 : 1)];
+    case 'mxfp8':
+      return [n, n / 32];
+    case 'mxfp4':
+      return [n / 2, n / 32];
+    case 'nvfp4':
+      return [n / 2, n / 16];
+  }
+}
+
+/** Reused per-thread buffers. */
+export class SlabScratch {
+  private f32 = new Float32Array(0);
+  private u8 = new Uint8Array(0);
+  private sf = new Float32Array(0);
+  private sc = new Uint8Array(0);
+  floats(n: number): Float32Array {
+    if (this.f32.length < n) this.f32 = new Float32Array(n);
+    return this.f32.subarray(0, n);
+  }
+  codes(n: number): Uint8Array {
+    if (this.u8.length < n) this.u8 = new Uint8Array(n);
+    return this.u8.subarray(0, n);
+  }
+  scales(n: number): Float32Array {
+    if (this.sf.length < n) this.sf = new Float32Array(n);
+    return this.sf.subarray(0, n);
+  }
+  scaleCodes(n: number): Uint8Array {
+    if (this.sc.length < n) this.sc = new Uint8Array(n);
+    return this.sc.subarray(0, n);
+  }
+}
+
+/** Two E2M1 codes per byte, element 2j in the low nibble (gpt-oss order, as packFp4). */
+function packInto(codes: Uint8Array, out: Uint8Array): void {
+  const n = codes.length >> 1;
+  for (let j = 0; j < n; j++) out[j] = codes[2 * j]! | (codes[2 * j + 1]! << 4);
+}
+
+/**
+ * Encode the slab in `input` (`rows · cols` values of `task.dtype`) into `out`: weight bytes from
+ * 0, scale bytes right after them (lengths from `slabOutputBytes`).
+ */
+export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, scratch: SlabScratch): void {
+  const { target: t, rows, cols, dtype } = task;
+  const scheme: BlockScheme = t.scheme;
+  const [weightBytes] = slabOutputBytes(t, rows, cols);
+  const eb = inputBytesPerElement(dtype);
+  const br = t.blockRows;
+  const bc = t.blockCols;
+  const colBlocks = Math.ceil(cols / bc);
+  const plan = t.layout === 'nvfp4' ? null : wasmPlan(scheme);
+  const fp4 = t.layout === 'mxfp4' || t.layout === 'nvfp4';
+  const step = br * Math.max(1, Math.floor(CHUNK_ELEMENTS / Math.max(1, cols * br)));
+  for (let r0 = 0; r0 < rows; r0 += step) {
+    const r1 = Math.min(rows, r0 + step);
+    const n = (r1 - r0) * cols;
+    const x = floatView(dtype, input.subarray(r0 * cols * eb, r1 * cols * eb), scratch.floats(n));
+    const weight = out.subarray(fp4 ? (r0 * cols) / 2 : r0 * cols, fp4 ? (r1 * cols) / 2 : r1 * cols);
+    // first scale block of the chunk, and how many
+    const s0 = Math.ceil(r0 / br) * colBlocks;
+    const nb = Math.ceil((r1 - r0) / br) * colBlocks;
+    if (t.layout === 'nvfp4') {
+      const { codes, scaleCodes } = nvfp4Slab(scheme, x, r1 - r0, cols, task.globalScale);
+      packInto(codes, weight);
+      out.set(scaleCodes, weightBytes + s0);
+      continue;
+    }
+    let codes: Uint8Array;
+    let scales: Float32Array;
+    let scaleCodes: Uint8Array | null;
+    if (plan) {
+      codes = fp4 ? scratch.codes(n) : weight;
+      scales = scratch.scales(nb);
+      scaleCodes = scratch.scaleCodes(nb);
+      wasmQuantizeMatrix(scheme, plan, x, r1 - r0, cols, br, bc, codes, scaleCodes, scales);
+    } else {
+      const q = quantize(x, [r1 - r0, cols], scheme);
+      codes = q.codes;
+      scales = q.scales;
+      scaleCodes = q.scaleCodes;
+    }
+    if (fp4) packInto(codes, weight);
+    else if (codes !== weight) weight.set(codes);
+    if (t.layout === 'deepseek-fp8' && t.scaleDtype === 'F32') {
+      out.set(new Uint8Array(scales.buffer, scales.byteOffset, nb * 4), weightBytes + s0 * 4);
+    } else {
+      out.set(scaleCodes!.subarray(0, nb), weightBytes + s0);
+    }
+  }
+}

@@ -462,17 +462,21 @@
             (local.set $q (i32.add (local.get $q) (local.get $bc))))
           (else
             (local.set $vi (f32x4.splat (global.get $inv)))
+            ;; count clipped elements only in blocks whose scaled amax passes the clip threshold (or is NaN)
+            (if (i32.eqz (f32.le (f32.mul (local.get $amax) (global.get $inv)) (local.get $clip)))
+              (then
+                (local.set $k (local.get $p))
+                (loop $clipL
+                  (local.set $cnt (i32x4.sub (local.get $cnt)
+                    (f32x4.gt (f32x4.abs (f32x4.mul (v128.load align=4 (local.get $k)) (local.get $vi))) (local.get $vc))))
+                  (local.set $k (i32.add (local.get $k) (i32.const 16)))
+                  (br_if $clipL (i32.lt_u (local.get $k) (local.get $bend))))))
             (local.set $k (local.get $p))
             (loop $enc
               (local.set $y0 (f32x4.mul (v128.load align=4 (local.get $k)) (local.get $vi)))
               (local.set $y1 (f32x4.mul (v128.load offset=16 align=4 (local.get $k)) (local.get $vi)))
               (local.set $y2 (f32x4.mul (v128.load offset=32 align=4 (local.get $k)) (local.get $vi)))
               (local.set $y3 (f32x4.mul (v128.load offset=48 align=4 (local.get $k)) (local.get $vi)))
-              (local.set $cnt (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (local.get $cnt)
-                (f32x4.gt (f32x4.abs (local.get $y0)) (local.get $vc)))
-                (f32x4.gt (f32x4.abs (local.get $y1)) (local.get $vc)))
-                (f32x4.gt (f32x4.abs (local.get $y2)) (local.get $vc)))
-                (f32x4.gt (f32x4.abs (local.get $y3)) (local.get $vc))))
             (local.set $a (v128.and (local.get $y0) (local.get $absm)))
             (local.set $c0 (i32x4.shr_u
               (i32x4.add (i32x4.add (local.get $a) (i32x4.splat (i32.const 0xc407ffff)))
@@ -596,17 +600,21 @@
             (local.set $q (i32.add (local.get $q) (local.get $bc))))
           (else
             (local.set $vi (f32x4.splat (global.get $inv)))
+            ;; count clipped elements only in blocks whose scaled amax passes the clip threshold (or is NaN)
+            (if (i32.eqz (f32.le (f32.mul (local.get $amax) (global.get $inv)) (local.get $clip)))
+              (then
+                (local.set $k (local.get $p))
+                (loop $clipL
+                  (local.set $cnt (i32x4.sub (local.get $cnt)
+                    (f32x4.gt (f32x4.abs (f32x4.mul (v128.load align=4 (local.get $k)) (local.get $vi))) (local.get $vc))))
+                  (local.set $k (i32.add (local.get $k) (i32.const 16)))
+                  (br_if $clipL (i32.lt_u (local.get $k) (local.get $bend))))))
             (local.set $k (local.get $p))
             (loop $enc
               (local.set $y0 (f32x4.mul (v128.load align=4 (local.get $k)) (local.get $vi)))
               (local.set $y1 (f32x4.mul (v128.load offset=16 align=4 (local.get $k)) (local.get $vi)))
               (local.set $y2 (f32x4.mul (v128.load offset=32 align=4 (local.get $k)) (local.get $vi)))
               (local.set $y3 (f32x4.mul (v128.load offset=48 align=4 (local.get $k)) (local.get $vi)))
-              (local.set $cnt (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (local.get $cnt)
-                (f32x4.gt (f32x4.abs (local.get $y0)) (local.get $vc)))
-                (f32x4.gt (f32x4.abs (local.get $y1)) (local.get $vc)))
-                (f32x4.gt (f32x4.abs (local.get $y2)) (local.get $vc)))
-                (f32x4.gt (f32x4.abs (local.get $y3)) (local.get $vc))))
             (local.set $a (v128.and (local.get $y0) (local.get $absm)))
             (local.set $c0 (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub
               (v128.const i32x4 0 0 0 0)

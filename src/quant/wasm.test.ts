@@ -87,6 +87,20 @@ describe('WebAssembly kernels = TypeScript path', {
       );
     });
   }
+  test('a block holding NaN and both infinities: same codes, scales and clip count', () => {
+    const x = new Float32Array(256);
+    x[3] = Number.POSITIVE_INFINITY;
+    x[5] = Number.NaN;
+    x[7] = Number.NEGATIVE_INFINITY;
+    x[130] = 1;
+    for (const s of covered) {
+      const a = quantize(x, [2, 128], s, { backend: 'ts' });
+      const b = quantize(x, [2, 128], s, { backend: 'wasm' });
+      assert.deepEqual(b.codes, a.codes, s.name);
+      assert.deepEqual(b.scaleCodes, a.scaleCodes, s.name);
+      assert.equal(b.saturated, a.saturated, s.name);
+    }
+  });
   test('NVFP4 dequantizes through the E2M1 kernel too', () => {
     const x = Float32Array.from({ length: 16 * 37 }, (_, i) => Math.sin(i) * (i % 7) * 3);
     const q = quantize(x, [16, 37], getScheme('nvfp4'));

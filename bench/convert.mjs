@@ -1,10 +1,13 @@
 // Checkpoint conversion throughput: a generated BF16 checkpoint (2 GB by default, in os.tmpdir(),
-// deleted after) converted to deepseek-fp8 (ue8m0) and to mxfp4 by the CLI, beside `cp` of the
-// same files and a plain read, in one run. MB/s of input and peak RSS of each process.
-// Usage: npm run build && node bench/convert.mjs [GB]
+// deleted after) converted to deepseek-fp8 (ue8m0) and to mxfp4, each with 1 thread (encoding in
+// the calling thread) and with THREADS worker threads (default 2), beside `cp` of the same files
+// and a plain read, in one run. Each conversion is `convertCheckpoint` in a child process, as the
+// CLI runs it (shards fsynced). MB/s of input and peak RSS of each process; the load average is
+// printed before and after (the machine may be shared).
+// Usage: npm run build && node bench/convert.mjs [GB] [THREADS]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { values } from '../dist/convert/fixtures.js';
 import { toBf16Bytes } from '../dist/convert/index.js';
@@ -12,12 +15,17 @@ import { writeShardedCheckpoint } from '../dist/io/index.js';
 import { printTable } from './util.mjs';
 
 const GB = Number(process.argv[2] ?? 2);
+const THREADS = Number(process.argv[3] ?? 2);
 const DIM = 4096; // [4096, 4096] BF16 = 32 MiB per tensor
 const tensorBytes = DIM * DIM * 2;
 const count = Math.max(1, Math.round((GB * 2 ** 30) / tensorBytes));
 const root = mkdtempSync(join(tmpdir(), 'chipstack-bench-convert-'));
 const input = join(root, 'in');
-const BIN = new URL('../dist/cli/main.js', import.meta.url).href;
+const API = new URL('../dist/convert/index.js', import.meta.url).href;
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
 /** Run a command under /usr/bin/time: wall seconds and peak RSS (MB). */
 function measure(cmd, args) {
@@ -46,29 +54,35 @@ try {
   const bytes = files.reduce((a, f) => a + statSync(f).size, 0);
   const readScript = `const fs=require('fs');const b=Buffer.allocUnsafe(16<<20);for(const f of process.argv.slice(1)){const fd=fs.openSync(f,'r');while(fs.readSync(fd,b,0,b.length,null)>0);fs.closeSync(fd);}`;
   measure(process.execPath, ['-e', readScript, ...files]); // warm the page cache
-  const cli = (to, out, ...extra) => [
+  const convert = (to, out, threads) => [
     '--input-type=module',
     '-e',
-    `import(${JSON.stringify(BIN)}).then(async (m) => process.exit(await m.main(process.argv.slice(1))))`,
-    'convert',
-    input,
-    join(root, out),
-    '--to',
-    to,
-    '--json',
-    ...extra,
+    `import(${JSON.stringify(API)}).then((m) => m.convertCheckpoint(...JSON.parse(process.argv[1])))`,
+    JSON.stringify([
+      input,
+      join(root, out),
+      { to, scheme: to === 'deepseek-fp8' ? 'deepgemm-block-ue8m0' : undefined, threads },
+    ]),
   ];
   const rows = [];
-  const row = (what, m) =>
-    rows.push([what, (bytes / 1e6 / m.s).toFixed(0), m.s.toFixed(2), m.rssMB.toFixed(0)]);
-  row('cp', measure('cp', ['-r', input, join(root, 'copy')]));
-  row('read (node, 16 MB chunks)', measure(process.execPath, ['-e', readScript, ...files]));
-  row('convert --to deepseek-fp8 (ue8m0)', measure(process.execPath, cli('deepseek-fp8', 'fp8')));
-  row('convert --to mxfp4', measure(process.execPath, cli('mxfp4', 'mxfp4')));
+  const row = (what, threads, m) =>
+    rows.push([what, threads, (bytes / 1e6 / m.s).toFixed(0), m.s.toFixed(2), m.rssMB.toFixed(0)]);
+  const loadBefore = load();
+  row('cp -r', '', measure('cp', ['-r', input, join(root, 'copy')]));
+  rmSync(join(root, 'copy'), { recursive: true, force: true });
+  row('read (node, 16 MB chunks)', '', measure(process.execPath, ['-e', readScript, ...files]));
+  for (const to of ['deepseek-fp8', 'mxfp4']) {
+    for (const threads of [1, THREADS]) {
+      const label = `convert --to ${to}${to === 'deepseek-fp8' ? ' (ue8m0)' : ''}`;
+      row(label, threads, measure(process.execPath, convert(to, 'out', threads)));
+      rmSync(join(root, 'out'), { recursive: true, force: true });
+    }
+  }
   console.log(
-    `input: ${(bytes / 1e9).toFixed(2)} GB BF16, ${count} tensors [${DIM}, ${DIM}], ${files.length - 1} shards`,
+    `input: ${(bytes / 1e9).toFixed(2)} GB BF16, ${count} tensors [${DIM}, ${DIM}], ${files.length - 1} shards; ` +
+      `${availableParallelism()} cores; load average ${loadBefore} before, ${load()} after`,
   );
-  printTable(['what', 'MB/s (input)', 'seconds', 'peak RSS MB'], rows);
+  printTable(['what', 'threads', 'MB/s (input)', 'seconds', 'peak RSS MB'], rows);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

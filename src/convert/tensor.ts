@@ -33,7 +33,13 @@ export function toFloat32(dtype: Dtype, bytes: Uint8Array, what = 'tensor'): Flo
 }
 
 function elementCount(dtype: Dtype, bytes: Uint8Array): number {
-  return dtype === 'F64' ? bytes.byteLength >> 3 : dtype === 'F32' ? bytes.byteLength >> 2 : dtype in CODED && codec(CODED[dtype]!).info.spec.bits > 8 ? bytes.byteLength >> 1 : bytes.byteLength;
+  return dtype === 'F64'
+    ? bytes.byteLength >> 3
+    : dtype === 'F32'
+      ? bytes.byteLength >> 2
+      : dtype in CODED && codec(CODED[dtype]!).info.spec.bits > 8
+        ? bytes.byteLength >> 1
+        : bytes.byteLength;
 }
 
 /**

@@ -33,6 +33,7 @@ export {
   TARGETS,
   type TargetName,
 } from './layouts.js';
+export { defaultThreads, parseThreads } from './pool.js';
 export { formatProgress, type Progress, progressBar } from './progress.js';
 export {
   globToRegExp,

@@ -9,6 +9,7 @@ import {
   convertCheckpoint,
   type InspectReport,
   inspectCheckpoint,
+  parseThreads,
   progressBar,
   TARGETS,
   type TargetName,
@@ -141,6 +142,7 @@ export function register(program: Command): void {
     .option('--exclude <glob>', 'do not quantize tensors matching GLOB (repeatable)', collect, [])
     .option('--max-shard-size <size>', 'most tensor bytes per output shard', '5GB')
     .option('--force', 'write into a non-empty output folder')
+    .option('--threads <n>', 'worker threads that encode slabs (default 2; 1 encodes in this thread)')
     .option('--json', 'machine-readable summary; no progress bar')
     .action(async (input: string, output: string, opts: Record<string, unknown>) => {
       const to = opts.to as string;
@@ -172,6 +174,7 @@ export function register(program: Command): void {
           exclude: opts.exclude as string[],
           maxShardBytes: parseSize(opts.maxShardSize as string),
           force: Boolean(opts.force),
+          threads: opts.threads === undefined ? undefined : parseThreads(opts.threads as string),
           onProgress: bar?.update,
         });
       } catch (err) {

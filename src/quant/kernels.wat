@@ -453,9 +453,28 @@
           (br_if $am (i32.lt_u (local.get $k) (local.get $bend))))
         (local.set $amax (f32.max (f32.max (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
                                   (f32.max (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
-        (local.set $code (call $scale (local.get $rule) (local.get $amax) (local.get $emax) (local.get $maxv) (local.get $mina) (local.get $rmax)))
+        (if (i32.eq (local.get $rule) (i32.const 1))
+          (then
+            ;; FLOOR inline (the common MX rule): clamp(exponent field of amax - emax, 0, 255);
+            ;; NaN and Inf amax have the field 255 and give the NaN scale
+            (local.set $k (i32.and (i32.shr_u (i32.reinterpret_f32 (local.get $amax)) (i32.const 23)) (i32.const 255)))
+            (local.set $code (i32.sub (local.get $k) (local.get $emax)))
+            (local.set $code (select (i32.const 0) (local.get $code) (i32.lt_s (local.get $code) (i32.const 0))))
+            (local.set $code (select (i32.const 255) (local.get $code) (i32.eq (local.get $k) (i32.const 255))))
+            (global.set $inv (f32.reinterpret_i32
+              (select (i32.const 0x7fc00000)
+                (select (i32.const 0x00400000) (i32.shl (i32.sub (i32.const 254) (local.get $code)) (i32.const 23))
+                  (i32.eq (local.get $code) (i32.const 254)))
+                (i32.eq (local.get $code) (i32.const 255)))))
+            (f32.store (i32.add (local.get $scales) (i32.shl (local.get $blk) (i32.const 2)))
+              (f32.reinterpret_i32
+                (select (i32.const 0x7fc00000)
+                  (select (i32.const 0x00400000) (i32.shl (local.get $code) (i32.const 23)) (i32.eqz (local.get $code)))
+                  (i32.eq (local.get $code) (i32.const 255))))))
+          (else
+            (local.set $code (call $scale (local.get $rule) (local.get $amax) (local.get $emax) (local.get $maxv) (local.get $mina) (local.get $rmax)))
+            (f32.store (i32.add (local.get $scales) (i32.shl (local.get $blk) (i32.const 2))) (call $e8m0 (local.get $code)))))
         (i32.store8 (i32.add (local.get $scodes) (local.get $blk)) (local.get $code))
-        (f32.store (i32.add (local.get $scales) (i32.shl (local.get $blk) (i32.const 2))) (call $e8m0 (local.get $code)))
         (if (i32.eq (local.get $code) (i32.const 255))
           (then
             (memory.fill (local.get $q) (local.get $nan) (local.get $bc))
@@ -591,9 +610,28 @@
           (br_if $am (i32.lt_u (local.get $k) (local.get $bend))))
         (local.set $amax (f32.max (f32.max (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
                                   (f32.max (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
-        (local.set $code (call $scale (local.get $rule) (local.get $amax) (local.get $emax) (local.get $maxv) (local.get $mina) (local.get $rmax)))
+        (if (i32.eq (local.get $rule) (i32.const 1))
+          (then
+            ;; FLOOR inline (the common MX rule): clamp(exponent field of amax - emax, 0, 255);
+            ;; NaN and Inf amax have the field 255 and give the NaN scale
+            (local.set $k (i32.and (i32.shr_u (i32.reinterpret_f32 (local.get $amax)) (i32.const 23)) (i32.const 255)))
+            (local.set $code (i32.sub (local.get $k) (local.get $emax)))
+            (local.set $code (select (i32.const 0) (local.get $code) (i32.lt_s (local.get $code) (i32.const 0))))
+            (local.set $code (select (i32.const 255) (local.get $code) (i32.eq (local.get $k) (i32.const 255))))
+            (global.set $inv (f32.reinterpret_i32
+              (select (i32.const 0x7fc00000)
+                (select (i32.const 0x00400000) (i32.shl (i32.sub (i32.const 254) (local.get $code)) (i32.const 23))
+                  (i32.eq (local.get $code) (i32.const 254)))
+                (i32.eq (local.get $code) (i32.const 255)))))
+            (f32.store (i32.add (local.get $scales) (i32.shl (local.get $blk) (i32.const 2)))
+              (f32.reinterpret_i32
+                (select (i32.const 0x7fc00000)
+                  (select (i32.const 0x00400000) (i32.shl (local.get $code) (i32.const 23)) (i32.eqz (local.get $code)))
+                  (i32.eq (local.get $code) (i32.const 255))))))
+          (else
+            (local.set $code (call $scale (local.get $rule) (local.get $amax) (local.get $emax) (local.get $maxv) (local.get $mina) (local.get $rmax)))
+            (f32.store (i32.add (local.get $scales) (i32.shl (local.get $blk) (i32.const 2))) (call $e8m0 (local.get $code)))))
         (i32.store8 (i32.add (local.get $scodes) (local.get $blk)) (local.get $code))
-        (f32.store (i32.add (local.get $scales) (i32.shl (local.get $blk) (i32.const 2))) (call $e8m0 (local.get $code)))
         (if (i32.eq (local.get $code) (i32.const 255))
           (then
             (memory.fill (local.get $q) (local.get $nan) (local.get $bc))

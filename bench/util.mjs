@@ -1,5 +1,6 @@
 // Shared helpers for the benchmark scripts.
 import { mkdirSync } from 'node:fs';
+import { makeRng } from '../dist/formats/index.js';
 
 mkdirSync('bench/out', { recursive: true });
 
@@ -43,15 +44,8 @@ export function printTable(headers, rows) {
   for (const r of rows) console.log(line(r));
 }
 
-/** Seeded standard normal generator (Box-Muller over mulberry32). */
+/** Seeded standard normal generator (Box-Muller over the formats' mulberry32). */
 export function gaussian(seed) {
-  let s = seed >>> 0;
-  const u = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  const u = makeRng(seed);
+  return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
 }

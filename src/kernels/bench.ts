@@ -3,6 +3,7 @@
  * GEMV timing per weight format: median milliseconds per call, weight bytes read, GB/s,
  * GFLOP/s and speed-up over fp32. Used by `chipstack bench gemv` and bench/gemv.mjs.
  */
+import { makeRng } from '../formats/index.js';
 import { createKernels, type Kernels } from './engine.js';
 import { packFloat, type WeightFormat, weightBytes } from './weights.js';
 
@@ -38,18 +39,12 @@ export interface GemvBenchOptions {
   kernels?: Kernels;
 }
 
-/** Seeded normal random floats (mulberry32 + Box-Muller), scaled by `sd`. */
+/** Seeded normal random floats (the formats' mulberry32 generator + Box-Muller), scaled by `sd`. */
 export function randomNormal(len: number, seed: number, sd = 1): Float32Array {
-  let s = seed >>> 0;
-  const u = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
+  const u = makeRng(seed);
   const out = new Float32Array(len);
-  for (let i = 0; i < len; i++) out[i] = sd * Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  // 1 - u() is in (0, 1]: the logarithm stays finite
+  for (let i = 0; i < len; i++) out[i] = sd * Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
   return out;
 }
 

@@ -237,7 +237,14 @@ export class Kernels {
     } catch (e) {
       err = e;
     }
-    for (let p = Atomics.load(c, PENDING); p !== 0; p = Atomics.load(c, PENDING)) Atomics.wait(c, PENDING, p);
+    // A worker that died cannot report: wait in slices and give up after a generous deadline
+    // rather than block forever.
+    const deadline = Date.now() + WORKER_DEADLINE_MS;
+    for (let p = Atomics.load(c, PENDING); p !== 0; p = Atomics.load(c, PENDING)) {
+      if (Atomics.wait(c, PENDING, p, 1000) === 'timed-out' && Date.now() > deadline) {
+        throw new Error(`${op}: a worker thread did not finish within ${WORKER_DEADLINE_MS / 1000} s`);
+      }
+    }
     if (err) throw err;
     if (c[ERR] !== 0) throw new Error(`${op} failed in a worker thread`);
   }
@@ -254,6 +261,9 @@ export class Kernels {
     await Promise.all(this.pool.workers.map((w) => w.terminate()));
   }
 }
+
+/** How long one operation may wait for its worker threads. */
+const WORKER_DEADLINE_MS = 120_000;
 
 /** Single-threaded kernels on an unshared memory (works everywhere WebAssembly SIMD does). */
 export function createKernelsSync(opts: KernelsOptions = {}): Kernels {
@@ -285,6 +295,9 @@ export async function createKernels(opts: KernelsOptions = {}): Promise<Kernels>
       new Promise((resolve, reject) => {
         w.once('message', () => resolve());
         w.once('error', reject);
+        w.once('exit', (code) =>
+          reject(new Error(`kernel worker ${t} exited (code ${code}) before it was ready`)),
+        );
       }),
     );
     workers.push(w);

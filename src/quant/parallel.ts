@@ -30,10 +30,12 @@ export function createQuantPool(threads = 2): QuantPool {
       if (m.error !== undefined) p.reject(new Error(m.error));
       else p.resolve(m.saturated ?? 0);
     });
-    w.on('error', (e) => {
+    const fail = (e: Error) => {
       for (const p of pending.values()) p.reject(e);
       pending.clear();
-    });
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => fail(new Error(`quantization worker exited (code ${code})`)));
   }
   const run = (w: Worker, task: QuantTask) =>
     new Promise<number>((resolve, reject) => {

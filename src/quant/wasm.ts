@@ -11,25 +11,32 @@ import type { QuantizedTensor } from './quantize.js';
 import { elementClipThreshold, elementEmax, elementMax } from './scale.js';
 import type { BlockScheme } from './scheme.js';
 
+/** The per-tile scale and element parameters every quantize kernel takes after its buffers. */
+type RuleArgs = [
+  rule: number,
+  elem: number,
+  emax: number,
+  maxv: number,
+  mina: number,
+  rmax: number,
+  nan: number,
+  clip: number,
+];
+
 interface Exports {
   memory: WebAssembly.Memory;
   quantize(
-    src: number,
-    rows: number,
-    cols: number,
-    br: number,
-    bc: number,
-    codes: number,
-    scodes: number,
-    scales: number,
-    rule: number,
-    elem: number,
-    emax: number,
-    maxv: number,
-    mina: number,
-    rmax: number,
-    nan: number,
-    clip: number,
+    ...args: [
+      src: number,
+      rows: number,
+      cols: number,
+      br: number,
+      bc: number,
+      codes: number,
+      scodes: number,
+      scales: number,
+      ...RuleArgs,
+    ]
   ): void;
   saturated(): number;
   rows_e4m3: RowsKernel;
@@ -47,22 +54,18 @@ interface Exports {
   ): void;
 }
 
+/** The fused row kernels: as `quantize` without the block-row count (one row per tile). */
 type RowsKernel = (
-  src: number,
-  rows: number,
-  cols: number,
-  bc: number,
-  codes: number,
-  scodes: number,
-  scales: number,
-  rule: number,
-  elem: number,
-  emax: number,
-  maxv: number,
-  mina: number,
-  rmax: number,
-  nan: number,
-  clip: number,
+  ...args: [
+    src: number,
+    rows: number,
+    cols: number,
+    bc: number,
+    codes: number,
+    scodes: number,
+    scales: number,
+    ...RuleArgs,
+  ]
 ) => void;
 
 let instance: Exports | null = null;

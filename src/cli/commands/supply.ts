@@ -46,34 +46,21 @@ function integerArg(
 }
 
 export function quarterTable(r: SupplyResult): string {
-  const rows = r.quarters.map((q) => {
-    const m = q.metrics;
-    return [
-      q.quarter,
-      `${q.binding} ${pct(q.bindingShare[q.binding])}`,
-      range(m.domesticUnits, units),
-      units(m.huaweiPackages.p50),
-      units(m.importUnits.p50),
-      units(m.demandUnits.p50),
-      range(m.shareOfDemand, pct),
-      pct(m.marketShare.p50),
-      units(m.domesticH100eBf16.p50),
-    ];
-  });
-  const years = r.years.map((y) => {
-    const m = y.metrics;
-    return [
-      String(y.year),
-      '',
-      range(m.domesticUnits, units),
-      units(m.huaweiPackages.p50),
-      units(m.importUnits.p50),
-      units(m.demandUnits.p50),
-      range(m.shareOfDemand, pct),
-      pct(m.marketShare.p50),
-      units(m.domesticH100eBf16.p50),
-    ];
-  });
+  const cells = (period: string, binding: string, m: SupplyResult['years'][number]['metrics']) => [
+    period,
+    binding,
+    range(m.domesticUnits, units),
+    units(m.huaweiPackages.p50),
+    units(m.importUnits.p50),
+    units(m.demandUnits.p50),
+    range(m.shareOfDemand, pct),
+    pct(m.marketShare.p50),
+    units(m.domesticH100eBf16.p50),
+  ];
+  const rows = r.quarters.map((q) =>
+    cells(q.quarter, `${q.binding} ${pct(q.bindingShare[q.binding])}`, q.metrics),
+  );
+  const years = r.years.map((y) => cells(String(y.year), '', y.metrics));
   const head = [
     'period',
     'binding (share of runs)',

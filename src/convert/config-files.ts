@@ -41,15 +41,31 @@ export function quantizationConfig(t: QuantTarget, skipped: readonly string[]): 
   }
 }
 
-async function writeAtomic(path: string, text: string | Uint8Array): Promise<void> {
+/** Told of each temporary file before it is created and of each file renamed into place. */
+export interface WriteHooks {
+  readonly onTemp?: (temp: string) => Promise<void> | void;
+  readonly onPlaced?: (path: string) => Promise<void> | void;
+}
+
+async function writeAtomic(path: string, text: string | Uint8Array, hooks: WriteHooks): Promise<void> {
   const temp = `${path}.${process.pid}.tmp`;
   try {
+    await hooks.onTemp?.(temp);
     await writeFile(temp, text);
     await rename(temp, path);
+    await hooks.onPlaced?.(path);
   } catch (err) {
     await rm(temp, { force: true });
     throw err;
   }
+}
+
+/** Names `copyConfigFiles` may write into the output for the input folder `from`. */
+export async function configFileNames(from: string, quant: QuantTarget | undefined): Promise<string[]> {
+  const names = (await readdir(from, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name);
+  const out = names.filter((n) => n === 'config.json' || COPIED_FILES.test(n));
+  if (quant && (quant.layout === 'mxfp8' || quant.layout === 'nvfp4')) out.push('hf_quant_config.json');
+  return out;
 }
 
 /**
@@ -61,6 +77,7 @@ export async function copyConfigFiles(
   to: string,
   quant: QuantTarget | undefined,
   skipped: readonly string[],
+  hooks: WriteHooks = {},
 ): Promise<string[]> {
   const written: string[] = [];
   const names = (await readdir(from, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name);
@@ -75,10 +92,10 @@ export async function copyConfigFiles(
       if (config === null || typeof config !== 'object' || Array.isArray(config)) continue;
       delete config.quantization_config;
       if (quant) config.quantization_config = quantizationConfig(quant, skipped);
-      await writeAtomic(join(to, n), `${JSON.stringify(config, null, 2)}\n`);
+      await writeAtomic(join(to, n), `${JSON.stringify(config, null, 2)}\n`, hooks);
       written.push(n);
     } else if (COPIED_FILES.test(n)) {
-      await writeAtomic(join(to, n), await readFile(join(from, n)));
+      await writeAtomic(join(to, n), await readFile(join(from, n)), hooks);
       written.push(n);
     }
   }
@@ -93,7 +110,7 @@ export async function copyConfigFiles(
         exclude_modules: skipped,
       },
     };
-    await writeAtomic(join(to, 'hf_quant_config.json'), `${JSON.stringify(hf, null, 2)}\n`);
+    await writeAtomic(join(to, 'hf_quant_config.json'), `${JSON.stringify(hf, null, 2)}\n`, hooks);
     written.push('hf_quant_config.json');
   }
   return written;

@@ -9,11 +9,12 @@
  * conversion runs; re-running the same conversion after an interruption keeps the shards already
  * complete and only writes the rest.
  */
-import { type FileHandle, mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { type FileHandle, lstat, mkdir, open, readdir, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   type Checkpoint,
   type Dtype,
+  INDEX_FILE,
   isShardComplete,
   openCheckpoint,
   planShards,
@@ -22,7 +23,7 @@ import {
   writeShardedCheckpoint,
 } from '../io/index.js';
 import { tensorAmax } from '../quant/index.js';
-import { copyConfigFiles } from './config-files.js';
+import { configFileNames, copyConfigFiles } from './config-files.js';
 import { ConvertError } from './errors.js';
 import {
   baseName,
@@ -34,6 +35,7 @@ import {
   slabEncoder,
   type TargetName,
 } from './layouts.js';
+import { checkOutputNotInput, type InputIdentity, inputIdentity, Ledger, MARKER } from './ledger.js';
 import { checkThreads, createSlabPool, defaultThreads, type SlabPool, type Slot } from './pool.js';
 import type { Progress } from './progress.js';
 import { type SelectionOptions, selector } from './select.js';
@@ -81,15 +83,18 @@ export interface ConvertResult {
   readonly shards: number;
   /** Shards kept from an interrupted run. */
   readonly resumedShards: number;
+  /**
+   * Files of an earlier run removed before writing: temporary shards an interrupted run left, or
+   * with `force` every file the earlier conversion wrote.
+   */
+  readonly removed: readonly string[];
   readonly inputBytes: number;
   readonly outputBytes: number;
   readonly files: readonly string[];
   readonly seconds: number;
 }
 
-const MARKER = '.chipstack-convert.json';
 const COPY_CHUNK = 4 * 1024 * 1024;
-const SHARD_FILE = /^model-\d{5}-of-\d{5}\.safetensors$/;
 
 interface Job {
   readonly t: LogicalTensor;
@@ -156,82 +161,89 @@ export async function convertCheckpoint(
 ): Promise<ConvertResult> {
   const started = performance.now();
   const threads = options.threads === undefined ? defaultThreads() : checkThreads(options.threads);
+  if (input === '') throw new ConvertError('the input path is empty');
+  if (output === '') throw new ConvertError('the output folder is empty (""); give a folder name');
   if (!(await exists(input))) throw new ConvertError(`${input}: no such file or folder`);
   const target =
     options.to === 'bf16' ? undefined : quantTarget(options.to, options.scheme, options.scaleDtype);
   const ck = await openCheckpoint(input);
   try {
     const out = resolve(output);
-    if (out === resolve(ck.dir) || ck.files.some((f) => resolve(f.path) === out)) {
-      throw new ConvertError(
-        `${output}: the output folder is the input's folder; refusing to write over the input`,
-      );
-    }
+    const identity = await inputIdentity(ck.dir, [
+      ...ck.files.map((f) => f.path),
+      ...(ck.indexPath ? [ck.indexPath] : []),
+    ]);
+    await checkOutputNotInput(out, output, identity);
     const jobs = planJobs(logicalTensors(ck), target, options);
     const specs = jobs.flatMap((j) => j.outputs);
     const maxShardBytes = options.maxShardBytes ?? 5e9;
     const plan = planShards(specs, { maxShardBytes });
     const marker = await fingerprint(ck, options, target?.scheme.name);
-    const resume = await prepareOutput(
-      out,
-      output,
-      marker,
-      options.force ?? false,
-      new Set(plan.shards.map((s) => s.file)),
-    );
+    const writes = [
+      ...plan.shards.map((s) => s.file),
+      INDEX_FILE,
+      ...(await configFileNames(ck.dir, target)),
+    ];
+    const setup = await prepareOutput(out, output, marker, options.force ?? false, writes, identity);
+    const { ledger, resume } = setup;
     const skipped = new Set<string>();
     if (resume) {
       for (const s of plan.shards) {
         if (await isShardComplete(join(out, s.file), s.tensors, { format: 'pt' })) skipped.add(s.file);
       }
     }
-    await mkdir(out, { recursive: true });
-    await writeFile(join(out, MARKER), marker);
     const shardOf = plan.weightMap;
     const progress = { tensorsDone: 0, tensors: jobs.length, bytesDone: 0, bytes: 0 };
     for (const j of jobs) progress.bytes += j.t.bytes;
     const report = () => options.onProgress?.({ ...progress, seconds: (performance.now() - started) / 1000 });
     const slabElements = options.slabElements ?? 1 << 20;
     const needsPool = jobs.some((j) => j.kind === 'quantize');
-    const pool = createSlabPool(needsPool ? threads : 1);
-    const rawFiles = new RawFiles();
+    const hooks = { onTemp: (p: string) => ledger.temp(p), onPlaced: (p: string) => ledger.placed(p) };
+    let files: string[];
     try {
-      const units = async function* (): AsyncGenerator<Unit> {
-        for (const job of jobs) {
-          if (job.outputs.every((o) => skipped.has(shardOf.get(o.name)!))) {
-            yield { bytes: job.t.bytes, ends: true, start: async () => [] };
-          } else yield* jobUnits(ck, job, target, slabElements, pool, rawFiles);
-        }
-      };
-      const slots = Array.from({ length: pool.threads === 1 ? 3 : 2 * pool.threads + 1 }, pool.newSlot);
-      const done = (u: Unit) => {
-        progress.bytesDone += u.bytes;
-        report();
-        if (u.ends) {
-          progress.tensorsDone++;
+      const pool = createSlabPool(needsPool ? threads : 1);
+      const rawFiles = new RawFiles();
+      try {
+        const units = async function* (): AsyncGenerator<Unit> {
+          for (const job of jobs) {
+            if (job.outputs.every((o) => skipped.has(shardOf.get(o.name)!))) {
+              yield { bytes: job.t.bytes, ends: true, start: async () => [] };
+            } else yield* jobUnits(ck, job, target, slabElements, pool, rawFiles);
+          }
+        };
+        const slots = Array.from({ length: pool.threads === 1 ? 3 : 2 * pool.threads + 1 }, pool.newSlot);
+        const done = (u: Unit) => {
+          progress.bytesDone += u.bytes;
           report();
-        }
-      };
-      await writeShardedCheckpoint(out, specs, pipeline(units(), slots, done), {
-        maxShardBytes,
-        resume,
-        overwrite: options.force ?? false,
-        sync: options.sync,
-        metadata: { format: 'pt' },
-      });
-    } finally {
-      await pool.close();
-      await rawFiles.close();
+          if (u.ends) {
+            progress.tensorsDone++;
+            report();
+          }
+        };
+        await writeShardedCheckpoint(out, specs, pipeline(units(), slots, done), {
+          maxShardBytes,
+          resume,
+          overwrite: true, // every name written is checked to be absent or ours (prepareOutput)
+          sync: options.sync,
+          metadata: { format: 'pt' },
+          ...hooks,
+        });
+      } finally {
+        await pool.close();
+        await rawFiles.close();
+      }
+      const notConverted = [
+        ...new Set(
+          jobs
+            .filter((j) => j.kind !== 'quantize' && j.t.shape.length >= 2 && j.t.name.endsWith('.weight'))
+            .map((j) => baseName(j.t.name)),
+        ),
+      ];
+      files = await copyConfigFiles(ck.dir, out, target, notConverted, hooks);
+      await ledger.finish();
+    } catch (err) {
+      throw await cleanUpAfterFailure(err, ledger, identity, output, setup.created);
     }
-    const notConverted = [
-      ...new Set(
-        jobs
-          .filter((j) => j.kind !== 'quantize' && j.t.shape.length >= 2 && j.t.name.endsWith('.weight'))
-          .map((j) => baseName(j.t.name)),
-      ),
-    ];
-    const files = await copyConfigFiles(ck.dir, out, target, notConverted);
-    await rm(join(out, MARKER), { force: true });
     return {
       input,
       output,
@@ -252,6 +264,7 @@ export async function convertCheckpoint(
       })),
       shards: plan.shards.length,
       resumedShards: skipped.size,
+      removed: setup.removed,
       inputBytes: progress.bytes,
       outputBytes: plan.totalSize,
       files,
@@ -263,34 +276,97 @@ export async function convertCheckpoint(
 }
 
 /**
- * Make sure `out` may be written. An empty or missing folder is fine; one holding our marker for
- * the same conversion resumes; any other non-empty folder needs `force` (then our stale shards
- * are removed). Returns whether to resume.
+ * After a failed conversion: remove the temporary files it left; keep complete shards (with the
+ * marker, so that the same command resumes) or, when there are none, remove the marker too (and
+ * the folder, if this run created it and it is empty). The error's message says which.
+ */
+async function cleanUpAfterFailure(
+  err: unknown,
+  ledger: Ledger,
+  identity: InputIdentity,
+  label: string,
+  created: boolean,
+): Promise<unknown> {
+  let note: string;
+  try {
+    await ledger.remove('temps', identity);
+    const kept = await ledger.finals();
+    if (kept.length === 0) {
+      await ledger.drop();
+      if (created) await rmdir(ledger.dir).catch(() => {});
+      note = `nothing was left in ${label}`;
+    } else {
+      note = `${kept.length} complete file(s) kept in ${label}: run the same command again to resume, or pass --force to start over`;
+    }
+  } catch (cleanupError) {
+    note = `cleaning up ${label} failed too: ${(cleanupError as Error).message}`;
+  }
+  if (err instanceof Error) {
+    err.message = `${err.message.split('\n')[0]} (${note})`;
+    return err;
+  }
+  return new ConvertError(`${String(err)} (${note})`);
+}
+
+/** What `prepareOutput` found and did. */
+interface OutputSetup {
+  readonly ledger: Ledger;
+  /** Whether to keep complete shards of an interrupted run of the same conversion. */
+  readonly resume: boolean;
+  /** Whether this run created the folder. */
+  readonly created: boolean;
+  /** Files of ours removed before starting (stale temporary shards, or everything with --force). */
+  readonly removed: readonly string[];
+}
+
+/**
+ * Make sure `out` may be written. An empty or missing folder is fine; one whose marker records an
+ * unfinished run of the same conversion resumes (its temporary files are removed); any other
+ * non-empty folder needs `force`, which removes the files the marker lists as ours (by device and
+ * inode) and nothing else. No file named in `writes` may exist unless it is ours, with or without
+ * `force`: files this tool did not write are never replaced.
  */
 async function prepareOutput(
   out: string,
   label: string,
   marker: string,
   force: boolean,
-  planned: Set<string>,
-) {
+  writes: readonly string[],
+  identity: InputIdentity,
+): Promise<OutputSetup> {
   const s = await exists(out);
   if (s && !s.isDirectory()) throw new ConvertError(`${label}: exists and is not a folder`);
   const entries = s ? await readdir(out) : [];
-  if (entries.length === 0) return false;
-  const previous = entries.includes(MARKER) ? await readFile(join(out, MARKER), 'utf8') : undefined;
-  if (!force && previous === marker) return true;
-  if (!force) {
-    throw new ConvertError(
-      `${label}: output folder is not empty${previous ? ' (it holds an unfinished conversion with other input or options)' : ''}; pass --force to write into it`,
-    );
+  let ledger = s ? await Ledger.read(out) : undefined;
+  const others = entries.filter((e) => e !== MARKER);
+  let resume = false;
+  let removed: string[] = [];
+  if (ledger && !ledger.isComplete && ledger.planText === marker && !force) {
+    resume = true;
+    removed = await ledger.remove('temps', identity);
+  } else if (others.length > 0 && !force) {
+    const what = !ledger
+      ? ''
+      : ledger.isComplete
+        ? ' (it holds a finished conversion)'
+        : ' (it holds an unfinished conversion with other input or options)';
+    throw new ConvertError(`${label}: output folder is not empty${what}; pass --force to write into it`);
+  } else if (ledger) {
+    removed = await ledger.remove('all', identity);
   }
-  for (const e of entries) {
-    if ((SHARD_FILE.test(e) && !planned.has(e)) || (e.startsWith('.model-') && e.endsWith('.tmp'))) {
-      await rm(join(out, e), { force: true });
+  for (const name of writes) {
+    const there = await lstat(join(out, name)).catch(() => undefined);
+    if (there && !(ledger && (await ledger.owns(name)))) {
+      throw new ConvertError(
+        `${join(label, name)}: exists and was not written by chipstack convert; it is never replaced, even with --force: move it away or choose another output folder`,
+      );
     }
   }
-  return false;
+  if (ledger && !resume) ledger.restart(marker);
+  ledger ??= Ledger.create(out, marker);
+  await mkdir(out, { recursive: true });
+  await ledger.save();
+  return { ledger, resume, created: !s, removed };
 }
 
 /** A piece of work in the pipeline: its output chunks, from the slot it is given. */

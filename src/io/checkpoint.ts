@@ -24,6 +24,8 @@ export interface Checkpoint {
   readonly dir: string;
   /** The index, when the checkpoint has one. */
   readonly index: CheckpointIndex | undefined;
+  /** The index file's path, when the checkpoint has one. */
+  readonly indexPath: string | undefined;
   /** The shards, in file-name order. */
   readonly files: readonly SafetensorsFile[];
   /** Tensor names shard by shard, each shard in file order. */
@@ -86,6 +88,7 @@ async function openIndexed(indexPath: string, options: CheckpointOptions): Promi
     shards.map((rel) => ({ path: join(dir, rel), rel })),
     index,
     options,
+    indexPath,
   );
 }
 
@@ -100,12 +103,13 @@ async function openShards(
   shards: readonly ShardRef[],
   index: CheckpointIndex | undefined,
   options: CheckpointOptions,
+  indexPath?: string,
 ): Promise<Checkpoint> {
   const files: SafetensorsFile[] = [];
   try {
     for (const s of shards) files.push(await openSafetensors(s.path));
     const byName = catalog(files, shards, dir, index, options.allowUnmapped ?? false);
-    return checkpointOver(dir, files, index, byName);
+    return checkpointOver(dir, files, index, byName, indexPath);
   } catch (err) {
     await Promise.all(files.map((f) => f.close()));
     throw err;
@@ -171,6 +175,7 @@ function checkpointOver(
   files: readonly SafetensorsFile[],
   index: CheckpointIndex | undefined,
   byName: ReadonlyMap<string, CheckpointTensor>,
+  indexPath: string | undefined,
 ): Checkpoint {
   const shardOf = new Map(files.map((f) => [f.path, f]));
   const info = (name: string): CheckpointTensor => {
@@ -183,6 +188,7 @@ function checkpointOver(
   return {
     dir,
     index,
+    indexPath,
     files,
     tensorNames: () => [...byName.keys()],
     info,

@@ -135,7 +135,7 @@ export async function writeShardedCheckpoint(
     state[i] = 'done';
   };
   try {
-    for await (const { name, data } of source) {
+    for await (const { name, data, offset } of source) {
       const i = shardOf.get(name);
       if (i === undefined)
         throw new SafetensorsError('TensorNotFound', dir, 'not among the planned tensors', name);
@@ -149,7 +149,7 @@ export async function writeShardedCheckpoint(
         );
       }
       const w = await writerFor(i);
-      await w.write(name, data);
+      await w.write(name, data, offset);
       if (w.complete) await finish(i);
     }
     for (const [i, s] of state.entries()) if (s === 'pending') await finish(i);
@@ -177,8 +177,10 @@ async function writeIndex(path: string, text: string, options: WriterOptions): P
   }
   const temp = `${path}.${process.pid}.tmp`;
   try {
+    await options.onTemp?.(temp);
     await writeFile(temp, text, { flag: 'w' });
     await rename(temp, path);
+    await options.onPlaced?.(path);
   } catch (err) {
     await rm(temp, { force: true });
     throw err;

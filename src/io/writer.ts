@@ -19,12 +19,23 @@ export interface WriterOptions {
   readonly overwrite?: boolean;
   /** fsync the file before renaming it into place. Default true. */
   readonly sync?: boolean;
+  /**
+   * Told each temporary file's path before it is created, so that a caller can record it (and
+   * remove it after a crash: the writer removes it itself on `abort`).
+   */
+  readonly onTemp?: (temp: string) => Promise<void> | void;
+  /** Told each final path once its file has been renamed into place. */
+  readonly onPlaced?: (path: string) => Promise<void> | void;
 }
 
-/** A named chunk of tensor bytes, as `writeAll` consumes them. */
+/**
+ * A named chunk of tensor bytes, as `writeAll` consumes them. Without `offset` it follows the
+ * tensor's previous chunk; with one it lands at that byte of the tensor (pieces must not overlap).
+ */
 export interface TensorChunk {
   readonly name: string;
   readonly data: Uint8Array;
+  readonly offset?: number;
 }
 
 /** A file being written. Call `finish` to put it in place, or `abort` to drop it. */
@@ -35,8 +46,11 @@ export interface SafetensorsWriter {
   readonly tensors: readonly TensorInfo[];
   /** Whether every tensor has all its bytes. */
   readonly complete: boolean;
-  /** Append `bytes` to tensor `name`; a tensor may arrive in several pieces. */
-  write(name: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * Write `bytes` into tensor `name`: after its previous piece, or at byte `offset` of the tensor.
+   * A tensor may arrive in several pieces, which must not overlap.
+   */
+  write(name: string, bytes: Uint8Array, offset?: number): Promise<void>;
   /** Write every chunk of `source`, in order. */
   writeAll(source: AsyncIterable<TensorChunk> | Iterable<TensorChunk>): Promise<void>;
   /** Check that every tensor is complete, sync, and rename into place. */
@@ -55,6 +69,7 @@ export async function createSafetensorsWriter(
   const layout = layoutSafetensors(specs, metadata, path);
   await checkTarget(path, options.overwrite ?? false);
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  await options.onTemp?.(temp);
   const fh = await open(temp, 'wx');
   let state: 'open' | 'done' | 'aborted' = 'open';
   const abort = async () => {
@@ -70,7 +85,8 @@ export async function createSafetensorsWriter(
     throw err;
   }
   const byName = new Map(layout.tensors.map((t) => [t.name, t]));
-  const written = new Map<string, number>();
+  const written = new Map<string, number>(); // bytes received
+  const next = new Map<string, number>(); // where a piece without offset goes
   const inFlight = new Set<Promise<void>>(); // writes not yet settled; finish waits for them
   let missing = layout.tensors.filter((t) => t.byteLength > 0).length;
   const usable = (name?: string) => {
@@ -82,7 +98,7 @@ export async function createSafetensorsWriter(
         name,
       );
   };
-  const write = async (name: string, bytes: Uint8Array) => {
+  const write = async (name: string, bytes: Uint8Array, offset?: number) => {
     usable(name);
     const t = byName.get(name);
     if (!t)
@@ -92,17 +108,19 @@ export async function createSafetensorsWriter(
         'not among the tensors this file was planned with',
         name,
       );
-    const at = written.get(name) ?? 0;
-    if (at + bytes.length > t.byteLength) {
+    const at = offset ?? next.get(name) ?? 0;
+    const total = (written.get(name) ?? 0) + bytes.length;
+    if (!Number.isSafeInteger(at) || at < 0 || at + bytes.length > t.byteLength || total > t.byteLength) {
       throw new SafetensorsError(
         'TensorOverrun',
         path,
-        `${at + bytes.length} bytes written, more than the ${t.byteLength} its shape [${t.shape.join(', ')}] of ${t.dtype} holds`,
+        `bytes [${at}, ${at + bytes.length}) written (${total} in all), beyond the ${t.byteLength} its shape [${t.shape.join(', ')}] of ${t.dtype} holds`,
         name,
       );
     }
-    written.set(name, at + bytes.length);
-    if (bytes.length > 0 && at + bytes.length === t.byteLength) missing--;
+    written.set(name, total);
+    next.set(name, at + bytes.length);
+    if (bytes.length > 0 && total === t.byteLength) missing--;
     const done = writeAt(fh, bytes, t.fileOffset + at);
     inFlight.add(done);
     try {
@@ -119,7 +137,7 @@ export async function createSafetensorsWriter(
     },
     write,
     async writeAll(source) {
-      for await (const { name, data } of source) await write(name, data);
+      for await (const { name, data, offset } of source) await write(name, data, offset);
     },
     async finish() {
       usable();
@@ -141,6 +159,7 @@ export async function createSafetensorsWriter(
         await checkTarget(path, options.overwrite ?? false);
         await rename(temp, path);
         state = 'done';
+        await options.onPlaced?.(path);
       } catch (err) {
         await abort();
         throw err;

@@ -97,7 +97,13 @@ function printInspect(r: InspectReport): void {
 function printConvert(r: ConvertResult): void {
   const count = (a: string) => r.tensors.filter((t) => t.action === a).length;
   const kept = r.tensors.filter((t) => t.action === 'kept');
+  const temps = r.removed.filter((f) => f.endsWith('.tmp'));
+  const older = r.removed.filter((f) => !f.endsWith('.tmp'));
   const lines = [
+    ...(temps.length > 0
+      ? [`removed ${temps.length} temporary file(s) an interrupted run left: ${temps.join(', ')}`]
+      : []),
+    ...(older.length > 0 ? [`removed ${older.length} file(s) the earlier conversion wrote (--force)`] : []),
     `${r.input} -> ${r.output} (${r.to}${r.scheme ? `, scheme ${r.scheme}` : ''})`,
     `${count('quantized')} quantized, ${count('dequantized')} dequantized, ${count('copied')} copied, ${kept.length} kept unquantized`,
     ...kept.map((t) => `  kept ${t.name}: ${t.reason}`),

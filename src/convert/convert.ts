@@ -22,7 +22,6 @@ import {
   type TensorSpec,
   writeShardedCheckpoint,
 } from '../io/index.js';
-import { tensorAmax } from '../quant/index.js';
 import { configFileNames, copyConfigFiles } from './config-files.js';
 import { ConvertError } from './errors.js';
 import {
@@ -39,8 +38,14 @@ import { checkOutputNotInput, type InputIdentity, inputIdentity, Ledger, MARKER 
 import { checkThreads, createSlabPool, defaultThreads, type SlabPool, type Slot } from './pool.js';
 import type { Progress } from './progress.js';
 import { type SelectionOptions, selector } from './select.js';
-import { slabOutputBytes } from './slab.js';
-import { type LogicalTensor, logicalTensors, matrices, transpose } from './source.js';
+import {
+  countNonFinite,
+  finiteAmax,
+  NON_FINITE_POLICIES,
+  type NonFinitePolicy,
+  slabOutputBytes,
+} from './slab.js';
+import { type LogicalTensor, logicalTensors, matrices, tiles, transpose } from './source.js';
 import { toBf16Bytes } from './tensor.js';
 
 export interface ConvertOptions extends SelectionOptions {
@@ -55,6 +60,11 @@ export interface ConvertOptions extends SelectionOptions {
   readonly force?: boolean;
   /** Values per slab (float32). Default 1 Mi: 4 MB of float32 per slab. */
   readonly slabElements?: number;
+  /**
+   * A gpt-oss fused expert matrix up to this many values is read whole and transposed in memory
+   * (64 MB of float32 at the default 2^24); a larger one tile by tile. Lower it to test the tiles.
+   */
+  readonly wholeTransposeElements?: number;
   /** fsync shards before renaming them. Default true. */
   readonly sync?: boolean;
   /**
@@ -62,6 +72,12 @@ export interface ConvertOptions extends SelectionOptions {
    * calling thread. Default 2, or 1 on a one-core machine.
    */
   readonly threads?: number;
+  /**
+   * NaN and ±Inf in tensors to quantize: `keep` (default) encodes them as each target's reference
+   * does (README), `clamp` makes NaN 0 and ±Inf the block's largest finite magnitude first, `error`
+   * refuses the tensor. Counted per tensor either way (`ConvertResult.nonFinite`).
+   */
+  readonly onNonFinite?: NonFinitePolicy;
   readonly onProgress?: (p: Progress) => void;
 }
 
@@ -88,6 +104,8 @@ export interface ConvertResult {
    * with `force` every file the earlier conversion wrote.
    */
   readonly removed: readonly string[];
+  /** Quantized tensors that held NaN or ±Inf values, how many, and what was done (`policy`). */
+  readonly nonFinite: readonly { name: string; count: number; policy: NonFinitePolicy }[];
   readonly inputBytes: number;
   readonly outputBytes: number;
   readonly files: readonly string[];
@@ -95,6 +113,12 @@ export interface ConvertResult {
 }
 
 const COPY_CHUNK = 4 * 1024 * 1024;
+
+/** NaN and ±Inf inputs met, per tensor, under the policy of the run. */
+interface NonFiniteTally {
+  readonly policy: NonFinitePolicy;
+  readonly counts: Map<string, number>;
+}
 
 interface Job {
   readonly t: LogicalTensor;
@@ -174,7 +198,8 @@ export async function convertCheckpoint(
       ...(ck.indexPath ? [ck.indexPath] : []),
     ]);
     await checkOutputNotInput(out, output, identity);
-    const jobs = planJobs(logicalTensors(ck), target, options);
+    const wholeTranspose = options.wholeTransposeElements;
+    const jobs = planJobs(logicalTensors(ck, { wholeTranspose }), target, options);
     const specs = jobs.flatMap((j) => j.outputs);
     const maxShardBytes = options.maxShardBytes ?? 5e9;
     const plan = planShards(specs, { maxShardBytes });
@@ -198,6 +223,13 @@ export async function convertCheckpoint(
     const report = () => options.onProgress?.({ ...progress, seconds: (performance.now() - started) / 1000 });
     const slabElements = options.slabElements ?? 1 << 20;
     const needsPool = jobs.some((j) => j.kind === 'quantize');
+    const policy = options.onNonFinite ?? 'keep';
+    if (!NON_FINITE_POLICIES.includes(policy)) {
+      throw new ConvertError(
+        `--on-nonfinite must be one of ${NON_FINITE_POLICIES.join(', ')}, got ${String(policy)}`,
+      );
+    }
+    const tally: NonFiniteTally = { policy, counts: new Map() };
     const hooks = { onTemp: (p: string) => ledger.temp(p), onPlaced: (p: string) => ledger.placed(p) };
     let files: string[];
     try {
@@ -208,7 +240,7 @@ export async function convertCheckpoint(
           for (const job of jobs) {
             if (job.outputs.every((o) => skipped.has(shardOf.get(o.name)!))) {
               yield { bytes: job.t.bytes, ends: true, start: async () => [] };
-            } else yield* jobUnits(ck, job, target, slabElements, pool, rawFiles);
+            } else yield* jobUnits(ck, job, target, slabElements, pool, rawFiles, tally, wholeTranspose);
           }
         };
         const slots = Array.from({ length: pool.threads === 1 ? 3 : 2 * pool.threads + 1 }, pool.newSlot);
@@ -265,6 +297,7 @@ export async function convertCheckpoint(
       shards: plan.shards.length,
       resumedShards: skipped.size,
       removed: setup.removed,
+      nonFinite: [...tally.counts].map(([name, count]) => ({ name, count, policy })),
       inputBytes: progress.bytes,
       outputBytes: plan.totalSize,
       files,
@@ -458,6 +491,8 @@ async function* jobUnits(
   slabElements: number,
   pool: SlabPool,
   files: RawFiles,
+  nonFinite: NonFiniteTally,
+  wholeTranspose?: number,
 ): AsyncGenerator<Unit> {
   const { t } = job;
   if (job.kind === 'copy') {
@@ -472,42 +507,53 @@ async function* jobUnits(
     }
     return;
   }
-  const { batch, rows, cols } = matrices(t.qshape);
+  const { rows, cols } = matrices(t.qshape);
   const blockRows = job.kind === 'quantize' ? target!.blockRows : 1;
-  // a transposed tensor is handled a whole matrix at a time
-  const step = t.transposed
-    ? rows
-    : Math.max(
-        blockRows,
-        Math.floor(Math.max(1, Math.floor(slabElements / Math.max(cols, 1))) / blockRows) * blockRows,
-      );
-  const perRow = t.bytes / Math.max(1, batch * rows);
-  const slabs: [number, number, number][] = [];
-  for (let b = 0; b < batch; b++)
-    for (let r0 = 0; r0 < rows; r0 += step) slabs.push([b, r0, Math.min(rows, r0 + step)]);
+  const slabs = tiles(t.qshape, blockRows, slabElements, t.transposed, wholeTranspose);
+  const perElement = t.bytes / Math.max(1, numel(t.qshape));
   const unit = (i: number, start: Unit['start']): Unit => {
-    const [, r0, r1] = slabs[i]!;
-    return { bytes: (r1 - r0) * perRow, ends: i === slabs.length - 1, start };
+    const [, r0, r1, c0, c1] = slabs[i]!;
+    return { bytes: (r1 - r0) * (c1 - c0) * perElement, ends: i === slabs.length - 1, start };
   };
   if (job.kind === 'decode') {
     if (slabs.length === 0) yield { bytes: 0, ends: true, start: async () => [] };
-    for (const [i, [b, r0, r1]] of slabs.entries()) {
+    for (const [i, [b, r0, r1, c0, c1]] of slabs.entries()) {
       yield unit(i, async () => {
-        const data = await t.readRows(b, r0, r1);
-        const x = t.transposed ? transpose(data, rows, cols) : data;
-        return [{ name: t.name, data: toBf16Bytes(x) }];
+        const data = await t.readRows(b, r0, r1, c0, c1);
+        const h = r1 - r0;
+        const w = c1 - c0;
+        if (t.transposed) {
+          // stored [cols, rows]: our columns c0..c1 are its rows, our rows r0..r1 its columns
+          const x = toBf16Bytes(transpose(data, h, w));
+          if (h === rows) return [{ name: t.name, data: x, offset: (b * cols + c0) * rows * 2 }];
+          return Array.from({ length: w }, (_, j) => ({
+            name: t.name,
+            data: x.subarray(j * h * 2, (j + 1) * h * 2),
+            offset: ((b * cols + c0 + j) * rows + r0) * 2,
+          }));
+        }
+        const x = toBf16Bytes(data);
+        return rowPieces(t.name, x, h, w * 2, ((b * rows + r0) * cols + c0) * 2, cols * 2, w === cols);
       });
     }
     return;
   }
   const tq = target!;
   let amax = 0;
+  const policy = nonFinite.policy;
+  const refuse = (count: number) =>
+    new ConvertError(
+      `tensor ${JSON.stringify(t.name)}: ${count} non-finite value(s) (NaN or ±Inf) in the input; pass --on-nonfinite keep or clamp to convert it anyway`,
+    );
   if (tq.layout === 'nvfp4') {
-    for (const [b, r0, r1] of slabs) {
-      const a = tensorAmax(await t.readRows(b, r0, r1));
-      if (Number.isNaN(a) || a > amax) amax = a;
-      if (Number.isNaN(amax)) break;
+    // the tensor scale comes from the finite values only: one Inf must not set it
+    let bad = 0;
+    for (const [b, r0, r1, c0, c1] of slabs) {
+      const x = await t.readRows(b, r0, r1, c0, c1);
+      amax = Math.max(amax, finiteAmax(x));
+      bad += countNonFinite(x);
     }
+    if (bad > 0 && policy === 'error') throw refuse(bad);
   }
   const globalScale = nvfp4GlobalScale(amax);
   const enc = slabEncoder(tq, t.name, t.qshape, amax);
@@ -516,28 +562,96 @@ async function* jobUnits(
     yield { bytes: 0, ends: slabs.length === 0, start: async () => [...enc.prologue] };
   }
   const raw = t.raw;
-  for (const [i, [b, r0, r1]] of slabs.entries()) {
+  const fp4 = tq.layout === 'mxfp4' || tq.layout === 'nvfp4';
+  const scaleBytes = tq.layout === 'deepseek-fp8' && tq.scaleDtype === 'F32' ? 4 : 1;
+  const colBlocks = Math.ceil(cols / tq.blockCols);
+  const rowBlocks = Math.ceil(rows / tq.blockRows);
+  for (const [i, [b, r0, r1, c0, c1]] of slabs.entries()) {
     yield unit(i, async (slot) => {
-      const n = (r1 - r0) * cols;
-      const [wb, sb] = slabOutputBytes(tq, r1 - r0, cols);
+      const h = r1 - r0;
+      const width = c1 - c0;
+      const n = h * width;
+      const [wb, sb] = slabOutputBytes(tq, h, width);
       let dtype: Dtype = 'F32';
       let inputBytes = n * 4;
       if (raw) {
         dtype = t.dtype;
-        inputBytes = n * raw.bytesPerElement;
+        const eb = raw.bytesPerElement;
+        inputBytes = n * eb;
         pool.fit(slot, inputBytes, wb + sb);
-        const at = raw.fileOffset + (b * rows + r0) * cols * raw.bytesPerElement;
-        await files.read(raw.file, at, slot.input.subarray(0, inputBytes));
+        const at = raw.fileOffset + ((b * rows + r0) * cols + c0) * eb;
+        if (width === cols || h === 1) await files.read(raw.file, at, slot.input.subarray(0, inputBytes));
+        else {
+          for (let r = 0; r < h; r++) {
+            const row = slot.input.subarray(r * width * eb, (r + 1) * width * eb);
+            await files.read(raw.file, at + r * cols * eb, row);
+          }
+        }
       } else {
-        const x = await t.readRows(b, r0, r1);
+        const x = await t.readRows(b, r0, r1, c0, c1);
         pool.fit(slot, inputBytes, wb + sb);
         slot.input.set(new Uint8Array(x.buffer, x.byteOffset, inputBytes));
       }
-      await pool.encode({ target: tq, globalScale, dtype, rows: r1 - r0, cols }, slot, inputBytes);
+      const task = { target: tq, globalScale, dtype, rows: h, cols: width, onNonFinite: policy };
+      const bad = await pool.encode(task, slot, inputBytes);
+      if (bad > 0) {
+        if (policy === 'error') throw refuse(bad);
+        nonFinite.counts.set(t.name, (nonFinite.counts.get(t.name) ?? 0) + bad);
+      }
+      const whole = width === cols;
+      const codes = slot.output.subarray(0, wb);
+      const scales = slot.output.subarray(wb, wb + sb);
+      const perCode = fp4 ? 0.5 : 1;
+      // scale rows of this slab: one per row, or one per 128-row tile (DeepSeek)
+      const scaleRows = Math.ceil(h / tq.blockRows);
+      const scaleRow0 = b * rowBlocks + Math.floor(r0 / tq.blockRows);
+      const scaleWidth = Math.ceil(width / tq.blockCols) * scaleBytes;
       return [
-        { name: w, data: slot.output.subarray(0, wb) },
-        { name: s, data: slot.output.subarray(wb, wb + sb) },
+        ...rowPieces(
+          w,
+          codes,
+          h,
+          width * perCode,
+          ((b * rows + r0) * cols + c0) * perCode,
+          cols * perCode,
+          whole,
+        ),
+        ...rowPieces(
+          s,
+          scales,
+          scaleRows,
+          scaleWidth,
+          (scaleRow0 * colBlocks + c0 / tq.blockCols) * scaleBytes,
+          colBlocks * scaleBytes,
+          whole,
+        ),
       ];
     });
   }
+}
+
+/**
+ * The chunks of `rows` rows of `width` bytes each, packed in `data`, that go to a tensor whose rows
+ * are `stride` bytes apart, the first at byte `offset`: one chunk when the rows are whole, else one
+ * positioned chunk per row.
+ */
+function rowPieces(
+  name: string,
+  data: Uint8Array,
+  rows: number,
+  width: number,
+  offset: number,
+  stride: number,
+  whole: boolean,
+): TensorChunk[] {
+  if (whole || rows === 1) return [{ name, data: data.subarray(0, rows * width), offset }];
+  return Array.from({ length: rows }, (_, r) => ({
+    name,
+    data: data.subarray(r * width, (r + 1) * width),
+    offset: offset + r * stride,
+  }));
+}
+
+function numel(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
 }

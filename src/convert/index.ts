@@ -43,5 +43,6 @@ export {
   type SelectionOptions,
   selector,
 } from './select.js';
+export { NON_FINITE_POLICIES, type NonFinitePolicy } from './slab.js';
 export { type LogicalTensor, logicalTensors, matrices, type SourceLayout } from './source.js';
 export { isFloatDtype, toBf16Bytes, toFloat32 } from './tensor.js';

@@ -8,7 +8,7 @@
 import { stat } from 'node:fs/promises';
 import { openCheckpoint } from '../io/index.js';
 import { ConvertError } from './errors.js';
-import { type LogicalTensor, logicalTensors, matrices, type SourceLayout } from './source.js';
+import { type LogicalTensor, logicalTensors, type SourceLayout, tiles } from './source.js';
 
 export interface TensorRow {
   readonly name: string;
@@ -18,7 +18,10 @@ export interface TensorRow {
   readonly file: string;
 }
 
-/** Statistics of one logical tensor over its finite values; NaN and infinities are counted apart. */
+/**
+ * Statistics of one logical tensor: `amax` is the largest magnitude (Infinity when it holds ±Inf),
+ * `count`, `mean` and `std` are over its finite values; NaN and infinities are counted apart.
+ */
 export interface TensorStats {
   readonly name: string;
   readonly layout: SourceLayout;
@@ -93,17 +96,16 @@ class Moments {
 /** Stream a logical tensor's values into moments. */
 export async function tensorStats(t: LogicalTensor, slabElements = 4 << 20): Promise<TensorStats> {
   const m = new Moments();
-  const { batch, rows, cols } = matrices(t.qshape);
-  const step = t.transposed ? rows : Math.max(1, Math.floor(slabElements / Math.max(cols, 1)));
-  for (let b = 0; b < batch; b++) {
-    for (let r0 = 0; r0 < rows; r0 += step) m.add(await t.readRows(b, r0, Math.min(rows, r0 + step)));
+  for (const [b, r0, r1, c0, c1] of tiles(t.qshape, 1, slabElements, t.transposed)) {
+    m.add(await t.readRows(b, r0, r1, c0, c1));
   }
   return {
     name: t.name,
     layout: t.layout,
     shape: t.shape,
     count: m.n,
-    amax: m.amax,
+    // an infinity is the largest magnitude there is: an all-Inf tensor must not read as amax 0
+    amax: m.inf > 0 ? Number.POSITIVE_INFINITY : m.amax,
     mean: m.n > 0 ? m.mean : Number.NaN,
     std: m.n > 0 ? Math.sqrt(m.m2 / m.n) : Number.NaN,
     nan: m.nan,

@@ -150,7 +150,10 @@ export interface SlabEncoder {
 
 const fr = Math.fround;
 
-/** NVFP4's tensor scale from the whole tensor's amax: 448 · 6 / amax, or 1 for 0, NaN or infinity. */
+/**
+ * NVFP4's tensor scale from the whole tensor's amax over its finite values: 448 · 6 / amax, or 1
+ * for 0 (an infinity or NaN never sets it: callers pass the finite amax).
+ */
 export function nvfp4GlobalScale(amax: number): number {
   return amax > 0 && Number.isFinite(amax) ? fr((448 * 6) / amax) : 1;
 }
@@ -213,10 +216,17 @@ export function nvfp4Slab(
   for (let b = 0; b < rows * groups; b++) {
     const o = b * 16;
     let amax = 0;
+    let finite = true;
     for (let j = o; j < o + 16; j++) {
       const a = Math.abs(data[j]!);
-      if (a > amax) amax = a;
-      else if (Number.isNaN(a)) amax = Number.NaN;
+      if (a - a !== 0) finite = false;
+      else if (a > amax) amax = a;
+    }
+    if (!finite) {
+      // no reference rule: as MX does, the block's scale is NaN (E4M3 0x7F), so it decodes to NaN
+      scaleCodes[b] = 0x7f;
+      scaled.fill(0, o, o + 16);
+      continue;
     }
     const bs = blockScale(scheme.scale, scheme.scaleStorage, scheme.element, amax, globalScale);
     scaleCodes[b] = Math.max(bs.code, 0);

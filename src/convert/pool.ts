@@ -23,8 +23,11 @@ export interface SlabPool {
   newSlot(): Slot;
   /** Grow the slot's buffers to hold at least these bytes (their contents are not kept). */
   fit(slot: Slot, inputBytes: number, outputBytes: number): void;
-  /** Encode the slab in `slot.input` (its first `inputBytes`) into `slot.output`. */
-  encode(task: SlabTask, slot: Slot, inputBytes: number): Promise<void>;
+  /**
+   * Encode the slab in `slot.input` (its first `inputBytes`) into `slot.output`; resolves with the
+   * count of NaN and ±Inf inputs.
+   */
+  encode(task: SlabTask, slot: Slot, inputBytes: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -61,7 +64,7 @@ export function createSlabPool(threads: number): SlabPool {
       newSlot: () => ({ input: new Uint8Array(0), output: new Uint8Array(0) }),
       fit,
       async encode(task, slot, inputBytes) {
-        encodeSlab(task, slot.input.subarray(0, inputBytes), slot.output, scratch);
+        return encodeSlab(task, slot.input.subarray(0, inputBytes), slot.output, scratch);
       },
       async close() {},
     };
@@ -74,7 +77,7 @@ export function createSlabPool(threads: number): SlabPool {
   );
   interface Pending {
     readonly message: SlabMessage;
-    readonly resolve: () => void;
+    readonly resolve: (nonFinite: number) => void;
     readonly reject: (e: Error) => void;
   }
   const queue: Pending[] = [];
@@ -97,12 +100,12 @@ export function createSlabPool(threads: number): SlabPool {
     queue.length = 0;
   };
   for (const w of workers) {
-    w.on('message', (m: { id: number; error?: string }) => {
+    w.on('message', (m: { id: number; error?: string; nonFinite?: number }) => {
       const p = busy.get(w);
       if (!p || p.message.id !== m.id) return;
       busy.delete(w);
       if (m.error !== undefined) p.reject(new Error(m.error));
-      else p.resolve();
+      else p.resolve(m.nonFinite ?? 0);
       dispatch();
     });
     w.on('error', fail);

@@ -1,8 +1,8 @@
 /**
  * @module convert/slab-worker
  * Worker thread of the conversion pool: encodes one slab at a time from a shared input buffer
- * into a shared output buffer. Messages: { id, task, input, inputBytes, output } in, { id } or
- * { id, error } out.
+ * into a shared output buffer. Messages: { id, task, input, inputBytes, output } in, { id, nonFinite }
+ * or { id, error } out.
  */
 import { parentPort } from 'node:worker_threads';
 import { encodeSlab, SlabScratch, type SlabTask } from './slab.js';
@@ -19,8 +19,13 @@ const scratch = new SlabScratch();
 
 parentPort?.on('message', (m: SlabMessage) => {
   try {
-    encodeSlab(m.task, new Uint8Array(m.input, 0, m.inputBytes), new Uint8Array(m.output), scratch);
-    parentPort!.postMessage({ id: m.id });
+    const nonFinite = encodeSlab(
+      m.task,
+      new Uint8Array(m.input, 0, m.inputBytes),
+      new Uint8Array(m.output),
+      scratch,
+    );
+    parentPort!.postMessage({ id: m.id, nonFinite });
   } catch (e) {
     parentPort!.postMessage({ id: m.id, error: (e as Error).message });
   }

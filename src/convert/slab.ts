@@ -23,6 +23,67 @@ export interface SlabTask {
   readonly dtype: Dtype;
   readonly rows: number;
   readonly cols: number;
+  /** What to do with NaN and ±Inf inputs (see `NonFinitePolicy`). Default 'keep'. */
+  readonly onNonFinite?: NonFinitePolicy;
+}
+
+/**
+ * NaN and ±Inf inputs. `keep`: encoded as each target's reference does (README: NaN and Inf);
+ * `clamp`: NaN becomes 0 and ±Inf ± the largest finite magnitude of its block (0 if none) before
+ * encoding; `error`: the slab is not encoded (the caller refuses the tensor).
+ */
+export type NonFinitePolicy = 'keep' | 'clamp' | 'error';
+export const NON_FINITE_POLICIES: readonly NonFinitePolicy[] = ['keep', 'clamp', 'error'];
+
+/** How many of `x` are NaN or ±Inf. */
+export function countNonFinite(x: Float32Array): number {
+  let n = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    if (v - v !== 0) n++;
+  }
+  return n;
+}
+
+/** Largest finite |x| (0 when none): what NVFP4's tensor scale is taken from. */
+export function finiteAmax(x: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) {
+    const a = Math.abs(x[i]!);
+    if (a > m && a !== Number.POSITIVE_INFINITY) m = a;
+  }
+  return m;
+}
+
+/**
+ * In place, for `[rows, cols]` values in `[br, bc]` blocks: NaN → 0, ±Inf → ± the block's largest
+ * finite magnitude (0 if it has none).
+ */
+export function clampNonFinite(x: Float32Array, rows: number, cols: number, br: number, bc: number): void {
+  for (let rb = 0; rb < rows; rb += br) {
+    for (let cb = 0; cb < cols; cb += bc) {
+      const r1 = Math.min(rows, rb + br);
+      const c1 = Math.min(cols, cb + bc);
+      let bad = false;
+      let m = 0;
+      for (let r = rb; r < r1; r++) {
+        for (let c = cb; c < c1; c++) {
+          const v = x[r * cols + c]!;
+          if (v - v !== 0) bad = true;
+          else if (Math.abs(v) > m) m = Math.abs(v);
+        }
+      }
+      if (!bad) continue;
+      for (let r = rb; r < r1; r++) {
+        for (let c = cb; c < c1; c++) {
+          const v = x[r * cols + c]!;
+          if (Number.isNaN(v)) x[r * cols + c] = 0;
+          else if (v === Number.POSITIVE_INFINITY) x[r * cols + c] = m;
+          else if (v === Number.NEGATIVE_INFINITY) x[r * cols + c] = -m;
+        }
+      }
+    }
+  }
 }
 
 const CHUNK_ELEMENTS = 1 << 17;
@@ -79,9 +140,12 @@ function packInto(codes: Uint8Array, out: Uint8Array): void {
 
 /**
  * Encode the slab in `input` (`rows · cols` values of `task.dtype`) into `out`: weight bytes from
- * 0, scale bytes right after them (lengths from `slabOutputBytes`).
+ * 0, scale bytes right after them (lengths from `slabOutputBytes`). Returns how many input values
+ * were NaN or ±Inf (with policy `error`, encoding stops at the first chunk holding one).
  */
-export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, scratch: SlabScratch): void {
+export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, scratch: SlabScratch): number {
+  const policy = task.onNonFinite ?? 'keep';
+  let nonFinite = 0;
   const { target: t, rows, cols, dtype } = task;
   const scheme: BlockScheme = t.scheme;
   const [weightBytes] = slabOutputBytes(t, rows, cols);
@@ -95,7 +159,16 @@ export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, s
   for (let r0 = 0; r0 < rows; r0 += step) {
     const r1 = Math.min(rows, r0 + step);
     const n = (r1 - r0) * cols;
-    const x = floatView(dtype, input.subarray(r0 * cols * eb, r1 * cols * eb), scratch.floats(n));
+    let x = floatView(dtype, input.subarray(r0 * cols * eb, r1 * cols * eb), scratch.floats(n));
+    const bad = countNonFinite(x);
+    if (bad > 0) {
+      nonFinite += bad;
+      if (policy === 'error') return nonFinite;
+      if (policy === 'clamp') {
+        if (x.buffer === input.buffer) x = copyInto(x, scratch.floats(n));
+        clampNonFinite(x, r1 - r0, cols, br, bc);
+      }
+    }
     const weight = out.subarray(fp4 ? (r0 * cols) / 2 : r0 * cols, fp4 ? (r1 * cols) / 2 : r1 * cols);
     // first scale block of the chunk, and how many
     const s0 = Math.ceil(r0 / br) * colBlocks;
@@ -128,4 +201,11 @@ export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, s
       out.set(scaleCodes!.subarray(0, nb), weightBytes + s0);
     }
   }
+  return nonFinite;
+}
+
+/** `x` copied into `into` (same length), so that the caller's input is left as it was. */
+function copyInto(x: Float32Array, into: Float32Array): Float32Array {
+  into.set(x);
+  return into;
 }

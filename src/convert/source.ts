@@ -40,8 +40,85 @@ export interface LogicalTensor {
    * on. Lets a caller read them into a buffer of its own and decode them where it likes.
    */
   readonly raw?: { readonly file: string; readonly fileOffset: number; readonly bytesPerElement: number };
-  /** Rows `[r0, r1)` of matrix `b` of the quantization orientation, as float32. */
-  readRows(b: number, r0: number, r1: number): Promise<Float32Array>;
+  /**
+   * Rows `[r0, r1)` of matrix `b` of the quantization orientation, as float32; with `c0`, `c1`
+   * only their columns `[c0, c1)` (`c0` a multiple of 128), as a `[r1 - r0, c1 - c0]` array.
+   */
+  readRows(b: number, r0: number, r1: number, c0?: number, c1?: number): Promise<Float32Array>;
+}
+
+/** One slab: rows `[r0, r1)`, columns `[c0, c1)` of matrix `b`. */
+export type Tile = readonly [b: number, r0: number, r1: number, c0: number, c1: number];
+
+/** Column tiles are multiples of this (every block length divides it). */
+export const TILE_COLS = 128;
+
+/** A transposed matrix up to this many values is read whole (then transposed) rather than tile by tile. */
+export const WHOLE_TRANSPOSE_ELEMENTS = 1 << 24;
+
+/**
+ * The slabs of a `[batch, rows, cols]` tensor, each at most `max(slabElements, rowStep · 128)`
+ * values, whatever the shape: whole rows (a multiple of `rowStep` of them) when `rowStep` rows fit,
+ * else `rowStep` rows by a multiple of 128 columns. A transposed tensor is read a whole matrix at a
+ * time when it has at most `WHOLE_TRANSPOSE_ELEMENTS` values, else in square-ish tiles.
+ */
+export function tiles(
+  qshape: readonly number[],
+  rowStep: number,
+  slabElements: number,
+  transposed = false,
+  wholeTranspose = WHOLE_TRANSPOSE_ELEMENTS,
+): Tile[] {
+  const { batch, rows, cols } = matrices(qshape);
+  const out: Tile[] = [];
+  let rstep: number;
+  let cstep: number;
+  if (transposed && rows * cols <= wholeTranspose) {
+    rstep = rows;
+    cstep = cols;
+  } else if (transposed) {
+    const side = Math.max(rowStep, Math.floor(Math.sqrt(slabElements) / rowStep) * rowStep);
+    rstep = side;
+    cstep = Math.max(TILE_COLS, Math.floor(slabElements / side / TILE_COLS) * TILE_COLS);
+  } else if (cols * rowStep <= slabElements) {
+    rstep = Math.max(rowStep, Math.floor(slabElements / Math.max(cols, 1) / rowStep) * rowStep);
+    cstep = cols;
+  } else {
+    rstep = rowStep;
+    cstep = Math.max(TILE_COLS, Math.floor(slabElements / rowStep / TILE_COLS) * TILE_COLS);
+  }
+  for (let b = 0; b < batch; b++) {
+    for (let r0 = 0; r0 < rows; r0 += rstep) {
+      for (let c0 = 0; c0 < cols; c0 += cstep) {
+        out.push([b, r0, Math.min(rows, r0 + rstep), c0, Math.min(cols, c0 + cstep)]);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * `readRows` over column ranges from a reader of whole rows and one of a single row's columns:
+ * whole rows go to the first, a tile of partial rows row by row to the second.
+ */
+function withColumns(
+  cols: number,
+  whole: (b: number, r0: number, r1: number) => Promise<Float32Array>,
+  segment: (b: number, r: number, c0: number, c1: number) => Promise<Float32Array>,
+): LogicalTensor['readRows'] {
+  return async (b, r0, r1, c0 = 0, c1 = cols) => {
+    if (c0 === 0 && c1 === cols) return whole(b, r0, r1);
+    if (c0 % TILE_COLS !== 0 || c0 < 0 || c1 > cols || c0 > c1) {
+      throw new RangeError(
+        `column range [${c0}, ${c1}) of ${cols} columns is not on a ${TILE_COLS} boundary`,
+      );
+    }
+    const w = c1 - c0;
+    if (r1 - r0 === 1) return segment(b, r0, c0, c1);
+    const out = new Float32Array((r1 - r0) * w);
+    for (let r = r0; r < r1; r++) out.set(await segment(b, r, c0, c1), (r - r0) * w);
+    return out;
+  };
 }
 
 /** `[batch, rows, cols]` of a quantization-orientation shape (rank 0 and 1 are one row). */
@@ -56,8 +133,14 @@ const E4M3 = codec('e4m3fn');
 const E2M1_VALUES = Float32Array.from({ length: 16 }, (_, c) => codec('e2m1').decode(c));
 const E8M0 = Float64Array.from({ length: 256 }, (_, c) => (c === 255 ? Number.NaN : 2 ** (c - 127)));
 
+export interface SourceOptions {
+  /** A transposed matrix up to this many values is read whole. Default `WHOLE_TRANSPOSE_ELEMENTS`. */
+  readonly wholeTranspose?: number;
+}
+
 /** Group the checkpoint's tensors into logical tensors, in the order their parts first appear. */
-export function logicalTensors(ck: Checkpoint): LogicalTensor[] {
+export function logicalTensors(ck: Checkpoint, options: SourceOptions = {}): LogicalTensor[] {
+  const wholeTranspose = options.wholeTranspose ?? WHOLE_TRANSPOSE_ELEMENTS;
   const names = ck.tensorNames();
   const present = new Set(names);
   const has = (n: string) => present.has(n);
@@ -93,7 +176,7 @@ export function logicalTensors(ck: Checkpoint): LogicalTensor[] {
   const out: LogicalTensor[] = [];
   const seen = new Set<LogicalTensor>();
   for (const n of names) {
-    const g = groups.get(n) ?? plain(ck, info(n));
+    const g = groups.get(n) ?? plain(ck, info(n), wholeTranspose);
     if (!seen.has(g)) {
       seen.add(g);
       out.push(g);
@@ -106,7 +189,7 @@ function bytesPerElement(dtype: Dtype): number {
   return dtype === 'F32' ? 4 : dtype === 'F64' ? 8 : dtype === 'BF16' || dtype === 'F16' ? 2 : 1;
 }
 
-function plain(ck: Checkpoint, t: CheckpointTensor): LogicalTensor {
+function plain(ck: Checkpoint, t: CheckpointTensor, wholeTranspose: number): LogicalTensor {
   const transposed = isFusedExperts(t.name, t.shape.length);
   const shape = t.shape;
   const qshape = transposed ? [shape[0]!, shape[2]!, shape[1]!] : shape;
@@ -127,19 +210,44 @@ function plain(ck: Checkpoint, t: CheckpointTensor): LogicalTensor {
     ...(!transposed && isFloatDtype(t.dtype)
       ? { raw: { file: t.file, fileOffset: t.fileOffset, bytesPerElement: eb } }
       : {}),
-    async readRows(b, r0, r1) {
-      if (!transposed) {
-        const at = (b * rows + r0) * cols * eb;
-        return toFloat32(t.dtype, await ck.readRange(t.name, at, at + (r1 - r0) * cols * eb), what);
-      }
-      if (cached?.b !== b) {
-        // stored [in, out] = [cols, rows]; read the whole expert and transpose it
-        const at = b * rows * cols * eb;
-        const stored = toFloat32(t.dtype, await ck.readRange(t.name, at, at + rows * cols * eb), what);
-        cached = { b, data: transpose(stored, cols, rows) };
-      }
-      return cached.data.subarray(r0 * cols, r1 * cols);
-    },
+    readRows: transposed
+      ? async (b, r0, r1, c0 = 0, c1 = cols) => {
+          if (rows * cols <= wholeTranspose) {
+            if (cached?.b !== b) {
+              // stored [in, out] = [cols, rows]; read the whole expert and transpose it
+              const at = b * rows * cols * eb;
+              const stored = toFloat32(t.dtype, await ck.readRange(t.name, at, at + rows * cols * eb), what);
+              cached = { b, data: transpose(stored, cols, rows) };
+            }
+            if (c0 === 0 && c1 === cols) return cached.data.subarray(r0 * cols, r1 * cols);
+            const out = new Float32Array((r1 - r0) * (c1 - c0));
+            for (let r = r0; r < r1; r++) {
+              out.set(cached.data.subarray(r * cols + c0, r * cols + c1), (r - r0) * (c1 - c0));
+            }
+            return out;
+          }
+          // too large to hold: stored rows c0..c1 (our columns), each over stored columns r0..r1
+          const w = c1 - c0;
+          const h = r1 - r0;
+          const out = new Float32Array(h * w);
+          for (let j = c0; j < c1; j++) {
+            const at = (b * cols + j) * rows * eb;
+            const part = toFloat32(t.dtype, await ck.readRange(t.name, at + r0 * eb, at + r1 * eb), what);
+            for (let i = 0; i < h; i++) out[i * w + (j - c0)] = part[i]!;
+          }
+          return out;
+        }
+      : withColumns(
+          cols,
+          async (b, r0, r1) => {
+            const at = (b * rows + r0) * cols * eb;
+            return toFloat32(t.dtype, await ck.readRange(t.name, at, at + (r1 - r0) * cols * eb), what);
+          },
+          async (b, r, c0, c1) => {
+            const at = ((b * rows + r) * cols + c0) * eb;
+            return toFloat32(t.dtype, await ck.readRange(t.name, at, at + (c1 - c0) * eb), what);
+          },
+        ),
   };
 }
 
@@ -196,11 +304,16 @@ async function readScaleRows(
   return toFloat32(s.dtype, bytes, `${s.file}: tensor ${JSON.stringify(s.name)}`);
 }
 
+/** Scale values `[from, to)` of the flattened scale tensor `s`, decoded. */
+async function readScaleRange(ck: Checkpoint, s: CheckpointTensor, from: number, to: number) {
+  return readScaleRows(ck, s, from, to - from, 1);
+}
+
 function deepseek(ck: Checkpoint, w: CheckpointTensor, s: CheckpointTensor): LogicalTensor {
   const { rows, cols } = matrices(w.shape);
   const rb = Math.ceil(rows / 128);
   const cb = Math.ceil(cols / 128);
-  return group('deepseek-fp8', w.name, w, [w, s], [], ck, w.shape, false, async (b, r0, r1) => {
+  const whole = async (b: number, r0: number, r1: number) => {
     const codes = await ck.readRange(w.name, (b * rows + r0) * cols, (b * rows + r1) * cols);
     const firstBlock = Math.floor(r0 / 128);
     const scales = await readScaleRows(ck, s, b * rb + firstBlock, Math.ceil(r1 / 128) - firstBlock, cb);
@@ -208,22 +321,39 @@ function deepseek(ck: Checkpoint, w: CheckpointTensor, s: CheckpointTensor): Log
     for (let r = r0; r < r1; r++) {
       const srow = (Math.floor(r / 128) - firstBlock) * cb;
       const o = (r - r0) * cols;
-      for (let c = 0; c < cols; c++) out[o + c] = out[o + c]! * scales[srow + (c >> 7)]!;
+      for (let c = 0; c < cols; c++) out[o + c] = out[o + c]! * scales[srow + Math.floor(c / 128)]!;
     }
     return out;
-  });
+  };
+  const segment = async (b: number, r: number, c0: number, c1: number) => {
+    const at = (b * rows + r) * cols;
+    const out = E4M3.decodeArray(await ck.readRange(w.name, at + c0, at + c1));
+    const srow = (b * rb + Math.floor(r / 128)) * cb;
+    const scales = await readScaleRange(ck, s, srow + c0 / 128, srow + Math.ceil(c1 / 128));
+    for (let c = 0; c < c1 - c0; c++) out[c] = out[c]! * scales[Math.floor(c / 128)]!;
+    return out;
+  };
+  return group('deepseek-fp8', w.name, w, [w, s], [], ck, w.shape, false, withColumns(cols, whole, segment));
 }
 
 function mxfp8(ck: Checkpoint, w: CheckpointTensor, s: CheckpointTensor): LogicalTensor {
   const { rows, cols } = matrices(w.shape);
   const g = cols / 32;
-  return group('mxfp8', w.name, w, [w, s], [], ck, w.shape, false, async (b, r0, r1) => {
+  const whole = async (b: number, r0: number, r1: number) => {
     const codes = await ck.readRange(w.name, (b * rows + r0) * cols, (b * rows + r1) * cols);
     const scales = await readScaleRows(ck, s, b * rows + r0, r1 - r0, g);
     const out = E4M3.decodeArray(codes);
-    for (let i = 0; i < out.length; i++) out[i] = out[i]! * scales[i >> 5]!;
+    for (let i = 0; i < out.length; i++) out[i] = out[i]! * scales[Math.floor(i / 32)]!;
     return out;
-  });
+  };
+  const segment = async (b: number, r: number, c0: number, c1: number) => {
+    const at = (b * rows + r) * cols;
+    const out = E4M3.decodeArray(await ck.readRange(w.name, at + c0, at + c1));
+    const scales = await readScaleRange(ck, s, (at + c0) / 32, (at + c1) / 32);
+    for (let i = 0; i < out.length; i++) out[i] = out[i]! * scales[Math.floor(i / 32)]!;
+    return out;
+  };
+  return group('mxfp8', w.name, w, [w, s], [], ck, w.shape, false, withColumns(cols, whole, segment));
 }
 
 /** Unpack gpt-oss-ordered FP4 bytes of `n` rows times their per-group multipliers. */
@@ -244,7 +374,7 @@ function mxfp4(ck: Checkpoint, base: string, blocks: CheckpointTensor, s: Checkp
   const { rows } = matrices(qshape);
   const transposed = isFusedExperts(base, qshape.length);
   const name = transposed ? base : `${base}.weight`;
-  return group('mxfp4', name, blocks, [blocks, s], [], ck, qshape, transposed, async (b, r0, r1) => {
+  const whole = async (b: number, r0: number, r1: number) => {
     const packed = await ck.readRange(
       blocks.name,
       ((b * rows + r0) * cols) / 2,
@@ -252,7 +382,23 @@ function mxfp4(ck: Checkpoint, base: string, blocks: CheckpointTensor, s: Checkp
     );
     const scales = await readScaleRows(ck, s, b * rows + r0, r1 - r0, cols / 32);
     return decodeFp4(packed, scales, 32);
-  });
+  };
+  const segment = async (b: number, r: number, c0: number, c1: number) => {
+    const at = (b * rows + r) * cols;
+    const packed = await ck.readRange(blocks.name, (at + c0) / 2, (at + c1) / 2);
+    return decodeFp4(packed, await readScaleRange(ck, s, (at + c0) / 32, (at + c1) / 32), 32);
+  };
+  return group(
+    'mxfp4',
+    name,
+    blocks,
+    [blocks, s],
+    [],
+    ck,
+    qshape,
+    transposed,
+    withColumns(cols, whole, segment),
+  );
 }
 
 function nvfp4(
@@ -265,16 +411,19 @@ function nvfp4(
   const qshape = [...w.shape.slice(0, -1), w.shape[w.shape.length - 1]! * 2];
   const { rows, cols } = matrices(qshape);
   let global: number | undefined;
-  return group('nvfp4', w.name, w, [w, s, s2], extra, ck, qshape, false, async (b, r0, r1) => {
+  // elements [from, to) of the flattened tensor (both multiples of 16)
+  const span = async (from: number, to: number) => {
     if (global === undefined) {
       const g = toFloat32(s2.dtype, await ck.read(s2.name));
       global = g.length === 0 ? 1 : g[0]!;
     }
-    const packed = await ck.readRange(w.name, ((b * rows + r0) * cols) / 2, ((b * rows + r1) * cols) / 2);
-    const sf = E4M3.decodeArray(
-      await ck.readRange(s.name, ((b * rows + r0) * cols) / 16, ((b * rows + r1) * cols) / 16),
-    );
+    const packed = await ck.readRange(w.name, from / 2, to / 2);
+    const sf = E4M3.decodeArray(await ck.readRange(s.name, from / 16, to / 16));
     for (let i = 0; i < sf.length; i++) sf[i] = sf[i]! * global;
     return decodeFp4(packed, sf, 16);
-  });
+  };
+  const whole = (b: number, r0: number, r1: number) => span((b * rows + r0) * cols, (b * rows + r1) * cols);
+  const segment = (b: number, r: number, c0: number, c1: number) =>
+    span((b * rows + r) * cols + c0, (b * rows + r) * cols + c1);
+  return group('nvfp4', w.name, w, [w, s, s2], extra, ck, qshape, false, withColumns(cols, whole, segment));
 }

@@ -59,6 +59,18 @@ export function printable(text: string): string {
   return Array.from(text, (c) => (c < ' ' || c === '\x7f' ? ' ' : c)).join('');
 }
 
+/**
+ * `text` safe to print on a terminal: C0 and C1 control characters, DEL, and the Unicode bidi and
+ * line/paragraph separators are written as `\uXXXX` escapes (backslashes doubled, so the output is
+ * unambiguous); everything else is kept.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(
+    /[\\\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => (c === '\\' ? '\\\\' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+  );
+}
+
 /** A safetensors file, index or write that breaks a rule of the format. */
 export class SafetensorsError extends Error {
   override readonly name = 'SafetensorsError';

@@ -79,7 +79,7 @@ export async function createSafetensorsWriter(
     await rm(temp, { force: true });
   };
   try {
-    await writeAt(fh, layout.header, 0);
+    await writeAt(fh, layout.header, 0, temp);
   } catch (err) {
     await abort();
     throw err;
@@ -121,7 +121,7 @@ export async function createSafetensorsWriter(
     written.set(name, total);
     next.set(name, at + bytes.length);
     if (bytes.length > 0 && total === t.byteLength) missing--;
-    const done = writeAt(fh, bytes, t.fileOffset + at);
+    const done = writeAt(fh, bytes, t.fileOffset + at, temp);
     inFlight.add(done);
     try {
       await done;
@@ -154,8 +154,8 @@ export async function createSafetensorsWriter(
             );
           }
         }
-        if (options.sync ?? true) await fh.sync();
-        await fh.close();
+        if (options.sync ?? true) await fh.sync().catch((e) => Promise.reject(withPath(e, temp)));
+        await fh.close().catch((e) => Promise.reject(withPath(e, temp)));
         await checkTarget(path, options.overwrite ?? false);
         await rename(temp, path);
         state = 'done';
@@ -208,15 +208,32 @@ async function checkTarget(path: string, overwrite: boolean): Promise<void> {
   }
 }
 
-async function writeAt(fh: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+async function writeAt(fh: FileHandle, bytes: Uint8Array, position: number, path: string): Promise<void> {
   let done = 0;
-  while (done < bytes.length) {
-    const { bytesWritten } = await fh.write(
-      bytes,
-      done,
-      Math.min(bytes.length - done, 1 << 30),
-      position + done,
-    );
-    done += bytesWritten;
+  try {
+    while (done < bytes.length) {
+      const { bytesWritten } = await fh.write(
+        bytes,
+        done,
+        Math.min(bytes.length - done, 1 << 30),
+        position + done,
+      );
+      done += bytesWritten;
+    }
+  } catch (err) {
+    throw withPath(err, path);
   }
+}
+
+/**
+ * A system error (ENOSPC, EIO, EDQUOT...) from a call on a file handle names no file: give it the
+ * file's path, in `path` and at the start of its message.
+ */
+export function withPath(err: unknown, path: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (e && typeof e.code === 'string' && e.path === undefined) {
+    e.path = path;
+    e.message = `${path}: ${e.message}`;
+  }
+  return err;
 }

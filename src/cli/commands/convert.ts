@@ -9,21 +9,45 @@ import {
   convertCheckpoint,
   type InspectReport,
   inspectCheckpoint,
+  NON_FINITE_POLICIES,
+  type NonFinitePolicy,
   parseThreads,
   progressBar,
   TARGETS,
   type TargetName,
 } from '../../convert/index.js';
+import { escapeControls, printable } from '../../io/errors.js';
 import { SafetensorsError } from '../../io/index.js';
-import { table, toJson, UsageError } from '../util.js';
+import { toJson, UsageError } from '../util.js';
+
+/** System errors that are about the user's files or disk, not a bug: exit code 2. */
+const SYSTEM_ERRORS = new Set([
+  'ENOSPC',
+  'EDQUOT',
+  'EROFS',
+  'EACCES',
+  'EPERM',
+  'EIO',
+  'ENOENT',
+  'ENOTDIR',
+  'EISDIR',
+  'EEXIST',
+  'EMFILE',
+  'ENFILE',
+  'ENAMETOOLONG',
+  'EFBIG',
+  'ELOOP',
+]);
 
 /** Bad input, refused output, bad option: one line and exit code 2. */
 function asUsage(err: unknown): unknown {
   if (err instanceof ConvertError || err instanceof SafetensorsError || err instanceof RangeError) {
-    return new UsageError((err as Error).message.split('\n')[0]!);
+    return new UsageError(printable((err as Error).message.split('\n')[0]!));
   }
   const e = err as NodeJS.ErrnoException;
-  if (e && typeof e.code === 'string' && typeof e.path === 'string') return new UsageError(e.message);
+  if (e && typeof e.code === 'string' && (typeof e.path === 'string' || SYSTEM_ERRORS.has(e.code))) {
+    return new UsageError(printable(e.message.split('\n')[0]!));
+  }
   return err;
 }
 
@@ -62,36 +86,63 @@ function fmt(x: number): string {
   return x === 0 ? '0' : Math.abs(x) >= 1e4 || Math.abs(x) < 1e-3 ? x.toExponential(3) : x.toPrecision(4);
 }
 
+/**
+ * Rows as aligned text, written in pieces (a checkpoint may have a million tensors: no spread of
+ * all rows into one call, no single giant string). Cells are escaped for the terminal.
+ */
+function writeTable(headers: string[], rows: Iterable<(string | number)[]>, numeric: boolean[]): void {
+  const all: string[][] = [];
+  const widths = headers.map((h) => h.length);
+  for (const r of rows) {
+    const cells = r.map((c) => escapeControls(String(c)));
+    for (const [i, c] of cells.entries()) if (c.length > widths[i]!) widths[i] = c.length;
+    all.push(cells);
+  }
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  let out = `${line(headers)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`;
+  for (const r of all) {
+    out += `${line(r)}\n`;
+    if (out.length > 1 << 16) {
+      process.stdout.write(out);
+      out = '';
+    }
+  }
+  process.stdout.write(out);
+}
+
 function printInspect(r: InspectReport): void {
-  const lines = [
-    table(
-      ['tensor', 'dtype', 'shape', 'bytes'],
-      r.tensors.map((t) => [t.name, t.dtype, `[${t.shape.join(', ')}]`, t.bytes]),
-    ),
-    '',
-    table(
-      ['dtype', 'tensors', 'bytes'],
-      r.totals.map((t) => [t.dtype, t.tensors, t.bytes]),
-    ),
-    '',
-    `${r.tensors.length} tensors, ${gb(r.totalBytes)} in ${r.files.length} file(s); layout: ${r.layout}${
+  writeTable(
+    ['tensor', 'dtype', 'shape', 'bytes'],
+    r.tensors.map((t) => [t.name, t.dtype, `[${t.shape.join(', ')}]`, t.bytes]),
+    [false, false, false, true],
+  );
+  process.stdout.write('\n');
+  writeTable(
+    ['dtype', 'tensors', 'bytes'],
+    r.totals.map((t) => [t.dtype, t.tensors, t.bytes]),
+    [false, true, true],
+  );
+  process.stdout.write(
+    `\n${r.tensors.length} tensors, ${gb(r.totalBytes)} in ${r.files.length} file(s); layout: ${r.layout}${
       Object.keys(r.quantized).length > 0
         ? ` (${Object.entries(r.quantized)
             .map(([k, v]) => `${v} ${k} weights`)
             .join(', ')})`
         : ''
-    }`,
-  ];
+    }\n`,
+  );
   if (r.stats) {
-    lines.push(
-      '',
-      table(
-        ['tensor', 'layout', 'amax', 'mean', 'std', 'nan', 'inf'],
-        r.stats.map((s) => [s.name, s.layout, fmt(s.amax), fmt(s.mean), fmt(s.std), s.nan, s.inf]),
-      ),
+    process.stdout.write('\n');
+    writeTable(
+      ['tensor', 'layout', 'amax', 'mean', 'std', 'nan', 'inf'],
+      r.stats.map((s) => [s.name, s.layout, fmt(s.amax), fmt(s.mean), fmt(s.std), s.nan, s.inf]),
+      [false, false, false, false, false, true, true],
     );
   }
-  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 function printConvert(r: ConvertResult): void {
@@ -106,7 +157,7 @@ function printConvert(r: ConvertResult): void {
     ...(older.length > 0 ? [`removed ${older.length} file(s) the earlier conversion wrote (--force)`] : []),
     `${r.input} -> ${r.output} (${r.to}${r.scheme ? `, scheme ${r.scheme}` : ''})`,
     `${count('quantized')} quantized, ${count('dequantized')} dequantized, ${count('copied')} copied, ${kept.length} kept unquantized`,
-    ...kept.map((t) => `  kept ${t.name}: ${t.reason}`),
+    ...kept.map((t) => `  kept ${escapeControls(t.name)}: ${t.reason}`),
     `${r.shards} shard(s)${r.resumedShards > 0 ? ` (${r.resumedShards} kept from an interrupted run)` : ''}, ${gb(r.inputBytes)} in, ${gb(r.outputBytes)} out, ${r.seconds.toFixed(1)} s`,
     r.files.length > 0
       ? `copied ${r.files.join(', ')}`
@@ -149,11 +200,35 @@ export function register(program: Command): void {
     .option('--max-shard-size <size>', 'most tensor bytes per output shard', '5GB')
     .option('--force', 'write into a non-empty output folder')
     .option('--threads <n>', 'worker threads that encode slabs (default 2; 1 encodes in this thread)')
+    .option(
+      '--on-nonfinite <policy>',
+      "NaN/Inf in weights to quantize: keep (as each target's reference does), clamp (NaN to 0, Inf to the block's largest finite value) or error",
+      'keep',
+    )
     .option('--json', 'machine-readable summary; no progress bar')
-    .action(async (input: string, output: string, opts: Record<string, unknown>) => {
+    .action(async (input: string, output: string, opts: Record<string, unknown>, cmd: Command) => {
       const to = opts.to as string;
       if (!(TARGETS as readonly string[]).includes(to)) {
         throw new UsageError(`--to ${to}: unknown layout (known: ${TARGETS.join(', ')})`);
+      }
+      const given = (key: string) => cmd.getOptionValueSource(key) === 'cli';
+      for (const [key, flag] of [
+        ['scaleFmt', '--scale-fmt'],
+        ['scaleDtype', '--scale-dtype'],
+      ] as const) {
+        if (given(key) && to !== 'deepseek-fp8') {
+          throw new UsageError(`${flag} applies to --to deepseek-fp8 only, not ${to}`);
+        }
+      }
+      if (given('scaleFmt') && opts.scheme !== undefined) {
+        throw new UsageError('give --scheme or --scale-fmt, not both');
+      }
+      if (given('scheme') && to === 'bf16') throw new UsageError('--scheme does not apply to --to bf16');
+      const onNonFinite = opts.onNonfinite as string;
+      if (!(NON_FINITE_POLICIES as readonly string[]).includes(onNonFinite)) {
+        throw new UsageError(
+          `--on-nonfinite must be one of ${NON_FINITE_POLICIES.join(', ')}, got ${JSON.stringify(onNonFinite)}`,
+        );
       }
       const scaleFmt = opts.scaleFmt as string;
       const scaleDtype = opts.scaleDtype as string;
@@ -181,12 +256,22 @@ export function register(program: Command): void {
           maxShardBytes: parseSize(opts.maxShardSize as string),
           force: Boolean(opts.force),
           threads: opts.threads === undefined ? undefined : parseThreads(opts.threads as string),
+          onNonFinite: onNonFinite as NonFinitePolicy,
           onProgress: bar?.update,
         });
       } catch (err) {
         throw asUsage(err);
       } finally {
         bar?.done();
+      }
+      for (const n of r.nonFinite) {
+        process.stderr.write(
+          `chipstack: warning: tensor ${escapeControls(JSON.stringify(n.name))}: ${n.count} NaN/Inf input value(s), ${
+            n.policy === 'clamp'
+              ? "clamped (NaN to 0, Inf to the block's largest finite value)"
+              : `encoded as ${r.to} does (see --on-nonfinite)`
+          }\n`,
+        );
       }
       if (json) process.stdout.write(`${toJson(r)}\n`);
       else printConvert(r);

@@ -3,10 +3,13 @@
  * `chipstack schemes` and `chipstack compare`: block-scaled schemes and their error on a tensor.
  */
 import type { Command } from 'commander';
-import { toFloat32 } from '../../convert/tensor.js';
-import { openSafetensors } from '../../io/index.js';
+import { compareTensor } from '../../convert/compare.js';
+import { ConvertError, type LogicalTensor, logicalTensors } from '../../convert/index.js';
+import { escapeControls, printable } from '../../io/errors.js';
+import { type Checkpoint, openCheckpoint, SafetensorsError } from '../../io/index.js';
 import {
   analyze,
+  type BlockScheme,
   bitsPerElement,
   getScheme,
   SCHEME_ALIASES,
@@ -42,34 +45,49 @@ function schemeOrUsage(name: string) {
   }
 }
 
-async function loadTensor(path: string, name: string | undefined) {
-  let file: Awaited<ReturnType<typeof openSafetensors>>;
+const COMPARABLE = new Set(['F32', 'F16', 'BF16', 'F64']);
+
+/** The tensor `name` of the file or checkpoint at `path` (default: the largest float tensor), streamed. */
+async function compareIn(path: string, name: string | undefined, schemes: BlockScheme[], explicit: boolean) {
+  let ck: Checkpoint;
   try {
-    file = await openSafetensors(path);
+    if (path === '') throw new UsageError('--in is empty');
+    ck = await openCheckpoint(path);
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(printable((e as Error).message.split('\n')[0]!));
   }
   try {
-    const floats = file.header.tensors.filter((t) => ['F32', 'F16', 'BF16', 'F64'].includes(t.dtype));
-    const info =
+    const floats = logicalTensors(ck).filter((t) => t.layout === 'plain' && COMPARABLE.has(t.dtype));
+    const t =
       name === undefined
-        ? floats.sort((a, b) => b.byteLength - a.byteLength)[0]
-        : floats.find((t) => t.name === name);
-    if (!info) {
+        ? floats.reduce<LogicalTensor | undefined>(
+            (a, b) => (a === undefined || b.bytes > a.bytes ? b : a),
+            undefined,
+          )
+        : floats.find((f) => f.name === name);
+    if (!t) {
       throw new UsageError(
         name === undefined
-          ? `${path}: no F32/F16/BF16 tensor to compare`
-          : `${path}: no F32/F16/BF16 tensor named "${name}" (have: ${floats
-              .map((t) => t.name)
+          ? `${path}: no F32/F16/BF16/F64 tensor to compare`
+          : `${path}: no F32/F16/BF16/F64 tensor named ${escapeControls(JSON.stringify(name))} (have: ${floats
               .slice(0, 10)
-              .join(', ')})`,
+              .map((f) => escapeControls(f.name))
+              .join(', ')}${floats.length > 10 ? ', ...' : ''})`,
       );
     }
-    const data = toFloat32(info.dtype, await file.read(info.name), `${path}: ${info.name}`);
-    const shape = info.shape.length === 0 ? [1] : info.shape;
-    return { label: `${path}:${info.name} ${JSON.stringify(info.shape)} ${info.dtype}`, data, shape };
+    let r: Awaited<ReturnType<typeof compareTensor>>;
+    try {
+      r = await compareTensor(t, schemes, { explicit });
+    } catch (e) {
+      if (e instanceof ConvertError || e instanceof SafetensorsError || e instanceof RangeError) {
+        throw new UsageError(printable(e.message.split('\n')[0]!));
+      }
+      throw e;
+    }
+    const label = `${path}:${escapeControls(t.name)} ${JSON.stringify(t.shape)} ${t.dtype}`;
+    return { label, shape: t.shape, ...r };
   } finally {
-    await file.close();
+    await ck.close();
   }
 }
 
@@ -125,28 +143,53 @@ export function register(program: Command): void {
     .option('--schemes <list>', 'comma-separated scheme names or aliases (see `chipstack schemes`)')
     .option('--json', 'print JSON')
     .action(
-      async (o: {
-        in?: string;
-        tensor?: string;
-        synthetic: string;
-        shape: string;
-        seed: string;
-        schemes?: string;
-        json?: boolean;
-      }) => {
-        const schemes = (
-          o.schemes
-            ? o.schemes
+      async (
+        o: {
+          in?: string;
+          tensor?: string;
+          synthetic: string;
+          shape: string;
+          seed: string;
+          schemes?: string;
+          json?: boolean;
+        },
+        cmd: Command,
+      ) => {
+        const names =
+          o.schemes === undefined
+            ? DEFAULT_COMPARE
+            : o.schemes
                 .split(',')
                 .map((s) => s.trim())
-                .filter(Boolean)
-            : DEFAULT_COMPARE
-        ).map(schemeOrUsage);
-        let label: string;
-        let data: Float32Array;
-        let shape: readonly number[];
+                .filter(Boolean);
+        if (names.length === 0) {
+          throw new UsageError(
+            `--schemes ${JSON.stringify(o.schemes)} names no scheme (see \`chipstack schemes\`)`,
+          );
+        }
+        const schemes = names.map(schemeOrUsage);
+        const given = (key: string) => cmd.getOptionValueSource(key) === 'cli';
+        if (o.in === undefined && o.tensor !== undefined) {
+          throw new UsageError('--tensor needs --in (a .safetensors file or checkpoint to read it from)');
+        }
         if (o.in !== undefined) {
-          ({ label, data, shape } = await loadTensor(o.in, o.tensor));
+          for (const [key, flag] of [
+            ['synthetic', '--synthetic'],
+            ['shape', '--shape'],
+            ['seed', '--seed'],
+          ] as const) {
+            if (given(key))
+              throw new UsageError(`${flag} is for synthetic data; it does not apply with --in`);
+          }
+        }
+        let label: string;
+        let rows: SchemeError[];
+        let shape: readonly number[];
+        let skipped: { scheme: string; reason: string }[] = [];
+        if (o.in !== undefined) {
+          const r = await compareIn(o.in, o.tensor, schemes, o.schemes !== undefined);
+          ({ label, shape, skipped } = r);
+          rows = r.results.sort((a, b) => b.sqnrDb - a.sqnrDb);
         } else {
           if (!(SYNTHETIC_KINDS as readonly string[]).includes(o.synthetic)) {
             throw new UsageError(
@@ -160,16 +203,15 @@ export function register(program: Command): void {
           const seed = Number(o.seed);
           if (!Number.isInteger(seed)) throw new UsageError(`--seed "${o.seed}" is not an integer`);
           shape = [Number(m[1]), Number(m[2])];
-          data = synthetic(o.synthetic as SyntheticKind, shape[0]!, shape[1]!, seed);
+          const data = synthetic(o.synthetic as SyntheticKind, shape[0]!, shape[1]!, seed);
           label = `synthetic ${o.synthetic} ${o.shape} seed ${seed}`;
+          rows = schemes.map((s) => analyze(data, shape, s)).sort((a, b) => b.sqnrDb - a.sqnrDb);
         }
-        const rows: SchemeError[] = schemes
-          .map((s) => analyze(data, shape, s))
-          .sort((a, b) => b.sqnrDb - a.sqnrDb);
         if (o.json) {
-          process.stdout.write(toJson({ input: label, shape, results: rows }) + '\n');
+          process.stdout.write(toJson({ input: label, shape, results: rows, skipped }) + '\n');
           return;
         }
+        for (const k of skipped) process.stderr.write(`chipstack: skipped ${k.scheme}: it ${k.reason}\n`);
         const pct = (v: number) => (100 * v).toFixed(2) + '%';
         process.stdout.write(
           `${label}\n` +

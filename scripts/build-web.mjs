@@ -1,9 +1,20 @@
 // Bundle the dashboard: web/src/main.ts and web/src/worker.ts (with the library modules from
 // src/ and the JSON under data/) into dist/web/, and copy the static files beside them.
-// Usage: node scripts/build-web.mjs [--dev]   (--dev: no minification)
-import { copyFileSync, mkdirSync, utimesSync } from 'node:fs';
+// Then precompress the text assets (.br, .gz) and write dist/web/assets.json: the list of files
+// the server may serve (tsc also writes src/web/*.js into dist/web/; those are never served).
+// Usage: node scripts/build-web.mjs [--dev]   (--dev: no minification, with source maps)
+import {
+  copyFileSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { brotliCompressSync, gzipSync, constants as zlibConstants } from 'node:zlib';
 
 const STATIC = ['index.html', 'style.css'];
 
@@ -26,13 +37,34 @@ export async function buildWeb({
     platform: 'browser',
     target: ['es2022', 'chrome110', 'firefox115', 'safari16'],
     minify: !dev,
-    sourcemap: true,
+    // Source maps only in a dev build: a production build ships (and serves) none.
+    sourcemap: dev,
     metafile: true,
     legalComments: 'linked',
     logLevel: quiet ? 'silent' : 'warning',
   });
+  const built = Object.keys(result.metafile.outputs).map((f) => f.split('/').pop());
+  if (!dev) for (const f of ['app.js.map', 'worker.js.map']) rmSync(join(out, f), { force: true });
   // index.html last: its time stamp marks the build as complete (see src/web/build.ts)
   for (const f of STATIC.slice().reverse()) copyFileSync(join(root, 'web', f), join(out, f));
+  const files = [...new Set([...STATIC, ...built])].sort();
+  const listed = [...files];
+  for (const f of files) {
+    if (!/\.(js|css|html|json|svg|txt)$/.test(f)) continue;
+    const body = readFileSync(join(out, f));
+    const br = brotliCompressSync(body, {
+      params: {
+        [zlibConstants.BROTLI_PARAM_QUALITY]: 11,
+        [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length,
+      },
+    });
+    writeFileSync(join(out, `${f}.br`), br);
+    writeFileSync(join(out, `${f}.gz`), gzipSync(body, { level: 9 }));
+    listed.push(`${f}.br`, `${f}.gz`);
+  }
+  // the asset list, written to a temp name and renamed: the server serves only these files
+  writeFileSync(join(out, 'assets.json.tmp'), `${JSON.stringify({ files: listed.sort() }, null, 1)}\n`);
+  renameSync(join(out, 'assets.json.tmp'), join(out, 'assets.json'));
   const now = new Date();
   utimesSync(join(out, 'index.html'), now, now);
   if (!quiet) {

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  ArgumentError,
   type CodecOptions,
   codec,
   decode,
@@ -14,6 +15,7 @@ import {
   type FormatName,
   formatInfo,
   PRESETS,
+  presetOptions,
 } from './index.js';
 import { ORACLE, type OracleOptions, oracleEncode, testPoints } from './oracle.testutil.js';
 
@@ -132,6 +134,62 @@ describe('signs, NaN payloads and option checks', () => {
     assert.throws(() => codec('e8m0', { codeRange: [5, 2] }), /codeRange/);
     assert.throws(() => codec('e9m9'), /unknown format "e9m9"/);
     assert.throws(() => codec('e4m3fn').encodeArray(new Float32Array(4), new Uint8Array(2)), RangeError);
-    assert.throws(() => codec('bf16').encodeArray(new Float32Array(4), new Uint8Array(4)), TypeError);
+    assert.throws(() => codec('bf16').encodeArray(new Float32Array(4), new Uint8Array(4)), {
+      name: 'ArgumentError',
+      code: 'bad-type',
+    });
+  });
+});
+
+describe('the API edge: typed errors, own-property names, plain arrays', () => {
+  const argErr = (code: string) => (e: unknown) =>
+    e instanceof ArgumentError && e instanceof RangeError && e.code === code;
+  test('encodeArray takes a plain array, encoding each value as encode does', () => {
+    const c = codec('e4m3fn');
+    assert.deepEqual([...c.encodeArray([1, 2, 448])], [0x38, 0x40, 0x7e]);
+    // a plain array rounds once from float64, like encode (not through float32 first)
+    assert.equal(c.encodeArray([1.0625 + 2 ** -40])[0], 0x39); // 1.125; through float32 it would tie to 1
+    const xs = [1.0625 + 2 ** -40, -3.3, 0, -0, 1e9, Number.NaN, Number.POSITIVE_INFINITY];
+    for (const name of FORMAT_NAMES) {
+      const k = codec(name);
+      assert.deepEqual(
+        [...k.encodeArray(xs)],
+        xs.map((x) => k.encode(x)),
+        name,
+      );
+      assert.deepEqual(
+        [...k.encodeArray(Float64Array.from(xs))],
+        xs.map((x) => k.encode(x)),
+        name,
+      );
+    }
+  });
+  test('encodeArray refuses what is not an array of numbers', () => {
+    const c = codec('e4m3fn');
+    for (const bad of [5, 'abc', null, undefined, {}, { length: -1 }, { length: 1.5 }]) {
+      assert.throws(() => c.encodeArray(bad as never), argErr('bad-type'), String(bad));
+    }
+    assert.throws(() => c.encodeArray([1, '2' as never]), argErr('bad-type'));
+    assert.throws(() => c.encodeArray([1, 2], new Uint8Array(1)), argErr('bad-length'));
+    assert.throws(() => c.decodeArray([1, 2] as never), argErr('bad-type'));
+  });
+  test('names are own properties: __proto__, constructor, toString are unknown', () => {
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      assert.throws(() => codec(name), argErr('unknown-name'), name);
+      assert.throws(() => codec('e4m3fn', { preset: name }), argErr('unknown-name'), name);
+      assert.throws(() => codec('e4m3fn', { rounding: name as never }), argErr('unknown-name'), name);
+      assert.throws(() => presetOptions(name, 'e4m3fn'), argErr('unknown-name'), name);
+      assert.throws(() => presetOptions('ggml', name as never), argErr('unknown-name'), name);
+    }
+  });
+  test('seeds are unsigned 32-bit integers: none wraps onto another', () => {
+    for (const seed of [-1, 1.5, 2 ** 32, Number.NaN, Number.POSITIVE_INFINITY, '1' as never]) {
+      assert.throws(
+        () => codec('e4m3fn', { rounding: 'stochastic', seed }),
+        argErr('out-of-range'),
+        String(seed),
+      );
+    }
+    assert.equal(codec('e4m3fn', { rounding: 'stochastic', seed: 2 ** 32 - 1 }).options.seed, 2 ** 32 - 1);
   });
 });

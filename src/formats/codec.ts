@@ -5,6 +5,7 @@
  */
 import { decodeInto, encodeInto } from './bulk.js';
 import { encodeScalar } from './encode.js';
+import { ArgumentError } from './errors.js';
 import { decodeCode, type FormatInfo, formatInfo } from './info.js';
 import { type EncodeOptions, makeRng, normalizeOptions, type ResolvedOptions } from './options.js';
 import { type PresetName, presetOptions } from './presets.js';
@@ -22,10 +23,30 @@ export interface Codec {
   encode(x: number): number;
   /** Decode one code; RangeError for a code out of range. */
   decode(code: number): number;
-  /** Encode a Float32Array; 16-bit formats give a Uint16Array, the others a Uint8Array (one code per byte). */
-  encodeArray(src: Float32Array, out?: Uint8Array | Uint16Array): Uint8Array | Uint16Array;
+  /**
+   * Encode an array; 16-bit formats give a Uint16Array, the others a Uint8Array (one code per
+   * byte). A Float32Array takes the fast table path; any other array of numbers (a plain array, a
+   * Float64Array) is encoded value by value as `encode` does, rounded once from float64. Anything
+   * else, or an element that is not a number, is an ArgumentError.
+   */
+  encodeArray(
+    src: Float32Array | ArrayLike<number>,
+    out?: Uint8Array | Uint16Array,
+  ): Uint8Array | Uint16Array;
   /** Decode codes to float32. Codes past the format's range decode to NaN. */
   decodeArray(codes: Uint8Array | Uint16Array, out?: Float32Array): Float32Array;
+}
+
+/** The length of an array-like argument; an ArgumentError for anything else (a number, a string, null). */
+function arrayLength(src: unknown, what: string): number {
+  if (ArrayBuffer.isView(src) && !(src instanceof DataView))
+    return (src as unknown as ArrayLike<number>).length;
+  if (Array.isArray(src)) return src.length;
+  const len = src !== null && typeof src === 'object' ? (src as { length?: unknown }).length : undefined;
+  if (typeof len !== 'number' || !Number.isSafeInteger(len) || len < 0) {
+    throw new ArgumentError('bad-type', what, `${what} must be an array of numbers or a Float32Array`);
+  }
+  return len;
 }
 
 /** Resolve a preset and explicit options for a format into canonical options. */
@@ -54,19 +75,50 @@ export function codec(format: FormatName | FormatSpec | string, opts: CodecOptio
     encode: (x) => encodeScalar(info, options, x, false, rng),
     decode: (code) => decodeCode(info.spec, code),
     encodeArray(src, out) {
-      const dst = out ?? (wide ? new Uint16Array(src.length) : new Uint8Array(src.length));
-      if (dst.length < src.length)
-        throw new RangeError(`output holds ${dst.length} codes, input has ${src.length}`);
-      if (wide !== dst instanceof Uint16Array) {
-        throw new TypeError(`${info.spec.name} codes need a ${wide ? 'Uint16Array' : 'Uint8Array'}`);
+      const n = arrayLength(src, 'src');
+      if (out !== undefined && !(out instanceof Uint8Array || out instanceof Uint16Array)) {
+        throw new ArgumentError('bad-type', 'out', 'out must be a Uint8Array or a Uint16Array');
       }
-      encodeInto(info, options, src, dst);
+      const dst = out ?? (wide ? new Uint16Array(n) : new Uint8Array(n));
+      if (dst.length < n) {
+        throw new ArgumentError('bad-length', 'out', `output holds ${dst.length} codes, input has ${n}`);
+      }
+      if (wide !== dst instanceof Uint16Array) {
+        throw new ArgumentError(
+          'bad-type',
+          'out',
+          `${info.spec.name} codes need a ${wide ? 'Uint16Array' : 'Uint8Array'}`,
+        );
+      }
+      if (src instanceof Float32Array) {
+        encodeInto(info, options, src, dst);
+        return dst;
+      }
+      const values = src as ArrayLike<unknown>;
+      for (let i = 0; i < n; i++) {
+        const x = values[i];
+        if (typeof x !== 'number') {
+          throw new ArgumentError('bad-type', 'src', `src[${i}] is ${typeof x}, not a number`);
+        }
+        dst[i] = encodeScalar(info, options, x, false, rng);
+      }
       return dst;
     },
     decodeArray(codes, out) {
+      if (!(codes instanceof Uint8Array || codes instanceof Uint16Array)) {
+        throw new ArgumentError('bad-type', 'codes', 'codes must be a Uint8Array or a Uint16Array');
+      }
+      if (out !== undefined && !(out instanceof Float32Array)) {
+        throw new ArgumentError('bad-type', 'out', 'out must be a Float32Array');
+      }
       const dst = out ?? new Float32Array(codes.length);
-      if (dst.length < codes.length)
-        throw new RangeError(`output holds ${dst.length} values, input has ${codes.length}`);
+      if (dst.length < codes.length) {
+        throw new ArgumentError(
+          'bad-length',
+          'out',
+          `output holds ${dst.length} values, input has ${codes.length}`,
+        );
+      }
       decodeInto(info, codes, dst);
       return dst;
     },
@@ -83,10 +135,10 @@ export function decode(format: FormatName | string, code: number): number {
   return decodeCode(formatInfo(format).spec, code);
 }
 
-/** Encode a Float32Array. */
+/** Encode an array of numbers (see `Codec.encodeArray`). */
 export function encodeArray(
   format: FormatName | string,
-  src: Float32Array,
+  src: Float32Array | ArrayLike<number>,
   opts?: CodecOptions,
 ): Uint8Array | Uint16Array {
   return codec(format, opts).encodeArray(src);

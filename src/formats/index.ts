@@ -15,9 +15,11 @@ export {
   resolveOptions,
 } from './codec.js';
 export { describeFormat, type FormatRow } from './describe.js';
+export { ArgumentError, type ArgumentErrorCode, hasOwnName } from './errors.js';
 export { decodeCode, type FormatInfo, formatInfo } from './info.js';
 export {
   type EncodeOptions,
+  MAX_SEED,
   makeRng,
   normalizeOptions,
   OVERFLOW_MODES,

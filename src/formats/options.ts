@@ -3,6 +3,7 @@
  * Encoding options: rounding, overflow and the few special-value rules in which the reference
  * implementations differ. `normalizeOptions` turns what a caller passes into the canonical form.
  */
+import { ArgumentError } from './errors.js';
 
 export const ROUNDING_MODES = [
   'nearest-even',
@@ -68,25 +69,54 @@ export interface ResolvedOptions {
 function oneOf<T extends string>(what: string, value: unknown, allowed: readonly T[], dflt: T): T {
   if (value === undefined) return dflt;
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new RangeError(`unknown ${what} "${String(value)}" (expected one of: ${allowed.join(', ')})`);
+    throw new ArgumentError(
+      'unknown-name',
+      what,
+      `unknown ${what} "${String(value)}" (expected one of: ${allowed.join(', ')})`,
+    );
   }
   return value as T;
 }
 
-/** Validate options and fill in defaults. Throws RangeError naming the bad field. */
+/** The largest stochastic-rounding seed: seeds are unsigned 32-bit integers, so none wraps onto another. */
+export const MAX_SEED = 0xffffffff;
+
+/** Validate options and fill in defaults. Throws an ArgumentError (a RangeError) naming the bad field. */
 export function normalizeOptions(o: EncodeOptions = {}, codeCount = 256): ResolvedOptions {
+  if (o === null || typeof o !== 'object') {
+    throw new ArgumentError(
+      'bad-type',
+      'options',
+      `options must be an object, got ${o === null ? 'null' : typeof o}`,
+    );
+  }
   const seed = o.seed ?? 0;
-  if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
-  const checkCode = (c: number, what: string) => {
-    if (!Number.isInteger(c) || c < 0 || c >= codeCount) {
-      throw new RangeError(`${what} ${c} is not a code of this format (0..${codeCount - 1})`);
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
+    throw new ArgumentError(
+      'out-of-range',
+      'seed',
+      `seed must be an integer from 0 to ${MAX_SEED}, got ${String(seed)}`,
+    );
+  }
+  const checkCode = (c: unknown, what: string) => {
+    if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c >= codeCount) {
+      throw new ArgumentError(
+        'out-of-range',
+        what,
+        `${what} ${String(c)} is not a code of this format (0..${codeCount - 1})`,
+      );
     }
   };
   if (o.nanCode !== undefined) checkCode(o.nanCode, 'nanCode');
   if (o.codeRange) {
+    if (!Array.isArray(o.codeRange) || o.codeRange.length !== 2) {
+      throw new ArgumentError('bad-type', 'codeRange', 'codeRange must be a pair [low, high]');
+    }
     checkCode(o.codeRange[0], 'codeRange low');
     checkCode(o.codeRange[1], 'codeRange high');
-    if (o.codeRange[0] > o.codeRange[1]) throw new RangeError('codeRange low is above high');
+    if (o.codeRange[0] > o.codeRange[1]) {
+      throw new ArgumentError('out-of-range', 'codeRange', 'codeRange low is above high');
+    }
   }
   return {
     rounding: oneOf('rounding', o.rounding, ROUNDING_MODES, 'nearest-even'),

@@ -5,6 +5,7 @@
  * Facts: ../shared/reference/formats.md sections 2 and 6 (read from each project's source).
  */
 
+import { ArgumentError, hasOwnName } from './errors.js';
 import type { EncodeOptions } from './options.js';
 import type { FormatName } from './spec.js';
 
@@ -105,12 +106,22 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
 
 /** The options a preset gives a format; throws RangeError when the preset does not define it. */
 export function presetOptions(preset: string, format: FormatName): EncodeOptions {
-  const p = (PRESETS as Record<string, Preset | undefined>)[preset];
-  if (!p) throw new RangeError(`unknown preset "${preset}" (known: ${PRESET_NAMES.join(', ')})`);
-  const o = p.formats[format];
+  if (!hasOwnName(PRESETS, preset)) {
+    throw new ArgumentError(
+      'unknown-name',
+      'preset',
+      `unknown preset "${String(preset)}" (known: ${PRESET_NAMES.join(', ')})`,
+    );
+  }
+  const p = (PRESETS as Record<string, Preset>)[preset]!;
+  const o = hasOwnName(p.formats, format) ? p.formats[format] : undefined;
   if (!o) {
     const has = Object.keys(p.formats).join(', ');
-    throw new RangeError(`preset "${preset}" does not define format ${format} (it defines: ${has})`);
+    throw new ArgumentError(
+      'unknown-name',
+      'format',
+      `preset "${preset}" does not define format ${String(format)} (it defines: ${has})`,
+    );
   }
   return o;
 }

@@ -3,6 +3,7 @@
  * One record per element format. Everything else (limits, value tables, encoders) is derived
  * from these records; a format that differs from the IEEE pattern says so in one field.
  */
+import { ArgumentError, hasOwnName } from './errors.js';
 
 /** The names of the element formats chipstack knows. */
 export const FORMAT_NAMES = [
@@ -185,7 +186,12 @@ export const FORMATS: Readonly<Record<FormatName, FormatSpec>> = {
 
 /** Look up a format by name; throws a RangeError naming the known formats. */
 export function getFormat(name: string): FormatSpec {
-  const spec = (FORMATS as Record<string, FormatSpec | undefined>)[name];
-  if (!spec) throw new RangeError(`unknown format "${name}" (known: ${FORMAT_NAMES.join(', ')})`);
-  return spec;
+  if (!hasOwnName(FORMATS, name)) {
+    throw new ArgumentError(
+      'unknown-name',
+      'format',
+      `unknown format "${String(name)}" (known: ${FORMAT_NAMES.join(', ')})`,
+    );
+  }
+  return (FORMATS as Record<string, FormatSpec>)[name]!;
 }

@@ -2,7 +2,7 @@
  * @module quant/analyze
  * Error analysis of a scheme on a tensor, and seeded synthetic tensors with LLM-like tails.
  */
-import { makeRng } from '../formats/index.js';
+import { ArgumentError, MAX_SEED, makeRng } from '../formats/index.js';
 import { dequantize, geometry, quantize } from './quantize.js';
 import { type BlockScheme, bitsPerElement } from './scheme.js';
 
@@ -59,12 +59,47 @@ export function analyze(data: Float32Array, shape: readonly number[], scheme: Bl
 
 export const SYNTHETIC_KINDS = ['gaussian', 'laplace', 'student-t', 'outliers'] as const;
 export type SyntheticKind = (typeof SYNTHETIC_KINDS)[number];
+/** The most elements `synthetic` makes: 2^28 (1 GiB of float32), a Float32Array's safe size here. */
+export const MAX_SYNTHETIC_ELEMENTS = 2 ** 28;
 
 /**
  * A seeded synthetic tensor [rows, cols]. `outliers`: Gaussian with a few columns scaled by
  * 20-100x, as LLM activations have outlier channels; `student-t`: 3 degrees of freedom.
  */
 export function synthetic(kind: SyntheticKind, rows: number, cols: number, seed = 1): Float32Array {
+  if (!(SYNTHETIC_KINDS as readonly unknown[]).includes(kind)) {
+    throw new ArgumentError(
+      'unknown-name',
+      'kind',
+      `unknown synthetic kind ${JSON.stringify(kind) ?? String(kind)} (known: ${SYNTHETIC_KINDS.join(', ')})`,
+    );
+  }
+  for (const [what, v] of [
+    ['rows', rows],
+    ['cols', cols],
+  ] as const) {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+      throw new ArgumentError(
+        'out-of-range',
+        what,
+        `${what} must be a non-negative integer, got ${String(v)}`,
+      );
+    }
+  }
+  if (rows * cols > MAX_SYNTHETIC_ELEMENTS) {
+    throw new ArgumentError(
+      'out-of-range',
+      'rows',
+      `a synthetic tensor of ${rows} x ${cols} has more than ${MAX_SYNTHETIC_ELEMENTS} elements`,
+    );
+  }
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
+    throw new ArgumentError(
+      'out-of-range',
+      'seed',
+      `seed must be an integer from 0 to ${MAX_SEED}, got ${String(seed)}`,
+    );
+  }
   const u = makeRng(seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
   const x = new Float32Array(rows * cols);

@@ -5,7 +5,7 @@
  */
 
 export { analyze, type SchemeError, SYNTHETIC_KINDS, type SyntheticKind, synthetic } from './analyze.js';
-export { type Fp4Order, packFp4, packUe8m0, repackFp4, unpackFp4, unpackUe8m0 } from './pack.js';
+export { FP4_ORDERS, type Fp4Order, packFp4, packUe8m0, repackFp4, unpackFp4, unpackUe8m0 } from './pack.js';
 export { getScheme, mxScheme, SCHEME_ALIASES, SCHEMES } from './presets.js';
 export {
   dequantize,

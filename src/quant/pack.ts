@@ -7,17 +7,55 @@
  * - DeepGEMM pack_ue8m0_to_int: four consecutive UE8M0 scales along K in one little-endian int32.
  */
 
-export type Fp4Order = 'gpt-oss' | 'ggml';
+import { ArgumentError } from '../formats/index.js';
+
+export const FP4_ORDERS = ['gpt-oss', 'ggml'] as const;
+export type Fp4Order = (typeof FP4_ORDERS)[number];
+
+function checkOrder(order: unknown): asserts order is Fp4Order {
+  if (!(FP4_ORDERS as readonly unknown[]).includes(order)) {
+    throw new ArgumentError(
+      'unknown-name',
+      'order',
+      `unknown FP4 byte order ${JSON.stringify(order) ?? String(order)} (known: ${FP4_ORDERS.join(', ')}); ` +
+        'the element count is always twice the byte count',
+    );
+  }
+}
+
+function checkBytes(a: unknown, what: string): asserts a is Uint8Array {
+  if (!(a instanceof Uint8Array)) throw new ArgumentError('bad-type', what, `${what} must be a Uint8Array`);
+}
+
+function checkDims(rows: unknown, kBlocks: unknown): void {
+  for (const [what, v] of [
+    ['rows', rows],
+    ['kBlocks', kBlocks],
+  ] as const) {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+      throw new ArgumentError(
+        'out-of-range',
+        what,
+        `${what} must be a non-negative integer, got ${String(v)}`,
+      );
+    }
+  }
+}
 
 /** Pack one 4-bit code per byte into two per byte. Length must be even (ggml: a multiple of 32). */
 export function packFp4(codes: Uint8Array, order: Fp4Order = 'gpt-oss'): Uint8Array {
+  checkBytes(codes, 'codes');
+  checkOrder(order);
   const n = codes.length;
   if (order === 'ggml' && n % 32 !== 0)
-    throw new RangeError(`ggml FP4 packing needs a multiple of 32 codes, got ${n}`);
-  if (n % 2 !== 0) throw new RangeError(`FP4 packing needs an even number of codes, got ${n}`);
+    throw new ArgumentError('bad-length', 'codes', `ggml FP4 packing needs a multiple of 32 codes, got ${n}`);
+  if (n % 2 !== 0)
+    throw new ArgumentError('bad-length', 'codes', `FP4 packing needs an even number of codes, got ${n}`);
   const out = new Uint8Array(n / 2);
   for (let i = 0; i < n; i++) {
-    if (codes[i]! > 15) throw new RangeError(`code ${codes[i]} at index ${i} is not a 4-bit code`);
+    if (codes[i]! > 15) {
+      throw new ArgumentError('out-of-range', 'codes', `code ${codes[i]} at index ${i} is not a 4-bit code`);
+    }
   }
   if (order === 'gpt-oss') {
     for (let j = 0; j < out.length; j++) out[j] = codes[2 * j]! | (codes[2 * j + 1]! << 4);
@@ -30,11 +68,18 @@ export function packFp4(codes: Uint8Array, order: Fp4Order = 'gpt-oss'): Uint8Ar
   return out;
 }
 
-/** Unpack two 4-bit codes per byte into one per byte. */
+/** Unpack two 4-bit codes per byte into one per byte (2 x packed.length codes). */
 export function unpackFp4(packed: Uint8Array, order: Fp4Order = 'gpt-oss'): Uint8Array {
+  checkBytes(packed, 'packed');
+  checkOrder(order);
   const n = packed.length * 2;
-  if (order === 'ggml' && n % 32 !== 0)
-    throw new RangeError(`ggml FP4 data must be whole 16-byte blocks, got ${packed.length} bytes`);
+  if (order === 'ggml' && n % 32 !== 0) {
+    throw new ArgumentError(
+      'bad-length',
+      'packed',
+      `ggml FP4 data must be whole 16-byte blocks, got ${packed.length} bytes`,
+    );
+  }
   const out = new Uint8Array(n);
   if (order === 'gpt-oss') {
     for (let j = 0; j < packed.length; j++) {
@@ -55,6 +100,9 @@ export function unpackFp4(packed: Uint8Array, order: Fp4Order = 'gpt-oss'): Uint
 
 /** Convert packed FP4 bytes between the two orders, losslessly. */
 export function repackFp4(packed: Uint8Array, from: Fp4Order, to: Fp4Order): Uint8Array {
+  checkBytes(packed, 'packed');
+  checkOrder(from);
+  checkOrder(to);
   return from === to ? packed.slice() : packFp4(unpackFp4(packed, from), to);
 }
 
@@ -63,8 +111,14 @@ export function repackFp4(packed: Uint8Array, from: Fp4Order, to: Fp4Order): Uin
  * little-endian along K (scale 4p+j in byte j); missing bytes at the end of a row are 0.
  */
 export function packUe8m0(scales: Uint8Array, rows: number, kBlocks: number): Int32Array {
+  checkBytes(scales, 'scales');
+  checkDims(rows, kBlocks);
   if (scales.length !== rows * kBlocks)
-    throw new RangeError(`${scales.length} scales do not fill ${rows} x ${kBlocks}`);
+    throw new ArgumentError(
+      'bad-length',
+      'scales',
+      `${scales.length} scales do not fill ${rows} x ${kBlocks}`,
+    );
   const words = Math.ceil(kBlocks / 4);
   const out = new Int32Array(rows * words);
   for (let r = 0; r < rows; r++) {
@@ -77,8 +131,12 @@ export function packUe8m0(scales: Uint8Array, rows: number, kBlocks: number): In
 
 /** Inverse of packUe8m0. */
 export function unpackUe8m0(words: Int32Array, rows: number, kBlocks: number): Uint8Array {
+  if (!(words instanceof Int32Array))
+    throw new ArgumentError('bad-type', 'words', 'words must be an Int32Array');
+  checkDims(rows, kBlocks);
   const w = Math.ceil(kBlocks / 4);
-  if (words.length !== rows * w) throw new RangeError(`${words.length} int32 do not fill ${rows} x ${w}`);
+  if (words.length !== rows * w)
+    throw new ArgumentError('bad-length', 'words', `${words.length} int32 do not fill ${rows} x ${w}`);
   const out = new Uint8Array(rows * kBlocks);
   for (let r = 0; r < rows; r++) {
     for (let k = 0; k < kBlocks; k++)

@@ -4,7 +4,8 @@
  * must beat. Facts: ../shared/reference/formats.md sections 1, 3, 4 and 5; torchao's
  * mx_formats/mx_tensor.py `to_mx` for the FLOOR/CEIL/EVEN/RCEIL rules.
  */
-import type { BlockScheme, ElementKind, ScaleRule } from './scheme.js';
+import { ArgumentError, hasOwnName } from '../formats/index.js';
+import { type BlockScheme, type ElementKind, SCALE_KINDS, type ScaleRule, validateScheme } from './scheme.js';
 
 const e4m3Torch = { rounding: 'nearest-even', overflow: 'nonfinite' } as const;
 const rneSat = { rounding: 'nearest-even', overflow: 'saturate' } as const;
@@ -38,7 +39,15 @@ export function mxScheme(
   name = `mx-${element}-${rule.slice(3)}`,
   source = 'OCP Microscaling Formats (MX) v1.0',
 ): BlockScheme {
-  return {
+  const rules = SCALE_KINDS.filter((k) => k.startsWith('mx-'));
+  if (!(rules as readonly unknown[]).includes(rule)) {
+    throw new ArgumentError(
+      'unknown-name',
+      'rule',
+      `mxScheme: unknown MX scale rule ${JSON.stringify(rule) ?? String(rule)} (known: ${rules.join(', ')})`,
+    );
+  }
+  const s: BlockScheme = {
     name,
     source,
     element,
@@ -48,6 +57,8 @@ export function mxScheme(
     scaleStorage: 'e8m0',
     apply: 'mul-reciprocal',
   };
+  validateScheme(s);
+  return s;
 }
 
 const DG = 'deepseek-ai/DeepGEMM deep_gemm/utils/math.py';
@@ -184,9 +195,12 @@ export const SCHEME_ALIASES: Readonly<Record<string, string>> = {
 
 /** Look up a scheme by name or alias; RangeError listing the known names. */
 export function getScheme(name: string): BlockScheme {
-  const s = SCHEMES[SCHEME_ALIASES[name] ?? name];
+  const key = hasOwnName(SCHEME_ALIASES, name) ? SCHEME_ALIASES[name]! : name;
+  const s = hasOwnName(SCHEMES, key) ? SCHEMES[key] : undefined;
   if (!s) {
-    throw new RangeError(
+    throw new ArgumentError(
+      'unknown-name',
+      'scheme',
       `unknown scheme "${name}" (known: ${[...Object.keys(SCHEME_ALIASES), ...Object.keys(SCHEMES)].join(', ')})`,
     );
   }

@@ -7,7 +7,7 @@
  */
 
 import { bucketTable, encodeInto } from '../formats/bulk.js';
-import { type Codec, codec } from '../formats/index.js';
+import { ArgumentError, type Codec, codec } from '../formats/index.js';
 import { hasSimd } from '../wasm/load.js';
 import { type BlockScale, blockScale, elementClipThreshold } from './scale.js';
 import { type BlockScheme, validateScheme } from './scheme.js';
@@ -297,7 +297,28 @@ export function elementTable(scheme: BlockScheme): Float32Array {
 
 /** Dequantize to float32: element value times its block's scale (one float32 rounding). */
 export function dequantize(q: QuantizedTensor, out?: Float32Array, opts: KernelOptions = {}): Float32Array {
+  if (
+    q === null ||
+    typeof q !== 'object' ||
+    !(q.codes instanceof Uint8Array) ||
+    !(q.scales instanceof Float32Array)
+  ) {
+    throw new ArgumentError(
+      'bad-type',
+      'q',
+      'dequantize needs a quantized tensor: codes a Uint8Array, scales a Float32Array',
+    );
+  }
+  validateScheme(q.scheme);
   const g = geometry(q.scheme, q.shape, q.codes.length);
+  const blocks = g.batch * g.rowBlocks * g.colBlocks;
+  if (q.scales.length !== blocks) {
+    throw new ArgumentError(
+      'bad-length',
+      'scales',
+      `shape ${JSON.stringify(q.shape)} in ${q.scheme.name} blocks needs ${blocks} scales, got ${q.scales.length}`,
+    );
+  }
   const dst = out ?? new Float32Array(q.codes.length);
   if (dst.length < q.codes.length) {
     throw new RangeError(`output holds ${dst.length} values, tensor has ${q.codes.length}`);

@@ -3,7 +3,7 @@
  * A block-scaled scheme is data: element format and its rounding, block shape, scale rule and
  * scale storage. One generic quantizer (quantize.ts) runs every scheme.
  */
-import type { CodecOptions, FormatName } from '../formats/index.js';
+import { ArgumentError, type CodecOptions, type FormatName, hasOwnName } from '../formats/index.js';
 
 /** Element encodings: a float format from `formats`, or scaled integers. */
 export type ElementKind = FormatName | 'int8' | 'mxint8';
@@ -63,6 +63,18 @@ const ELEMENT_BITS: Record<ElementKind, number> = {
 
 const SCALE_BITS: Record<ScaleStorage, number> = { f32: 32, e8m0: 8, e4m3fn: 8, f16: 16 };
 
+/** Every scale rule kind (ScaleRule['kind']). */
+export const SCALE_KINDS = [
+  'amax-ratio',
+  'mx-floor',
+  'mx-ceil',
+  'mx-even',
+  'mx-rceil',
+  'mx-roundup',
+  'mx-ggml',
+  'nvfp4',
+] as const satisfies readonly ScaleRule['kind'][];
+
 /** Bits of one element. */
 export function elementBits(s: BlockScheme): number {
   return ELEMENT_BITS[s.element];
@@ -81,6 +93,40 @@ export function bitsPerElement(s: BlockScheme, rows = 4096, cols = 4096): number
 
 /** Check a scheme record; throws RangeError naming the field. */
 export function validateScheme(s: BlockScheme): void {
+  const bad = (code: 'unknown-name' | 'bad-type', what: string, text: string) => {
+    throw new ArgumentError(code, what, `scheme ${String(s?.name)}: ${text}`);
+  };
+  if (s === null || typeof s !== 'object')
+    throw new ArgumentError('bad-type', 'scheme', 'a scheme must be an object');
+  if (!hasOwnName(ELEMENT_BITS, s.element)) {
+    bad(
+      'unknown-name',
+      'element',
+      `unknown element ${JSON.stringify(s.element)} (known: ${Object.keys(ELEMENT_BITS).join(', ')})`,
+    );
+  }
+  if (
+    s.scale === null ||
+    typeof s.scale !== 'object' ||
+    !(SCALE_KINDS as readonly unknown[]).includes(s.scale.kind)
+  ) {
+    bad(
+      'unknown-name',
+      'scale',
+      `unknown scale rule ${JSON.stringify(s.scale?.kind)} (known: ${SCALE_KINDS.join(', ')})`,
+    );
+  }
+  if (s.elementOptions === null || typeof s.elementOptions !== 'object') {
+    bad('bad-type', 'elementOptions', 'elementOptions must be an object (codec options or { preset })');
+  }
+  if (!hasOwnName(SCALE_BITS, s.scaleStorage)) {
+    bad(
+      'unknown-name',
+      'scaleStorage',
+      `unknown scale storage ${JSON.stringify(s.scaleStorage)} (known: ${Object.keys(SCALE_BITS).join(', ')})`,
+    );
+  }
+  if (!Array.isArray(s.block) || s.block.length !== 2) bad('bad-type', 'block', 'block must be [rows, cols]');
   const [r, c] = s.block;
   for (const [v, what] of [
     [r, 'block rows'],

@@ -27,7 +27,7 @@ function newest(dir: string): number {
 /** Whether `dist/web/` is missing or older than its sources. */
 export function isStale(root = PACKAGE_ROOT): boolean {
   const stamp = join(root, 'dist', 'web', 'index.html');
-  if (!existsSync(stamp)) return true;
+  if (!existsSync(stamp) || !existsSync(join(root, 'dist', 'web', 'assets.json'))) return true;
   const built = statSync(stamp).mtimeMs;
   return ['web', 'src', 'data'].some((d) => newest(join(root, d)) > built);
 }

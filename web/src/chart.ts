@@ -14,6 +14,9 @@ export const PLOT_STYLE = {
 
 /** Wrap a rendered plot with a caption and its text alternative. */
 export function chartBlock(title: string, plot: Element, alt: string, more?: Child): HTMLElement {
+  // Plot adds <style> elements; the page's CSP allows no inline styles, so they are removed
+  // before the chart is attached, and style.css carries the same rules (section "Plot").
+  for (const s of Array.from(plot.querySelectorAll('style'))) s.remove();
   plot.setAttribute('role', 'img');
   plot.setAttribute('aria-label', `${title}. ${alt}`);
   return h(

@@ -9,11 +9,12 @@ import {
   describeFormat,
   FORMAT_NAMES,
   formatInfo,
+  MAX_SEED,
   OVERFLOW_MODES,
   PRESET_NAMES,
   ROUNDING_MODES,
 } from '../../formats/index.js';
-import { parseNumberArg, table, toJson, UsageError } from '../util.js';
+import { choiceArg, integerArg, parseNumberArg, table, toJson, UsageError } from '../util.js';
 
 const hex = (c: number, bits: number) =>
   '0x' +
@@ -36,10 +37,7 @@ export function showNumber(v: number): string {
 }
 
 function checkFormat(name: string) {
-  if (!(FORMAT_NAMES as readonly string[]).includes(name)) {
-    throw new UsageError(`unknown format "${name}" (known: ${FORMAT_NAMES.join(', ')})`);
-  }
-  return formatInfo(name);
+  return formatInfo(choiceArg(name, 'format', FORMAT_NAMES));
 }
 
 function makeCodec(
@@ -48,16 +46,24 @@ function makeCodec(
 ) {
   checkFormat(format);
   const opts: CodecOptions = {};
-  if (o.preset !== undefined) opts.preset = o.preset;
-  if (o.rounding !== undefined) opts.rounding = o.rounding as CodecOptions['rounding'];
-  if (o.overflow !== undefined) opts.overflow = o.overflow as CodecOptions['overflow'];
-  if (o.seed !== undefined) opts.seed = parseNumberArg(o.seed, 'seed');
+  if (o.preset !== undefined) opts.preset = choiceArg(o.preset, 'preset', PRESET_NAMES);
+  if (o.rounding !== undefined) opts.rounding = choiceArg(o.rounding, 'rounding', ROUNDING_MODES);
+  if (o.overflow !== undefined) opts.overflow = choiceArg(o.overflow, 'overflow', OVERFLOW_MODES);
+  if (o.seed !== undefined) {
+    opts.seed = integerArg(o.seed, '--seed', 0, MAX_SEED);
+    if (opts.rounding !== 'stochastic') {
+      throw new UsageError('--seed is for stochastic rounding: add --rounding stochastic');
+    }
+  }
   try {
     return codec(format, opts);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
 }
+
+/** The most values (or codes) one `encode` (or `decode`) takes. */
+const MAX_VALUES = 100_000;
 
 export function formatRows() {
   return FORMAT_NAMES.map((n) => describeFormat(n));
@@ -108,7 +114,7 @@ export function register(program: Command): void {
     .option('-p, --preset <name>', `reference semantics: ${PRESET_NAMES.join(', ')}`)
     .option('-r, --rounding <mode>', `rounding: ${ROUNDING_MODES.join(', ')}`)
     .option('-o, --overflow <mode>', `overflow: ${OVERFLOW_MODES.join(', ')}`)
-    .option('--seed <n>', 'seed for stochastic rounding')
+    .option('--seed <n>', `seed for stochastic rounding: an integer 0-${MAX_SEED}`)
     .option('--json', 'print JSON: [{input, code, hex, value}]')
     .argument('<values...>', 'numbers (decimal, hex 0x.., nan, inf, -inf)')
     .action(
@@ -123,6 +129,9 @@ export function register(program: Command): void {
           seed?: string;
         },
       ) => {
+        if (values.length > MAX_VALUES) {
+          throw new UsageError(`at most ${MAX_VALUES} values at once, got ${values.length}`);
+        }
         const c = makeCodec(o.format, o);
         const bits = c.info.spec.bits;
         const rows = values.map((text) => {
@@ -153,6 +162,8 @@ export function register(program: Command): void {
     .argument('<codes...>', 'codes, hex (0x7E) or decimal')
     .action((codes: string[], o: { format: string; json?: boolean }) => {
       const info = checkFormat(o.format);
+      if (codes.length > MAX_VALUES)
+        throw new UsageError(`at most ${MAX_VALUES} codes at once, got ${codes.length}`);
       const rows = codes.map((text) => {
         const t = text.trim().toLowerCase();
         const code = /^0x[0-9a-f]+$/.test(t)

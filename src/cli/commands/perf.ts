@@ -7,7 +7,8 @@
 import type { Command } from 'commander';
 import { CatalogLookupError } from '../../catalog/catalog.js';
 import { defaultCatalog } from '../../catalog/node.js';
-import { type TrainingResult, trainingEstimate } from '../../perf/energy.js';
+import { ASSUMABLE_FIELDS, parseAssume } from '../../perf/chip.js';
+import { checkEnergyOptions, type TrainingResult, trainingEstimate } from '../../perf/energy.js';
 import { STORAGE_FORMATS } from '../../perf/formats.js';
 import { defaultPerfData } from '../../perf/node.js';
 import { articleScenarios, compareSystems, NAMED_WORKLOADS } from '../../perf/scenarios.js';
@@ -41,7 +42,7 @@ const ms = (s: number | null) => (s === null ? '-' : `${fmt(s * 1000, 4)} ms`);
 export function perfText(r: PerfResult): string {
   const w = r.workload;
   const head = [
-    `${w.model} on ${w.system} (${r.chip}, class ${r.chipClass}), ${w.phase}, batch ${w.batch}, seq ${w.seqLen}, tp ${w.tp} ep ${w.ep} pp ${w.pp}`,
+    `${w.model} on ${w.system} (${r.chip}, class ${r.chipClass}), ${w.phase}, batch ${w.batch}, seq ${w.seqLen}, tp ${w.tp} ep ${w.ep} pp ${w.pp} (${r.parallel.chips} chips${r.parallel.auto.length ? `; ${r.parallel.auto.join('/')} auto: smallest that fits` : ''})`,
     `formats: weights ${w.weights}, activations ${w.activations}, KV ${w.kv}`,
     `GEMM path: ${r.paths.gemm}`,
     `attention: ${r.paths.attention}`,
@@ -63,7 +64,7 @@ export function perfText(r: PerfResult): string {
     `tokens/s per chip ${fmt(r.tokensPerSecPerChip, 4)}, per system ${fmt(r.tokensPerSecPerSystem, 4)}`,
     `step ${ms(r.stepS)}, TTFT ${ms(r.ttftS)}, TPOT ${ms(r.tpotS)}, bottleneck ${r.bottleneck}`,
     `utilisation: compute ${fmt(r.utilisation.compute * 100)}%, memory ${fmt(r.utilisation.memory * 100)}%, network ${fmt(r.utilisation.network * 100)}%`,
-    `memory per chip: weights ${fmt(r.memory.weightsGB)} GB + KV ${fmt(r.memory.kvGB)} GB of ${r.memory.capacityGB} GB${r.memory.fits ? '' : ' (DOES NOT FIT)'}`,
+    `memory per chip: weights ${fmt(r.memory.weightsGB)} + KV ${fmt(r.memory.kvGB)} + activations ${fmt(r.memory.activationsGB)} + workspace ${fmt(r.memory.workspaceGB)} = ${fmt(r.memory.totalGB)} GB of ${r.memory.capacityGB} GB`,
     `energy: ${fmt(e.joulesPerToken)} J/token (chip ${fmt(e.chipW)} W + overhead ${fmt(e.overheadW)} W, PUE ${e.pue}), ${fmt(e.usdPerMtok)} USD per Mtok`,
     '',
     'assumptions:',
@@ -86,17 +87,24 @@ export function trainingText(t: TrainingResult): string {
 
 /** Text table of the validation report and the scenarios. */
 export function validateText(v: ValidationReport, scenarios: ReturnType<typeof articleScenarios>): string {
+  const pct = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
   const rows = v.rows.map((r) => [
     r.id,
+    r.chipClass,
+    r.role,
     fmt(r.measured, 4),
     fmt(r.predicted, 4),
-    `${r.errorPct >= 0 ? '+' : ''}${r.errorPct.toFixed(1)}`,
-    r.unit + (r.calibrates ? ' [calibration]' : ''),
+    pct(r.errorPct),
+    pct(r.looErrorPct),
+    r.unit,
   ]);
+  const signs = v.signBalance.map((s) => `${s.chipClass} ${s.over}+/${s.under}-${s.oneSided ? ' (one-sided)' : ''}`);
   const out = [
-    table(['point', 'measured', 'predicted', 'error %', 'unit'], rows),
-    `median |error| ${v.medianAbsErrorPct.toFixed(1)}% (all), ${v.independentMedianAbsErrorPct.toFixed(1)}% (excluding calibration points); target ${v.targetPct}%`,
-    'Setups and assumptions of every point: add --json.',
+    table(['point', 'class', 'role', 'measured', 'predicted', 'error %', 'LOO error %', 'unit'], rows),
+    `${v.counts.points} points (${v.counts.validation} validation, ${v.counts.calibration} calibration)`,
+    `median |error| over validation points ${v.validationMedianAbsErrorPct.toFixed(1)}% (goal <= ${v.targetPct}%), largest ${v.maxValidationAbsErrorPct.toFixed(1)}% (goal <= ${v.maxPct}%); leave-one-out median ${v.looMedianAbsErrorPct.toFixed(1)}%; all points in-sample ${v.medianAbsErrorPct.toFixed(1)}%`,
+    `sign balance of validation errors per class (over+/under-): ${signs.join(', ')}`,
+    `goal ${v.goalMet ? 'met' : 'NOT met'}. Sources, setups and assumptions of every point: add --json.`,
     '',
   ];
   for (const s of scenarios) {
@@ -143,6 +151,7 @@ interface PerfOpts {
   tokens?: number;
   chips?: number;
   mfu?: number;
+  assume?: string[];
   json?: boolean;
 }
 
@@ -150,6 +159,8 @@ function runPerf(o: PerfOpts): string {
   const cat = defaultCatalog();
   const data = defaultPerfData();
   const energy = { pue: o.pue, electricityUsdPerKWh: o.electricity };
+  const assume = guard(() => parseAssume(o.assume ?? []));
+  guard(() => checkEnergyOptions(energy));
   if (o.phase === 'training') {
     if (o.tokens === undefined || o.chips === undefined)
       throw new UsageError('training needs --tokens and --chips');
@@ -164,6 +175,7 @@ function runPerf(o: PerfOpts): string {
         seqLen: o.seq,
         mfu: o.mfu,
         energy,
+        assume,
       }),
     );
     return o.json ? `${toJson(t)}\n` : trainingText(t);
@@ -174,9 +186,6 @@ function runPerf(o: PerfOpts): string {
     throw new UsageError(`--fp8-fallback must be bf16 or int8, got "${o.fp8Fallback}"`);
   }
   const r = guard(() => {
-    const system = cat.getSystem(o.system);
-    const moe = cat.getModel(o.model).ffn === 'moe';
-    const chips = cat.getSystem(system.id).figures.chips.value ?? 1;
     const w: Workload = {
       model: o.model,
       system: o.system,
@@ -187,7 +196,7 @@ function runPerf(o: PerfOpts): string {
       activations: o.activations,
       kv: o.kv,
       tp: o.tp,
-      ep: o.ep ?? (moe ? chips : 1),
+      ep: o.ep,
       pp: o.pp,
       mtp: o.mtp ? { draftTokens: o.mtp, acceptance: o.mtpAcceptance ?? 0.7 } : undefined,
       overlap: o.overlap,
@@ -195,6 +204,7 @@ function runPerf(o: PerfOpts): string {
       cacheHitRate: o.cacheHit,
       fp8Fallback: o.fp8Fallback as 'bf16' | 'int8' | undefined,
       energy,
+      assume,
     };
     return simulate(data, cat, w);
   });
@@ -208,7 +218,15 @@ export function register(program: Command): void {
       'Per-operation roofline of an LLM on a system: tokens/s, TTFT, TPOT, J/token, $/Mtok, bottlenecks',
     )
     .requiredOption('--model <id>', 'model id or alias (see `chipstack models`)')
-    .requiredOption('--system <id>', 'system id or alias (see `chipstack systems`)')
+    .requiredOption(
+      '--system <id>',
+      'system id or alias (see `chipstack systems`), or CHIP:N to build N chips from the catalogue chip (e.g. ascend-910b:8)',
+    )
+    .option(
+      '--assume <FIELD=VALUE>',
+      `replace or supply a chip figure the catalogue lacks (repeatable): ${ASSUMABLE_FIELDS.join(', ')}`,
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--phase <phase>', 'prefill, decode or training', 'decode')
     .option(
       '--batch <n>',
@@ -223,13 +241,9 @@ export function register(program: Command): void {
     .option('--weights <format>', `weight format: ${STORAGE_FORMATS.map((f) => f.id).join(', ')}`)
     .option('--activations <format>', 'activation format (default: as weights)')
     .option('--kv <format>', 'KV-cache format (default bf16)')
-    .option('--tp <n>', 'tensor-parallel degree', num('--tp'))
-    .option(
-      '--ep <n>',
-      'expert-parallel degree (default: every chip of the system for MoE models)',
-      num('--ep'),
-    )
-    .option('--pp <n>', 'pipeline-parallel stages', num('--pp'))
+    .option('--tp <n>', 'tensor-parallel degree (default: auto, the smallest deployment that fits)', num('--tp'))
+    .option('--ep <n>', 'expert-parallel degree (default: auto, the smallest deployment that fits)', num('--ep'))
+    .option('--pp <n>', 'pipeline-parallel stages (default: auto, the smallest deployment that fits)', num('--pp'))
     .option('--mtp <n>', 'multi-token-prediction draft tokens per step', num('--mtp'))
     .option('--mtp-acceptance <x>', 'acceptance rate of draft tokens (default 0.7)', num('--mtp-acceptance'))
     .option(

@@ -204,6 +204,8 @@ function consistencyProblems(data: PerfData): string[] {
     ids.add(p.id);
     if ((p.role === 'calibration') !== (p.calibrates !== undefined))
       out.push(`validation.json: ${p.id}: role calibration exactly when 'calibrates' is set`);
+    if (p.role === 'calibration' && !data.classes.some((c) => c.calibrationPoint === p.id))
+      out.push(`validation.json: ${p.id} has role calibration but no class names it as calibrationPoint`);
   }
   for (const c of data.classes) {
     if (c.calibrationPoint === undefined) continue;

@@ -211,3 +211,17 @@ export function runValidation(data: PerfData, cat: Catalog): ValidationReport {
     goalMet: vm <= targetPct && mx <= maxPct && !signBalance.some((s) => s.oneSided),
   };
 }
+
+/** Refit every class's fixed per-layer time on its one calibration point (what `efficiency.json` must hold). */
+export function calibrateAll(
+  data: PerfData,
+  cat: Catalog,
+): { chipClass: string; point: string; overheadUs: number; raw: number }[] {
+  const out: { chipClass: string; point: string; overheadUs: number; raw: number }[] = [];
+  for (const c of data.classes) {
+    if (!c.calibrationPoint) continue;
+    const p = data.validation.find((q) => q.id === c.calibrationPoint)!;
+    out.push({ chipClass: c.id, point: p.id, ...fitLayerOverhead(data, cat, p) });
+  }
+  return out;
+}

@@ -191,7 +191,10 @@ function fallbackKind(
       return { kind: k, how };
     }
   }
-  throw new RangeError(missingFigure(chip.id, PEAK_KEY[kind]));
+  const keys = [...new Set([kind, ...chain[kind]].map((k) => PEAK_KEY[k]))];
+  throw new RangeError(
+    `${chip.id}: published figures ${keys.join(' and ')} are unknown (a ${kind} GEMM needs one); give --assume ${keys[keys.length - 1]}=VALUE to simulate anyway`,
+  );
 }
 
 /**

@@ -220,10 +220,9 @@ function step(
   const overheadS = overheadUs * 1e-6;
   // The fixed per-layer time (launch, synchronisation, dispatch/combine bookkeeping) is never overlapped.
   const fixed = overheadS > 0 ? fixedOp(overheadS, chip.cls.id) : null;
-  if (fixed) {
-    kinds[0]!.ops.push(fixed);
-    kinds[1]!.ops.push(fixed);
-  }
+  // Fitted on expert-parallel MoE decode, it is charged to MoE layers run with EP > 1 only (dense
+  // layers and dense models under CUDA/CANN graphs pay no such per-layer synchronisation).
+  if (fixed && w.ep > 1) kinds[1]!.ops.push(fixed);
   for (const { ops, layers } of kinds) {
     if (layers <= 0) continue;
     const local = ops.filter((o) => !o.collective && o !== fixed).reduce((a, o) => a + o.timeS, 0);

@@ -13,6 +13,7 @@ import { STORAGE_FORMATS } from '../../perf/formats.js';
 import { defaultPerfData } from '../../perf/node.js';
 import { articleScenarios, compareSystems, NAMED_WORKLOADS } from '../../perf/scenarios.js';
 import { PerfInputError, type PerfResult, simulate, type Workload } from '../../perf/simulate.js';
+import { type ServePoint, type ServeSearch, serveSearch } from '../../perf/search.js';
 import { runValidation, type ValidationReport } from '../../perf/validate.js';
 import { parseNumberArg, table, toJson, UsageError } from '../util.js';
 
@@ -152,7 +153,40 @@ interface PerfOpts {
   chips?: number;
   mfu?: number;
   assume?: string[];
+  tpotMax?: number;
+  ttftMax?: number;
+  pareto?: boolean;
+  outputLen?: number;
   json?: boolean;
+}
+
+/** Text report of a serving search. */
+export function searchText(s: ServeSearch, pareto: boolean): string {
+  const row = (p: ServePoint) => [
+    p.batch,
+    `${p.tp}/${p.ep}/${p.pp}`,
+    p.chips,
+    fmt(p.tokensPerSecPerChip, 4),
+    fmt(p.tokensPerSecPerUser, 3),
+    fmt(p.tpotMs, 3),
+    fmt(p.ttftMs, 3),
+  ];
+  const head = ['batch', 'tp/ep/pp', 'chips', 'tok/s/chip', 'tok/s/user', 'TPOT ms', 'TTFT ms'];
+  const lim = [
+    s.tpotMaxMs === null ? null : `TPOT <= ${s.tpotMaxMs} ms`,
+    s.ttftMaxMs === null ? null : `TTFT <= ${s.ttftMaxMs} ms`,
+  ].filter(Boolean);
+  const out = [`${s.model} on ${s.system}: serving search over ${s.evaluated} fitting (batch, deployment) pairs${lim.length ? `, within ${lim.join(' and ')}` : ''}`];
+  out.push(s.best ? `best: ${table(head, [row(s.best)])}` : 'no batch and deployment meets the limits');
+  if (pareto) out.push('Pareto frontier (tokens/s per chip against tokens/s per user):', table(head, s.pareto.map(row)));
+  if (s.prefillDecode) {
+    const r = s.prefillDecode;
+    out.push(
+      `prefill:decode chips = ${fmt(r.prefillChipsPerDecodeChip, 3)} : 1 for ${r.inputLen}-token prompts and ${r.outputLen} output tokens (prefill ${fmt(r.prefillTokensPerSecPerChip, 4)} tok/s/chip)`,
+    );
+  }
+  out.push('assumptions:', ...s.assumptions.map((a) => `  - ${a}`));
+  return `${out.join('\n')}\n`;
 }
 
 function runPerf(o: PerfOpts): string {
@@ -182,6 +216,35 @@ function runPerf(o: PerfOpts): string {
   }
   if (o.phase !== 'prefill' && o.phase !== 'decode')
     throw new UsageError(`--phase must be prefill, decode or training, got "${o.phase}"`);
+  if (o.tpotMax !== undefined || o.ttftMax !== undefined || o.pareto) {
+    if (o.phase !== 'decode') throw new UsageError('--tpot-max, --ttft-max and --pareto search decode serving; drop --phase');
+    if (o.batch !== undefined) throw new UsageError('--tpot-max/--pareto search the batch; drop --batch');
+    const s = guard(() =>
+      serveSearch(
+        data,
+        cat,
+        {
+          model: o.model,
+          system: o.system,
+          seqLen: o.seq ?? 4096,
+          weights: o.weights,
+          activations: o.activations,
+          kv: o.kv,
+          tp: o.tp,
+          ep: o.ep,
+          pp: o.pp,
+          mtp: o.mtp ? { draftTokens: o.mtp, acceptance: o.mtpAcceptance ?? 0.7 } : undefined,
+          overlap: o.overlap,
+          expertImbalance: o.imbalance,
+          fp8Fallback: o.fp8Fallback as 'bf16' | 'int8' | undefined,
+          energy,
+          assume,
+        },
+        { tpotMaxMs: o.tpotMax, ttftMaxMs: o.ttftMax, outputLen: o.outputLen },
+      ),
+    );
+    return o.json ? `${toJson(s)}\n` : searchText(s, o.pareto === true);
+  }
   if (o.fp8Fallback !== undefined && o.fp8Fallback !== 'bf16' && o.fp8Fallback !== 'int8') {
     throw new UsageError(`--fp8-fallback must be bf16 or int8, got "${o.fp8Fallback}"`);
   }
@@ -262,6 +325,10 @@ export function register(program: Command): void {
     .option('--tokens <n>', 'training: tokens to train on', num('--tokens'))
     .option('--chips <n>', 'training: chips used', num('--chips'))
     .option('--mfu <x>', 'training: model FLOPs utilisation (default from the chip class)', num('--mfu'))
+    .option('--tpot-max <ms>', 'serving search: most tokens/s per chip with TPOT at most this (ms)', num('--tpot-max'))
+    .option('--ttft-max <ms>', 'serving search: also TTFT at most this (ms)', num('--ttft-max'))
+    .option('--pareto', 'serving search: print the frontier of tokens/s per chip against tokens/s per user')
+    .option('--output-len <n>', 'serving search: output tokens per request for the prefill:decode ratio (default 1000)', num('--output-len'))
     .option('--json', 'print the full result with every operation and assumption')
     .action((o: PerfOpts) => {
       process.stdout.write(runPerf(o));

@@ -362,7 +362,12 @@ export const DEFAULT_BOARD_CHIPS = 8;
  * beyond it per chip, power from the chip's TDP plus the overhead fraction. Unknown needed figures
  * are reported by name when the simulation needs them.
  */
-export function resolveSystem(data: PerfData, catalog: Catalog, spec: string, assume: Assumed = {}): SystemSpec {
+export function resolveSystem(
+  data: PerfData,
+  catalog: Catalog,
+  spec: string,
+  assume: Assumed = {},
+): SystemSpec {
   const notes = assumedLines(assume);
   const m = /^(.+):(\d+)$/.exec(spec.trim());
   if (!m) return systemSpec(data, catalog, catalog.getSystem(spec), { assume, notes });
@@ -380,7 +385,13 @@ export function resolveSystem(data: PerfData, catalog: Catalog, spec: string, as
         : `scale-up domain ${domain} chips: one ${DEFAULT_BOARD_CHIPS}-chip server board (assumption: no catalogued ${acc.id} system)`,
     );
   }
-  const unknown = (what: string) => ({ value: null, source: `none: built from ${acc.id} figures`, date: '2026-11', confidence: 'unknown' as const, note: what });
+  const unknown = (what: string) => ({
+    value: null,
+    source: `none: built from ${acc.id} figures`,
+    date: '2026-11',
+    confidence: 'unknown' as const,
+    note: what,
+  });
   const system: System = {
     id: `${acc.id}:${n}`,
     vendor: acc.vendor,

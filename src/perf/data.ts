@@ -210,7 +210,8 @@ function consistencyProblems(data: PerfData): string[] {
   for (const c of data.classes) {
     if (c.calibrationPoint === undefined) continue;
     const p = data.validation.find((q) => q.id === c.calibrationPoint);
-    if (!p) out.push(`efficiency.json: ${c.id}.calibrationPoint ${c.calibrationPoint} is not a validation point`);
+    if (!p)
+      out.push(`efficiency.json: ${c.id}.calibrationPoint ${c.calibrationPoint} is not a validation point`);
     else if (p.role !== 'calibration')
       out.push(`efficiency.json: ${c.id} is calibrated on ${p.id}, which must have role calibration`);
   }

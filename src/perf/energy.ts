@@ -159,7 +159,9 @@ export function trainingEstimate(data: PerfData, cat: Catalog, t: TrainingWorklo
   if (t.mfu !== undefined && !(t.mfu > 0 && t.mfu <= 1))
     throw new RangeError(`MFU must be in (0, 1], got ${t.mfu}`);
   if (t.seqLen !== undefined && !(Number.isInteger(t.seqLen) && t.seqLen >= 1 && t.seqLen <= 10_000_000))
-    throw new RangeError(`training sequence length must be a positive integer up to 10,000,000, got ${t.seqLen}`);
+    throw new RangeError(
+      `training sequence length must be a positive integer up to 10,000,000, got ${t.seqLen}`,
+    );
   checkEnergyOptions(t.energy ?? {});
   const model = cat.getModel(t.model);
   const sys = resolveSystem(data, cat, t.system, t.assume);

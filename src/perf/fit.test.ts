@@ -27,7 +27,11 @@ const input = (over: Partial<FitInput> = {}): FitInput => ({
 describe('memory fit', () => {
   it('prices Llama 3.1 70B BF16 weights at about 141 GB on one chip (70.6B x 2 bytes)', () => {
     const sys = resolveSystem(data, cat, 'h100-sxm:8');
-    const m = memoryPerChip(data, sys, modelShape(cat.getModel('llama-3.1-70b')), input({ batch: 1 }), { tp: 1, ep: 1, pp: 1 });
+    const m = memoryPerChip(data, sys, modelShape(cat.getModel('llama-3.1-70b')), input({ batch: 1 }), {
+      tp: 1,
+      ep: 1,
+      pp: 1,
+    });
     assert.ok(Math.abs(m.weightsGB / 141.1 - 1) < 0.03, String(m.weightsGB));
     // KV of one 4K sequence: 80 layers x 8 KV heads x 128 x 2 (K, V) x 2 bytes x 4097 tokens.
     assert.ok(Math.abs(m.kvGB - (80 * 8 * 128 * 2 * 2 * 4097) / 1e9) < 1e-9);
@@ -51,7 +55,8 @@ describe('memory fit', () => {
       { numRuns: 25 },
     );
     const w = input();
-    const m = (tp: number, ep: number, pp: number) => memoryPerChip(data, sys, shape, w, { tp, ep, pp }).totalGB;
+    const m = (tp: number, ep: number, pp: number) =>
+      memoryPerChip(data, sys, shape, w, { tp, ep, pp }).totalGB;
     assert.ok(m(1, 16, 1) < m(1, 8, 1) && m(2, 16, 1) < m(1, 16, 1) && m(1, 16, 2) < m(1, 16, 1));
   });
 });

@@ -53,10 +53,17 @@ export const chipsOf = (p: Parallelism): number => p.pp * Math.max(p.tp, p.ep);
  * buffer (k copies per token in the dispatch format plus BF16 combine), the FFN intermediate (gate and
  * up, BF16) and the FP32 logits.
  */
-export function memoryPerChip(data: PerfData, sys: SystemSpec, sh: ModelShape, w: FitInput, p: Parallelism): MemoryFit {
+export function memoryPerChip(
+  data: PerfData,
+  sys: SystemSpec,
+  sh: ModelShape,
+  w: FitInput,
+  p: Parallelism,
+): MemoryFit {
   const wb = bytesPerElement(gemmPath(sys.chip, w.weights, w.activations, w.fp8Fallback).weightStorage);
   const moe = sh.moeLayers > 0;
-  const perLayerMoe = sh.attnParams / p.tp + sh.expertParams * (sh.sharedExperts / p.tp + sh.routedExperts / p.ep);
+  const perLayerMoe =
+    sh.attnParams / p.tp + sh.expertParams * (sh.sharedExperts / p.tp + sh.routedExperts / p.ep);
   const params =
     ((sh.layers * sh.attnParams) / p.tp +
       (sh.denseLayers * sh.denseFfnParams) / p.tp +
@@ -73,7 +80,8 @@ export function memoryPerChip(data: PerfData, sys: SystemSpec, sh: ModelShape, w
   const hiddenB = T * sh.hidden * 2 * 4;
   let ffnB: number;
   if (moe) {
-    const copies = T * sh.activeExperts * w.expertImbalance;
+    // Each chip of a TP group dispatches its 1/tp share of the group's tokens (as ops.ts allToAll).
+    const copies = (T / p.tp) * sh.activeExperts * w.expertImbalance;
     const inter = sh.expertParams / (3 * sh.hidden);
     ffnB = copies * sh.hidden * (ab + 2) + copies * inter * 2 * 2;
   } else {
@@ -113,7 +121,12 @@ export const MAX_SEARCH_CHIPS = 4096;
  * TP: powers of two up to the attention heads and the scale-up domain; EP (MoE only): TP x powers of
  * two up to the routed experts; PP: powers of two up to the layers. Given fields are held fixed.
  */
-export function candidates(sys: SystemSpec, sh: ModelShape, fixed: Partial<Parallelism>, maxChips: number): Parallelism[] {
+export function candidates(
+  sys: SystemSpec,
+  sh: ModelShape,
+  fixed: Partial<Parallelism>,
+  maxChips: number,
+): Parallelism[] {
   const moe = sh.moeLayers > 0;
   const tps = fixed.tp !== undefined ? [fixed.tp] : pow2Upto(Math.min(sh.heads, sys.scaleUpDomain));
   const pps = fixed.pp !== undefined ? [fixed.pp] : pow2Upto(sh.layers);

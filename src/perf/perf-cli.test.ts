@@ -60,7 +60,8 @@ describe('perf CLI', () => {
     const v = JSON.parse(run('validate', '--json').stdout);
     assert.ok(v.validation.rows.length >= 16);
     for (const r of v.validation.rows) {
-      for (const k of ['measured', 'predicted', 'errorPct', 'role', 'source', 'looErrorPct']) assert.ok(k in r, k);
+      for (const k of ['measured', 'predicted', 'errorPct', 'role', 'source', 'looErrorPct'])
+        assert.ok(k in r, k);
     }
     assert.ok(Number.isFinite(v.validation.validationMedianAbsErrorPct));
     assert.ok(Number.isFinite(v.validation.looMedianAbsErrorPct));
@@ -84,13 +85,55 @@ describe('perf CLI', () => {
       ['perf', '--model', 'deepseek-v3', '--system', 'cm384', '--phase', 'train'],
       ['compare-systems', 'cm384', 'nope'],
       ['perf', '--model', 'deepseek-v3', '--system', 'cm384', '--pue', '0.8'],
-      ['perf', '--model', 'deepseek-v3', '--system', 'hgx-h800-8', '--phase', 'training', '--tokens', '1e12', '--chips', '8', '--mfu', '1.5'],
-      ['perf', '--model', 'deepseek-v3', '--system', 'hgx-h800-8', '--phase', 'training', '--tokens', '1e12', '--chips', '8', '--mfu', '0'],
+      [
+        'perf',
+        '--model',
+        'deepseek-v3',
+        '--system',
+        'hgx-h800-8',
+        '--phase',
+        'training',
+        '--tokens',
+        '1e12',
+        '--chips',
+        '8',
+        '--mfu',
+        '1.5',
+      ],
+      [
+        'perf',
+        '--model',
+        'deepseek-v3',
+        '--system',
+        'hgx-h800-8',
+        '--phase',
+        'training',
+        '--tokens',
+        '1e12',
+        '--chips',
+        '8',
+        '--mfu',
+        '0',
+      ],
       ['perf', '--model', 'deepseek-v3', '--system', 'cm384', '--pp', '62'],
       ['perf', '--model', 'deepseek-v3', '--system', 'hgx-h800-8', '--tp', '16'],
       ['perf', '--model', 'deepseek-v3', '--system', 'cm384', '--batch', '2.5'],
       ['perf', '--model', 'deepseek-v3', '--system', 'cm384', '--batch', '1e13'],
-      ['perf', '--model', 'deepseek-v3', '--system', 'hgx-h100-8', '--weights', 'bf16', '--tp', '1', '--ep', '8', '--pp', '1'],
+      [
+        'perf',
+        '--model',
+        'deepseek-v3',
+        '--system',
+        'hgx-h100-8',
+        '--weights',
+        'bf16',
+        '--tp',
+        '1',
+        '--ep',
+        '8',
+        '--pp',
+        '1',
+      ],
       ['perf', '--model', 'deepseek-v3', '--system', 'kunlunxin-p800:16'],
       ['perf', '--model', 'deepseek-v3', '--system', 'ascend-910b:8', '--assume', 'bogus=1'],
     ]) {
@@ -102,9 +145,29 @@ describe('perf CLI', () => {
   });
 
   it('names the shortfall and the smallest deployment that fits, and the missing chip figure', () => {
-    const r = run('perf', '--model', 'deepseek-v3', '--system', 'hgx-h100-8', '--weights', 'bf16', '--tp', '1', '--ep', '8', '--pp', '1');
-    assert.match(r.stderr, /does not fit .* short by [\d.]+ GB; smallest that fits: tp \d+ ep \d+ pp \d+ \(\d+ chips\)/);
-    assert.match(run('perf', '--model', 'deepseek-v3', '--system', 'kunlunxin-p800:16').stderr, /kunlunxin-p800: published figure hbmBandwidthTBps is unknown; give --assume/);
+    const r = run(
+      'perf',
+      '--model',
+      'deepseek-v3',
+      '--system',
+      'hgx-h100-8',
+      '--weights',
+      'bf16',
+      '--tp',
+      '1',
+      '--ep',
+      '8',
+      '--pp',
+      '1',
+    );
+    assert.match(
+      r.stderr,
+      /does not fit .* short by [\d.]+ GB; smallest that fits: tp \d+ ep \d+ pp \d+ \(\d+ chips\)/,
+    );
+    assert.match(
+      run('perf', '--model', 'deepseek-v3', '--system', 'kunlunxin-p800:16').stderr,
+      /kunlunxin-p800: published figure hbmBandwidthTBps is unknown; give --assume/,
+    );
   });
 
   it('builds a system from a chip, with assumptions printed in text and JSON', () => {
@@ -113,20 +176,51 @@ describe('perf CLI', () => {
     const j = JSON.parse(t.stdout);
     assert.equal(j.workload.system, 'ascend-910b:8');
     assert.ok(j.memory.fits && j.tokensPerSecPerChip > 0);
-    const a = run('perf', '--model', 'llama-3.1-8b', '--system', 'mlu590:8', '--assume', 'hbmCapacityGB=80', '--assume', 'hbmBandwidthTBps=2', '--assume', 'scaleUpGBps=400');
+    const a = run(
+      'perf',
+      '--model',
+      'llama-3.1-8b',
+      '--system',
+      'mlu590:8',
+      '--assume',
+      'hbmCapacityGB=80',
+      '--assume',
+      'hbmBandwidthTBps=2',
+      '--assume',
+      'scaleUpGBps=400',
+    );
     assert.equal(a.status, 0, a.stderr);
     assert.match(a.stdout, /assumed by the user \(--assume\): hbmCapacityGB = 80/);
   });
 
   it('searches serving within a TPOT limit and prints the Pareto frontier, in text and JSON', () => {
-    const r = run('perf', '--model', 'llama-3.1-8b', '--system', 'h100-sxm:8', '--weights', 'fp8', '--tpot-max', '30', '--pareto', '--json');
+    const r = run(
+      'perf',
+      '--model',
+      'llama-3.1-8b',
+      '--system',
+      'h100-sxm:8',
+      '--weights',
+      'fp8',
+      '--tpot-max',
+      '30',
+      '--pareto',
+      '--json',
+    );
     assert.equal(r.status, 0, r.stderr);
     const s = JSON.parse(r.stdout);
     assert.ok(s.best && s.best.tpotMs <= 30);
     assert.ok(s.pareto.length >= 1 && s.pareto.every((p: { tpotMs: number }) => p.tpotMs <= 30));
-    assert.ok(s.pareto.some((p: { tokensPerSecPerChip: number }) => p.tokensPerSecPerChip === s.best.tokensPerSecPerChip));
+    assert.ok(
+      s.pareto.some(
+        (p: { tokensPerSecPerChip: number }) => p.tokensPerSecPerChip === s.best.tokensPerSecPerChip,
+      ),
+    );
     assert.ok(s.prefillDecode.prefillChipsPerDecodeChip > 0);
-    assert.match(run('perf', '--model', 'llama-3.1-8b', '--system', 'h100-sxm:8', '--tpot-max', '30', '--pareto').stdout, /Pareto frontier/);
+    assert.match(
+      run('perf', '--model', 'llama-3.1-8b', '--system', 'h100-sxm:8', '--tpot-max', '30', '--pareto').stdout,
+      /Pareto frontier/,
+    );
   });
 
   it('has --help on every command', () => {

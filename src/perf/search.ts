@@ -36,7 +36,12 @@ export interface ServeSearch {
   /** Not dominated in (tokens/s per chip, tokens/s per user), sorted by tokens/s per user. */
   pareto: ServePoint[];
   /** Prefill chips needed per decode chip at the best point (or the frontier's fastest), for the given lengths. */
-  prefillDecode: { inputLen: number; outputLen: number; prefillTokensPerSecPerChip: number; prefillChipsPerDecodeChip: number } | null;
+  prefillDecode: {
+    inputLen: number;
+    outputLen: number;
+    prefillTokensPerSecPerChip: number;
+    prefillChipsPerDecodeChip: number;
+  } | null;
   assumptions: string[];
 }
 
@@ -90,7 +95,8 @@ export function serveSearch(
     ['--tpot-max', opts.tpotMaxMs],
     ['--ttft-max', opts.ttftMaxMs],
   ] as const) {
-    if (v !== undefined && !(v > 0 && v <= 1e7)) throw new PerfInputError(`${k} must be a positive number of ms, got ${v}`);
+    if (v !== undefined && !(v > 0 && v <= 1e7))
+      throw new PerfInputError(`${k} must be a positive number of ms, got ${v}`);
   }
   const outputLen = opts.outputLen ?? 1000;
   if (!Number.isInteger(outputLen) || outputLen < 1 || outputLen > 10_000_000)
@@ -98,10 +104,14 @@ export function serveSearch(
   const sys = resolveSystem(data, cat, base.system, base.assume);
   const shape = modelShape(cat.getModel(base.model));
   const builtFromChip = !cat.systems.some((x) => x.id === sys.id);
-  const maxChips = builtFromChip ? sys.chips : Math.min(MAX_SEARCH_CHIPS, Math.max(SEARCH_MAX_CHIPS, sys.chips));
+  const maxChips = builtFromChip
+    ? sys.chips
+    : Math.min(MAX_SEARCH_CHIPS, Math.max(SEARCH_MAX_CHIPS, sys.chips));
   const fixed = { tp: base.tp, ep: base.ep, pp: base.pp };
   // One deployment per chip count and shape; PP only when nothing without it fits (it adds no throughput here).
-  const deployments = candidates(sys, shape, fixed, maxChips).filter((p) => fixed.pp !== undefined || p.pp === 1);
+  const deployments = candidates(sys, shape, fixed, maxChips).filter(
+    (p) => fixed.pp !== undefined || p.pp === 1,
+  );
   const all: ServePoint[] = [];
   for (const p of deployments) {
     for (const batch of SEARCH_BATCHES) {
@@ -119,7 +129,9 @@ export function serveSearch(
       (opts.tpotMaxMs === undefined || p.tpotMs <= opts.tpotMaxMs) &&
       (opts.ttftMaxMs === undefined || p.ttftMs <= opts.ttftMaxMs),
   );
-  const best = ok.length ? ok.reduce((a, b) => (b.tokensPerSecPerChip > a.tokensPerSecPerChip ? b : a)) : null;
+  const best = ok.length
+    ? ok.reduce((a, b) => (b.tokensPerSecPerChip > a.tokensPerSecPerChip ? b : a))
+    : null;
   const pareto = paretoFront(ok);
   let prefillDecode: ServeSearch['prefillDecode'] = null;
   const ref = best ?? pareto[pareto.length - 1];

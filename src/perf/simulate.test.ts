@@ -97,16 +97,37 @@ describe('simulate', () => {
   });
 
   it('refuses a setup that does not fit, naming the shortfall and the smallest fit; warns when it spans systems', () => {
-    const bad = { model: 'deepseek-v3', system: 'hgx-h100-8', phase: 'decode', batch: 8, seqLen: 4096, weights: 'bf16', tp: 1, ep: 8, pp: 1 } as const;
-    assert.throws(() => simulate(data, cat, bad), (e: unknown) => {
-      assert.ok(e instanceof PerfFitError);
-      assert.match(e.message, /does not fit at tp 1 ep 8 pp 1: .* short by [\d.]+ GB; smallest that fits: tp \d+ ep \d+ pp \d+/);
-      assert.ok(e.memory.shortfallGB > 0 && e.smallest !== null);
-      // The suggested deployment really fits and simulates.
-      const ok = simulate(data, cat, { ...bad, tp: e.smallest!.tp, ep: e.smallest!.ep, pp: e.smallest!.pp });
-      assert.ok(ok.memory.fits && ok.tokensPerSecPerChip > 0);
-      return true;
-    });
+    const bad = {
+      model: 'deepseek-v3',
+      system: 'hgx-h100-8',
+      phase: 'decode',
+      batch: 8,
+      seqLen: 4096,
+      weights: 'bf16',
+      tp: 1,
+      ep: 8,
+      pp: 1,
+    } as const;
+    assert.throws(
+      () => simulate(data, cat, bad),
+      (e: unknown) => {
+        assert.ok(e instanceof PerfFitError);
+        assert.match(
+          e.message,
+          /does not fit at tp 1 ep 8 pp 1: .* short by [\d.]+ GB; smallest that fits: tp \d+ ep \d+ pp \d+/,
+        );
+        assert.ok(e.memory.shortfallGB > 0 && e.smallest !== null);
+        // The suggested deployment really fits and simulates.
+        const ok = simulate(data, cat, {
+          ...bad,
+          tp: e.smallest!.tp,
+          ep: e.smallest!.ep,
+          pp: e.smallest!.pp,
+        });
+        assert.ok(ok.memory.fits && ok.tokensPerSecPerChip > 0);
+        return true;
+      },
+    );
     // Auto parallelism picks the same smallest deployment.
     const auto = simulate(data, cat, { ...bad, tp: undefined, ep: undefined, pp: undefined });
     assert.ok(auto.memory.fits);

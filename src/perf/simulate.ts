@@ -5,7 +5,14 @@
  * tokens/s per chip and per system, TTFT, TPOT, memory footprint, and the energy and cost.
  */
 import type { Catalog } from '../catalog/catalog.js';
-import { type Assumed, attentionPath, type Fp8Fallback, gemmPath, resolveSystem, type SystemSpec } from './chip.js';
+import {
+  type Assumed,
+  attentionPath,
+  type Fp8Fallback,
+  gemmPath,
+  resolveSystem,
+  type SystemSpec,
+} from './chip.js';
 import { num, type PerfData } from './data.js';
 import { type EnergyOptions, type EnergyResult, inferenceEnergy } from './energy.js';
 import {
@@ -301,7 +308,9 @@ export function plan(data: PerfData, cat: Catalog, workload: Workload) {
   }
   const chips = chipsOf(p);
   if (builtFromChip && chips > sys.chips)
-    throw new PerfInputError(`tp ${p.tp} ep ${p.ep} pp ${p.pp} needs ${chips} chips; ${sys.id} has ${sys.chips}`);
+    throw new PerfInputError(
+      `tp ${p.tp} ep ${p.ep} pp ${p.pp} needs ${chips} chips; ${sys.id} has ${sys.chips}`,
+    );
   const w: Normalised = { ...n, ...p, system: sys.id, model: model.id };
   return { w, sys, shape, memory, parallel: { ...p, chips, auto: [...auto] } };
 }

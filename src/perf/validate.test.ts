@@ -28,7 +28,12 @@ describe('validation against published measurements', () => {
     assert.equal(v.maxValidationAbsErrorPct, Math.max(...val));
     assert.equal(v.looMedianAbsErrorPct, median(v.rows.map((r) => Math.abs(r.looErrorPct))));
     assert.equal(v.counts.validation + v.counts.calibration, v.rows.length);
-    assert.equal(v.goalMet, v.validationMedianAbsErrorPct <= 10 && v.maxValidationAbsErrorPct <= 30 && !v.signBalance.some((s) => s.oneSided));
+    assert.equal(
+      v.goalMet,
+      v.validationMedianAbsErrorPct <= 10 &&
+        v.maxValidationAbsErrorPct <= 30 &&
+        !v.signBalance.some((s) => s.oneSided),
+    );
     // Validation points calibrate nothing, so leaving them out changes nothing.
     for (const r of v.rows.filter((x) => x.role === 'validation')) assert.equal(r.looPredicted, r.predicted);
     // At most one calibration point per class, and calibration points are fitted exactly.
@@ -44,7 +49,10 @@ describe('validation against published measurements', () => {
     assert.ok(fits.length >= 3);
     for (const f of fits) {
       const stored = data.classes.find((c) => c.id === f.chipClass)!.layerOverheadUs.value!;
-      assert.ok(Math.abs(stored - f.overheadUs) < 0.1, `${f.chipClass}: stored ${stored}, refit ${f.overheadUs}`);
+      assert.ok(
+        Math.abs(stored - f.overheadUs) < 0.1,
+        `${f.chipClass}: stored ${stored}, refit ${f.overheadUs}`,
+      );
     }
   });
 });

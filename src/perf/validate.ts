@@ -125,7 +125,8 @@ export function fitLayerOverhead(
   cat: Catalog,
   p: ValidationPoint,
 ): { overheadUs: number; raw: number } {
-  if (p.setup.kind !== 'inference') throw new RangeError(`${p.id}: only inference points fit a layer overhead`);
+  if (p.setup.kind !== 'inference')
+    throw new RangeError(`${p.id}: only inference points fit a layer overhead`);
   const probe = 100;
   const s0 = 1 / predictValue(data, cat, p, 0).predicted;
   const s1 = 1 / predictValue(data, cat, p, probe).predicted;
@@ -185,7 +186,8 @@ export function predictPoint(data: PerfData, cat: Catalog, p: ValidationPoint): 
 export function runValidation(data: PerfData, cat: Catalog): ValidationReport {
   const rows = data.validation.map((p) => predictPoint(data, cat, p));
   const val = rows.filter((r) => r.role === 'validation');
-  const abs = (xs: ValidationRow[], k: 'errorPct' | 'looErrorPct' = 'errorPct') => xs.map((r) => Math.abs(r[k]));
+  const abs = (xs: ValidationRow[], k: 'errorPct' | 'looErrorPct' = 'errorPct') =>
+    xs.map((r) => Math.abs(r[k]));
   const classes = [...new Set(rows.map((r) => r.chipClass))];
   const signBalance = classes.map((c) => {
     const xs = val.filter((r) => r.chipClass === c);

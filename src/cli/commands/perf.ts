@@ -12,8 +12,8 @@ import { checkEnergyOptions, type TrainingResult, trainingEstimate } from '../..
 import { STORAGE_FORMATS } from '../../perf/formats.js';
 import { defaultPerfData } from '../../perf/node.js';
 import { articleScenarios, compareSystems, NAMED_WORKLOADS } from '../../perf/scenarios.js';
-import { PerfInputError, type PerfResult, simulate, type Workload } from '../../perf/simulate.js';
 import { type ServePoint, type ServeSearch, serveSearch } from '../../perf/search.js';
+import { PerfInputError, type PerfResult, simulate, type Workload } from '../../perf/simulate.js';
 import { runValidation, type ValidationReport } from '../../perf/validate.js';
 import { parseNumberArg, table, toJson, UsageError } from '../util.js';
 
@@ -99,7 +99,9 @@ export function validateText(v: ValidationReport, scenarios: ReturnType<typeof a
     pct(r.looErrorPct),
     r.unit,
   ]);
-  const signs = v.signBalance.map((s) => `${s.chipClass} ${s.over}+/${s.under}-${s.oneSided ? ' (one-sided)' : ''}`);
+  const signs = v.signBalance.map(
+    (s) => `${s.chipClass} ${s.over}+/${s.under}-${s.oneSided ? ' (one-sided)' : ''}`,
+  );
   const out = [
     table(['point', 'class', 'role', 'measured', 'predicted', 'error %', 'LOO error %', 'unit'], rows),
     `${v.counts.points} points (${v.counts.validation} validation, ${v.counts.calibration} calibration)`,
@@ -176,9 +178,15 @@ export function searchText(s: ServeSearch, pareto: boolean): string {
     s.tpotMaxMs === null ? null : `TPOT <= ${s.tpotMaxMs} ms`,
     s.ttftMaxMs === null ? null : `TTFT <= ${s.ttftMaxMs} ms`,
   ].filter(Boolean);
-  const out = [`${s.model} on ${s.system}: serving search over ${s.evaluated} fitting (batch, deployment) pairs${lim.length ? `, within ${lim.join(' and ')}` : ''}`];
+  const out = [
+    `${s.model} on ${s.system}: serving search over ${s.evaluated} fitting (batch, deployment) pairs${lim.length ? `, within ${lim.join(' and ')}` : ''}`,
+  ];
   out.push(s.best ? `best: ${table(head, [row(s.best)])}` : 'no batch and deployment meets the limits');
-  if (pareto) out.push('Pareto frontier (tokens/s per chip against tokens/s per user):', table(head, s.pareto.map(row)));
+  if (pareto)
+    out.push(
+      'Pareto frontier (tokens/s per chip against tokens/s per user):',
+      table(head, s.pareto.map(row)),
+    );
   if (s.prefillDecode) {
     const r = s.prefillDecode;
     out.push(
@@ -217,7 +225,8 @@ function runPerf(o: PerfOpts): string {
   if (o.phase !== 'prefill' && o.phase !== 'decode')
     throw new UsageError(`--phase must be prefill, decode or training, got "${o.phase}"`);
   if (o.tpotMax !== undefined || o.ttftMax !== undefined || o.pareto) {
-    if (o.phase !== 'decode') throw new UsageError('--tpot-max, --ttft-max and --pareto search decode serving; drop --phase');
+    if (o.phase !== 'decode')
+      throw new UsageError('--tpot-max, --ttft-max and --pareto search decode serving; drop --phase');
     if (o.batch !== undefined) throw new UsageError('--tpot-max/--pareto search the batch; drop --batch');
     const s = guard(() =>
       serveSearch(
@@ -304,9 +313,21 @@ export function register(program: Command): void {
     .option('--weights <format>', `weight format: ${STORAGE_FORMATS.map((f) => f.id).join(', ')}`)
     .option('--activations <format>', 'activation format (default: as weights)')
     .option('--kv <format>', 'KV-cache format (default bf16)')
-    .option('--tp <n>', 'tensor-parallel degree (default: auto, the smallest deployment that fits)', num('--tp'))
-    .option('--ep <n>', 'expert-parallel degree (default: auto, the smallest deployment that fits)', num('--ep'))
-    .option('--pp <n>', 'pipeline-parallel stages (default: auto, the smallest deployment that fits)', num('--pp'))
+    .option(
+      '--tp <n>',
+      'tensor-parallel degree (default: auto, the smallest deployment that fits)',
+      num('--tp'),
+    )
+    .option(
+      '--ep <n>',
+      'expert-parallel degree (default: auto, the smallest deployment that fits)',
+      num('--ep'),
+    )
+    .option(
+      '--pp <n>',
+      'pipeline-parallel stages (default: auto, the smallest deployment that fits)',
+      num('--pp'),
+    )
     .option('--mtp <n>', 'multi-token-prediction draft tokens per step', num('--mtp'))
     .option('--mtp-acceptance <x>', 'acceptance rate of draft tokens (default 0.7)', num('--mtp-acceptance'))
     .option(
@@ -325,10 +346,18 @@ export function register(program: Command): void {
     .option('--tokens <n>', 'training: tokens to train on', num('--tokens'))
     .option('--chips <n>', 'training: chips used', num('--chips'))
     .option('--mfu <x>', 'training: model FLOPs utilisation (default from the chip class)', num('--mfu'))
-    .option('--tpot-max <ms>', 'serving search: most tokens/s per chip with TPOT at most this (ms)', num('--tpot-max'))
+    .option(
+      '--tpot-max <ms>',
+      'serving search: most tokens/s per chip with TPOT at most this (ms)',
+      num('--tpot-max'),
+    )
     .option('--ttft-max <ms>', 'serving search: also TTFT at most this (ms)', num('--ttft-max'))
     .option('--pareto', 'serving search: print the frontier of tokens/s per chip against tokens/s per user')
-    .option('--output-len <n>', 'serving search: output tokens per request for the prefill:decode ratio (default 1000)', num('--output-len'))
+    .option(
+      '--output-len <n>',
+      'serving search: output tokens per request for the prefill:decode ratio (default 1000)',
+      num('--output-len'),
+    )
     .option('--json', 'print the full result with every operation and assumption')
     .action((o: PerfOpts) => {
       process.stdout.write(runPerf(o));

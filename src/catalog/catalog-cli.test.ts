@@ -34,7 +34,7 @@ describe('catalog CLI text', () => {
   });
 
   it('tables systems and models', () => {
-    assert.match(systemsText(cat), /^cloudmatrix-384 +384 +ascend-910c +300 +~49\.2 +~559 /m);
+    assert.match(systemsText(cat), /^cloudmatrix-384 +384 +ascend-910c +~300 +~49\.2 +~559 /m);
     assert.match(modelsText(cat), /^deepseek-v3 +mla +moe +61 +7168 +128 +128 +8\/256\+1 +671 +37$/m);
   });
 

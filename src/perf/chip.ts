@@ -87,6 +87,11 @@ const RANK: Record<ElementKind, number> = {
   fp32: 5,
 };
 
+/** The one-line message for a catalogue figure the simulator needs but the catalogue does not know. */
+export function missingFigure(chip: string, figure: string): string {
+  return `${chip}: published figure ${figure} is unknown; give --assume ${figure}=VALUE to simulate anyway`;
+}
+
 const pfx = (f: PerfFigure) => `${f.value} (${f.confidence === 'assumption' ? 'assumption' : f.source})`;
 
 /** The class an accelerator belongs to (the member-less class is the default). */
@@ -125,8 +130,8 @@ export function chipSpec(data: PerfData, acc: Accelerator): ChipSpec {
   }
   const hbmTBps = best(f.hbmBandwidthTBps);
   const hbmGB = best(f.hbmCapacityGB);
-  if (hbmTBps === null || hbmGB === null)
-    throw new RangeError(`${acc.id}: HBM bandwidth or capacity unknown`);
+  if (hbmTBps === null) throw new RangeError(missingFigure(acc.id, 'hbmBandwidthTBps'));
+  if (hbmGB === null) throw new RangeError(missingFigure(acc.id, 'hbmCapacityGB'));
   const up = best(f.scaleUpGBps);
   let powerW = best(f.tdpW);
   const pw = data.energy.chipPowerW[acc.id];
@@ -186,7 +191,10 @@ function fallbackKind(
       return { kind: k, how };
     }
   }
-  throw new RangeError(`${chip.id} has no known peak for ${kind} or any fallback`);
+  const keys = [...new Set([kind, ...chain[kind]].map((k) => PEAK_KEY[k]))];
+  throw new RangeError(
+    `${chip.id}: published figures ${keys.join(' and ')} are unknown (a ${kind} GEMM needs one); give --assume ${keys[keys.length - 1]}=VALUE to simulate anyway`,
+  );
 }
 
 /**
@@ -235,9 +243,15 @@ export function attentionPath(chip: ChipSpec, kv: StorageFormat, acts: StorageFo
 }
 
 /** Resolve a catalogue system into a {@link SystemSpec} with per-chip overhead power and price. */
-export function systemSpec(data: PerfData, catalog: Catalog, system: System): SystemSpec {
-  const chip = chipSpec(data, catalog.getAccelerator(system.accelerator));
-  const assumptions = [...chip.assumptions];
+export function systemSpec(
+  data: PerfData,
+  catalog: Catalog,
+  system: System,
+  opts: { assume?: Assumed; scaleUpDomain?: number; notes?: string[] } = {},
+): SystemSpec {
+  const assume = opts.assume ?? {};
+  const chip = chipSpec(data, withAssumed(catalog.getAccelerator(system.accelerator), assume));
+  const assumptions = [...(opts.notes ?? []), ...chip.assumptions];
   const chips = best(system.figures.chips);
   if (chips === null) throw new RangeError(`${system.id}: chip count unknown`);
   const allIn = best(system.figures.allInPowerKW);
@@ -274,10 +288,121 @@ export function systemSpec(data: PerfData, catalog: Catalog, system: System): Sy
     system,
     chip,
     chips,
-    scaleUpDomain: chips,
+    scaleUpDomain: Math.min(chips, opts.scaleUpDomain ?? assume.scaleUpDomain ?? chips),
     overheadWPerChip,
     usdPerChipHour,
     rental: isRental,
     assumptions,
   };
+}
+
+/** Fields `--assume FIELD=VALUE` may set: a chip's catalogue figures, and the scale-up domain size. */
+export const ASSUMABLE_FIELDS = [
+  'bf16DenseTflops',
+  'fp8DenseTflops',
+  'int8DenseTops',
+  'fp4DenseTflops',
+  'hbmCapacityGB',
+  'hbmBandwidthTBps',
+  'scaleUpGBps',
+  'scaleOutGBps',
+  'tdpW',
+  'priceUsd',
+  'scaleUpDomain',
+] as const;
+export type AssumableField = (typeof ASSUMABLE_FIELDS)[number];
+export type Assumed = Partial<Record<AssumableField, number>>;
+
+/** Parse `FIELD=VALUE` items; unknown fields and non-positive or non-finite values throw RangeError. */
+export function parseAssume(items: readonly string[]): Assumed {
+  const out: Assumed = {};
+  for (const item of items) {
+    const m = /^([A-Za-z0-9]+)=(.+)$/.exec(item.trim());
+    if (!m) throw new RangeError(`--assume "${item}": expected FIELD=VALUE`);
+    const field = m[1]!;
+    if (!(ASSUMABLE_FIELDS as readonly string[]).includes(field))
+      throw new RangeError(`--assume: unknown field "${field}"; known: ${ASSUMABLE_FIELDS.join(', ')}`);
+    const v = Number(m[2]);
+    if (!Number.isFinite(v) || v <= 0 || v > 1e9)
+      throw new RangeError(`--assume ${field}: value must be a positive number up to 1e9, got "${m[2]}"`);
+    if (field === 'scaleUpDomain' && !Number.isInteger(v))
+      throw new RangeError(`--assume scaleUpDomain: must be a positive integer, got "${m[2]}"`);
+    out[field as AssumableField] = v;
+  }
+  return out;
+}
+
+/** Lines naming each user assumption, for the output and the JSON. */
+export function assumedLines(a: Assumed): string[] {
+  return Object.entries(a).map(([k, v]) => `assumed by the user (--assume): ${k} = ${v}`);
+}
+
+/** A copy of the accelerator with the assumed figures replacing the catalogue's. */
+export function withAssumed(acc: Accelerator, a: Assumed): Accelerator {
+  const keys = Object.keys(a).filter((k) => k !== 'scaleUpDomain') as (keyof Accelerator['figures'])[];
+  if (!keys.length) return acc;
+  const figures = { ...acc.figures };
+  for (const k of keys) {
+    figures[k] = {
+      value: a[k as AssumableField]!,
+      source: 'assumed by the user (--assume)',
+      date: figures[k].date,
+      confidence: 'derived',
+    };
+  }
+  return { ...acc, figures };
+}
+
+/** Chips per server board assumed for a chip in no catalogued system (HGX, Atlas 800, MI300X platform: 8). */
+export const DEFAULT_BOARD_CHIPS = 8;
+
+/**
+ * A system by catalogue id/alias, or `CHIP:N` built from the chip's own figures: N chips, a scale-up
+ * domain as large as the largest catalogued system of that chip (else one 8-chip board), scale-out
+ * beyond it per chip, power from the chip's TDP plus the overhead fraction. Unknown needed figures
+ * are reported by name when the simulation needs them.
+ */
+export function resolveSystem(
+  data: PerfData,
+  catalog: Catalog,
+  spec: string,
+  assume: Assumed = {},
+): SystemSpec {
+  const notes = assumedLines(assume);
+  const m = /^(.+):(\d+)$/.exec(spec.trim());
+  if (!m) return systemSpec(data, catalog, catalog.getSystem(spec), { assume, notes });
+  const acc = catalog.getAccelerator(m[1]!);
+  const n = Number(m[2]);
+  if (!Number.isSafeInteger(n) || n < 1 || n > 1_000_000)
+    throw new RangeError(`--system ${spec}: chip count must be an integer from 1 to 1,000,000`);
+  const homes = catalog.systems.filter((s) => s.accelerator === acc.id);
+  const largest = Math.max(0, ...homes.map((s) => best(s.figures.chips) ?? 0));
+  const domain = assume.scaleUpDomain ?? Math.min(n, largest || DEFAULT_BOARD_CHIPS);
+  if (assume.scaleUpDomain === undefined) {
+    notes.push(
+      largest
+        ? `scale-up domain ${domain} chips: up to the largest catalogued ${acc.id} system (${largest} chips)`
+        : `scale-up domain ${domain} chips: one ${DEFAULT_BOARD_CHIPS}-chip server board (assumption: no catalogued ${acc.id} system)`,
+    );
+  }
+  const unknown = (what: string) => ({
+    value: null,
+    source: `none: built from ${acc.id} figures`,
+    date: '2026-11',
+    confidence: 'unknown' as const,
+    note: what,
+  });
+  const system: System = {
+    id: `${acc.id}:${n}`,
+    vendor: acc.vendor,
+    name: `${n} x ${acc.name}`,
+    aliases: [],
+    accelerator: acc.id,
+    status: acc.status,
+    figures: {
+      chips: { value: n, source: `--system ${acc.id}:${n}`, date: '2026-11', confidence: 'derived' },
+      allInPowerKW: unknown('all-in power of a system built from a chip'),
+    },
+  };
+  return systemSpec(data, catalog, system, { assume, scaleUpDomain: domain, notes });
 }

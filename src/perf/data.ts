@@ -55,6 +55,8 @@ export interface ChipClass {
   trainingMfu: PerfFigure;
   /** Fixed time per layer per step for work the roofline leaves out (the class's one calibration, if any). */
   layerOverheadUs: PerfFigure;
+  /** The validation point `layerOverheadUs` was fitted on (its role is then `calibration`). */
+  calibrationPoint?: string;
 }
 
 export interface EnergyData {
@@ -110,11 +112,15 @@ export interface ValidationPoint {
   setupFacts: string;
   /** Set when this point was used to calibrate a class parameter (so it is not an independent check). */
   calibrates?: string;
+  /** `calibration`: a class parameter was fitted on it; `validation`: it fitted nothing. */
+  role: 'calibration' | 'validation';
   assumptions: string[];
 }
 
 export interface PerfData {
   classes: ChipClass[];
+  /** Per-chip runtime memory besides weights, KV and activations (memory-fit check). */
+  workspaceGB: PerfFigure;
   energy: EnergyData;
   validation: ValidationPoint[];
 }
@@ -196,7 +202,20 @@ function consistencyProblems(data: PerfData): string[] {
   for (const p of data.validation) {
     if (ids.has(p.id)) out.push(`validation.json: duplicate id ${p.id}`);
     ids.add(p.id);
+    if ((p.role === 'calibration') !== (p.calibrates !== undefined))
+      out.push(`validation.json: ${p.id}: role calibration exactly when 'calibrates' is set`);
+    if (p.role === 'calibration' && !data.classes.some((c) => c.calibrationPoint === p.id))
+      out.push(`validation.json: ${p.id} has role calibration but no class names it as calibrationPoint`);
   }
+  for (const c of data.classes) {
+    if (c.calibrationPoint === undefined) continue;
+    const p = data.validation.find((q) => q.id === c.calibrationPoint);
+    if (!p)
+      out.push(`efficiency.json: ${c.id}.calibrationPoint ${c.calibrationPoint} is not a validation point`);
+    else if (p.role !== 'calibration')
+      out.push(`efficiency.json: ${c.id} is calibrated on ${p.id}, which must have role calibration`);
+  }
+
   return out;
 }
 
@@ -215,6 +234,7 @@ export function createPerfData(files: PerfFiles): PerfData {
   if (problems.length) throw new PerfDataError(problems);
   const data: PerfData = {
     classes: (files.efficiency as { classes: ChipClass[] }).classes,
+    workspaceGB: (files.efficiency as { workspaceGB: PerfFigure }).workspaceGB,
     energy: files.energy as EnergyData,
     validation: (files.validation as { points: ValidationPoint[] }).points,
   };

@@ -6,13 +6,21 @@
  * electricity per chip-hour) / Mtokens per chip-hour. Training: FLOPs / (chips x BF16 peak x MFU).
  */
 import type { Catalog } from '../catalog/catalog.js';
-import { type SystemSpec, systemSpec } from './chip.js';
+import { type Assumed, resolveSystem, type SystemSpec } from './chip.js';
 import { num, type PerfData } from './data.js';
 import { attentionFlopsPerToken, modelShape } from './shape.js';
 
 export interface EnergyOptions {
   pue?: number;
   electricityUsdPerKWh?: number;
+}
+
+/** Bad energy options: PUE below 1 (or absurd), negative or non-finite electricity prices. */
+export function checkEnergyOptions(o: EnergyOptions): void {
+  if (o.pue !== undefined && !(o.pue >= 1 && o.pue <= 5))
+    throw new RangeError(`PUE must be between 1 and 5, got ${o.pue}`);
+  if (o.electricityUsdPerKWh !== undefined && !(o.electricityUsdPerKWh >= 0 && o.electricityUsdPerKWh <= 10))
+    throw new RangeError(`electricity price must be between 0 and 10 USD/kWh, got ${o.electricityUsdPerKWh}`);
 }
 
 export interface EnergyResult {
@@ -63,6 +71,7 @@ export function inferenceEnergy(
   tokensPerSecPerChip: number,
   opts: EnergyOptions,
 ): EnergyResult {
+  checkEnergyOptions(opts);
   const pue = opts.pue ?? num(data.energy.pue);
   const elec = electricityPrice(data, sys);
   const price = opts.electricityUsdPerKWh ?? elec.price;
@@ -120,7 +129,12 @@ export interface TrainingWorkload {
   /** Override the class MFU (fraction of BF16 dense peak). */
   mfu?: number;
   energy?: EnergyOptions;
+  assume?: Assumed;
 }
+
+/** Largest training run accepted: 1e16 tokens and a million chips. */
+export const MAX_TRAINING_TOKENS = 1e16;
+export const MAX_TRAINING_CHIPS = 1_000_000;
 
 export interface TrainingResult {
   model: string;
@@ -138,10 +152,19 @@ export interface TrainingResult {
 
 /** Time, energy and cost to train `tokens` tokens: (6 x active params + 3 x attention) FLOPs per token at MFU x BF16 peak. */
 export function trainingEstimate(data: PerfData, cat: Catalog, t: TrainingWorkload): TrainingResult {
-  if (!(t.tokens > 0) || !Number.isInteger(t.chips) || t.chips < 1)
-    throw new RangeError('tokens and chips must be positive');
+  if (!(t.tokens > 0 && t.tokens <= MAX_TRAINING_TOKENS))
+    throw new RangeError(`tokens must be positive and at most ${MAX_TRAINING_TOKENS}, got ${t.tokens}`);
+  if (!Number.isInteger(t.chips) || t.chips < 1 || t.chips > MAX_TRAINING_CHIPS)
+    throw new RangeError(`chips must be a positive integer up to ${MAX_TRAINING_CHIPS}, got ${t.chips}`);
+  if (t.mfu !== undefined && !(t.mfu > 0 && t.mfu <= 1))
+    throw new RangeError(`MFU must be in (0, 1], got ${t.mfu}`);
+  if (t.seqLen !== undefined && !(Number.isInteger(t.seqLen) && t.seqLen >= 1 && t.seqLen <= 10_000_000))
+    throw new RangeError(
+      `training sequence length must be a positive integer up to 10,000,000, got ${t.seqLen}`,
+    );
+  checkEnergyOptions(t.energy ?? {});
   const model = cat.getModel(t.model);
-  const sys = systemSpec(data, cat, cat.getSystem(t.system));
+  const sys = resolveSystem(data, cat, t.system, t.assume);
   const shape = modelShape(model);
   const seq = t.seqLen ?? 4096;
   const flopsPerToken = 6 * shape.activeParams + 3 * attentionFlopsPerToken(shape, seq);

@@ -4,7 +4,7 @@
  * (the larger of compute at the path's rate x efficiency and bytes at HBM bandwidth x efficiency)
  * and its bottleneck; collectives (EP all-to-all, TP all-reduce) over scale-up or scale-out links.
  */
-import type { ChipSpec, ComputePath, SystemSpec } from './chip.js';
+import { type ChipSpec, type ComputePath, missingFigure, type SystemSpec } from './chip.js';
 import { num } from './data.js';
 import { curveEfficiency } from './efficiency.js';
 import { bytesPerElement, type StorageFormat } from './formats.js';
@@ -63,11 +63,11 @@ export function collectiveOp(name: string, sys: SystemSpec, upBytes: number, out
   const chip = sys.chip;
   const leg = (bytes: number, gbps: number | null, link: ChipSpec['cls']['scaleUp'], what: string) => {
     if (bytes <= 0) return 0;
-    if (gbps === null) throw new RangeError(`${chip.id}: ${what} bandwidth unknown`);
+    if (gbps === null) throw new RangeError(`${missingFigure(chip.id, what)} (${name} needs it)`);
     return num(link.latencyUs) * 1e-6 + bytes / (gbps * 1e9 * num(link.efficiency));
   };
-  const up = leg(upBytes, chip.scaleUpGBps, chip.cls.scaleUp, 'scale-up');
-  const out = leg(outBytes, chip.scaleOutGBps, chip.cls.scaleOut, 'scale-out');
+  const up = leg(upBytes, chip.scaleUpGBps, chip.cls.scaleUp, 'scaleUpGBps');
+  const out = leg(outBytes, chip.scaleOutGBps, chip.cls.scaleOut, 'scaleOutGBps');
   const networkS = Math.max(up, out);
   const where =
     upBytes > 0 && outBytes > 0 ? 'scale-up + scale-out' : outBytes > 0 ? 'scale-out' : 'scale-up';

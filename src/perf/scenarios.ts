@@ -7,7 +7,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import { figureValue } from '../catalog/figure.js';
 import type { Figure } from '../catalog/types.js';
-import { type ChipSpec, systemSpec } from './chip.js';
+import { type ChipSpec, resolveSystem, systemSpec } from './chip.js';
 import type { PerfData } from './data.js';
 import { type PerfResult, simulate, type Workload } from './simulate.js';
 
@@ -24,14 +24,13 @@ export function eightBitFormat(chip: ChipSpec): string {
   return chip.peaks.fp8 !== undefined ? 'fp8' : chip.peaks.int8 !== undefined ? 'int8' : 'bf16';
 }
 
-/** A named workload on a system: 8-bit weights native to its chip, and EP over the system for MoE models. */
+/** A named workload on a system: 8-bit weights native to its chip; parallelism left to the smallest that fits. */
 export function workloadFor(data: PerfData, cat: Catalog, name: string, systemId: string): Workload {
-  const base = NAMED_WORKLOADS[name];
+  const base = Object.hasOwn(NAMED_WORKLOADS, name) ? NAMED_WORKLOADS[name] : undefined;
   if (!base)
     throw new RangeError(`unknown workload "${name}"; known: ${Object.keys(NAMED_WORKLOADS).join(', ')}`);
-  const sys = systemSpec(data, cat, cat.getSystem(systemId));
-  const moe = cat.getModel(base.model).ffn === 'moe';
-  return { weights: eightBitFormat(sys.chip), ep: moe ? sys.chips : 1, ...base, system: sys.id };
+  const sys = resolveSystem(data, cat, systemId);
+  return { weights: eightBitFormat(sys.chip), ...base, system: sys.id };
 }
 
 export interface SystemComparison {

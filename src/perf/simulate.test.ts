@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { defaultCatalog } from '../catalog/node.js';
 import { defaultPerfData } from './node.js';
-import { PerfInputError, simulate, type Workload } from './simulate.js';
+import { PerfFitError, PerfInputError, simulate, type Workload } from './simulate.js';
 
 const cat = defaultCatalog();
 const data = defaultPerfData();
@@ -96,18 +96,42 @@ describe('simulate', () => {
     assert.ok(pp.memory.weightsGB < llama.memory.weightsGB * 1.1);
   });
 
-  it('warns when the model does not fit and when the deployment spans systems', () => {
-    const r = simulate(data, cat, {
+  it('refuses a setup that does not fit, naming the shortfall and the smallest fit; warns when it spans systems', () => {
+    const bad = {
       model: 'deepseek-v3',
       system: 'hgx-h100-8',
       phase: 'decode',
       batch: 8,
       seqLen: 4096,
       weights: 'bf16',
+      tp: 1,
       ep: 8,
-    });
-    assert.equal(r.memory.fits, false);
-    assert.ok(r.warnings.some((w) => /exceed/.test(w)));
+      pp: 1,
+    } as const;
+    assert.throws(
+      () => simulate(data, cat, bad),
+      (e: unknown) => {
+        assert.ok(e instanceof PerfFitError);
+        assert.match(
+          e.message,
+          /does not fit at tp 1 ep 8 pp 1: .* short by [\d.]+ GB; smallest that fits: tp \d+ ep \d+ pp \d+/,
+        );
+        assert.ok(e.memory.shortfallGB > 0 && e.smallest !== null);
+        // The suggested deployment really fits and simulates.
+        const ok = simulate(data, cat, {
+          ...bad,
+          tp: e.smallest!.tp,
+          ep: e.smallest!.ep,
+          pp: e.smallest!.pp,
+        });
+        assert.ok(ok.memory.fits && ok.tokensPerSecPerChip > 0);
+        return true;
+      },
+    );
+    // Auto parallelism picks the same smallest deployment.
+    const auto = simulate(data, cat, { ...bad, tp: undefined, ep: undefined, pp: undefined });
+    assert.ok(auto.memory.fits);
+    assert.deepEqual(auto.parallel.auto, ['tp', 'ep', 'pp']);
     const wide = simulate(data, cat, {
       model: 'deepseek-v3',
       system: 'hgx-h800-8',
@@ -122,6 +146,11 @@ describe('simulate', () => {
 
   it('rejects bad inputs and unknown names', () => {
     assert.throws(() => run({ batch: 0 }), PerfInputError);
+    assert.throws(() => run({ batch: 2.5 }), /batch must be a positive integer/);
+    assert.throws(() => run({ batch: 1e12 }), /batch must be a positive integer up to/);
+    assert.throws(() => run({ pp: 100 }), /exceeds the 61 layers/);
+    assert.throws(() => run({ system: 'hgx-h800-8', tp: 16, ep: 16 }), /exceeds the 8 chips/);
+    assert.throws(() => run({ energy: { pue: 0.9 } }), /PUE must be between 1 and 5/);
     assert.throws(() => run({ tp: 1.5 }), PerfInputError);
     assert.throws(() => run({ overlap: 2 }), PerfInputError);
     assert.throws(() => run({ weights: 'fp7' }), /unknown format/);

@@ -5,10 +5,27 @@
  * tokens/s per chip and per system, TTFT, TPOT, memory footprint, and the energy and cost.
  */
 import type { Catalog } from '../catalog/catalog.js';
-import { attentionPath, type Fp8Fallback, gemmPath, type SystemSpec, systemSpec } from './chip.js';
+import {
+  type Assumed,
+  attentionPath,
+  type Fp8Fallback,
+  gemmPath,
+  resolveSystem,
+  type SystemSpec,
+} from './chip.js';
 import { num, type PerfData } from './data.js';
 import { type EnergyOptions, type EnergyResult, inferenceEnergy } from './energy.js';
-import { bytesPerElement, getFormat } from './formats.js';
+import {
+  chipsOf,
+  fitInput,
+  fitMessage,
+  MAX_SEARCH_CHIPS,
+  type MemoryFit,
+  memoryPerChip,
+  type Parallelism,
+  smallestFit,
+} from './fit.js';
+import { getFormat } from './formats.js';
 import { attentionOps, type Bottleneck, ffnOps, headOps, type LayerContext, type OpCost } from './ops.js';
 import { modelShape } from './shape.js';
 
@@ -36,7 +53,15 @@ export interface Workload {
   /** What FP8 becomes on a chip without FP8: dequantised to BF16 (default) or requantised offline to INT8. */
   fp8Fallback?: Fp8Fallback;
   energy?: EnergyOptions;
+  /** Catalogue figures replaced by the user (`--assume FIELD=VALUE`); printed with the result. */
+  assume?: Assumed;
+  /** Replaces the chip class's fixed per-layer time, us (calibration and leave-one-out use it). */
+  layerOverheadUs?: number;
 }
+
+/** Largest batch and sequence length accepted (anything larger is a typo, not a workload). */
+export const MAX_BATCH = 1_000_000;
+export const MAX_SEQ = 10_000_000;
 
 export interface OpSummary extends Omit<OpCost, 'count'> {
   /** Executions per step per chip (layers on this chip x per-layer count). */
@@ -46,7 +71,11 @@ export interface OpSummary extends Omit<OpCost, 'count'> {
 }
 
 export interface PerfResult {
-  workload: Required<Omit<Workload, 'mtp' | 'energy'>> & { mtp: { draftTokens: number; acceptance: number } };
+  workload: Required<Omit<Workload, 'mtp' | 'energy' | 'assume' | 'layerOverheadUs'>> & {
+    mtp: { draftTokens: number; acceptance: number };
+  };
+  /** The deployment simulated; `auto` lists the fields chosen as the smallest that fits. */
+  parallel: Parallelism & { chips: number; auto: string[] };
   chip: string;
   chipClass: string;
   paths: { gemm: string; attention: string; logits: string };
@@ -60,7 +89,7 @@ export interface PerfResult {
   tpotS: number | null;
   utilisation: { compute: number; memory: number; network: number };
   bottleneck: Bottleneck;
-  memory: { weightsGB: number; kvGB: number; capacityGB: number; fits: boolean };
+  memory: MemoryFit;
   energy: EnergyResult;
   assumptions: string[];
   warnings: string[];
@@ -70,19 +99,34 @@ export class PerfInputError extends Error {
   override readonly name = 'PerfInputError';
 }
 
+/** The setup does not fit in memory; the message names the shortfall and the smallest deployment that fits. */
+export class PerfFitError extends PerfInputError {
+  constructor(
+    message: string,
+    readonly memory: MemoryFit,
+    readonly smallest: (Parallelism & { chips: number }) | null,
+  ) {
+    super(message);
+  }
+}
+
 function normalise(w: Workload) {
   const weights = getFormat(w.weights ?? 'bf16').id;
-  const needInt = (x: number | undefined, what: string, d: number) => {
-    const v = x ?? d;
-    if (!Number.isInteger(v) || v < 1)
-      throw new PerfInputError(`${what} must be a positive integer, got ${x}`);
-    return v;
-  };
-  const pos = (x: number, what: string) => {
-    if (!(x > 0) || !Number.isFinite(x))
-      throw new PerfInputError(`${what} must be a positive number, got ${x}`);
+  const optInt = (x: number | undefined, what: string) => {
+    if (x === undefined) return undefined;
+    if (!Number.isInteger(x) || x < 1 || x > MAX_SEARCH_CHIPS * 16)
+      throw new PerfInputError(`${what} must be a positive integer up to ${MAX_SEARCH_CHIPS * 16}, got ${x}`);
     return x;
   };
+  const posInt = (x: number, what: string, max: number) => {
+    if (!Number.isInteger(x) || x < 1 || x > max)
+      throw new PerfInputError(`${what} must be a positive integer up to ${max}, got ${x}`);
+    return x;
+  };
+  if (w.phase !== 'prefill' && w.phase !== 'decode')
+    throw new PerfInputError(`phase must be prefill or decode, got ${String(w.phase)}`);
+  if (w.layerOverheadUs !== undefined && !(w.layerOverheadUs >= 0 && Number.isFinite(w.layerOverheadUs)))
+    throw new PerfInputError(`layer overhead must be a non-negative number, got ${w.layerOverheadUs}`);
   const frac = (x: number | undefined, what: string, d: number, max = 1) => {
     const v = x ?? d;
     if (!(v >= 0 && v <= max)) throw new PerfInputError(`${what} must be in [0, ${max}], got ${x}`);
@@ -93,14 +137,14 @@ function normalise(w: Workload) {
     model: w.model,
     system: w.system,
     phase: w.phase,
-    batch: pos(w.batch, 'batch'),
-    seqLen: pos(w.seqLen, 'seq'),
+    batch: posInt(w.batch, 'batch', MAX_BATCH),
+    seqLen: posInt(w.seqLen, 'seq', MAX_SEQ),
     weights,
     activations: getFormat(w.activations ?? weights).id,
     kv: getFormat(w.kv ?? 'bf16').id,
-    tp: needInt(w.tp, 'tp', 1),
-    ep: needInt(w.ep, 'ep', 1),
-    pp: needInt(w.pp, 'pp', 1),
+    tp: optInt(w.tp, 'tp'),
+    ep: optInt(w.ep, 'ep'),
+    pp: optInt(w.pp, 'pp'),
     mtp: {
       draftTokens: frac(mtp.draftTokens, 'MTP draft tokens', 0, 8),
       acceptance: frac(mtp.acceptance, 'MTP acceptance', 0),
@@ -111,6 +155,8 @@ function normalise(w: Workload) {
     fp8Fallback: w.fp8Fallback ?? 'bf16',
   };
 }
+
+type Normalised = Omit<ReturnType<typeof normalise>, 'tp' | 'ep' | 'pp'> & Parallelism;
 
 /** The class's fixed per-layer time, as an operation so it shows in the breakdown. */
 function fixedOp(seconds: number, cls: string): OpCost {
@@ -134,9 +180,10 @@ function fixedOp(seconds: number, cls: string): OpCost {
 function step(
   sys: SystemSpec,
   cat: Catalog,
-  w: ReturnType<typeof normalise>,
+  w: Normalised,
   phase: 'prefill' | 'decode',
   batch: number,
+  overheadUs: number,
 ) {
   const shape = modelShape(cat.getModel(w.model));
   const chip = sys.chip;
@@ -177,16 +224,18 @@ function step(
   ];
   let stageS = 0;
   const byName = new Map<string, OpSummary>();
-  const overheadS = num(chip.cls.layerOverheadUs) * 1e-6;
-  if (overheadS > 0) {
-    kinds[0]!.ops.push(fixedOp(overheadS, chip.cls.id));
-    kinds[1]!.ops.push(fixedOp(overheadS, chip.cls.id));
-  }
+  const overheadS = overheadUs * 1e-6;
+  // The fixed per-layer time (launch, synchronisation, dispatch/combine bookkeeping) is never overlapped.
+  const fixed = overheadS > 0 ? fixedOp(overheadS, chip.cls.id) : null;
+  // Fitted on expert-parallel MoE decode, it is charged to MoE layers run with EP > 1 only (dense
+  // layers and dense models under CUDA/CANN graphs pay no such per-layer synchronisation).
+  if (fixed && w.ep > 1) kinds[1]!.ops.push(fixed);
   for (const { ops, layers } of kinds) {
     if (layers <= 0) continue;
-    const local = ops.filter((o) => !o.collective).reduce((a, o) => a + o.timeS, 0);
+    const local = ops.filter((o) => !o.collective && o !== fixed).reduce((a, o) => a + o.timeS, 0);
     const comm = ops.filter((o) => o.collective).reduce((a, o) => a + o.timeS, 0);
-    stageS += layers * (local + comm - w.overlap * Math.min(local, comm));
+    const fix = ops.includes(fixed as OpCost) ? overheadS : 0;
+    stageS += layers * (local + comm - w.overlap * Math.min(local, comm) + fix);
     for (const o of ops) {
       const prev = byName.get(o.name);
       if (prev) {
@@ -214,16 +263,66 @@ function step(
   return { shape, ops, stageS, stepS: stageS * w.pp, ctx, gemm, attn, head };
 }
 
-/** Simulate a workload. Throws `PerfInputError` for bad numbers, catalogue errors for unknown names. */
+/** The resolved system and deployment of a workload: given TP/EP/PP kept, the rest the smallest that fits. */
+export function plan(data: PerfData, cat: Catalog, workload: Workload) {
+  const n = normalise(workload);
+  const sys = resolveSystem(data, cat, n.system, workload.assume);
+  const model = cat.getModel(n.model);
+  const shape = modelShape(model);
+  const builtFromChip = !cat.systems.some((x) => x.id === sys.id);
+  const maxChips = builtFromChip ? sys.chips : MAX_SEARCH_CHIPS;
+  if (n.pp !== undefined && n.pp > shape.layers)
+    throw new PerfInputError(`pp ${n.pp} exceeds the ${shape.layers} layers of ${model.id}`);
+  if (n.tp !== undefined && n.tp > sys.chips)
+    throw new PerfInputError(`tp ${n.tp} exceeds the ${sys.chips} chips of ${sys.id}`);
+  if (n.tp !== undefined && n.tp > shape.heads)
+    throw new PerfInputError(`tp ${n.tp} exceeds the ${shape.heads} attention heads of ${model.id}`);
+  if (n.ep !== undefined && n.ep > 1 && shape.moeLayers === 0)
+    throw new PerfInputError(`ep ${n.ep} given but ${model.id} is dense (no experts)`);
+  const fi = fitInput({ ...n, weights: n.weights, activations: n.activations, kv: n.kv });
+  const fixed: Partial<Parallelism> = { tp: n.tp, ep: n.ep, pp: n.pp };
+  const auto = (['tp', 'ep', 'pp'] as const).filter((k) => fixed[k] === undefined);
+  let p: Parallelism;
+  let memory: MemoryFit;
+  const where = `${model.id} on ${sys.id}`;
+  if (auto.length === 0) {
+    p = { tp: n.tp!, ep: n.ep!, pp: n.pp! };
+    memory = memoryPerChip(data, sys, shape, fi, p);
+    if (!memory.fits) {
+      const s = smallestFit(data, sys, shape, fi, {}, maxChips);
+      throw new PerfFitError(fitMessage(where, memory, p, s, maxChips), memory, s);
+    }
+  } else {
+    const s = smallestFit(data, sys, shape, fi, fixed, maxChips);
+    if (!s) {
+      const p0 = { tp: n.tp ?? 1, ep: n.ep ?? 1, pp: n.pp ?? 1 };
+      const m0 = memoryPerChip(data, sys, shape, fi, p0);
+      throw new PerfFitError(
+        fitMessage(where, m0, p0, smallestFit(data, sys, shape, fi, {}, maxChips), maxChips),
+        m0,
+        null,
+      );
+    }
+    p = { tp: s.tp, ep: s.ep, pp: s.pp };
+    memory = s.memory;
+  }
+  const chips = chipsOf(p);
+  if (builtFromChip && chips > sys.chips)
+    throw new PerfInputError(
+      `tp ${p.tp} ep ${p.ep} pp ${p.pp} needs ${chips} chips; ${sys.id} has ${sys.chips}`,
+    );
+  const w: Normalised = { ...n, ...p, system: sys.id, model: model.id };
+  return { w, sys, shape, memory, parallel: { ...p, chips, auto: [...auto] } };
+}
+
+/** Simulate a workload. Throws `PerfInputError` (or `PerfFitError`) for bad numbers, catalogue errors for unknown names. */
 export function simulate(data: PerfData, cat: Catalog, workload: Workload): PerfResult {
-  const w = normalise(workload);
-  const system = cat.getSystem(w.system);
-  w.system = system.id;
-  w.model = cat.getModel(w.model).id;
-  const sys = systemSpec(data, cat, system);
-  const s = step(sys, cat, w, w.phase, w.batch);
+  const { w, sys, memory, parallel } = plan(data, cat, workload);
+  const system = sys.system;
+  const overheadUs = workload.layerOverheadUs ?? num(sys.chip.cls.layerOverheadUs);
+  const s = step(sys, cat, w, w.phase, w.batch, overheadUs);
   const warnings: string[] = [];
-  const chips = w.tp * w.pp * Math.max(1, w.ep / w.tp);
+  const chips = parallel.chips;
   if (w.ep > sys.scaleUpDomain && sys.chip.scaleOutGBps === null) {
     warnings.push(
       `EP ${w.ep} spans more than one ${system.id} but ${sys.chip.id} has no known scale-out bandwidth`,
@@ -233,7 +332,7 @@ export function simulate(data: PerfData, cat: Catalog, workload: Workload): Perf
   const perStage = s.stageS * w.tp;
   const tokensPerSecPerChip =
     w.phase === 'decode' ? (w.batch * accepted) / perStage : (w.batch * w.seqLen) / perStage;
-  const ttft = w.phase === 'prefill' ? s.stepS : step(sys, cat, w, 'prefill', 1).stepS;
+  const ttft = w.phase === 'prefill' ? s.stepS : step(sys, cat, w, 'prefill', 1, overheadUs).stepS;
   const tpotS = w.phase === 'decode' ? s.stepS / accepted : null;
   const sum = (k: 'computeS' | 'memoryS' | 'networkS') => s.ops.reduce((a, o) => a + o[k], 0) / s.stageS;
   const utilisation = {
@@ -242,26 +341,6 @@ export function simulate(data: PerfData, cat: Catalog, workload: Workload): Perf
     network: Math.min(1, sum('networkS')),
   };
   const top = [...s.ops].sort((a, b) => b.stepS - a.stepS)[0]!;
-  // Memory footprint per chip.
-  const sh = s.shape;
-  const wbytes = bytesPerElement(s.gemm.weightStorage);
-  const params =
-    (sh.layers * sh.attnParams) / w.tp +
-    (sh.denseLayers * sh.denseFfnParams) / w.tp +
-    sh.moeLayers * sh.expertParams * (sh.sharedExperts / w.tp + sh.routedExperts / w.ep);
-  const weightsGB = ((params / w.pp) * wbytes + (2 * sh.hidden * sh.vocab * 2) / w.tp) / 1e9;
-  const kvShare = sh.attention === 'mla' ? 1 : Math.min(w.tp, sh.kvElemsPerToken);
-  const kvGB =
-    (w.batch * w.seqLen * sh.kvElemsPerToken * bytesPerElement(getFormat(w.kv)) * sh.layers) /
-    w.pp /
-    kvShare /
-    1e9;
-  const capacityGB = sys.chip.hbmGB;
-  const fits = weightsGB + kvGB <= capacityGB;
-  if (!fits)
-    warnings.push(
-      `weights ${weightsGB.toFixed(1)} GB + KV ${kvGB.toFixed(1)} GB exceed ${capacityGB} GB of HBM per chip`,
-    );
   const energy = inferenceEnergy(data, sys, utilisation, tokensPerSecPerChip, workload.energy ?? {});
   const assumptions = [
     ...sys.assumptions,
@@ -270,8 +349,14 @@ export function simulate(data: PerfData, cat: Catalog, workload: Workload): Perf
     `HBM efficiency ${sys.chip.cls.hbm.value}, attention-core efficiency ${sys.chip.cls.attentionCompute.value} (${sys.chip.cls.id} class)`,
     `links: scale-up efficiency ${sys.chip.cls.scaleUp.efficiency.value}, scale-out ${sys.chip.cls.scaleOut.efficiency.value} (${sys.chip.cls.id} class)`,
     `${w.overlap * 100}% of the shorter of collective and local time per layer hidden by micro-batch overlap`,
-    `scale-up domain = the whole ${system.id} (${sys.scaleUpDomain} chips)`,
+    `fixed per-layer time ${overheadUs.toFixed(1)} us (${workload.layerOverheadUs !== undefined ? 'given' : `${sys.chip.cls.id} class: ${sys.chip.cls.layerOverheadUs.source}`}), not overlapped`,
+    `scale-up domain ${sys.scaleUpDomain} chips; beyond it scale-out links`,
+    `memory per chip: weights + KV + activations + workspace (${data.workspaceGB.value} GB, ${data.workspaceGB.confidence})`,
   ];
+  if (parallel.auto.length)
+    assumptions.push(
+      `${parallel.auto.join(', ')} chosen as the smallest deployment that fits (fewest chips, then fewest PP stages, then smallest TP)`,
+    );
   if (w.mtp.draftTokens > 0) {
     assumptions.push(
       `MTP: ${w.mtp.draftTokens} draft token(s), ${w.mtp.acceptance} acceptance, ${accepted} tokens per step; each draft adds one MoE layer and a logits pass`,
@@ -279,6 +364,7 @@ export function simulate(data: PerfData, cat: Catalog, workload: Workload): Perf
   }
   return {
     workload: w,
+    parallel,
     chip: sys.chip.id,
     chipClass: sys.chip.cls.id,
     paths: { gemm: s.gemm.label, attention: s.attn.label, logits: s.head.label },
@@ -290,7 +376,7 @@ export function simulate(data: PerfData, cat: Catalog, workload: Workload): Perf
     tpotS,
     utilisation,
     bottleneck: top.bottleneck,
-    memory: { weightsGB, kvGB, capacityGB, fits },
+    memory,
     energy,
     assumptions,
     warnings:

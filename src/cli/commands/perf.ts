@@ -7,10 +7,12 @@
 import type { Command } from 'commander';
 import { CatalogLookupError } from '../../catalog/catalog.js';
 import { defaultCatalog } from '../../catalog/node.js';
-import { type TrainingResult, trainingEstimate } from '../../perf/energy.js';
+import { ASSUMABLE_FIELDS, parseAssume } from '../../perf/chip.js';
+import { checkEnergyOptions, type TrainingResult, trainingEstimate } from '../../perf/energy.js';
 import { STORAGE_FORMATS } from '../../perf/formats.js';
 import { defaultPerfData } from '../../perf/node.js';
 import { articleScenarios, compareSystems, NAMED_WORKLOADS } from '../../perf/scenarios.js';
+import { type ServePoint, type ServeSearch, serveSearch } from '../../perf/search.js';
 import { PerfInputError, type PerfResult, simulate, type Workload } from '../../perf/simulate.js';
 import { runValidation, type ValidationReport } from '../../perf/validate.js';
 import { parseNumberArg, table, toJson, UsageError } from '../util.js';
@@ -41,7 +43,7 @@ const ms = (s: number | null) => (s === null ? '-' : `${fmt(s * 1000, 4)} ms`);
 export function perfText(r: PerfResult): string {
   const w = r.workload;
   const head = [
-    `${w.model} on ${w.system} (${r.chip}, class ${r.chipClass}), ${w.phase}, batch ${w.batch}, seq ${w.seqLen}, tp ${w.tp} ep ${w.ep} pp ${w.pp}`,
+    `${w.model} on ${w.system} (${r.chip}, class ${r.chipClass}), ${w.phase}, batch ${w.batch}, seq ${w.seqLen}, tp ${w.tp} ep ${w.ep} pp ${w.pp} (${r.parallel.chips} chips${r.parallel.auto.length ? `; ${r.parallel.auto.join('/')} auto: smallest that fits` : ''})`,
     `formats: weights ${w.weights}, activations ${w.activations}, KV ${w.kv}`,
     `GEMM path: ${r.paths.gemm}`,
     `attention: ${r.paths.attention}`,
@@ -63,7 +65,7 @@ export function perfText(r: PerfResult): string {
     `tokens/s per chip ${fmt(r.tokensPerSecPerChip, 4)}, per system ${fmt(r.tokensPerSecPerSystem, 4)}`,
     `step ${ms(r.stepS)}, TTFT ${ms(r.ttftS)}, TPOT ${ms(r.tpotS)}, bottleneck ${r.bottleneck}`,
     `utilisation: compute ${fmt(r.utilisation.compute * 100)}%, memory ${fmt(r.utilisation.memory * 100)}%, network ${fmt(r.utilisation.network * 100)}%`,
-    `memory per chip: weights ${fmt(r.memory.weightsGB)} GB + KV ${fmt(r.memory.kvGB)} GB of ${r.memory.capacityGB} GB${r.memory.fits ? '' : ' (DOES NOT FIT)'}`,
+    `memory per chip: weights ${fmt(r.memory.weightsGB)} + KV ${fmt(r.memory.kvGB)} + activations ${fmt(r.memory.activationsGB)} + workspace ${fmt(r.memory.workspaceGB)} = ${fmt(r.memory.totalGB)} GB of ${r.memory.capacityGB} GB`,
     `energy: ${fmt(e.joulesPerToken)} J/token (chip ${fmt(e.chipW)} W + overhead ${fmt(e.overheadW)} W, PUE ${e.pue}), ${fmt(e.usdPerMtok)} USD per Mtok`,
     '',
     'assumptions:',
@@ -86,17 +88,26 @@ export function trainingText(t: TrainingResult): string {
 
 /** Text table of the validation report and the scenarios. */
 export function validateText(v: ValidationReport, scenarios: ReturnType<typeof articleScenarios>): string {
+  const pct = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
   const rows = v.rows.map((r) => [
     r.id,
+    r.chipClass,
+    r.role,
     fmt(r.measured, 4),
     fmt(r.predicted, 4),
-    `${r.errorPct >= 0 ? '+' : ''}${r.errorPct.toFixed(1)}`,
-    r.unit + (r.calibrates ? ' [calibration]' : ''),
+    pct(r.errorPct),
+    pct(r.looErrorPct),
+    r.unit,
   ]);
+  const signs = v.signBalance.map(
+    (s) => `${s.chipClass} ${s.over}+/${s.under}-${s.oneSided ? ' (one-sided)' : ''}`,
+  );
   const out = [
-    table(['point', 'measured', 'predicted', 'error %', 'unit'], rows),
-    `median |error| ${v.medianAbsErrorPct.toFixed(1)}% (all), ${v.independentMedianAbsErrorPct.toFixed(1)}% (excluding calibration points); target ${v.targetPct}%`,
-    'Setups and assumptions of every point: add --json.',
+    table(['point', 'class', 'role', 'measured', 'predicted', 'error %', 'LOO error %', 'unit'], rows),
+    `${v.counts.points} points (${v.counts.validation} validation, ${v.counts.calibration} calibration)`,
+    `median |error| over validation points ${v.validationMedianAbsErrorPct.toFixed(1)}% (goal <= ${v.targetPct}%), largest ${v.maxValidationAbsErrorPct.toFixed(1)}% (goal <= ${v.maxPct}%); leave-one-out median ${v.looMedianAbsErrorPct.toFixed(1)}%; all points in-sample ${v.medianAbsErrorPct.toFixed(1)}%`,
+    `sign balance of validation errors per class (over+/under-): ${signs.join(', ')}`,
+    `goal ${v.goalMet ? 'met' : 'NOT met'}. Sources, setups and assumptions of every point: add --json.`,
     '',
   ];
   for (const s of scenarios) {
@@ -143,13 +154,55 @@ interface PerfOpts {
   tokens?: number;
   chips?: number;
   mfu?: number;
+  assume?: string[];
+  tpotMax?: number;
+  ttftMax?: number;
+  pareto?: boolean;
+  outputLen?: number;
   json?: boolean;
+}
+
+/** Text report of a serving search. */
+export function searchText(s: ServeSearch, pareto: boolean): string {
+  const row = (p: ServePoint) => [
+    p.batch,
+    `${p.tp}/${p.ep}/${p.pp}`,
+    p.chips,
+    fmt(p.tokensPerSecPerChip, 4),
+    fmt(p.tokensPerSecPerUser, 3),
+    fmt(p.tpotMs, 3),
+    fmt(p.ttftMs, 3),
+  ];
+  const head = ['batch', 'tp/ep/pp', 'chips', 'tok/s/chip', 'tok/s/user', 'TPOT ms', 'TTFT ms'];
+  const lim = [
+    s.tpotMaxMs === null ? null : `TPOT <= ${s.tpotMaxMs} ms`,
+    s.ttftMaxMs === null ? null : `TTFT <= ${s.ttftMaxMs} ms`,
+  ].filter(Boolean);
+  const out = [
+    `${s.model} on ${s.system}: serving search over ${s.evaluated} fitting (batch, deployment) pairs${lim.length ? `, within ${lim.join(' and ')}` : ''}`,
+  ];
+  out.push(s.best ? `best: ${table(head, [row(s.best)])}` : 'no batch and deployment meets the limits');
+  if (pareto)
+    out.push(
+      'Pareto frontier (tokens/s per chip against tokens/s per user):',
+      table(head, s.pareto.map(row)),
+    );
+  if (s.prefillDecode) {
+    const r = s.prefillDecode;
+    out.push(
+      `prefill:decode chips = ${fmt(r.prefillChipsPerDecodeChip, 3)} : 1 for ${r.inputLen}-token prompts and ${r.outputLen} output tokens (prefill ${fmt(r.prefillTokensPerSecPerChip, 4)} tok/s/chip)`,
+    );
+  }
+  out.push('assumptions:', ...s.assumptions.map((a) => `  - ${a}`));
+  return `${out.join('\n')}\n`;
 }
 
 function runPerf(o: PerfOpts): string {
   const cat = defaultCatalog();
   const data = defaultPerfData();
   const energy = { pue: o.pue, electricityUsdPerKWh: o.electricity };
+  const assume = guard(() => parseAssume(o.assume ?? []));
+  guard(() => checkEnergyOptions(energy));
   if (o.phase === 'training') {
     if (o.tokens === undefined || o.chips === undefined)
       throw new UsageError('training needs --tokens and --chips');
@@ -164,19 +217,47 @@ function runPerf(o: PerfOpts): string {
         seqLen: o.seq,
         mfu: o.mfu,
         energy,
+        assume,
       }),
     );
     return o.json ? `${toJson(t)}\n` : trainingText(t);
   }
   if (o.phase !== 'prefill' && o.phase !== 'decode')
     throw new UsageError(`--phase must be prefill, decode or training, got "${o.phase}"`);
+  if (o.tpotMax !== undefined || o.ttftMax !== undefined || o.pareto) {
+    if (o.phase !== 'decode')
+      throw new UsageError('--tpot-max, --ttft-max and --pareto search decode serving; drop --phase');
+    if (o.batch !== undefined) throw new UsageError('--tpot-max/--pareto search the batch; drop --batch');
+    const s = guard(() =>
+      serveSearch(
+        data,
+        cat,
+        {
+          model: o.model,
+          system: o.system,
+          seqLen: o.seq ?? 4096,
+          weights: o.weights,
+          activations: o.activations,
+          kv: o.kv,
+          tp: o.tp,
+          ep: o.ep,
+          pp: o.pp,
+          mtp: o.mtp ? { draftTokens: o.mtp, acceptance: o.mtpAcceptance ?? 0.7 } : undefined,
+          overlap: o.overlap,
+          expertImbalance: o.imbalance,
+          fp8Fallback: o.fp8Fallback as 'bf16' | 'int8' | undefined,
+          energy,
+          assume,
+        },
+        { tpotMaxMs: o.tpotMax, ttftMaxMs: o.ttftMax, outputLen: o.outputLen },
+      ),
+    );
+    return o.json ? `${toJson(s)}\n` : searchText(s, o.pareto === true);
+  }
   if (o.fp8Fallback !== undefined && o.fp8Fallback !== 'bf16' && o.fp8Fallback !== 'int8') {
     throw new UsageError(`--fp8-fallback must be bf16 or int8, got "${o.fp8Fallback}"`);
   }
   const r = guard(() => {
-    const system = cat.getSystem(o.system);
-    const moe = cat.getModel(o.model).ffn === 'moe';
-    const chips = cat.getSystem(system.id).figures.chips.value ?? 1;
     const w: Workload = {
       model: o.model,
       system: o.system,
@@ -187,7 +268,7 @@ function runPerf(o: PerfOpts): string {
       activations: o.activations,
       kv: o.kv,
       tp: o.tp,
-      ep: o.ep ?? (moe ? chips : 1),
+      ep: o.ep,
       pp: o.pp,
       mtp: o.mtp ? { draftTokens: o.mtp, acceptance: o.mtpAcceptance ?? 0.7 } : undefined,
       overlap: o.overlap,
@@ -195,6 +276,7 @@ function runPerf(o: PerfOpts): string {
       cacheHitRate: o.cacheHit,
       fp8Fallback: o.fp8Fallback as 'bf16' | 'int8' | undefined,
       energy,
+      assume,
     };
     return simulate(data, cat, w);
   });
@@ -208,7 +290,15 @@ export function register(program: Command): void {
       'Per-operation roofline of an LLM on a system: tokens/s, TTFT, TPOT, J/token, $/Mtok, bottlenecks',
     )
     .requiredOption('--model <id>', 'model id or alias (see `chipstack models`)')
-    .requiredOption('--system <id>', 'system id or alias (see `chipstack systems`)')
+    .requiredOption(
+      '--system <id>',
+      'system id or alias (see `chipstack systems`), or CHIP:N to build N chips from the catalogue chip (e.g. ascend-910b:8)',
+    )
+    .option(
+      '--assume <FIELD=VALUE>',
+      `replace or supply a chip figure the catalogue lacks (repeatable): ${ASSUMABLE_FIELDS.join(', ')}`,
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--phase <phase>', 'prefill, decode or training', 'decode')
     .option(
       '--batch <n>',
@@ -223,13 +313,21 @@ export function register(program: Command): void {
     .option('--weights <format>', `weight format: ${STORAGE_FORMATS.map((f) => f.id).join(', ')}`)
     .option('--activations <format>', 'activation format (default: as weights)')
     .option('--kv <format>', 'KV-cache format (default bf16)')
-    .option('--tp <n>', 'tensor-parallel degree', num('--tp'))
+    .option(
+      '--tp <n>',
+      'tensor-parallel degree (default: auto, the smallest deployment that fits)',
+      num('--tp'),
+    )
     .option(
       '--ep <n>',
-      'expert-parallel degree (default: every chip of the system for MoE models)',
+      'expert-parallel degree (default: auto, the smallest deployment that fits)',
       num('--ep'),
     )
-    .option('--pp <n>', 'pipeline-parallel stages', num('--pp'))
+    .option(
+      '--pp <n>',
+      'pipeline-parallel stages (default: auto, the smallest deployment that fits)',
+      num('--pp'),
+    )
     .option('--mtp <n>', 'multi-token-prediction draft tokens per step', num('--mtp'))
     .option('--mtp-acceptance <x>', 'acceptance rate of draft tokens (default 0.7)', num('--mtp-acceptance'))
     .option(
@@ -248,6 +346,18 @@ export function register(program: Command): void {
     .option('--tokens <n>', 'training: tokens to train on', num('--tokens'))
     .option('--chips <n>', 'training: chips used', num('--chips'))
     .option('--mfu <x>', 'training: model FLOPs utilisation (default from the chip class)', num('--mfu'))
+    .option(
+      '--tpot-max <ms>',
+      'serving search: most tokens/s per chip with TPOT at most this (ms)',
+      num('--tpot-max'),
+    )
+    .option('--ttft-max <ms>', 'serving search: also TTFT at most this (ms)', num('--ttft-max'))
+    .option('--pareto', 'serving search: print the frontier of tokens/s per chip against tokens/s per user')
+    .option(
+      '--output-len <n>',
+      'serving search: output tokens per request for the prefill:decode ratio (default 1000)',
+      num('--output-len'),
+    )
     .option('--json', 'print the full result with every operation and assumption')
     .action((o: PerfOpts) => {
       process.stdout.write(runPerf(o));

@@ -8,6 +8,7 @@ import { targetQuantity } from './quantities.js';
 import { periodStart } from './quarters.js';
 import { CATALOGUE_CHIPS, GROUPS, OTHER_VENDORS, VENDORS } from './registry.js';
 import {
+  type ChipFacts,
   type Entry,
   isSeries,
   type Param,
@@ -20,7 +21,6 @@ import {
   TARGET_METRICS,
   type Target,
   type YieldModel,
-  type ChipFacts,
 } from './types.js';
 import { SupplyDataError, validateData } from './validate.js';
 
@@ -49,9 +49,14 @@ export function chipFacts(catalog: Catalog): Record<string, ChipFacts> {
       throw new SupplyDataError(`catalogue has no accelerator "${id}" (needed by the supply model)`, id);
     }
     if (a.vendor !== vendorOf.get(id))
-      throw new SupplyDataError(`catalogue lists ${id} under ${a.vendor}, supply expects ${vendorOf.get(id)}`, id);
+      throw new SupplyDataError(
+        `catalogue lists ${id} under ${a.vendor}, supply expects ${vendorOf.get(id)}`,
+        id,
+      );
     const bf16 = figureValue(a.figures.bf16DenseTflops, 'best');
-    const fp8 = a.figures.fp8DenseTflops.notSupported ? bf16 : (figureValue(a.figures.fp8DenseTflops, 'best') ?? bf16);
+    const fp8 = a.figures.fp8DenseTflops.notSupported
+      ? bf16
+      : (figureValue(a.figures.fp8DenseTflops, 'best') ?? bf16);
     out[id] = {
       id,
       vendor: a.vendor,
@@ -63,7 +68,9 @@ export function chipFacts(catalog: Catalog): Record<string, ChipFacts> {
   }
   if (!out['h100-sxm']?.bf16DenseTflops || !out['h100-sxm'].fp8DenseTflops)
     throw new SupplyDataError('catalogue h100-sxm needs BF16 and FP8 dense peaks', 'h100-sxm');
-  for (const v of VENDORS) if (v !== 'others' && !isVendor(v)) throw new SupplyDataError(`vendor ${v} is not a catalogue vendor id`, v);
+  for (const v of VENDORS)
+    if (v !== 'others' && !isVendor(v))
+      throw new SupplyDataError(`vendor ${v} is not a catalogue vendor id`, v);
   return out;
 }
 
@@ -80,7 +87,8 @@ function readTargets(raw: unknown, scenarios: Record<string, unknown>): Target[]
     seen.add(t.id);
     if (!TARGET_METRICS.includes(t.metric))
       throw new SupplyDataError(`target ${t.id}: unknown metric "${t.metric}"`, t.id);
-    if (!vendors.has(t.vendor)) throw new SupplyDataError(`target ${t.id}: unknown vendor "${t.vendor}"`, t.id);
+    if (!vendors.has(t.vendor))
+      throw new SupplyDataError(`target ${t.id}: unknown vendor "${t.vendor}"`, t.id);
     try {
       targetQuantity(t.metric, t.vendor);
     } catch (err) {

@@ -80,8 +80,8 @@ export { interval, percentiles } from './stats.js';
 export { type QuarterSummary, runSupply, type SupplyResult, summarise, type YearSummary } from './summary.js';
 export {
   type Driver,
-  TOLERANCE,
   type TargetCheck,
+  TOLERANCE,
   targetSamples,
   type ValidationOptions,
   type ValidationResult,

@@ -16,7 +16,14 @@ import {
   SERIES_PARAMS,
   type SeriesParam,
 } from './registry.js';
-import { type ChipFacts, type Confidence, type Entry, isSeries, type Param, type YieldModel } from './types.js';
+import {
+  type ChipFacts,
+  type Confidence,
+  type Entry,
+  isSeries,
+  type Param,
+  type YieldModel,
+} from './types.js';
 
 /** Dense peaks (TFLOPS) from the catalogue; null where the catalogue has none (the engine then samples the unknown-peak parameter). */
 export interface Peak {

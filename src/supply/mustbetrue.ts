@@ -95,7 +95,8 @@ function claimValues(samples: Samples, c: Claim): Float64Array {
     const { runs } = samples;
     return Float64Array.from(samples.metrics[c.metric].subarray(q * runs, (q + 1) * runs));
   }
-  if (!/^20\d{2}$/.test(c.period)) throw new SupplyDataError(`claim period "${c.period}" is not a quarter or year`);
+  if (!/^20\d{2}$/.test(c.period))
+    throw new SupplyDataError(`claim period "${c.period}" is not a quarter or year`);
   return annual(samples, c.metric, Number(c.period));
 }
 
@@ -158,7 +159,10 @@ export function mustBeTrue(data: SupplyData, claim: Claim, opts: MustBeTrueOptio
           ['<=', nLe, hLe],
         ] as const) {
           if (n < minSupport * runs || n === 0) continue;
-          const better = !best || h / n > best.h / best.n + 1e-12 || (Math.abs(h / n - best.h / best.n) <= 1e-12 && n > best.n);
+          const better =
+            !best ||
+            h / n > best.h / best.n + 1e-12 ||
+            (Math.abs(h / n - best.h / best.n) <= 1e-12 && n > best.n);
           if (better) best = { k, op, t, n, h };
         }
       }

@@ -49,4 +49,3 @@ export function targetQuantity(metric: TargetMetric, vendor: string): { num: Met
       return { num: need(value, 'valued only for all, domestic, imports, nvidia'), den: ['demandUsd'] };
   }
 }
-

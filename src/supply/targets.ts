@@ -181,7 +181,9 @@ export function rankCorrelation(x: Float64Array, y: Float64Array): number {
 /** Weakest confidence among the slots that vary (unknown first). */
 function weakest(inputs: ReturnType<typeof prepareInputs>, slots: number[]): Confidence {
   const order: Confidence[] = ['unknown', 'derived', 'analyst-estimate', 'measured', 'vendor'];
-  const seen = slots.filter((s) => inputs.slots[s].low !== inputs.slots[s].high).map((s) => inputs.slots[s].confidence);
+  const seen = slots
+    .filter((s) => inputs.slots[s].low !== inputs.slots[s].high)
+    .map((s) => inputs.slots[s].confidence);
   return order.find((c) => seen.includes(c)) ?? inputs.slots[slots[0]].confidence;
 }
 
@@ -201,10 +203,11 @@ function drivers(
     .slice(0, 3);
   return rows.map(({ g, k, rho }) => {
     // the decile that pushes the quantity toward the target
-    const wantHighU = (rho > 0) !== tooHigh;
+    const wantHighU = rho > 0 !== tooHigh;
     const sel: number[] = [];
     const cut = 0.1 * runs;
-    for (let r = 0; r < runs; r++) if (wantHighU ? uRanks[k][r] >= runs - cut : uRanks[k][r] < cut) sel.push(y[r]);
+    for (let r = 0; r < runs; r++)
+      if (wantHighU ? uRanks[k][r] >= runs - cut : uRanks[k][r] < cut) sel.push(y[r]);
     const slot = inputs.slots[g.slots[0]];
     return {
       parameter: g.param,
@@ -226,12 +229,14 @@ function disagreement(t: Target, c: TargetCheck): string {
   const gap = (d: Driver) => Math.abs(d.p50InBestDecile - t.value);
   const lead = [...c.drivers].sort((a, b) => gap(a) - gap(b))[0];
   if (!lead) return `model p50 ${f(c.p50)} is ${dir} ${f(t.value)} and no uncertain input moves it`;
-  const move = (lead.rankCorrelation > 0) === (dir === 'above') ? 'low' : 'high';
+  const move = lead.rankCorrelation > 0 === (dir === 'above') ? 'low' : 'high';
   // the input can reconcile the figure if its favourable decile brings the p50 within tolerance or past the target
   const best = lead.p50InBestDecile;
   const reach =
     Math.abs(best / t.value - 1) <= TOLERANCE || (dir === 'above' ? best <= t.value : best >= t.value);
-  const others = c.drivers.filter((d) => d !== lead).map((d) => `${d.parameter} (${d.rankCorrelation.toFixed(2)})`);
+  const others = c.drivers
+    .filter((d) => d !== lead)
+    .map((d) => `${d.parameter} (${d.rankCorrelation.toFixed(2)})`);
   const parts = [
     `model p50 ${f(c.p50)} is ${dir} ${f(t.value)}`,
     `${lead.parameter} (${lead.confidence}, rank corr ${lead.rankCorrelation.toFixed(2)}) moves it most: in its ${move}est decile the p50 is ${f(best)}${reach ? ', so this input can reconcile it' : ', still short: no value of this input alone reconciles it'}`,

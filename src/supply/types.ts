@@ -81,7 +81,12 @@ export interface SupplyData {
 }
 
 /** What a target (and the validation) measures; see `src/supply/README.md` for each definition. */
-export type TargetMetric = 'units' | 'shareOfDemand' | 'selfSufficiency' | 'valueShare' | 'valueShareOfDemand';
+export type TargetMetric =
+  | 'units'
+  | 'shareOfDemand'
+  | 'selfSufficiency'
+  | 'valueShare'
+  | 'valueShareOfDemand';
 export const TARGET_METRICS: readonly TargetMetric[] = [
   'units',
   'shareOfDemand',

@@ -60,7 +60,7 @@ function integerArg(
 export const METRIC_DEFINITIONS = [
   'self-sufficiency (headline) = domestic units / (domestic + imported units delivered); IDC and TrendForce publish this (TrendForce as the imported share)',
   'share of demand = domestic units / demand units, demand units = USD demand / blended ASP; the story\'s "share of demand" read literally',
-  'value share = domestic value / (domestic + imported value), each vendor\'s units at its own price per year; Bernstein publishes shares in dollars',
+  "value share = domestic value / (domestic + imported value), each vendor's units at its own price per year; Bernstein publishes shares in dollars",
 ];
 
 export function quarterTable(r: SupplyResult): string {
@@ -139,13 +139,29 @@ export function validationTable(v: ValidationResult): string {
     `${show(c.metric, c.p25)}–${show(c.metric, c.p75)}`,
     `${show(c.metric, c.p5)}–${show(c.metric, c.p95)}`,
     c.pass ? 'pass' : 'FAIL',
-    c.explained ? `${c.explained.scenario}: ${show(c.metric, c.explained.p50)} ${c.explained.pass ? 'pass' : 'fail'}` : '',
+    c.explained
+      ? `${c.explained.scenario}: ${show(c.metric, c.explained.p50)} ${c.explained.pass ? 'pass' : 'fail'}`
+      : '',
   ]);
   const why = v.checks.filter((c) => c.disagreement).map((c) => `  ${c.id}: ${c.disagreement}`);
   return [
     `validation: ${v.passed} of ${v.checks.length} targets pass (p50 within ${v.tolerance * 100}% and target inside the 50% interval); ${v.runs} runs, seed ${v.seed}`,
     '',
-    table(['target', 'metric', 'vendor', 'year', 'target', 'p50', '50% interval', '90% interval', 'verdict', 'explained by'], rows),
+    table(
+      [
+        'target',
+        'metric',
+        'vendor',
+        'year',
+        'target',
+        'p50',
+        '50% interval',
+        '90% interval',
+        'verdict',
+        'explained by',
+      ],
+      rows,
+    ),
     ...(why.length ? ['', 'where a target is not met, the input that disagrees:', ...why] : []),
   ].join('\n');
 }
@@ -158,9 +174,12 @@ export function mustBeTrueText(results: MustBeTrueResult[]): string {
         `claim: ${m.claim.text}`,
         `  holds in ${pct(m.holds)} of ${m.runs} runs (${m.scenario}, seed ${m.seed})`,
       ];
-      if (!m.box.length) lines.push('  no input cut raises it: the claim does not depend on one region of inputs');
+      if (!m.box.length)
+        lines.push('  no input cut raises it: the claim does not depend on one region of inputs');
       else {
-        lines.push(`  it holds in ${pct(m.holdsInBox)} of runs when all of these are true (${pct(m.support)} of runs):`);
+        lines.push(
+          `  it holds in ${pct(m.holdsInBox)} of runs when all of these are true (${pct(m.support)} of runs):`,
+        );
         for (const c of m.box)
           lines.push(
             `    ${c.parameter}${c.period ? ` [${c.period}]` : ''} ${c.op === '>=' ? '≥' : '≤'} ${f(c.value)} ${c.unit}  (range ${f(c.low)}–${f(c.high)}, ${c.confidence}; after this cut: ${pct(c.holds)} hold)`,
@@ -244,7 +263,9 @@ export function register(program: Command): void {
                   x.unit,
                   pct(x.swing ?? 0),
                   x.periods
-                    .map((p) => `${p.period || 'all'}: ${units(p.low)} / ${units(p.central)} / ${units(p.high)}`)
+                    .map(
+                      (p) => `${p.period || 'all'}: ${units(p.low)} / ${units(p.central)} / ${units(p.high)}`,
+                    )
                     .join('; '),
                 ]),
               ),

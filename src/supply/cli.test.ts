@@ -62,6 +62,6 @@ test('chipstack supply --validate --json lists every target; --must-be-true --js
   const m = JSON.parse((await capture(['supply', '--must-be-true', '--runs', '1000', '--json'])).out);
   assert.equal(m.length, 2);
   const text = (await capture(['supply', '--runs', '300'])).out;
-  assert.match(text, /self-sufficiency \(headline\)/);
+  assert.match(text, /Self-sufficiency \(headline\)/);
   assert.match(text, /Alibaba \(T-Head\)/);
 });

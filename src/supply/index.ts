@@ -62,7 +62,14 @@ export {
   mustBeTrue,
 } from './mustbetrue.js';
 export { type OpenQuestion, openQuestions } from './open.js';
-export { targetQuantity, UNITS_OF, VALUE_OF } from './quantities.js';
+export {
+  METRIC_DEFINITIONS,
+  targetQuantity,
+  UNITS_OF,
+  VALUE_OF,
+  VENDOR_ROWS,
+  vendorLabel,
+} from './quantities.js';
 export { QUARTER_COUNT, QUARTERS, YEARS } from './quarters.js';
 export { probit, Rng } from './random.js';
 export {

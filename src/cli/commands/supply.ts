@@ -7,14 +7,12 @@
  * `--sensitivity` prints the tornado, `--explain` the 200k vs 805k reconciliation.
  */
 import type { Command } from 'commander';
-import { isVendor, VENDOR_NAMES } from '../../catalog/index.js';
 import {
   CLAIMS,
   explainHuawei2025,
-  IMPORTS,
+  METRIC_DEFINITIONS,
   type MustBeTrueResult,
   mustBeTrue,
-  OTHER_VENDORS,
   openQuestions,
   runSupply,
   SupplyDataError,
@@ -22,6 +20,7 @@ import {
   type TornadoResult,
   tornado,
   type ValidationResult,
+  VENDOR_ROWS,
   validateTargets,
 } from '../../supply/index.js';
 import { loadSupplyData } from '../../supply/load.js';
@@ -56,13 +55,6 @@ function integerArg(
   return n;
 }
 
-/** The three metrics, defined once for the CLI's output (the README says the same). */
-export const METRIC_DEFINITIONS = [
-  'self-sufficiency (headline) = domestic units / (domestic + imported units delivered); IDC and TrendForce publish this (TrendForce as the imported share)',
-  'share of demand = domestic units / demand units, demand units = USD demand / blended ASP; the story\'s "share of demand" read literally',
-  "value share = domestic value / (domestic + imported value), each vendor's units at its own price per year; Bernstein publishes shares in dollars",
-];
-
 export function quarterTable(r: SupplyResult): string {
   const cells = (period: string, binding: string, m: SupplyResult['years'][number]['metrics']) => [
     period,
@@ -93,7 +85,7 @@ export function quarterTable(r: SupplyResult): string {
   return [
     `scenario ${r.scenario}: ${r.description}`,
     `${r.runs} runs, seed ${r.seed}, yield model ${r.yieldModel}; medians with 90% intervals`,
-    ...METRIC_DEFINITIONS.map((d) => `  ${d}`),
+    ...METRIC_DEFINITIONS.map((d) => `  ${d.name}: ${d.definition}; published by ${d.publishers}`),
     '',
     table(head, years),
     '',
@@ -104,19 +96,9 @@ export function quarterTable(r: SupplyResult): string {
   ].join('\n');
 }
 
-/** "Huawei", "Alibaba (T-Head)", "others". */
-export function vendorLabel(vendor: string): string {
-  if (vendor === 'alibaba') return 'Alibaba (T-Head)';
-  return isVendor(vendor) ? VENDOR_NAMES[vendor] : vendor;
-}
-
 /** Annual units by vendor and import product, p50. */
 export function vendorTable(r: SupplyResult): string {
-  const cols = [
-    { label: vendorLabel('huawei'), metric: 'huaweiPackages' as const },
-    ...OTHER_VENDORS.map((v) => ({ label: vendorLabel(v.vendor), metric: v.metric })),
-    ...IMPORTS.map((v) => ({ label: v.label, metric: v.metric })),
-  ];
+  const cols = VENDOR_ROWS;
   return [
     'units per year by vendor (p50; imports by product)',
     table(

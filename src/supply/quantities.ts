@@ -60,7 +60,12 @@ export function vendorLabel(vendor: string): string {
 /** Rows of a per-vendor split: each domestic designer, then each imported product. */
 export const VENDOR_ROWS: readonly { label: string; vendor: string; metric: Metric; domestic: boolean }[] = [
   { label: vendorLabel('huawei'), vendor: 'huawei', metric: 'huaweiPackages', domestic: true },
-  ...OTHER_VENDORS.map((v) => ({ label: vendorLabel(v.vendor), vendor: v.vendor, metric: v.metric, domestic: true })),
+  ...OTHER_VENDORS.map((v) => ({
+    label: vendorLabel(v.vendor),
+    vendor: v.vendor,
+    metric: v.metric,
+    domestic: true,
+  })),
   ...IMPORTS.map((v) => ({ label: v.label, vendor: v.vendor, metric: v.metric, domestic: false })),
 ];
 

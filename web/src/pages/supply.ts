@@ -107,9 +107,20 @@ function openQuestionsTable(data: SupplyData, t: TornadoResult): HTMLElement {
     name: 'supply-open',
     caption: `Open questions: inputs no source pins down (confidence unknown), with the range the model carries; swing of ${t.metric} in ${t.quarter}`,
     columns: [
-      { key: 'parameter', label: 'Parameter', value: (r) => r.parameter, render: (r) => h('code', null, r.parameter) },
+      {
+        key: 'parameter',
+        label: 'Parameter',
+        value: (r) => r.parameter,
+        render: (r) => h('code', null, r.parameter),
+      },
       { key: 'unit', label: 'Unit', value: (r) => r.unit },
-      { key: 'swing', label: 'Swing', numeric: true, value: (r) => r.swing ?? 0, render: (r) => pct(r.swing ?? 0) },
+      {
+        key: 'swing',
+        label: 'Swing',
+        numeric: true,
+        value: (r) => r.swing ?? 0,
+        render: (r) => pct(r.swing ?? 0),
+      },
       {
         key: 'range',
         label: 'Unknown periods: low / central / high',
@@ -198,7 +209,11 @@ function annualTable(r: SupplyResult): HTMLElement {
   const share = (v: number) => pct(v, 0);
   const num = (v: number) => fmt(v, 3);
   const usd = (v: number) => `$${fmt(v / 1e9, 3)}bn`;
-  const rows: { label: string; metric: keyof SupplyResult['years'][number]['metrics']; f: (v: number) => string }[] = [
+  const rows: {
+    label: string;
+    metric: keyof SupplyResult['years'][number]['metrics'];
+    f: (v: number) => string;
+  }[] = [
     ...METRIC_DEFINITIONS.map((d) => ({ label: d.name, metric: d.metric, f: share })),
     { label: 'Domestic units', metric: 'domesticUnits', f: num },
     { label: 'Imported units', metric: 'importUnits', f: num },
@@ -300,7 +315,13 @@ function showResult(out: HTMLElement, r: SupplyResult): void {
         'share2026q4',
         'domestic / (USD(year) / 4 / ASP)',
       ),
-      card('Value share 2025 (p50)', y25.valueShare, true, 'value2025', 'domestic / total value at vendor prices'),
+      card(
+        'Value share 2025 (p50)',
+        y25.valueShare,
+        true,
+        'value2025',
+        'domestic / total value at vendor prices',
+      ),
       card(
         'Huawei packages 2025 (p50)',
         y25.huaweiPackages,

@@ -1,13 +1,9 @@
 // Benchmark: 100,000 Monte Carlo runs x 16 quarters of the supply model on one core.
 // Build first (npx tsc -p tsconfig.json), then: node bench/supply.mjs [runs] [repeats]
-import { readdirSync, readFileSync } from 'node:fs';
-import { dataFromFiles, prepareInputs, sampleRuns, summarise } from '../dist/supply/index.js';
+import { prepareInputs, sampleRuns, summarise } from '../dist/supply/index.js';
+import { loadSupplyData } from '../dist/supply/load.js';
 
-const dir = new URL('../data/supply/', import.meta.url);
-const files = {};
-for (const f of readdirSync(dir).filter((f) => f.endsWith('.json')))
-  files[f] = JSON.parse(readFileSync(new URL(f, dir), 'utf8'));
-const data = dataFromFiles(files);
+const data = loadSupplyData();
 const runs = Number(process.argv[2] ?? 100_000);
 const repeats = Number(process.argv[3] ?? 5);
 const inputs = prepareInputs(data, 'baseline');

@@ -1,32 +1,46 @@
 /**
- * The supply model keeps its own peak-throughput triplets for H100-equivalents; they must agree
- * with the accelerator catalogue, which carries the same figures with their sources.
+ * One source of chip facts: the supply model reads its peaks from the accelerator catalogue, and
+ * its H100-equivalents follow them by hand.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { figureValue } from '../catalog/index.js';
 import { defaultCatalog } from '../catalog/node.js';
 import { loadSupplyData } from './load.js';
-import { isSeries, type Param } from './types.js';
+import { at, centralRun, prepareInputs } from './montecarlo.js';
+import { HUAWEI_CHIPS, IMPORTS, OTHER_VENDORS } from './registry.js';
 
-test('supply peaks agree with the catalogue', () => {
-  const params = loadSupplyData().parameters;
-  const scalar = (name: string): Param => {
-    const e = params[name];
-    assert.ok(e && !isSeries(e), `${name} is a scalar triplet`);
-    return e as Param;
-  };
-  const cat = defaultCatalog();
-  const h100 = figureValue(cat.getAccelerator('h100-sxm').figures.bf16DenseTflops, 'value')!;
-  assert.ok(Math.abs(scalar('h100_bf16_dense_tflops').central - h100) / h100 < 0.01, 'H100 BF16 dense');
-  // the model's per-die Huawei range must cover the catalogue's 910B and half a 910C (two dies)
-  const die = scalar('huawei_die_bf16_dense_tflops');
-  const c910b = cat.getAccelerator('ascend-910b').figures.bf16DenseTflops;
-  const c910c = cat.getAccelerator('ascend-910c').figures.bf16DenseTflops;
-  for (const v of [figureValue(c910b, 'value')!, figureValue(c910c, 'value')! / 2]) {
-    assert.ok(
-      v >= die.low * 0.9 && v <= die.high * 1.1,
-      `Huawei die BF16 ${v} outside the model's ${die.low}-${die.high}`,
-    );
+const data = loadSupplyData();
+const cat = defaultCatalog();
+
+test('supply chip facts are the catalogue figures, vendor ids included', () => {
+  for (const [id, c] of Object.entries(data.chips)) {
+    const a = cat.getAccelerator(id);
+    assert.equal(c.vendor, a.vendor, id);
+    assert.equal(c.bf16DenseTflops, figureValue(a.figures.bf16DenseTflops, 'best'), id);
   }
+  for (const v of OTHER_VENDORS) if (v.chip) assert.equal(cat.getAccelerator(v.chip).vendor, v.vendor);
+  for (const v of IMPORTS) if (v.chip) assert.equal(cat.getAccelerator(v.chip).vendor, v.vendor);
+  // no copy of a catalogue peak is kept in data/supply: only the range for chips the catalogue lacks
+  const peaks = Object.keys(data.parameters).filter((n) => /_tflops/.test(n));
+  assert.deepEqual(peaks, ['unknown_peak_bf16_dense_tflops_per_package']);
+});
+
+test('central run: domestic H100e BF16 = Σ units × catalogue peak / H100 peak', () => {
+  const inputs = prepareInputs(data, 'baseline');
+  const run = centralRun(inputs);
+  const q = 8;
+  const slot = (name: string) =>
+    inputs.slots[
+      (inputs.series as Record<string, Int32Array>)[name]?.[q] ??
+        (inputs.scalar as Record<string, number>)[name]
+    ].central;
+  const f = Math.min(1, Math.max(0, slot('huawei_dies_per_package') - 1));
+  const peak = (id: string | null) =>
+    (id ? data.chips[id].bf16DenseTflops : null) ?? slot('unknown_peak_bf16_dense_tflops_per_package');
+  let tflops = at(run, 'huaweiPackages', q) * ((1 - f) * peak(HUAWEI_CHIPS.b)! + f * peak(HUAWEI_CHIPS.c)!);
+  for (const v of OTHER_VENDORS) tflops += at(run, v.metric, q) * peak(v.chip)!;
+  const expected = tflops / data.chips['h100-sxm'].bf16DenseTflops!;
+  const got = at(run, 'domesticH100eBf16', q);
+  assert.ok(Math.abs(got - expected) / expected < 1e-5, `${got} vs ${expected}`);
 });

@@ -44,3 +44,24 @@ test('bad input is one line on stderr and exit code 2', async () => {
     assert.equal(r.err.trim().split('\n').length, 1);
   }
 });
+
+test('scenario names that are Object.prototype members are unknown scenarios: one line, exit 2', async () => {
+  for (const name of ['__proto__', 'constructor', 'toString']) {
+    const r = await capture(['supply', '--scenario', name, '--runs', '100']);
+    assert.equal(r.code, 2, name);
+    assert.equal(r.err.trim().split('\n').length, 1, r.err);
+    assert.match(r.err, /unknown scenario/);
+  }
+});
+
+test('chipstack supply --validate --json lists every target; --must-be-true --json gives a box', async () => {
+  const v = JSON.parse((await capture(['supply', '--validate', '--runs', '1000', '--json'])).out);
+  assert.ok(v.checks.length >= 15);
+  for (const c of v.checks)
+    assert.ok('target' in c && 'p50' in c && 'p25' in c && 'p95' in c && typeof c.pass === 'boolean');
+  const m = JSON.parse((await capture(['supply', '--must-be-true', '--runs', '1000', '--json'])).out);
+  assert.equal(m.length, 2);
+  const text = (await capture(['supply', '--runs', '300'])).out;
+  assert.match(text, /Self-sufficiency \(headline\)/);
+  assert.match(text, /Alibaba \(T-Head\)/);
+});

@@ -27,7 +27,7 @@ test('a series override replaces the base from its first period on and keeps ear
 
 test('series expand to 16 quarters: a period holds until the next; a quarter key starts mid-year', () => {
   const data = loadSupplyData();
-  const inputs = compileInputs(resolveScenario(data, 'baseline'));
+  const inputs = compileInputs(resolveScenario(data, 'baseline'), data.chips);
   const cap = inputs.series.smic_advanced_capacity_wpm;
   const central = (q: number) => inputs.slots[cap[q]].central;
   assert.equal(central(0), 20000);
@@ -53,7 +53,7 @@ test('scenarios resolve: settings merge over base settings and overrides apply',
   }
   assert.equal(resolveScenario(data, 'baseline').settings.yield_model, 'murphy');
   assert.equal(resolveScenario(data, 'half-tsmc-yield').settings.yield_model, 'relative-to-tsmc');
-  const fab = compileInputs(resolveScenario(data, 'huawei-fabs-late-2026'));
+  const fab = compileInputs(resolveScenario(data, 'huawei-fabs-late-2026'), data.chips);
   const own = fab.series.huawei_own_fab_capacity_wpm;
   assert.equal(fab.slots[own[10]].central, 0); // 2026Q3
   assert.equal(fab.slots[own[11]].central, 7000); // 2026Q4

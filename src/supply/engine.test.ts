@@ -34,12 +34,16 @@ test('invariants hold in every run and quarter', () => {
     for (let r = 0; r < s.runs; r++) {
       const k = q * s.runs + r;
       for (const name of METRICS) assert.ok(Number.isFinite(m[name][k]) && m[name][k] >= 0, `${name} q${q}`);
-      const vendors = OTHER_VENDORS.reduce(
-        (t, v) => t + m[`${v}Units` as 'cambriconUnits'][k],
-        m.huaweiPackages[k],
-      );
+      const vendors = OTHER_VENDORS.reduce((t, v) => t + m[v.metric][k], m.huaweiPackages[k]);
+      const imports = m.h20Units[k] + m.h200Units[k] + m.nvidiaOtherUnits[k] + m.amdUnits[k];
+      assert.ok(Math.abs(imports - m.importUnits[k]) <= 1e-4 * (1 + imports));
       assert.ok(Math.abs(vendors - m.domesticUnits[k]) <= 1e-4 * (1 + m.domesticUnits[k]));
-      assert.ok(m.shareOfDemand[k] <= 5 && m.marketShare[k] <= 1 + 1e-6);
+      assert.ok(m.shareOfDemand[k] <= 5 && m.selfSufficiency[k] <= 1 + 1e-6 && m.valueShare[k] <= 1 + 1e-6);
+      const ss = m.domesticUnits[k] / (m.domesticUnits[k] + m.importUnits[k]);
+      assert.ok(
+        Math.abs(m.selfSufficiency[k] - ss) < 1e-5,
+        'self-sufficiency = domestic / (domestic + imports)',
+      );
       assert.ok([LOGIC, HBM, PACKAGING].includes(s.binding[k]));
       if (q > 0) assert.ok(m.dieBankEnd[k] <= m.dieBankEnd[k - s.runs] + 1e-3, 'die bank never grows');
     }

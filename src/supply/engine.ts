@@ -10,35 +10,48 @@
  *     given fraction of the original bank per quarter.
  *  4. Assemblies wanted = dies / dies per package. HBM (stock + CXMT) and packaging capacity are
  *     shared pro rata; the smallest ratio (1 = logic) names the binding constraint.
- *  5. Packages = assemblies × packaging yield; non-Huawei output is split by vendor weights.
- *  6. Compute in H100-equivalents (dense BF16 and FP8 peaks); demand units = USD / 4 / ASP;
- *     share of demand = domestic / demand; market share = domestic / (domestic + imports).
+ *  5. Packages = assemblies × packaging yield; Huawei's split 910B/910C by dies per package,
+ *     the rest split over Cambricon, Kunlunxin, T-Head, MetaX, Hygon and others by weights.
+ *  6. Imports by product (H20, H200, other Nvidia, AMD); value = units × price per vendor and year.
+ *  7. The three shares: self-sufficiency = domestic / (domestic + imports) (units), share of
+ *     demand = domestic / (USD demand / blended ASP) (units), value share = domestic value /
+ *     (domestic + import value) (USD). Compute in H100-equivalents from catalogue peaks.
  */
 import type { ModelInputs } from './inputs.js';
 import { QUARTER_COUNT } from './quarters.js';
-import { OTHER_VENDORS, type ScalarParam, type SeriesParam } from './registry.js';
+import { IMPORTS, OTHER_VENDORS, type ScalarParam, type SeriesParam } from './registry.js';
 
 export const METRICS = [
   'wafers',
   'smicGoodDies',
   'dieBankDraw',
+  'hbmStockEnd',
+  'dieBankEnd',
   'huaweiPackages',
   'cambriconUnits',
-  'hygonUnits',
   'kunlunxinUnits',
-  'metaxUnits',
   'theadUnits',
+  'metaxUnits',
+  'hygonUnits',
+  'otherDomesticUnits',
+  'h20Units',
+  'h200Units',
+  'nvidiaOtherUnits',
+  'amdUnits',
   'domesticUnits',
   'importUnits',
   'demandUnits',
+  'domesticValueUsd',
+  'importValueUsd',
+  'nvidiaValueUsd',
+  'demandUsd',
+  'selfSufficiency',
   'shareOfDemand',
-  'marketShare',
+  'valueShare',
   'domesticH100eBf16',
-  'domesticH100eFp8',
   'importH100eBf16',
+  'domesticH100eFp8',
   'importH100eFp8',
-  'hbmStockEnd',
-  'dieBankEnd',
 ] as const;
 export type Metric = (typeof METRICS)[number];
 
@@ -75,6 +88,7 @@ export function simulateBlock(
   const Q = (p: SeriesParam, q: number) => values[m.series[p][q]];
   const stride = out.runs;
   const o = out.metrics;
+  const pk = m.peaks;
 
   // Per-run quantities that do not change by quarter.
   const waferD = S('wafer_diameter_mm');
@@ -89,10 +103,11 @@ export function simulateBlock(
     gdpwH[i] = grossDies(d, areaH[i], scribe[i]);
     gdpwO[i] = grossDies(d, areaO[i], scribe[i]);
   }
-  const weights = OTHER_VENDORS.map((v) => S(`${v}_weight_fraction` as ScalarParam));
+  const weights = OTHER_VENDORS.map((v) => S(`${v.key}_weight_fraction` as ScalarParam));
   const wsum = new Float64Array(n);
   for (const w of weights) for (let i = 0; i < n; i++) wsum[i] += w[i];
-  const vendorOut = [o.cambriconUnits, o.hygonUnits, o.kunlunxinUnits, o.metaxUnits, o.theadUnits];
+  const vendorOut = OTHER_VENDORS.map((v) => o[v.metric]);
+  const importOut = IMPORTS.map((v) => o[v.metric]);
 
   const hShare = S('huawei_share_of_ai_wafers_fraction');
   const dppO = S('other_vendors_dies_per_package');
@@ -105,16 +120,14 @@ export function simulateBlock(
   const q4frac = S('hbm_stockpile_2024q4_fraction');
   const stPerDieH = S('huawei_hbm_stacks_per_die');
   const stO = S('other_vendors_hbm_stacks_per_package');
-  const h100bf = S('h100_bf16_dense_tflops');
-  const h100f8 = S('h100_fp8_dense_tflops');
-  const dieBf = S('huawei_die_bf16_dense_tflops');
-  const dieF8 = S('huawei_die_fp8_dense_tflops');
-  const otherBf = S('other_vendors_bf16_dense_tflops_per_package');
+  const unknownPeak = S('unknown_peak_bf16_dense_tflops_per_package');
   const asp = S('blended_accelerator_asp_usd');
 
   const bank = Float64Array.from(bankTotal.subarray(0, n));
   const hbm = new Float64Array(n);
   const model = m.yieldModel;
+  const nv = OTHER_VENDORS.length;
+  const ni = IMPORTS.length;
 
   for (let q = 0; q < QUARTER_COUNT; q++) {
     const cap = Q('smic_advanced_capacity_wpm', q);
@@ -125,10 +138,12 @@ export function simulateBlock(
     const bankRate = Q('tsmc_die_bank_draw_fraction_per_quarter', q);
     const cxmt = Q('cxmt_hbm_stacks_per_quarter', q);
     const pkgCap = Q('advanced_packaging_capacity_packages_per_quarter', q);
-    const nv = Q('nvidia_units_to_china_per_quarter', q);
-    const nvBf = Q('nvidia_china_unit_bf16_dense_tflops', q);
-    const nvF8 = Q('nvidia_china_unit_fp8_dense_tflops', q);
     const demandUsd = Q('china_ai_accelerator_demand_usd_per_year', q);
+    const priceB = Q('huawei_910b_price_usd', q);
+    const priceC = Q('huawei_910c_price_usd', q);
+    const vendorPrice = OTHER_VENDORS.map((v) => Q(`${v.key}_price_usd` as SeriesParam, q));
+    const importUnits = IMPORTS.map((v) => Q(`${v.key}_units_to_china_per_quarter` as SeriesParam, q));
+    const importPrice = IMPORTS.map((v) => Q(`${v.key}_price_usd` as SeriesParam, q));
     const base = q * stride + offset;
     for (let i = 0; i < n; i++) {
       const k = base + i;
@@ -160,27 +175,60 @@ export function simulateBlock(
       // TSMC-made dies are used first (better, already paid for); unused SMIC dies are lost.
       const draw = Math.min(bankAvail, aH * dppH[i]);
       bank[i] -= draw;
-      // 5. packages by vendor
+      // 5. packages by vendor: Huawei's mean dies per package 1 + f means a share f of 910Cs
       const pH = aH * pkgYield[i];
       const pO = aO * pkgYield[i];
+      const f910c = Math.min(1, Math.max(0, dppH[i] - 1));
+      let domVal = pH * ((1 - f910c) * priceB[i] + f910c * priceC[i]);
+      let domBf = pH * ((1 - f910c) * pk.huaweiB.bf16 + f910c * pk.huaweiC.bf16);
+      let domF8 = pH * ((1 - f910c) * pk.huaweiB.fp8 + f910c * pk.huaweiC.fp8);
+      for (let v = 0; v < nv; v++) {
+        const units = wsum[i] > 0 ? (pO * weights[v][i]) / wsum[i] : 0;
+        vendorOut[v][k] = units;
+        domVal += units * vendorPrice[v][i];
+        const bf = pk.vendors[v].bf16 ?? unknownPeak[i];
+        domBf += units * bf;
+        domF8 += units * (pk.vendors[v].fp8 ?? bf);
+      }
       const dom = pH + pO;
+      // 6. imports by product
+      let imp = 0;
+      let impVal = 0;
+      let nvVal = 0;
+      let impBf = 0;
+      let impF8 = 0;
+      for (let v = 0; v < ni; v++) {
+        const units = importUnits[v][i];
+        importOut[v][k] = units;
+        imp += units;
+        const val = units * importPrice[v][i];
+        impVal += val;
+        if (IMPORTS[v].vendor === 'nvidia') nvVal += val;
+        const bf = pk.imports[v].bf16 ?? unknownPeak[i];
+        impBf += units * bf;
+        impF8 += units * (pk.imports[v].fp8 ?? bf);
+      }
       o.wafers[k] = wafH + wafO;
       o.smicGoodDies[k] = smicH + diesO;
       o.dieBankDraw[k] = draw;
       o.huaweiPackages[k] = pH;
-      for (let v = 0; v < weights.length; v++)
-        vendorOut[v][k] = wsum[i] > 0 ? (pO * weights[v][i]) / wsum[i] : 0;
       o.domesticUnits[k] = dom;
-      // 6. compute, demand, shares
-      const demand = demandUsd[i] / 4 / asp[i];
-      o.importUnits[k] = nv[i];
+      o.importUnits[k] = imp;
+      // 7. demand, values, shares, compute
+      const dUsd = demandUsd[i] / 4;
+      const demand = dUsd / asp[i];
       o.demandUnits[k] = demand;
+      o.demandUsd[k] = dUsd;
+      o.domesticValueUsd[k] = domVal;
+      o.importValueUsd[k] = impVal;
+      o.nvidiaValueUsd[k] = nvVal;
+      o.selfSufficiency[k] = dom + imp > 0 ? dom / (dom + imp) : 0;
       o.shareOfDemand[k] = demand > 0 ? dom / demand : 0;
-      o.marketShare[k] = dom + nv[i] > 0 ? dom / (dom + nv[i]) : 0;
-      o.domesticH100eBf16[k] = (pH * dppH[i] * dieBf[i] + pO * otherBf[i]) / h100bf[i];
-      o.domesticH100eFp8[k] = (pH * dppH[i] * dieF8[i] + pO * otherBf[i]) / h100f8[i];
-      o.importH100eBf16[k] = (nv[i] * nvBf[i]) / h100bf[i];
-      o.importH100eFp8[k] = (nv[i] * nvF8[i]) / h100f8[i];
+      o.valueShare[k] = domVal + impVal > 0 ? domVal / (domVal + impVal) : 0;
+      o.domesticH100eBf16[k] = domBf / pk.reference.bf16;
+      o.domesticH100eFp8[k] = domF8 / pk.reference.fp8;
+      o.importH100eBf16[k] = impBf / pk.reference.bf16;
+      o.importH100eFp8[k] = impF8 / pk.reference.fp8;
       o.hbmStockEnd[k] = hbm[i];
       o.dieBankEnd[k] = bank[i];
     }

@@ -22,18 +22,18 @@ export interface Explanation {
 }
 
 const PAIRS = [
-  { scenario: 'us-commerce-200k', target: 'huawei_packages_2025_us_commerce_units' },
-  { scenario: 'semianalysis-805k', target: 'huawei_packages_2025_semianalysis_units' },
+  { scenario: 'us-commerce-200k', target: 'us-commerce-2025-huawei' },
+  { scenario: 'semianalysis-805k', target: 'semianalysis-2025-huawei' },
 ] as const;
 
 /** Run both explanation scenarios at central values and compare with the published figures. */
 export function explainHuawei2025(data: SupplyData): Explanation[] {
   return PAIRS.map(({ scenario, target }) => {
     const s = data.scenarios[scenario];
-    const pub = data.validation[target];
+    const pub = data.targets.find((t) => t.id === target);
     if (!s)
       throw new SupplyDataError(`scenarios.json lacks the explanation scenario "${scenario}"`, 'scenario');
-    if (!pub) throw new SupplyDataError(`validation.json lacks ${target}`, target);
+    if (!pub) throw new SupplyDataError(`targets.json lacks ${target}`, target);
     const run = centralRun(prepareInputs(data, scenario));
     const modelled = annual(run, 'huaweiPackages', 2025)[0];
     const parameters = Object.entries(s.overrides).map(([name, e]) =>
@@ -48,9 +48,9 @@ export function explainHuawei2025(data: SupplyData): Explanation[] {
     return {
       scenario,
       description: s.description,
-      published: { value: pub.central, source: pub.source },
+      published: { value: pub.value, source: pub.source },
       modelled,
-      ratio: modelled / pub.central,
+      ratio: modelled / pub.value,
       parameters,
     };
   });

@@ -6,8 +6,59 @@
  */
 import type { ResolvedScenario } from './dataset.js';
 import { periodStart, QUARTER_COUNT } from './quarters.js';
-import { SCALAR_PARAMS, type ScalarParam, SERIES_PARAMS, type SeriesParam } from './registry.js';
-import { type Entry, isSeries, type Param, type YieldModel } from './types.js';
+import {
+  HUAWEI_CHIPS,
+  IMPORTS,
+  OTHER_VENDORS,
+  REFERENCE_CHIP,
+  SCALAR_PARAMS,
+  type ScalarParam,
+  SERIES_PARAMS,
+  type SeriesParam,
+} from './registry.js';
+import {
+  type ChipFacts,
+  type Confidence,
+  type Entry,
+  isSeries,
+  type Param,
+  type YieldModel,
+} from './types.js';
+
+/** Dense peaks (TFLOPS) from the catalogue; null where the catalogue has none (the engine then samples the unknown-peak parameter). */
+export interface Peak {
+  bf16: number | null;
+  fp8: number | null;
+}
+export interface Peaks {
+  reference: { bf16: number; fp8: number };
+  huaweiB: { bf16: number; fp8: number };
+  huaweiC: { bf16: number; fp8: number };
+  /** In OTHER_VENDORS order. */
+  vendors: Peak[];
+  /** In IMPORTS order. */
+  imports: Peak[];
+}
+
+/** The engine's peaks from the catalogue facts in the data set. */
+export function peaksOf(chips: Record<string, ChipFacts>): Peaks {
+  const peak = (id: string | null): Peak => {
+    const c = id && Object.hasOwn(chips, id) ? chips[id] : undefined;
+    return { bf16: c?.bf16DenseTflops ?? null, fp8: c?.fp8DenseTflops ?? c?.bf16DenseTflops ?? null };
+  };
+  const known = (id: string) => {
+    const p = peak(id);
+    if (p.bf16 === null || p.fp8 === null) throw new RangeError(`catalogue chip ${id} has no BF16 peak`);
+    return { bf16: p.bf16, fp8: p.fp8 };
+  };
+  return {
+    reference: known(REFERENCE_CHIP),
+    huaweiB: known(HUAWEI_CHIPS.b),
+    huaweiC: known(HUAWEI_CHIPS.c),
+    vendors: OTHER_VENDORS.map((v) => peak(v.chip)),
+    imports: IMPORTS.map((v) => peak(v.chip)),
+  };
+}
 
 export interface Slot {
   param: string;
@@ -18,6 +69,7 @@ export interface Slot {
   high: number;
   dist: 'triangular' | 'lognormal';
   unit: string;
+  confidence: Confidence;
 }
 
 export interface Group {
@@ -28,6 +80,7 @@ export interface Group {
 /** Everything the engine needs, as plain arrays. */
 export interface ModelInputs {
   scenario: string;
+  scenarioDescription: string;
   yieldModel: YieldModel;
   slots: Slot[];
   /** One group per parameter, in sorted name order. */
@@ -35,10 +88,11 @@ export interface ModelInputs {
   scalar: Record<ScalarParam, number>;
   /** For each series, the slot used in each of the 16 quarters. */
   series: Record<SeriesParam, Int32Array>;
+  peaks: Peaks;
 }
 
-/** Flatten a resolved scenario into slots and groups. */
-export function compileInputs(r: ResolvedScenario): ModelInputs {
+/** Flatten a resolved scenario into slots and groups; peaks come from the catalogue facts. */
+export function compileInputs(r: ResolvedScenario, chips: Record<string, ChipFacts>): ModelInputs {
   const slots: Slot[] = [];
   const groups: Group[] = [];
   const scalar = {} as Record<ScalarParam, number>;
@@ -56,6 +110,7 @@ export function compileInputs(r: ResolvedScenario): ModelInputs {
         high: p.high,
         dist: p.dist ?? 'triangular',
         unit: p.unit,
+        confidence: p.confidence,
       });
       group.slots.push(slots.length - 1);
       return slots.length - 1;
@@ -67,7 +122,16 @@ export function compileInputs(r: ResolvedScenario): ModelInputs {
     }
     groups.push(group);
   }
-  return { scenario: r.name, yieldModel: r.settings.yield_model, slots, groups, scalar, series };
+  return {
+    scenario: r.name,
+    scenarioDescription: r.scenario.description,
+    yieldModel: r.settings.yield_model,
+    slots,
+    groups,
+    scalar,
+    series,
+    peaks: peaksOf(chips),
+  };
 }
 
 /** For each quarter, the slot of the last period starting at or before it; a quarter key beats a year key. */

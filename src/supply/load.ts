@@ -7,6 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { Catalog } from '../catalog/index.js';
+import { defaultCatalog } from '../catalog/node.js';
 import { dataFromFiles } from './dataset.js';
 import type { SupplyData } from './types.js';
 import { SupplyDataError } from './validate.js';
@@ -43,9 +45,11 @@ export function checkSchema(files: Record<string, unknown>): void {
   };
   const forParams = pick('parameterFile');
   const forScenarios = pick('scenarioFile');
+  const forTargets = pick('targetFile');
   for (const [name, content] of Object.entries(files)) {
     if (name === 'schema.json') continue;
-    const validate = name === 'scenarios.json' ? forScenarios : forParams;
+    const validate =
+      name === 'scenarios.json' ? forScenarios : name === 'targets.json' ? forTargets : forParams;
     if (!validate(content)) {
       const e = validate.errors?.[0];
       throw new SupplyDataError(
@@ -55,9 +59,12 @@ export function checkSchema(files: Record<string, unknown>): void {
   }
 }
 
-/** Load, schema-check and validate the supply data (default: the package's data/supply). */
-export function loadSupplyData(dir = DEFAULT_SUPPLY_DIR): SupplyData {
+/**
+ * Load, schema-check and validate the supply data (default: the package's data/supply), with chip
+ * peaks from the catalogue (default: the shipped one).
+ */
+export function loadSupplyData(dir = DEFAULT_SUPPLY_DIR, catalog: Catalog = defaultCatalog()): SupplyData {
   const files = readSupplyFiles(dir);
   checkSchema(files);
-  return dataFromFiles(files);
+  return dataFromFiles(files, catalog);
 }

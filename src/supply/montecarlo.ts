@@ -30,7 +30,7 @@ export function prepareInputs(
   scenario = 'baseline',
   overrides?: Record<string, Entry>,
 ): ModelInputs {
-  return compileInputs(resolveScenario(data, scenario, overrides));
+  return compileInputs(resolveScenario(data, scenario, overrides), data.chips);
 }
 
 /** Draw `runs` Monte Carlo runs with seed `seed`. */
@@ -81,36 +81,77 @@ export function at(samples: Samples, metric: Metric, q: number, r = 0): number {
 
 /** Flow metrics are summed over a year; stocks take the year-end value; shares are ratios of sums. */
 export const STOCK_METRICS: ReadonlySet<Metric> = new Set(['hbmStockEnd', 'dieBankEnd']);
-const RATIO_METRICS: ReadonlySet<Metric> = new Set(['shareOfDemand', 'marketShare']);
 
-/** Per-run annual values of `metric` for `year` (2024..2027), from quarterly samples. */
-export function annual(samples: Samples, metric: Metric, year: number): Float64Array {
-  const { runs } = samples;
+/** Each share as numerator / denominator of stored flows: annual shares are ratios of per-run annual sums. */
+export const RATIO_METRICS: Partial<Record<Metric, { num: Metric[]; den: Metric[] }>> = {
+  selfSufficiency: { num: ['domesticUnits'], den: ['domesticUnits', 'importUnits'] },
+  shareOfDemand: { num: ['domesticUnits'], den: ['demandUnits'] },
+  valueShare: { num: ['domesticValueUsd'], den: ['domesticValueUsd', 'importValueUsd'] },
+};
+
+function yearStart(year: number): number {
   const q0 = (year - 2024) * 4;
-  if (q0 < 0 || q0 + 4 > QUARTER_COUNT) throw new RangeError(`year ${year} is outside 2024-2027`);
+  if (!Number.isInteger(year) || q0 < 0 || q0 + 4 > QUARTER_COUNT)
+    throw new RangeError(`year ${year} is outside 2024-2027`);
+  return q0;
+}
+
+/** Per-run sum over the four quarters of `year` of the listed flow metrics. */
+export function annualSum(samples: Samples, metrics: readonly Metric[], year: number): Float64Array {
+  const { runs } = samples;
+  const q0 = yearStart(year);
   const out = new Float64Array(runs);
-  const sum = (m: Metric, into: Float64Array) => {
+  for (const m of metrics) {
     const a = samples.metrics[m];
     for (let q = q0; q < q0 + 4; q++) {
       const base = q * runs;
-      for (let r = 0; r < runs; r++) into[r] += a[base + r];
+      for (let r = 0; r < runs; r++) out[r] += a[base + r];
     }
-  };
+  }
+  return out;
+}
+
+/** Per-run annual ratio Σnum / Σden (0 where the denominator is 0). */
+export function annualRatio(
+  samples: Samples,
+  num: readonly Metric[],
+  den: readonly Metric[],
+  year: number,
+): Float64Array {
+  const n = annualSum(samples, num, year);
+  const d = annualSum(samples, den, year);
+  for (let r = 0; r < n.length; r++) n[r] = d[r] > 0 ? n[r] / d[r] : 0;
+  return n;
+}
+
+/** Per-run annual values of `metric` for `year` (2024..2027), from quarterly samples. */
+export function annual(samples: Samples, metric: Metric, year: number): Float64Array {
+  const q0 = yearStart(year);
   if (STOCK_METRICS.has(metric)) {
+    const { runs } = samples;
     const a = samples.metrics[metric];
     const base = (q0 + 3) * runs;
-    for (let r = 0; r < runs; r++) out[r] = a[base + r];
-  } else if (RATIO_METRICS.has(metric)) {
-    const dom = new Float64Array(runs);
-    const den = new Float64Array(runs);
-    sum('domesticUnits', dom);
-    sum(metric === 'shareOfDemand' ? 'demandUnits' : 'importUnits', den);
-    for (let r = 0; r < runs; r++) {
-      const d = metric === 'shareOfDemand' ? den[r] : den[r] + dom[r];
-      out[r] = d > 0 ? dom[r] / d : 0;
+    return Float64Array.from(a.subarray(base, base + runs));
+  }
+  const ratio = RATIO_METRICS[metric];
+  if (ratio) return annualRatio(samples, ratio.num, ratio.den, year);
+  return annualSum(samples, [metric], year);
+}
+
+/**
+ * The uniforms sampleRuns drew for each parameter group (in `inputs.groups` order), regenerated
+ * from the seed in the same order (block by block, group by group). Used to relate outputs to inputs.
+ */
+export function replayUniforms(inputs: ModelInputs, runs: number, seed: number): Float64Array[] {
+  const rng = new Rng(seed);
+  const out = inputs.groups.map(() => new Float64Array(runs));
+  const u = new Float64Array(BLOCK);
+  for (let offset = 0; offset < runs; offset += BLOCK) {
+    const n = Math.min(BLOCK, runs - offset);
+    for (let g = 0; g < inputs.groups.length; g++) {
+      rng.fill(u);
+      out[g].set(u.subarray(0, n), offset);
     }
-  } else {
-    sum(metric, out);
   }
   return out;
 }

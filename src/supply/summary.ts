@@ -76,7 +76,7 @@ export function runSupply(data: SupplyData, opts: RunOptions = {}): SupplyResult
   const samples = sampleRuns(inputs, runs, seed);
   return {
     scenario,
-    description: data.scenarios[scenario].description,
+    description: inputs.scenarioDescription,
     yieldModel: inputs.yieldModel,
     runs,
     seed,

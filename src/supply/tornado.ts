@@ -44,10 +44,10 @@ export interface TornadoOptions {
   keepZero?: boolean;
 }
 
-/** Tornado of `metric` in `quarter` (default: share of demand in 2026Q4). */
+/** Tornado of `metric` in `quarter` (default: self-sufficiency in 2026Q4, the headline). */
 export function tornado(data: SupplyData, opts: TornadoOptions = {}): TornadoResult {
   const scenario = opts.scenario ?? 'baseline';
-  const metric = opts.metric ?? 'shareOfDemand';
+  const metric = opts.metric ?? 'selfSufficiency';
   const quarter = opts.quarter ?? '2026Q4';
   const runs = opts.runs ?? 20_000;
   const seed = opts.seed ?? 1;

@@ -74,8 +74,56 @@ export interface SupplyData {
   origin: Record<string, string>;
   baseSettings: Settings;
   scenarios: Record<string, Scenario>;
-  /** Published figures the model is checked against (validation.json). */
-  validation: Record<string, Param>;
+  /** Published figures the model is validated against (targets.json); never read by the engine. */
+  targets: Target[];
+  /** Peak figures of the chips the model counts, from the catalogue, by catalogue id. */
+  chips: Record<string, ChipFacts>;
+}
+
+/** What a target (and the validation) measures; see `src/supply/README.md` for each definition. */
+export type TargetMetric =
+  | 'units'
+  | 'shareOfDemand'
+  | 'selfSufficiency'
+  | 'valueShare'
+  | 'valueShareOfDemand';
+export const TARGET_METRICS: readonly TargetMetric[] = [
+  'units',
+  'shareOfDemand',
+  'selfSufficiency',
+  'valueShare',
+  'valueShareOfDemand',
+];
+
+/** A published figure: metric, vendor (catalogue id or all/domestic/imports), year and value. */
+export interface Target {
+  id: string;
+  metric: TargetMetric;
+  vendor: string;
+  year: number;
+  value: number;
+  unit: string;
+  source: string;
+  date: string;
+  confidence: Confidence;
+  /** A ceiling (US Commerce's "at most 200k") or a floor, instead of a point figure. */
+  bound?: 'at-most' | 'at-least';
+  /** Scenario the figure is conditional on (default baseline). */
+  scenario?: string;
+  /** Explanation scenario that reproduces a figure the baseline does not. */
+  explained_by?: string;
+  note?: string;
+}
+
+/** A chip's dense peaks as the catalogue gives them (null: unknown there). */
+export interface ChipFacts {
+  id: string;
+  vendor: string;
+  name: string;
+  bf16DenseTflops: number | null;
+  /** FP8 dense peak; chips without FP8 count at their BF16 rate (they run FP8 models at 16-bit speed). */
+  fp8DenseTflops: number | null;
+  source: string;
 }
 
 /** What limits output in a quarter: logic dies (wafers x yield, plus the die bank), HBM stacks, or packaging. */

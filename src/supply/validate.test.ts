@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { defaultCatalog } from '../catalog/node.js';
 import { dataFromFiles, resolveScenario } from './dataset.js';
 import { checkSchema, DEFAULT_SUPPLY_DIR, loadSupplyData, readSupplyFiles } from './load.js';
 import { SupplyDataError } from './validate.js';
@@ -50,7 +51,7 @@ test('negative capacity is rejected, naming the parameter and period', () => {
   const f = files();
   f['fab.json'].parameters.smic_advanced_capacity_wpm.by_period['2025'].low = -5;
   throwsNaming(
-    () => dataFromFiles(f),
+    () => dataFromFiles(f, defaultCatalog()),
     'smic_advanced_capacity_wpm',
     /smic_advanced_capacity_wpm\[2025\].*negative/,
   );
@@ -59,19 +60,19 @@ test('negative capacity is rejected, naming the parameter and period', () => {
 test('a yield (fraction) above 1 is rejected', () => {
   const f = files();
   f['yield.json'].parameters.packaging_yield_fraction.high = 1.2;
-  throwsNaming(() => dataFromFiles(f), 'packaging_yield_fraction', /above 1/);
+  throwsNaming(() => dataFromFiles(f, defaultCatalog()), 'packaging_yield_fraction', /above 1/);
 });
 
 test('low > central is rejected', () => {
   const f = files();
   f['die.json'].parameters.edge_exclusion_mm.low = 4;
-  throwsNaming(() => dataFromFiles(f), 'edge_exclusion_mm', /low ≤ central ≤ high/);
+  throwsNaming(() => dataFromFiles(f, defaultCatalog()), 'edge_exclusion_mm', /low ≤ central ≤ high/);
 });
 
 test('a missing engine parameter is named', () => {
   const f = files();
   delete f['hbm.json'].parameters.hbm_stockpile_stacks;
-  throwsNaming(() => dataFromFiles(f), 'hbm_stockpile_stacks', /missing/);
+  throwsNaming(() => dataFromFiles(f, defaultCatalog()), 'hbm_stockpile_stacks', /missing/);
 });
 
 test('an unknown scenario is a clear error listing the known ones', () => {
@@ -83,12 +84,45 @@ test('an unknown scenario is a clear error listing the known ones', () => {
   );
 });
 
+test('scenario names are looked up as own properties only', () => {
+  const data = loadSupplyData();
+  for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty'])
+    throwsNaming(() => resolveScenario(data, name), 'scenario', /unknown scenario/);
+});
+
+test('targets.json: a duplicate id, an unknown vendor or a metric a vendor lacks is rejected', () => {
+  const f = files();
+  f['targets.json'].targets.push({ ...f['targets.json'].targets[0] });
+  assert.throws(() => dataFromFiles(f, defaultCatalog()), /duplicate id/);
+  const g = files();
+  g['targets.json'].targets[0].vendor = 'nope';
+  assert.throws(() => dataFromFiles(g, defaultCatalog()), /unknown vendor "nope"/);
+  const h = files();
+  Object.assign(h['targets.json'].targets[0], { metric: 'valueShare', vendor: 'cambricon', value: 0.1 });
+  assert.throws(() => dataFromFiles(h, defaultCatalog()), /not available for vendor "cambricon"/);
+  const k = files();
+  k['targets.json'].targets[0].scenario = '__proto__';
+  assert.throws(() => dataFromFiles(k, defaultCatalog()), /unknown scenario "__proto__"/);
+});
+
+test('chip peaks come from the catalogue: a missing chip is named', () => {
+  const cat = defaultCatalog();
+  const fake = {
+    ...cat,
+    getAccelerator: (id: string) => {
+      if (id === 'mlu590') throw new Error('no');
+      return cat.getAccelerator(id);
+    },
+  };
+  assert.throws(() => dataFromFiles(files(), fake), /catalogue has no accelerator "mlu590"/);
+});
+
 test('a scenario overriding an unknown parameter is rejected', () => {
   const f = files();
   f['scenarios.json'].scenarios.baseline.overrides = {
     smic_capacity_typo: f['die.json'].parameters.edge_exclusion_mm,
   };
-  throwsNaming(() => dataFromFiles(f), 'smic_capacity_typo', /unknown parameter/);
+  throwsNaming(() => dataFromFiles(f, defaultCatalog()), 'smic_capacity_typo', /unknown parameter/);
 });
 
 test('the schema rejects a parameter without a source', () => {

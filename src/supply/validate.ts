@@ -79,13 +79,13 @@ export function checkEntry(name: string, e: Entry, where = ''): void {
 export function validateData(data: SupplyData): void {
   for (const [name, e] of Object.entries(data.parameters)) checkEntry(name, e);
   for (const name of SCALAR_PARAMS) {
-    const e = data.parameters[name];
+    const e = Object.hasOwn(data.parameters, name) ? data.parameters[name] : undefined;
     if (!e) throw new SupplyDataError(`parameter ${name} is missing from data/supply`, name);
     if (isSeries(e))
       throw new SupplyDataError(`parameter ${name} must be a single triplet, not a series`, name);
   }
   for (const name of SERIES_PARAMS) {
-    const e = data.parameters[name];
+    const e = Object.hasOwn(data.parameters, name) ? data.parameters[name] : undefined;
     if (!e) throw new SupplyDataError(`parameter ${name} is missing from data/supply`, name);
     if (isSeries(e) && Math.min(...Object.keys(e.by_period).map(periodStart)) > 0) {
       throw new SupplyDataError(`parameter ${name}: series must start at or before 2024Q1`, name);
@@ -96,7 +96,7 @@ export function validateData(data: SupplyData): void {
   for (const [sname, s] of Object.entries(data.scenarios)) {
     checkSettings(`scenario ${sname}`, s.settings ?? {});
     for (const [name, e] of Object.entries(s.overrides)) {
-      if (!data.parameters[name]) {
+      if (!Object.hasOwn(data.parameters, name)) {
         throw new SupplyDataError(`scenario ${sname} overrides unknown parameter ${name}`, name);
       }
       checkEntry(name, e, ` (scenario ${sname})`);

@@ -17,11 +17,10 @@ import demand from '../../data/supply/demand.json' with { type: 'json' };
 import die from '../../data/supply/die.json' with { type: 'json' };
 import fab from '../../data/supply/fab.json' with { type: 'json' };
 import hbm from '../../data/supply/hbm.json' with { type: 'json' };
-import nvidia from '../../data/supply/nvidia.json' with { type: 'json' };
+import imports from '../../data/supply/imports.json' with { type: 'json' };
 import packaging from '../../data/supply/packaging.json' with { type: 'json' };
-import performance from '../../data/supply/performance.json' with { type: 'json' };
 import scenarios from '../../data/supply/scenarios.json' with { type: 'json' };
-import supplyValidation from '../../data/supply/validation.json' with { type: 'json' };
+import supplyTargets from '../../data/supply/targets.json' with { type: 'json' };
 import vendors from '../../data/supply/vendors.json' with { type: 'json' };
 import yieldData from '../../data/supply/yield.json' with { type: 'json' };
 import systems from '../../data/systems.json' with { type: 'json' };
@@ -44,11 +43,10 @@ export const SUPPLY_FILES: Record<string, unknown> = {
   'die.json': die,
   'fab.json': fab,
   'hbm.json': hbm,
-  'nvidia.json': nvidia,
+  'imports.json': imports,
   'packaging.json': packaging,
-  'performance.json': performance,
   'scenarios.json': scenarios,
-  'validation.json': supplyValidation,
+  'targets.json': supplyTargets,
   'vendors.json': vendors,
   'yield.json': yieldData,
 };

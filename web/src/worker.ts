@@ -20,7 +20,7 @@ const SYN = { rows: 256, cols: 1024 };
 let upload: { name: string; file: SafetensorsBuffer } | null = null;
 let supplyData: SupplyData | undefined;
 let perfData: PerfData | undefined;
-const supply = () => (supplyData ??= dataFromFiles(SUPPLY_FILES));
+const supply = () => (supplyData ??= dataFromFiles(SUPPLY_FILES, getCatalog()));
 const perf = () => (perfData ??= createPerfData(PERF_FILES));
 
 function tensorFor(source: Tasks['quant']['req']['source']) {

@@ -1,21 +1,28 @@
 /**
  * @module web/pages/supply
  * Supply: the Monte Carlo model of China's AI-accelerator output (`src/supply`) run in the worker
- * for a scenario and slider-scaled parameters: fan charts with 90% bands, the binding constraint
- * by quarter and the tornado of the end-2026 share of demand.
+ * for a scenario and slider-scaled parameters: the three metrics per year (self-sufficiency as the
+ * headline, unit share of demand, value share), the per-vendor split, fan charts with 90% bands,
+ * the binding constraint by quarter, the tornado of end-2026 self-sufficiency and the open
+ * questions (unknown inputs with their ranges).
  */
 import * as Plot from '@observablehq/plot';
 import {
   dataFromFiles,
+  type Interval,
+  METRIC_DEFINITIONS,
+  openQuestions,
   resolveScenario,
+  type SupplyData,
   type SupplyResult,
   scenarioNames,
   type TornadoResult,
+  VENDOR_ROWS,
 } from '../../../src/supply/index.js';
 import { SLIDER_PARAMS } from '../../../src/web/scale.js';
 import { chartBlock, PLOT_STYLE, plotWidth } from '../chart.js';
 import { latest } from '../client.js';
-import { SUPPLY_FILES } from '../data.js';
+import { getCatalog, SUPPLY_FILES } from '../data.js';
 import { debounce, field, fill, fmt, h, pct, select } from '../dom.js';
 import { getNumber, getString, update } from '../state.js';
 import { dataTable } from '../table.js';
@@ -23,8 +30,11 @@ import { dataTable } from '../table.js';
 const RUNS = ['2000', '5000', '10000', '20000', '50000'];
 const BIND_COLORS = { logic: '#4e79a7', hbm: '#e15759', packaging: '#f28e2b' };
 
+let supplyData: SupplyData | undefined;
+const getData = () => (supplyData ??= dataFromFiles(SUPPLY_FILES, getCatalog()));
+
 function centralOf(name: string, scenario: string): string {
-  const d = dataFromFiles(SUPPLY_FILES);
+  const d = getData();
   const e = resolveScenario(d, scenario).parameters[name]!;
   if ('by_period' in e) {
     const periods = Object.keys(e.by_period).sort();
@@ -36,7 +46,7 @@ function centralOf(name: string, scenario: string): string {
 
 function fan(
   r: SupplyResult,
-  metric: 'domesticUnits' | 'shareOfDemand',
+  metric: 'domesticUnits' | 'shareOfDemand' | 'selfSufficiency',
   title: string,
   asPct: boolean,
 ): HTMLElement {
@@ -88,6 +98,40 @@ function binding(r: SupplyResult): HTMLElement {
     .map((q) => `${q.quarter}: ${q.binding} binds (${pct(q.bindingShare[q.binding], 0)} of runs)`)
     .join('; ');
   return chartBlock('Binding constraint by quarter (share of runs)', plot, alt);
+}
+
+/** Unknown inputs of the scenario with their ranges, most decisive (tornado swing) first. */
+function openQuestionsTable(data: SupplyData, t: TornadoResult): HTMLElement {
+  const q = openQuestions(data, t.scenario, t);
+  return dataTable({
+    name: 'supply-open',
+    caption: `Open questions: inputs no source pins down (confidence unknown), with the range the model carries; swing of ${t.metric} in ${t.quarter}`,
+    columns: [
+      {
+        key: 'parameter',
+        label: 'Parameter',
+        value: (r) => r.parameter,
+        render: (r) => h('code', null, r.parameter),
+      },
+      { key: 'unit', label: 'Unit', value: (r) => r.unit },
+      {
+        key: 'swing',
+        label: 'Swing',
+        numeric: true,
+        value: (r) => r.swing ?? 0,
+        render: (r) => pct(r.swing ?? 0),
+      },
+      {
+        key: 'range',
+        label: 'Unknown periods: low / central / high',
+        value: (r) =>
+          r.periods
+            .map((p) => `${p.period || 'all'}: ${fmt(p.low, 3)} / ${fmt(p.central, 3)} / ${fmt(p.high, 3)}`)
+            .join('; '),
+      },
+    ],
+    rows: q,
+  });
 }
 
 function tornadoChart(t: TornadoResult): HTMLElement {
@@ -158,6 +202,66 @@ function tornadoChart(t: TornadoResult): HTMLElement {
   );
 }
 
+const band = (i: Interval, f: (v: number) => string) => `${f(i.p50)} (${f(i.p5)}–${f(i.p95)})`;
+
+/** Each metric per year (2024-2027): median and 90% interval. */
+function annualTable(r: SupplyResult): HTMLElement {
+  const share = (v: number) => pct(v, 0);
+  const num = (v: number) => fmt(v, 3);
+  const usd = (v: number) => `$${fmt(v / 1e9, 3)}bn`;
+  const rows: {
+    label: string;
+    metric: keyof SupplyResult['years'][number]['metrics'];
+    f: (v: number) => string;
+  }[] = [
+    ...METRIC_DEFINITIONS.map((d) => ({ label: d.name, metric: d.metric, f: share })),
+    { label: 'Domestic units', metric: 'domesticUnits', f: num },
+    { label: 'Imported units', metric: 'importUnits', f: num },
+    { label: 'Demand units (USD / ASP)', metric: 'demandUnits', f: num },
+    { label: 'Domestic value', metric: 'domesticValueUsd', f: usd },
+    { label: 'Imported value', metric: 'importValueUsd', f: usd },
+    { label: 'Demand (USD)', metric: 'demandUsd', f: usd },
+    { label: 'Domestic H100e (BF16)', metric: 'domesticH100eBf16', f: num },
+  ];
+  return dataTable({
+    name: 'supply-years',
+    caption: `Per year, median (90% interval), ${r.scenario}; shares are per-run ratios of annual sums`,
+    columns: [
+      { key: 'metric', label: 'Metric', value: (x) => x.label },
+      ...r.years.map((y) => ({
+        key: String(y.year),
+        label: String(y.year),
+        numeric: true,
+        value: (x: (typeof rows)[number]) => y.metrics[x.metric].p50,
+        render: (x: (typeof rows)[number]) =>
+          h('span', { 'data-year-metric': `${x.metric}-${y.year}` }, band(y.metrics[x.metric], x.f)),
+      })),
+    ],
+    rows,
+  });
+}
+
+/** Units per year by domestic designer and imported product. */
+function vendorTable(r: SupplyResult): HTMLElement {
+  return dataTable({
+    name: 'supply-vendors',
+    caption: 'Units per year by vendor (catalogue vendor ids; imports by product), median (90% interval)',
+    columns: [
+      { key: 'vendor', label: 'Vendor', value: (v) => v.label },
+      { key: 'kind', label: 'Made', value: (v) => (v.domestic ? 'domestic' : 'imported') },
+      ...r.years.map((y) => ({
+        key: String(y.year),
+        label: String(y.year),
+        numeric: true,
+        value: (v: (typeof VENDOR_ROWS)[number]) => y.metrics[v.metric].p50,
+        render: (v: (typeof VENDOR_ROWS)[number]) => band(y.metrics[v.metric], (x) => fmt(x, 3)),
+      })),
+    ],
+    rows: [...VENDOR_ROWS],
+    sortable: true,
+  });
+}
+
 function showResult(out: HTMLElement, r: SupplyResult): void {
   const y25 = r.years.find((y) => y.year === 2025)!.metrics;
   const q264 = r.quarters.find((q) => q.quarter === '2026Q4')!.metrics;
@@ -181,21 +285,42 @@ function showResult(out: HTMLElement, r: SupplyResult): void {
   fill(
     out,
     h(
+      'ul',
+      { class: 'note' },
+      METRIC_DEFINITIONS.map((d) =>
+        h('li', null, h('strong', null, d.name), `: ${d.definition}. Published by ${d.publishers}.`),
+      ),
+    ),
+    h(
       'div',
       { class: 'cards' },
       card(
-        'Domestic share of 2025 demand (p50)',
-        y25.shareOfDemand,
+        'Self-sufficiency 2025 (headline, p50)',
+        y25.selfSufficiency,
         true,
         'share2025',
-        'domestic units / (USD demand / ASP), summed per run over 2025',
+        'domestic / (domestic + imported units), summed per run over 2025',
       ),
       card(
-        'Share of demand, 2026Q4 (p50)',
+        'Self-sufficiency, 2026Q4 (p50)',
+        q264.selfSufficiency,
+        true,
+        'ss2026q4',
+        'domestic / (domestic + imported units)',
+      ),
+      card(
+        'Unit share of demand, 2026Q4 (p50)',
         q264.shareOfDemand,
         true,
         'share2026q4',
         'domestic / (USD(year) / 4 / ASP)',
+      ),
+      card(
+        'Value share 2025 (p50)',
+        y25.valueShare,
+        true,
+        'value2025',
+        'domestic / total value at vendor prices',
       ),
       card(
         'Huawei packages 2025 (p50)',
@@ -206,8 +331,11 @@ function showResult(out: HTMLElement, r: SupplyResult): void {
       ),
       card('Domestic units 2025 (p50)', y25.domesticUnits, false, 'domestic2025', 'Huawei + other designers'),
     ),
+    annualTable(r),
+    vendorTable(r),
+    fan(r, 'selfSufficiency', 'Self-sufficiency (domestic share of deliveries)', true),
     fan(r, 'domesticUnits', 'Domestic accelerators per quarter', false),
-    fan(r, 'shareOfDemand', 'Domestic share of demand', true),
+    fan(r, 'shareOfDemand', 'Unit share of demand', true),
     binding(r),
     dataTable({
       name: 'supply-quarters',
@@ -256,6 +384,13 @@ function showResult(out: HTMLElement, r: SupplyResult): void {
           value: (q) => q.metrics.shareOfDemand.p95,
           render: (q) => pct(q.metrics.shareOfDemand.p95),
         },
+        {
+          key: 'ssP50',
+          label: 'Self-suff. p50',
+          numeric: true,
+          value: (q) => q.metrics.selfSufficiency.p50,
+          render: (q) => pct(q.metrics.selfSufficiency.p50),
+        },
         { key: 'binding', label: 'Binding', value: (q) => q.binding },
         {
           key: 'bindingShare',
@@ -272,7 +407,7 @@ function showResult(out: HTMLElement, r: SupplyResult): void {
 
 /** The Supply page. */
 export function renderSupply(root: HTMLElement): void {
-  const data = dataFromFiles(SUPPLY_FILES);
+  const data = getData();
   const names = scenarioNames(data);
   let scenario = getString('scenario', 'baseline', names);
   let runs = Number(getString('runs', '10000', RUNS));
@@ -297,7 +432,7 @@ export function renderSupply(root: HTMLElement): void {
         status.textContent = `${r.runs.toLocaleString()} runs x 16 quarters in ${(performance.now() - t0).toFixed(0)} ms.`;
         showResult(out, r);
         torn({ ...req, runs: Math.min(runs, 5000) }).then(
-          (t) => fill(tornOut, tornadoChart(t)),
+          (t) => fill(tornOut, tornadoChart(t), openQuestionsTable(data, t)),
           (err: Error) => fill(tornOut, h('p', { class: 'error', role: 'alert' }, err.message)),
         );
       },
@@ -399,7 +534,7 @@ export function renderSupply(root: HTMLElement): void {
     h(
       'section',
       { 'aria-labelledby': 'torn-h' },
-      h('h2', { id: 'torn-h' }, 'What moves the end-2026 share'),
+      h('h2', { id: 'torn-h' }, 'What moves end-2026 self-sufficiency, and the open questions'),
       tornOut,
     ),
   );

@@ -64,6 +64,12 @@ describe('chipstack kernels commands', () => {
       ['bench', 'gemv', '--shape', '12'],
       ['bench', 'gemv', '--formats', 'fp5'],
       ['bench', 'gemv', '--threads', '0'],
+      ['bench', 'gemv', '--threads', '33'],
+      ['bench', 'gemv', '--formats', '__proto__'],
+      ['bench', 'gemv', '--formats', 'fp32,constructor'],
+      ['bench', 'gemv', '--shape', '100000x100000'],
+      ['bench', 'gemv', '--shape', '65536x65536'],
+      ['bench', 'gemv', '--shape', '16x64', '--m', '100000'],
       ['accumulate-study', '--rounding', 'up'],
       ['accumulate-study', '--bits', '60'],
     ]) {

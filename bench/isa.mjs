@@ -144,8 +144,8 @@ const single = (expr, c, id) =>
 let x86 = null;
 const dir = mkdtempSync(join(tmpdir(), 'isa-'));
 try {
-  const bins = ops.flatMap(([, expr, c]) =>
-    [single(expr, c, 0), single(expr.includes('(C)') ? '(C)' : '(V)', c, 1)].map((t) =>
+  const bins = ops.flatMap(([, expr, c], i) =>
+    [single(expr, c, `o${i}`), single(expr.includes("(C)") ? "(C)" : "(V)", c, `b${i}`)].map((t) =>
       Buffer.from(binary(t)).toString('base64'),
     ),
   );

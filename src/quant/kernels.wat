@@ -7,6 +7,8 @@
 ;;   elem 0: E4M3FN, round to nearest even, saturating; 2: the same, not saturating (torch);
 ;;   elem 1: E2M1, round to nearest even, saturating; 3: E2M1, ties away, saturating.
 ;;   rule 3: triton_kernels ROUND_UP, (bits(amax / maxValue) + 0x7FFFFF) & 0x7F800000
+;; Comparisons of |x| bits (never above 0x7fffffff) use the signed i32x4.gt_s/lt_s: one x86
+;; instruction each, where the unsigned gt_u/lt_u cost V8 four or five (bench/isa.mjs).
 ;; Bytes 0..15 of memory hold the E2M1 magnitudes times two (0 1 2 3 4 6 8 12) for swizzle.
 (module
   (memory (export "memory") 1)
@@ -25,22 +27,24 @@
   (func $tailmask (param $rem i32) (result v128)
     (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (local.get $rem))))
 
-  ;; max |x| over n floats at p (NaN if any is NaN)
+  ;; max |x| over n floats at p (NaN if any is NaN). |x| as integer bits: for non-negative floats the
+  ;; integer order is the float order and every NaN is above +Inf, so i32x4.max_s (1 x86
+  ;; instruction) replaces f32x4.max (8: its NaN and -0 rules cost V8 a fix-up sequence).
   (func $amax (param $p i32) (param $n i32) (result f32)
     (local $acc v128) (local $i i32) (local $m f32)
     (local.set $acc (v128.const f32x4 0 0 0 0))
     (block $done
       (loop $l
         (br_if $done (i32.gt_s (i32.add (local.get $i) (i32.const 4)) (local.get $n)))
-        (local.set $acc (f32x4.max (local.get $acc)
-          (f32x4.abs (v128.load align=4 (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))))
+        (local.set $acc (i32x4.max_s (local.get $acc)
+          (v128.and (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff) (v128.load align=4 (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $l)))
     (if (i32.lt_s (local.get $i) (local.get $n))
       (then
-        (local.set $acc (f32x4.max (local.get $acc)
+        (local.set $acc (i32x4.max_s (local.get $acc)
           (v128.and
-            (f32x4.abs (v128.load align=4 (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))
+            (v128.and (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff) (v128.load align=4 (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))
             (call $tailmask (i32.sub (local.get $n) (local.get $i))))))))
     (local.set $m (f32.max (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc))))
     (local.set $m (f32.max (local.get $m) (f32x4.extract_lane 2 (local.get $acc))))
@@ -146,10 +150,10 @@
         (local.set $c0 (v128.bitselect
           (i32x4.sub (f32x4.add (local.get $a) (local.get $denorm)) (local.get $denorm))
           (local.get $c0)
-          (i32x4.lt_u (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
+          (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
         (local.set $c0 (i32x4.min_u (local.get $c0) (i32x4.splat (i32.const 0x7e))))
-        (local.set $c0 (v128.bitselect (local.get $ovf) (local.get $c0) (i32x4.gt_u (local.get $a) (local.get $ovfAt))))
-        (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_u (local.get $a) (local.get $inf))))
+        (local.set $c0 (v128.bitselect (local.get $ovf) (local.get $c0) (i32x4.gt_s (local.get $a) (local.get $ovfAt))))
+        (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_s (local.get $a) (local.get $inf))))
         (local.set $c0 (v128.or (local.get $c0) (i32x4.shr_u (v128.and (local.get $y0) (local.get $signm)) (i32.const 24))))
         ;; --- E4M3 of $y1 into $c1
         (local.set $a (v128.and (local.get $y1) (local.get $absm)))
@@ -160,10 +164,10 @@
         (local.set $c1 (v128.bitselect
           (i32x4.sub (f32x4.add (local.get $a) (local.get $denorm)) (local.get $denorm))
           (local.get $c1)
-          (i32x4.lt_u (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
+          (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
         (local.set $c1 (i32x4.min_u (local.get $c1) (i32x4.splat (i32.const 0x7e))))
-        (local.set $c1 (v128.bitselect (local.get $ovf) (local.get $c1) (i32x4.gt_u (local.get $a) (local.get $ovfAt))))
-        (local.set $c1 (v128.bitselect (local.get $vnan) (local.get $c1) (i32x4.gt_u (local.get $a) (local.get $inf))))
+        (local.set $c1 (v128.bitselect (local.get $ovf) (local.get $c1) (i32x4.gt_s (local.get $a) (local.get $ovfAt))))
+        (local.set $c1 (v128.bitselect (local.get $vnan) (local.get $c1) (i32x4.gt_s (local.get $a) (local.get $inf))))
         (local.set $c1 (v128.or (local.get $c1) (i32x4.shr_u (v128.and (local.get $y1) (local.get $signm)) (i32.const 24))))
         ;; --- E4M3 of $y2 into $c2
         (local.set $a (v128.and (local.get $y2) (local.get $absm)))
@@ -174,10 +178,10 @@
         (local.set $c2 (v128.bitselect
           (i32x4.sub (f32x4.add (local.get $a) (local.get $denorm)) (local.get $denorm))
           (local.get $c2)
-          (i32x4.lt_u (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
+          (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
         (local.set $c2 (i32x4.min_u (local.get $c2) (i32x4.splat (i32.const 0x7e))))
-        (local.set $c2 (v128.bitselect (local.get $ovf) (local.get $c2) (i32x4.gt_u (local.get $a) (local.get $ovfAt))))
-        (local.set $c2 (v128.bitselect (local.get $vnan) (local.get $c2) (i32x4.gt_u (local.get $a) (local.get $inf))))
+        (local.set $c2 (v128.bitselect (local.get $ovf) (local.get $c2) (i32x4.gt_s (local.get $a) (local.get $ovfAt))))
+        (local.set $c2 (v128.bitselect (local.get $vnan) (local.get $c2) (i32x4.gt_s (local.get $a) (local.get $inf))))
         (local.set $c2 (v128.or (local.get $c2) (i32x4.shr_u (v128.and (local.get $y2) (local.get $signm)) (i32.const 24))))
         ;; --- E4M3 of $y3 into $c3
         (local.set $a (v128.and (local.get $y3) (local.get $absm)))
@@ -188,10 +192,10 @@
         (local.set $c3 (v128.bitselect
           (i32x4.sub (f32x4.add (local.get $a) (local.get $denorm)) (local.get $denorm))
           (local.get $c3)
-          (i32x4.lt_u (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
+          (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
         (local.set $c3 (i32x4.min_u (local.get $c3) (i32x4.splat (i32.const 0x7e))))
-        (local.set $c3 (v128.bitselect (local.get $ovf) (local.get $c3) (i32x4.gt_u (local.get $a) (local.get $ovfAt))))
-        (local.set $c3 (v128.bitselect (local.get $vnan) (local.get $c3) (i32x4.gt_u (local.get $a) (local.get $inf))))
+        (local.set $c3 (v128.bitselect (local.get $ovf) (local.get $c3) (i32x4.gt_s (local.get $a) (local.get $ovfAt))))
+        (local.set $c3 (v128.bitselect (local.get $vnan) (local.get $c3) (i32x4.gt_s (local.get $a) (local.get $inf))))
         (local.set $c3 (v128.or (local.get $c3) (i32x4.shr_u (v128.and (local.get $y3) (local.get $signm)) (i32.const 24))))
         (v128.store align=1 (i32.add (local.get $q) (local.get $i))
           (i8x16.narrow_i16x8_u
@@ -215,10 +219,10 @@
         (local.set $c0 (v128.bitselect
           (i32x4.sub (f32x4.add (local.get $a) (local.get $denorm)) (local.get $denorm))
           (local.get $c0)
-          (i32x4.lt_u (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
+          (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
         (local.set $c0 (i32x4.min_u (local.get $c0) (i32x4.splat (i32.const 0x7e))))
-        (local.set $c0 (v128.bitselect (local.get $ovf) (local.get $c0) (i32x4.gt_u (local.get $a) (local.get $ovfAt))))
-        (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_u (local.get $a) (local.get $inf))))
+        (local.set $c0 (v128.bitselect (local.get $ovf) (local.get $c0) (i32x4.gt_s (local.get $a) (local.get $ovfAt))))
+        (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_s (local.get $a) (local.get $inf))))
         (local.set $c0 (v128.or (local.get $c0) (i32x4.shr_u (v128.and (local.get $y0) (local.get $signm)) (i32.const 24))))
         (i32.store8 (i32.add (local.get $q) (local.get $i)) (i32x4.extract_lane 0 (local.get $c0)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
@@ -279,7 +283,7 @@
           (f32x4.gt (local.get $a) (local.get $t6)))
           (f32x4.gt (local.get $a) (local.get $t7))))
         (local.set $c0 (v128.or (local.get $c0) (i32x4.shr_u (v128.and (local.get $y0) (local.get $signm)) (i32.const 28))))
-        (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_u (local.get $a) (local.get $inf))))
+        (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_s (local.get $a) (local.get $inf))))
         ;; --- E2M1 of $y1 into $c1
         (local.set $a (v128.and (local.get $y1) (local.get $absm)))
         (local.set $c1 (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub
@@ -292,7 +296,7 @@
           (f32x4.gt (local.get $a) (local.get $t6)))
           (f32x4.gt (local.get $a) (local.get $t7))))
         (local.set $c1 (v128.or (local.get $c1) (i32x4.shr_u (v128.and (local.get $y1) (local.get $signm)) (i32.const 28))))
-        (local.set $c1 (v128.bitselect (local.get $vnan) (local.get $c1) (i32x4.gt_u (local.get $a) (local.get $inf))))
+        (local.set $c1 (v128.bitselect (local.get $vnan) (local.get $c1) (i32x4.gt_s (local.get $a) (local.get $inf))))
         ;; --- E2M1 of $y2 into $c2
         (local.set $a (v128.and (local.get $y2) (local.get $absm)))
         (local.set $c2 (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub
@@ -305,7 +309,7 @@
           (f32x4.gt (local.get $a) (local.get $t6)))
           (f32x4.gt (local.get $a) (local.get $t7))))
         (local.set $c2 (v128.or (local.get $c2) (i32x4.shr_u (v128.and (local.get $y2) (local.get $signm)) (i32.const 28))))
-        (local.set $c2 (v128.bitselect (local.get $vnan) (local.get $c2) (i32x4.gt_u (local.get $a) (local.get $inf))))
+        (local.set $c2 (v128.bitselect (local.get $vnan) (local.get $c2) (i32x4.gt_s (local.get $a) (local.get $inf))))
         ;; --- E2M1 of $y3 into $c3
         (local.set $a (v128.and (local.get $y3) (local.get $absm)))
         (local.set $c3 (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub
@@ -318,7 +322,7 @@
           (f32x4.gt (local.get $a) (local.get $t6)))
           (f32x4.gt (local.get $a) (local.get $t7))))
         (local.set $c3 (v128.or (local.get $c3) (i32x4.shr_u (v128.and (local.get $y3) (local.get $signm)) (i32.const 28))))
-        (local.set $c3 (v128.bitselect (local.get $vnan) (local.get $c3) (i32x4.gt_u (local.get $a) (local.get $inf))))
+        (local.set $c3 (v128.bitselect (local.get $vnan) (local.get $c3) (i32x4.gt_s (local.get $a) (local.get $inf))))
         (v128.store align=1 (i32.add (local.get $q) (local.get $i))
           (i8x16.narrow_i16x8_u
             (i16x8.narrow_i32x4_u (local.get $c0) (local.get $c1))
@@ -344,7 +348,7 @@
           (f32x4.gt (local.get $a) (local.get $t6)))
           (f32x4.gt (local.get $a) (local.get $t7))))
         (local.set $c0 (v128.or (local.get $c0) (i32x4.shr_u (v128.and (local.get $y0) (local.get $signm)) (i32.const 28))))
-        (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_u (local.get $a) (local.get $inf))))
+        (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_s (local.get $a) (local.get $inf))))
         (i32.store8 (i32.add (local.get $q) (local.get $i)) (i32x4.extract_lane 0 (local.get $c0)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $l2)))
@@ -442,13 +446,13 @@
       (loop $blocks
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
         (local.set $bend (i32.add (local.get $p) (i32.shl (local.get $bc) (i32.const 2))))
-        ;; amax of the block
+        ;; amax of the block (integer max of |x| bits, see $amax)
         (local.set $acc (v128.const i32x4 0 0 0 0))
         (local.set $k (local.get $p))
         (loop $am
-          (local.set $acc (f32x4.max (f32x4.max (local.get $acc) (f32x4.abs (v128.load align=4 (local.get $k))))
-            (f32x4.max (f32x4.abs (v128.load offset=16 align=4 (local.get $k)))
-              (f32x4.max (f32x4.abs (v128.load offset=32 align=4 (local.get $k))) (f32x4.abs (v128.load offset=48 align=4 (local.get $k)))))))
+          (local.set $acc (i32x4.max_s (i32x4.max_s (local.get $acc) (v128.and (local.get $absm) (v128.load align=4 (local.get $k))))
+            (i32x4.max_s (v128.and (local.get $absm) (v128.load offset=16 align=4 (local.get $k)))
+              (i32x4.max_s (v128.and (local.get $absm) (v128.load offset=32 align=4 (local.get $k))) (v128.and (local.get $absm) (v128.load offset=48 align=4 (local.get $k)))))))
           (local.set $k (i32.add (local.get $k) (i32.const 64)))
           (br_if $am (i32.lt_u (local.get $k) (local.get $bend))))
         (local.set $amax (f32.max (f32.max (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
@@ -504,10 +508,10 @@
             (local.set $c0 (v128.bitselect
               (i32x4.sub (f32x4.add (local.get $a) (local.get $denorm)) (local.get $denorm))
               (local.get $c0)
-              (i32x4.lt_u (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
+              (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
             (local.set $c0 (i32x4.min_u (local.get $c0) (i32x4.splat (i32.const 0x7e))))
-            (local.set $c0 (v128.bitselect (local.get $ovf) (local.get $c0) (i32x4.gt_u (local.get $a) (local.get $ovfAt))))
-            (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_u (local.get $a) (local.get $inf))))
+            (local.set $c0 (v128.bitselect (local.get $ovf) (local.get $c0) (i32x4.gt_s (local.get $a) (local.get $ovfAt))))
+            (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_s (local.get $a) (local.get $inf))))
             (local.set $c0 (v128.or (local.get $c0) (i32x4.shr_u (v128.and (local.get $y0) (local.get $signm)) (i32.const 24))))
             (local.set $a (v128.and (local.get $y1) (local.get $absm)))
             (local.set $c1 (i32x4.shr_u
@@ -517,10 +521,10 @@
             (local.set $c1 (v128.bitselect
               (i32x4.sub (f32x4.add (local.get $a) (local.get $denorm)) (local.get $denorm))
               (local.get $c1)
-              (i32x4.lt_u (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
+              (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
             (local.set $c1 (i32x4.min_u (local.get $c1) (i32x4.splat (i32.const 0x7e))))
-            (local.set $c1 (v128.bitselect (local.get $ovf) (local.get $c1) (i32x4.gt_u (local.get $a) (local.get $ovfAt))))
-            (local.set $c1 (v128.bitselect (local.get $vnan) (local.get $c1) (i32x4.gt_u (local.get $a) (local.get $inf))))
+            (local.set $c1 (v128.bitselect (local.get $ovf) (local.get $c1) (i32x4.gt_s (local.get $a) (local.get $ovfAt))))
+            (local.set $c1 (v128.bitselect (local.get $vnan) (local.get $c1) (i32x4.gt_s (local.get $a) (local.get $inf))))
             (local.set $c1 (v128.or (local.get $c1) (i32x4.shr_u (v128.and (local.get $y1) (local.get $signm)) (i32.const 24))))
             (local.set $a (v128.and (local.get $y2) (local.get $absm)))
             (local.set $c2 (i32x4.shr_u
@@ -530,10 +534,10 @@
             (local.set $c2 (v128.bitselect
               (i32x4.sub (f32x4.add (local.get $a) (local.get $denorm)) (local.get $denorm))
               (local.get $c2)
-              (i32x4.lt_u (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
+              (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
             (local.set $c2 (i32x4.min_u (local.get $c2) (i32x4.splat (i32.const 0x7e))))
-            (local.set $c2 (v128.bitselect (local.get $ovf) (local.get $c2) (i32x4.gt_u (local.get $a) (local.get $ovfAt))))
-            (local.set $c2 (v128.bitselect (local.get $vnan) (local.get $c2) (i32x4.gt_u (local.get $a) (local.get $inf))))
+            (local.set $c2 (v128.bitselect (local.get $ovf) (local.get $c2) (i32x4.gt_s (local.get $a) (local.get $ovfAt))))
+            (local.set $c2 (v128.bitselect (local.get $vnan) (local.get $c2) (i32x4.gt_s (local.get $a) (local.get $inf))))
             (local.set $c2 (v128.or (local.get $c2) (i32x4.shr_u (v128.and (local.get $y2) (local.get $signm)) (i32.const 24))))
             (local.set $a (v128.and (local.get $y3) (local.get $absm)))
             (local.set $c3 (i32x4.shr_u
@@ -543,10 +547,10 @@
             (local.set $c3 (v128.bitselect
               (i32x4.sub (f32x4.add (local.get $a) (local.get $denorm)) (local.get $denorm))
               (local.get $c3)
-              (i32x4.lt_u (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
+              (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
             (local.set $c3 (i32x4.min_u (local.get $c3) (i32x4.splat (i32.const 0x7e))))
-            (local.set $c3 (v128.bitselect (local.get $ovf) (local.get $c3) (i32x4.gt_u (local.get $a) (local.get $ovfAt))))
-            (local.set $c3 (v128.bitselect (local.get $vnan) (local.get $c3) (i32x4.gt_u (local.get $a) (local.get $inf))))
+            (local.set $c3 (v128.bitselect (local.get $ovf) (local.get $c3) (i32x4.gt_s (local.get $a) (local.get $ovfAt))))
+            (local.set $c3 (v128.bitselect (local.get $vnan) (local.get $c3) (i32x4.gt_s (local.get $a) (local.get $inf))))
             (local.set $c3 (v128.or (local.get $c3) (i32x4.shr_u (v128.and (local.get $y3) (local.get $signm)) (i32.const 24))))
               (v128.store align=1 (local.get $q)
                 (i8x16.narrow_i16x8_u
@@ -599,13 +603,13 @@
       (loop $blocks
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
         (local.set $bend (i32.add (local.get $p) (i32.shl (local.get $bc) (i32.const 2))))
-        ;; amax of the block
+        ;; amax of the block (integer max of |x| bits, see $amax)
         (local.set $acc (v128.const i32x4 0 0 0 0))
         (local.set $k (local.get $p))
         (loop $am
-          (local.set $acc (f32x4.max (f32x4.max (local.get $acc) (f32x4.abs (v128.load align=4 (local.get $k))))
-            (f32x4.max (f32x4.abs (v128.load offset=16 align=4 (local.get $k)))
-              (f32x4.max (f32x4.abs (v128.load offset=32 align=4 (local.get $k))) (f32x4.abs (v128.load offset=48 align=4 (local.get $k)))))))
+          (local.set $acc (i32x4.max_s (i32x4.max_s (local.get $acc) (v128.and (local.get $absm) (v128.load align=4 (local.get $k))))
+            (i32x4.max_s (v128.and (local.get $absm) (v128.load offset=16 align=4 (local.get $k)))
+              (i32x4.max_s (v128.and (local.get $absm) (v128.load offset=32 align=4 (local.get $k))) (v128.and (local.get $absm) (v128.load offset=48 align=4 (local.get $k)))))))
           (local.set $k (i32.add (local.get $k) (i32.const 64)))
           (br_if $am (i32.lt_u (local.get $k) (local.get $bend))))
         (local.set $amax (f32.max (f32.max (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
@@ -664,7 +668,7 @@
               (f32x4.gt (local.get $a) (local.get $t6)))
               (f32x4.gt (local.get $a) (local.get $t7))))
             (local.set $c0 (v128.or (local.get $c0) (i32x4.shr_u (v128.and (local.get $y0) (local.get $signm)) (i32.const 28))))
-            (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_u (local.get $a) (local.get $inf))))
+            (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_s (local.get $a) (local.get $inf))))
             (local.set $a (v128.and (local.get $y1) (local.get $absm)))
             (local.set $c1 (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub
               (v128.const i32x4 0 0 0 0)
@@ -676,7 +680,7 @@
               (f32x4.gt (local.get $a) (local.get $t6)))
               (f32x4.gt (local.get $a) (local.get $t7))))
             (local.set $c1 (v128.or (local.get $c1) (i32x4.shr_u (v128.and (local.get $y1) (local.get $signm)) (i32.const 28))))
-            (local.set $c1 (v128.bitselect (local.get $vnan) (local.get $c1) (i32x4.gt_u (local.get $a) (local.get $inf))))
+            (local.set $c1 (v128.bitselect (local.get $vnan) (local.get $c1) (i32x4.gt_s (local.get $a) (local.get $inf))))
             (local.set $a (v128.and (local.get $y2) (local.get $absm)))
             (local.set $c2 (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub
               (v128.const i32x4 0 0 0 0)
@@ -688,7 +692,7 @@
               (f32x4.gt (local.get $a) (local.get $t6)))
               (f32x4.gt (local.get $a) (local.get $t7))))
             (local.set $c2 (v128.or (local.get $c2) (i32x4.shr_u (v128.and (local.get $y2) (local.get $signm)) (i32.const 28))))
-            (local.set $c2 (v128.bitselect (local.get $vnan) (local.get $c2) (i32x4.gt_u (local.get $a) (local.get $inf))))
+            (local.set $c2 (v128.bitselect (local.get $vnan) (local.get $c2) (i32x4.gt_s (local.get $a) (local.get $inf))))
             (local.set $a (v128.and (local.get $y3) (local.get $absm)))
             (local.set $c3 (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub
               (v128.const i32x4 0 0 0 0)
@@ -700,7 +704,7 @@
               (f32x4.gt (local.get $a) (local.get $t6)))
               (f32x4.gt (local.get $a) (local.get $t7))))
             (local.set $c3 (v128.or (local.get $c3) (i32x4.shr_u (v128.and (local.get $y3) (local.get $signm)) (i32.const 28))))
-            (local.set $c3 (v128.bitselect (local.get $vnan) (local.get $c3) (i32x4.gt_u (local.get $a) (local.get $inf))))
+            (local.set $c3 (v128.bitselect (local.get $vnan) (local.get $c3) (i32x4.gt_s (local.get $a) (local.get $inf))))
               (v128.store align=1 (local.get $q)
                 (i8x16.narrow_i16x8_u
                   (i16x8.narrow_i32x4_u (local.get $c0) (local.get $c1))

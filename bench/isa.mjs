@@ -145,7 +145,7 @@ let x86 = null;
 const dir = mkdtempSync(join(tmpdir(), 'isa-'));
 try {
   const bins = ops.flatMap(([, expr, c], i) =>
-    [single(expr, c, `o${i}`), single(expr.includes("(C)") ? "(C)" : "(V)", c, `b${i}`)].map((t) =>
+    [single(expr, c, `o${i}`), single(expr.includes('(C)') ? '(C)' : '(V)', c, `b${i}`)].map((t) =>
       Buffer.from(binary(t)).toString('base64'),
     ),
   );

@@ -5,7 +5,7 @@
  * worker pool that shares the memory. One thread (no workers) where SharedArrayBuffer or
  * worker_threads are missing, as in a browser page that is not cross-origin isolated.
  */
-import { ensureMemory } from '../wasm/load.js';
+import { enableRelaxedSimd, ensureMemory, relaxedSimdAvailable } from '../wasm/load.js';
 import {
   ARGS,
   CONTROL_SLOTS,
@@ -18,7 +18,6 @@ import {
   PENDING,
   RANGES,
 } from './protocol.js';
-import { enableRelaxedSimd, relaxedSimdAvailable } from '../wasm/load.js';
 import {
   defaultVariant,
   type KernelExports,

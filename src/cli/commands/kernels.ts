@@ -75,7 +75,9 @@ export function register(program: Command): void {
         const m = positiveInt(o.m, '--m');
         if (m > MAX_M) throw new UsageError(`--m ${m} is above ${MAX_M}`);
         if (m * k > MAX_SHAPE_ELEMENTS || m * n > MAX_SHAPE_ELEMENTS)
-          throw new UsageError(`--m ${m} with --shape ${n}x${k} is too large (A or C above ${MAX_SHAPE_ELEMENTS} elements)`);
+          throw new UsageError(
+            `--m ${m} with --shape ${n}x${k} is too large (A or C above ${MAX_SHAPE_ELEMENTS} elements)`,
+          );
         const seconds = Number(o.seconds);
         if (!(seconds >= 0)) throw new UsageError(`--seconds "${o.seconds}" is not a number >= 0`);
         const rows = await benchGemv({ n, k, formats, threads, m, seconds });

@@ -409,13 +409,38 @@
           (local.set $tr (i32.add (local.get $tr) (local.get $br)))
           (br $rowsL)))))
 
+  ;; BF16 (u16 at s) -> float32 (at d), n a positive multiple of 8: a word interleave with zero (exact)
+  (func $widen_bf16 (param $s i32) (param $d i32) (param $n i32)
+    (local $end i32) (local $v v128)
+    (local.set $end (i32.add (local.get $s) (i32.shl (local.get $n) (i32.const 1))))
+    (loop $l
+      (local.set $v (v128.load align=2 (local.get $s)))
+      (v128.store align=4 (local.get $d) (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (v128.const i32x4 0 0 0 0) (local.get $v)))
+      (v128.store offset=16 align=4 (local.get $d) (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (v128.const i32x4 0 0 0 0) (local.get $v)))
+      (local.set $s (i32.add (local.get $s) (i32.const 16)))
+      (local.set $d (i32.add (local.get $d) (i32.const 32)))
+      (br_if $l (i32.lt_u (local.get $s) (local.get $end)))))
+
+  ;; widen_bf16 over a whole matrix (the general tile kernel's input), in place of a JS widening copy
+  (func (export "widen_bf16") (param $s i32) (param $d i32) (param $n i32)
+    (local $m i32)
+    (local.set $m (i32.and (local.get $n) (i32.const -8)))
+    (if (local.get $m) (then (call $widen_bf16 (local.get $s) (local.get $d) (local.get $m))))
+    (block $e (loop $t
+      (br_if $e (i32.ge_u (local.get $m) (local.get $n)))
+      (i32.store (i32.add (local.get $d) (i32.shl (local.get $m) (i32.const 2)))
+        (i32.shl (i32.load16_u (i32.add (local.get $s) (i32.shl (local.get $m) (i32.const 1)))) (i32.const 16)))
+      (local.set $m (i32.add (local.get $m) (i32.const 1)))
+      (br $t))))
+
   ;; rows_e4m3: tiles of one row and bc columns (bc a multiple of 16, cols a multiple of bc),
   ;; amax, scale and encoding fused in one pass per block with every constant hoisted.
   (func (export "rows_e4m3")
     (param $src i32) (param $rows i32) (param $cols i32) (param $bc i32)
     (param $codes i32) (param $scodes i32) (param $scales i32)
     (param $rule i32) (param $elem i32) (param $emax i32) (param $maxv f32) (param $mina f32) (param $rmax f32) (param $nan i32) (param $clip f32)
-    (local $p i32) (local $q i32) (local $end i32) (local $bend i32) (local $blk i32) (local $code i32) (local $k i32)
+    (param $bf16 i32) (param $scr i32)
+    (local $in i32) (local $p i32) (local $q i32) (local $end i32) (local $bend i32) (local $blk i32) (local $code i32) (local $k i32)
     (local $acc v128) (local $amax f32) (local $vi v128) (local $vc v128) (local $cnt v128)
     (local $y0 v128) (local $y1 v128) (local $y2 v128) (local $y3 v128)
     (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $a v128)
@@ -439,12 +464,21 @@
     (local.set $t5 (f32x4.splat (call $below (f32.const 2.5) (i32.eq (local.get $elem) (i32.const 3)))))
     (local.set $t6 (f32x4.splat (call $below (f32.const 3.5) (i32.const 1))))
     (local.set $t7 (f32x4.splat (call $below (f32.const 5) (i32.eq (local.get $elem) (i32.const 3)))))
-    (local.set $p (local.get $src))
+    (local.set $in (local.get $src))
     (local.set $q (local.get $codes))
-    (local.set $end (i32.add (local.get $src) (i32.shl (i32.mul (local.get $rows) (local.get $cols)) (i32.const 2))))
+    (local.set $end (i32.add (local.get $src) (i32.shl (i32.mul (local.get $rows) (local.get $cols)) (select (i32.const 1) (i32.const 2) (local.get $bf16)))))
     (block $done
       (loop $blocks
-        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (br_if $done (i32.ge_u (local.get $in) (local.get $end)))
+        ;; BF16 input: widen this block into the scratch (L1-resident), then run on float32
+        (if (local.get $bf16)
+          (then
+            (call $widen_bf16 (local.get $in) (local.get $scr) (local.get $bc))
+            (local.set $p (local.get $scr))
+            (local.set $in (i32.add (local.get $in) (i32.shl (local.get $bc) (i32.const 1)))))
+          (else
+            (local.set $p (local.get $in))
+            (local.set $in (i32.add (local.get $in) (i32.shl (local.get $bc) (i32.const 2))))))
         (local.set $bend (i32.add (local.get $p) (i32.shl (local.get $bc) (i32.const 2))))
         ;; amax of the block (integer max of |x| bits, see $amax)
         (local.set $acc (v128.const i32x4 0 0 0 0))
@@ -560,7 +594,6 @@
               (local.set $k (i32.add (local.get $k) (i32.const 64)))
               (br_if $enc (i32.lt_u (local.get $k) (local.get $bend))))))
         (local.set $blk (i32.add (local.get $blk) (i32.const 1)))
-        (local.set $p (local.get $bend))
         (br $blocks)))
     (global.set $sat (i32.add (global.get $sat)
       (i32.add (i32.add (i32x4.extract_lane 0 (local.get $cnt)) (i32x4.extract_lane 1 (local.get $cnt)))
@@ -572,7 +605,8 @@
     (param $src i32) (param $rows i32) (param $cols i32) (param $bc i32)
     (param $codes i32) (param $scodes i32) (param $scales i32)
     (param $rule i32) (param $elem i32) (param $emax i32) (param $maxv f32) (param $mina f32) (param $rmax f32) (param $nan i32) (param $clip f32)
-    (local $p i32) (local $q i32) (local $end i32) (local $bend i32) (local $blk i32) (local $code i32) (local $k i32)
+    (param $bf16 i32) (param $scr i32)
+    (local $in i32) (local $p i32) (local $q i32) (local $end i32) (local $bend i32) (local $blk i32) (local $code i32) (local $k i32)
     (local $acc v128) (local $amax f32) (local $vi v128) (local $vc v128) (local $cnt v128)
     (local $y0 v128) (local $y1 v128) (local $y2 v128) (local $y3 v128)
     (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $a v128)
@@ -596,12 +630,21 @@
     (local.set $t5 (f32x4.splat (call $below (f32.const 2.5) (i32.eq (local.get $elem) (i32.const 3)))))
     (local.set $t6 (f32x4.splat (call $below (f32.const 3.5) (i32.const 1))))
     (local.set $t7 (f32x4.splat (call $below (f32.const 5) (i32.eq (local.get $elem) (i32.const 3)))))
-    (local.set $p (local.get $src))
+    (local.set $in (local.get $src))
     (local.set $q (local.get $codes))
-    (local.set $end (i32.add (local.get $src) (i32.shl (i32.mul (local.get $rows) (local.get $cols)) (i32.const 2))))
+    (local.set $end (i32.add (local.get $src) (i32.shl (i32.mul (local.get $rows) (local.get $cols)) (select (i32.const 1) (i32.const 2) (local.get $bf16)))))
     (block $done
       (loop $blocks
-        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (br_if $done (i32.ge_u (local.get $in) (local.get $end)))
+        ;; BF16 input: widen this block into the scratch (L1-resident), then run on float32
+        (if (local.get $bf16)
+          (then
+            (call $widen_bf16 (local.get $in) (local.get $scr) (local.get $bc))
+            (local.set $p (local.get $scr))
+            (local.set $in (i32.add (local.get $in) (i32.shl (local.get $bc) (i32.const 1)))))
+          (else
+            (local.set $p (local.get $in))
+            (local.set $in (i32.add (local.get $in) (i32.shl (local.get $bc) (i32.const 2))))))
         (local.set $bend (i32.add (local.get $p) (i32.shl (local.get $bc) (i32.const 2))))
         ;; amax of the block (integer max of |x| bits, see $amax)
         (local.set $acc (v128.const i32x4 0 0 0 0))
@@ -713,7 +756,6 @@
               (local.set $k (i32.add (local.get $k) (i32.const 64)))
               (br_if $enc (i32.lt_u (local.get $k) (local.get $bend))))))
         (local.set $blk (i32.add (local.get $blk) (i32.const 1)))
-        (local.set $p (local.get $bend))
         (br $blocks)))
     (global.set $sat (i32.add (global.get $sat)
       (i32.add (i32.add (i32x4.extract_lane 0 (local.get $cnt)) (i32x4.extract_lane 1 (local.get $cnt)))

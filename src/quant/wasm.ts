@@ -39,6 +39,7 @@ interface Exports {
     ]
   ): void;
   saturated(): number;
+  widen_bf16(src: number, dst: number, n: number): void;
   rows_e4m3: RowsKernel;
   rows_e2m1: RowsKernel;
   dequantize(
@@ -54,7 +55,10 @@ interface Exports {
   ): void;
 }
 
-/** The fused row kernels: as `quantize` without the block-row count (one row per tile). */
+/**
+ * The fused row kernels: as `quantize` without the block-row count (one row per tile); with bf16
+ * set, src holds BF16 values and each block is widened into scr (bc floats) inside the kernel.
+ */
 type RowsKernel = (
   ...args: [
     src: number,
@@ -65,6 +69,8 @@ type RowsKernel = (
     scodes: number,
     scales: number,
     ...RuleArgs,
+    bf16: number,
+    scr: number,
   ]
 ) => void;
 
@@ -118,23 +124,68 @@ export function wasmQuantizeMatrix(
   scaleCodes: Uint8Array,
   scales: Float32Array,
 ): number {
+  return quantizeIn(s, plan, data, rows, cols, br, bc, codes, scaleCodes, scales);
+}
+
+/**
+ * As wasmQuantizeMatrix from BF16 values (the raw u16 bits, as stored in safetensors): they are
+ * copied into kernel memory at 2 bytes per element and widened inside it, per block in the fused
+ * row kernels (1 x bc tiles), per call before the tile kernel otherwise. The result is bit-identical
+ * with widening to float32 first (BF16 -> float32 is exact).
+ */
+export function wasmQuantizeMatrixBf16(
+  s: BlockScheme,
+  plan: { rule: number; elem: number; nan: number },
+  bits: Uint16Array,
+  rows: number,
+  cols: number,
+  br: number,
+  bc: number,
+  codes: Uint8Array,
+  scaleCodes: Uint8Array,
+  scales: Float32Array,
+): number {
+  return quantizeIn(s, plan, bits, rows, cols, br, bc, codes, scaleCodes, scales);
+}
+
+function quantizeIn(
+  s: BlockScheme,
+  plan: { rule: number; elem: number; nan: number },
+  data: Float32Array | Uint16Array,
+  rows: number,
+  cols: number,
+  br: number,
+  bc: number,
+  codes: Uint8Array,
+  scaleCodes: Uint8Array,
+  scales: Float32Array,
+): number {
   const k = kernels();
   const n = rows * cols;
+  if (data.length !== n) throw new RangeError(`input holds ${data.length} values, not ${rows} x ${cols}`);
+  const bf16 = data instanceof Uint16Array;
   const nb = scales.length;
   const src = HEADER;
   const codesAt = src + n * 4;
   const scodesAt = codesAt + n + 16;
   const scalesAt = (scodesAt + nb + 16 + 15) & ~15;
-  ensureMemory(k.memory, scalesAt + nb * 4 + 64);
+  const scrAt = (scalesAt + nb * 4 + 64 + 15) & ~15; // a block of floats (fused BF16) or the BF16 input
+  const fused = br === 1 && bc % 16 === 0 && cols % bc === 0;
+  ensureMemory(k.memory, scrAt + (bf16 ? (fused ? bc * 4 : n * 2) : 0) + 64);
   const mem = k.memory.buffer;
-  new Float32Array(mem, src, n).set(data);
+  if (!bf16) new Float32Array(mem, src, n).set(data);
+  else if (fused) new Uint16Array(mem, src, n).set(data);
+  else {
+    new Uint16Array(mem, scrAt, n).set(data);
+    k.widen_bf16(scrAt, src, n);
+  }
   const r = s.scale;
   const maxv = r.kind === 'amax-ratio' ? r.maxValue : elementMax(s.element);
   const mina = r.kind === 'amax-ratio' ? Math.fround(r.minAmax ?? 0) : 0;
   const emax = elementEmax(s.element);
   const clip = elementClipThreshold(s.element);
   const rmax = Math.fround(1 / maxv);
-  if (br === 1 && bc % 16 === 0 && cols % bc === 0) {
+  if (fused) {
     // fused one-pass kernel for row tiles (DeepSeek 1x128 activations, MX 1x32)
     const f = plan.elem & 1 ? k.rows_e2m1 : k.rows_e4m3;
     f(
@@ -153,6 +204,8 @@ export function wasmQuantizeMatrix(
       rmax,
       plan.nan,
       clip,
+      bf16 ? 1 : 0,
+      scrAt,
     );
   } else {
     k.quantize(

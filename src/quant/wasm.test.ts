@@ -104,7 +104,9 @@ describe('WebAssembly kernels = TypeScript path', {
   test('BF16 input (widened inside the kernels) = float32 input widened first, every covered scheme', () => {
     fc.assert(
       fc.property(
-        fc.constantFrom(...covered.filter((s) => typeof s.block[0] === 'number' && typeof s.block[1] === 'number')),
+        fc.constantFrom(
+          ...covered.filter((s) => typeof s.block[0] === 'number' && typeof s.block[1] === 'number'),
+        ),
         fc.integer({ min: 1, max: 4 }),
         fc.integer({ min: 1, max: 5 }),
         fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 1, maxLength: 64 }),
@@ -123,7 +125,11 @@ describe('WebAssembly kernels = TypeScript path', {
           const x = new Float32Array(new Uint32Array(bits.length).map((_, i) => bits[i]! << 16).buffer);
           const nb = Math.ceil(r / br) * Math.ceil(cols / bc);
           const plan = wasmPlan(scheme)!;
-          const out = () => ({ c: new Uint8Array(r * cols), sc: new Uint8Array(nb), s: new Float32Array(nb) });
+          const out = () => ({
+            c: new Uint8Array(r * cols),
+            sc: new Uint8Array(nb),
+            s: new Float32Array(nb),
+          });
           const a = out();
           const b = out();
           const satA = wasmQuantizeMatrix(scheme, plan, x, r, cols, br, bc, a.c, a.sc, a.s);

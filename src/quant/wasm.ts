@@ -179,7 +179,9 @@ export function wasmInputArea(
   const k = kernels();
   const l = layout(rows, cols, br, bc, bf16);
   ensureMemory(k.memory, l.end);
-  return bf16 ? new Uint16Array(k.memory.buffer, l.inputAt, l.n) : new Float32Array(k.memory.buffer, l.inputAt, l.n);
+  return bf16
+    ? new Uint16Array(k.memory.buffer, l.inputAt, l.n)
+    : new Float32Array(k.memory.buffer, l.inputAt, l.n);
 }
 
 /**

@@ -58,6 +58,7 @@ export function register(program: Command): void {
     .option('--threads <T>', 'threads (worker pool over shared memory)', '1')
     .option('--m <M>', 'rows of activations: above 1 runs the GEMM kernel (fp32 activations)', '1')
     .option('--seconds <s>', 'minimum timed seconds per format', '0.5')
+    .option('--variant <v>', 'kernel build: auto (relaxed SIMD where available), relaxed, simd128', 'auto')
     .option('--json', 'print JSON')
     .action(
       async (o: {
@@ -66,6 +67,7 @@ export function register(program: Command): void {
         threads: string;
         m: string;
         seconds: string;
+        variant: string;
         json?: boolean;
       }) => {
         const [n, k] = parseShape(o.shape);
@@ -80,15 +82,18 @@ export function register(program: Command): void {
           );
         const seconds = Number(o.seconds);
         if (!(seconds >= 0)) throw new UsageError(`--seconds "${o.seconds}" is not a number >= 0`);
-        const rows = await benchGemv({ n, k, formats, threads, m, seconds });
+        const variant = o.variant;
+        if (variant !== 'auto' && variant !== 'relaxed' && variant !== 'simd128')
+          throw new UsageError(`--variant "${o.variant}" is not auto, relaxed or simd128`);
+        const rows = await benchGemv({ n, k, formats, threads, m, seconds, variant });
         if (o.json) {
           process.stdout.write(
-            `${toJson({ n, k, m, threads: rows[0]?.threads ?? threads, results: rows })}\n`,
+            `${toJson({ n, k, m, threads: rows[0]?.threads ?? threads, variant: rows[0]?.variant, results: rows })}\n`,
           );
           return;
         }
         process.stdout.write(
-          `${m === 1 ? 'GEMV' : `GEMM M=${m}`} ${n}x${k}, ${rows[0]?.threads ?? threads} thread(s); activations fp32, int8 per 32 for ${WEIGHT_FORMATS.filter((f) => layoutOf(f).act === 'int8' && m === 1).join(', ') || 'none'}\n`,
+          `${m === 1 ? 'GEMV' : `GEMM M=${m}`} ${n}x${k}, ${rows[0]?.threads ?? threads} thread(s), ${rows[0]?.variant} kernels; activations fp32, int8 per 32 for ${WEIGHT_FORMATS.filter((f) => layoutOf(f).act === 'int8' && m === 1).join(', ') || 'none'}\n`,
         );
         process.stdout.write(
           `${table(

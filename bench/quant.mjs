@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dequantize, getScheme, quantize, synthetic, wasmPlan } from '../dist/quant/index.js';
-import { wasmInputArea, wasmQuantizeStaged } from '../dist/quant/wasm.js';
 import { createQuantPool } from '../dist/quant/parallel.js';
+import { wasmInputArea, wasmQuantizeStaged } from '../dist/quant/wasm.js';
 import { printTable, timeBest } from './util.mjs';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 8192);

@@ -8,7 +8,9 @@
 ;;   elem 1: E2M1, round to nearest even, saturating; 3: E2M1, ties away, saturating.
 ;;   rule 3: triton_kernels ROUND_UP, (bits(amax / maxValue) + 0x7FFFFF) & 0x7F800000
 ;; Comparisons of |x| bits (never above 0x7fffffff) use the signed i32x4.gt_s/lt_s: one x86
-;; instruction each, where the unsigned gt_u/lt_u cost V8 four or five (bench/isa.mjs).
+;; instruction each, where the unsigned gt_u/lt_u cost V8 four or five (bench/isa.mjs). E4M3
+;; overflow and NaN codes are applied as max(code, code' & mask) (2 instructions, v128.bitselect 3):
+;; the magnitude code is at most 0x7e there, so the E4M3 NaN code must be 0x7f (wasmPlan's).
 ;; Bytes 0..15 of memory hold the E2M1 magnitudes times two (0 1 2 3 4 6 8 12) for swizzle.
 (module
   (memory (export "memory") 1)
@@ -152,8 +154,8 @@
           (local.get $c0)
           (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
         (local.set $c0 (i32x4.min_u (local.get $c0) (i32x4.splat (i32.const 0x7e))))
-        (local.set $c0 (v128.bitselect (local.get $ovf) (local.get $c0) (i32x4.gt_s (local.get $a) (local.get $ovfAt))))
-        (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_s (local.get $a) (local.get $inf))))
+        (local.set $c0 (i32x4.max_s (local.get $c0) (v128.and (local.get $ovf) (i32x4.gt_s (local.get $a) (local.get $ovfAt)))))
+        (local.set $c0 (i32x4.max_s (local.get $c0) (v128.and (local.get $vnan) (i32x4.gt_s (local.get $a) (local.get $inf)))))
         (local.set $c0 (v128.or (local.get $c0) (i32x4.shr_u (v128.and (local.get $y0) (local.get $signm)) (i32.const 24))))
         ;; --- E4M3 of $y1 into $c1
         (local.set $a (v128.and (local.get $y1) (local.get $absm)))
@@ -166,8 +168,8 @@
           (local.get $c1)
           (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
         (local.set $c1 (i32x4.min_u (local.get $c1) (i32x4.splat (i32.const 0x7e))))
-        (local.set $c1 (v128.bitselect (local.get $ovf) (local.get $c1) (i32x4.gt_s (local.get $a) (local.get $ovfAt))))
-        (local.set $c1 (v128.bitselect (local.get $vnan) (local.get $c1) (i32x4.gt_s (local.get $a) (local.get $inf))))
+        (local.set $c1 (i32x4.max_s (local.get $c1) (v128.and (local.get $ovf) (i32x4.gt_s (local.get $a) (local.get $ovfAt)))))
+        (local.set $c1 (i32x4.max_s (local.get $c1) (v128.and (local.get $vnan) (i32x4.gt_s (local.get $a) (local.get $inf)))))
         (local.set $c1 (v128.or (local.get $c1) (i32x4.shr_u (v128.and (local.get $y1) (local.get $signm)) (i32.const 24))))
         ;; --- E4M3 of $y2 into $c2
         (local.set $a (v128.and (local.get $y2) (local.get $absm)))
@@ -180,8 +182,8 @@
           (local.get $c2)
           (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
         (local.set $c2 (i32x4.min_u (local.get $c2) (i32x4.splat (i32.const 0x7e))))
-        (local.set $c2 (v128.bitselect (local.get $ovf) (local.get $c2) (i32x4.gt_s (local.get $a) (local.get $ovfAt))))
-        (local.set $c2 (v128.bitselect (local.get $vnan) (local.get $c2) (i32x4.gt_s (local.get $a) (local.get $inf))))
+        (local.set $c2 (i32x4.max_s (local.get $c2) (v128.and (local.get $ovf) (i32x4.gt_s (local.get $a) (local.get $ovfAt)))))
+        (local.set $c2 (i32x4.max_s (local.get $c2) (v128.and (local.get $vnan) (i32x4.gt_s (local.get $a) (local.get $inf)))))
         (local.set $c2 (v128.or (local.get $c2) (i32x4.shr_u (v128.and (local.get $y2) (local.get $signm)) (i32.const 24))))
         ;; --- E4M3 of $y3 into $c3
         (local.set $a (v128.and (local.get $y3) (local.get $absm)))
@@ -194,8 +196,8 @@
           (local.get $c3)
           (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
         (local.set $c3 (i32x4.min_u (local.get $c3) (i32x4.splat (i32.const 0x7e))))
-        (local.set $c3 (v128.bitselect (local.get $ovf) (local.get $c3) (i32x4.gt_s (local.get $a) (local.get $ovfAt))))
-        (local.set $c3 (v128.bitselect (local.get $vnan) (local.get $c3) (i32x4.gt_s (local.get $a) (local.get $inf))))
+        (local.set $c3 (i32x4.max_s (local.get $c3) (v128.and (local.get $ovf) (i32x4.gt_s (local.get $a) (local.get $ovfAt)))))
+        (local.set $c3 (i32x4.max_s (local.get $c3) (v128.and (local.get $vnan) (i32x4.gt_s (local.get $a) (local.get $inf)))))
         (local.set $c3 (v128.or (local.get $c3) (i32x4.shr_u (v128.and (local.get $y3) (local.get $signm)) (i32.const 24))))
         (v128.store align=1 (i32.add (local.get $q) (local.get $i))
           (i8x16.narrow_i16x8_u
@@ -221,8 +223,8 @@
           (local.get $c0)
           (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
         (local.set $c0 (i32x4.min_u (local.get $c0) (i32x4.splat (i32.const 0x7e))))
-        (local.set $c0 (v128.bitselect (local.get $ovf) (local.get $c0) (i32x4.gt_s (local.get $a) (local.get $ovfAt))))
-        (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_s (local.get $a) (local.get $inf))))
+        (local.set $c0 (i32x4.max_s (local.get $c0) (v128.and (local.get $ovf) (i32x4.gt_s (local.get $a) (local.get $ovfAt)))))
+        (local.set $c0 (i32x4.max_s (local.get $c0) (v128.and (local.get $vnan) (i32x4.gt_s (local.get $a) (local.get $inf)))))
         (local.set $c0 (v128.or (local.get $c0) (i32x4.shr_u (v128.and (local.get $y0) (local.get $signm)) (i32.const 24))))
         (i32.store8 (i32.add (local.get $q) (local.get $i)) (i32x4.extract_lane 0 (local.get $c0)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
@@ -544,8 +546,8 @@
               (local.get $c0)
               (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
             (local.set $c0 (i32x4.min_u (local.get $c0) (i32x4.splat (i32.const 0x7e))))
-            (local.set $c0 (v128.bitselect (local.get $ovf) (local.get $c0) (i32x4.gt_s (local.get $a) (local.get $ovfAt))))
-            (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_s (local.get $a) (local.get $inf))))
+            (local.set $c0 (i32x4.max_s (local.get $c0) (v128.and (local.get $ovf) (i32x4.gt_s (local.get $a) (local.get $ovfAt)))))
+            (local.set $c0 (i32x4.max_s (local.get $c0) (v128.and (local.get $vnan) (i32x4.gt_s (local.get $a) (local.get $inf)))))
             (local.set $c0 (v128.or (local.get $c0) (i32x4.shr_u (v128.and (local.get $y0) (local.get $signm)) (i32.const 24))))
             (local.set $a (v128.and (local.get $y1) (local.get $absm)))
             (local.set $c1 (i32x4.shr_u
@@ -557,8 +559,8 @@
               (local.get $c1)
               (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
             (local.set $c1 (i32x4.min_u (local.get $c1) (i32x4.splat (i32.const 0x7e))))
-            (local.set $c1 (v128.bitselect (local.get $ovf) (local.get $c1) (i32x4.gt_s (local.get $a) (local.get $ovfAt))))
-            (local.set $c1 (v128.bitselect (local.get $vnan) (local.get $c1) (i32x4.gt_s (local.get $a) (local.get $inf))))
+            (local.set $c1 (i32x4.max_s (local.get $c1) (v128.and (local.get $ovf) (i32x4.gt_s (local.get $a) (local.get $ovfAt)))))
+            (local.set $c1 (i32x4.max_s (local.get $c1) (v128.and (local.get $vnan) (i32x4.gt_s (local.get $a) (local.get $inf)))))
             (local.set $c1 (v128.or (local.get $c1) (i32x4.shr_u (v128.and (local.get $y1) (local.get $signm)) (i32.const 24))))
             (local.set $a (v128.and (local.get $y2) (local.get $absm)))
             (local.set $c2 (i32x4.shr_u
@@ -570,8 +572,8 @@
               (local.get $c2)
               (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
             (local.set $c2 (i32x4.min_u (local.get $c2) (i32x4.splat (i32.const 0x7e))))
-            (local.set $c2 (v128.bitselect (local.get $ovf) (local.get $c2) (i32x4.gt_s (local.get $a) (local.get $ovfAt))))
-            (local.set $c2 (v128.bitselect (local.get $vnan) (local.get $c2) (i32x4.gt_s (local.get $a) (local.get $inf))))
+            (local.set $c2 (i32x4.max_s (local.get $c2) (v128.and (local.get $ovf) (i32x4.gt_s (local.get $a) (local.get $ovfAt)))))
+            (local.set $c2 (i32x4.max_s (local.get $c2) (v128.and (local.get $vnan) (i32x4.gt_s (local.get $a) (local.get $inf)))))
             (local.set $c2 (v128.or (local.get $c2) (i32x4.shr_u (v128.and (local.get $y2) (local.get $signm)) (i32.const 24))))
             (local.set $a (v128.and (local.get $y3) (local.get $absm)))
             (local.set $c3 (i32x4.shr_u
@@ -583,8 +585,8 @@
               (local.get $c3)
               (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
             (local.set $c3 (i32x4.min_u (local.get $c3) (i32x4.splat (i32.const 0x7e))))
-            (local.set $c3 (v128.bitselect (local.get $ovf) (local.get $c3) (i32x4.gt_s (local.get $a) (local.get $ovfAt))))
-            (local.set $c3 (v128.bitselect (local.get $vnan) (local.get $c3) (i32x4.gt_s (local.get $a) (local.get $inf))))
+            (local.set $c3 (i32x4.max_s (local.get $c3) (v128.and (local.get $ovf) (i32x4.gt_s (local.get $a) (local.get $ovfAt)))))
+            (local.set $c3 (i32x4.max_s (local.get $c3) (v128.and (local.get $vnan) (i32x4.gt_s (local.get $a) (local.get $inf)))))
             (local.set $c3 (v128.or (local.get $c3) (i32x4.shr_u (v128.and (local.get $y3) (local.get $signm)) (i32.const 24))))
               (v128.store align=1 (local.get $q)
                 (i8x16.narrow_i16x8_u

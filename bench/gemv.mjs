@@ -3,7 +3,8 @@
 // copy bandwidth, in one run. Formats are timed in interleaved rounds (kernels/bench.ts), so load
 // from other processes falls on all of them alike. Env: BENCH_THREADS (default 2), BENCH_SHAPES
 // (comma list NxK), BENCH_GEMM_SHAPE (default 14336x4096, "none" skips), BENCH_ONE_THREAD (shape
-// for a one-thread pass, default 14336x4096), BENCH_SECONDS (per format, default 1).
+// for a one-thread pass, default 14336x4096), BENCH_SECONDS (per format, default 1), BENCH_VARIANTS
+// (kernel builds, default simd128,relaxed: relaxed SIMD is turned on for this process).
 // onnxruntime-node (fp32 MatMul and 4-bit MatMulNBits) runs when ORT_NODE names an installed copy.
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -20,6 +21,7 @@ const GEMM_SHAPE = process.env.BENCH_GEMM_SHAPE ?? '14336x4096';
 const ONE = process.env.BENCH_ONE_THREAD ?? '14336x4096';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const M = 64;
+const VARIANTS = (process.env.BENCH_VARIANTS ?? 'simd128,relaxed').split(',');
 const parse = (s) => s.split('x').map(Number);
 const load = () =>
   loadavg()
@@ -185,111 +187,108 @@ const ortRes = await ortPeer(T, SHAPES, GEMM_SHAPE);
 console.log(`onnxruntime-node: ${ortRes.note ?? `${T} intra-op threads`}`);
 const ortMs = (v) => (typeof v === 'number' ? `${v.toFixed(2)} ms` : v);
 
-const kernels = await createKernels({ threads: T });
-const all = {
-  threads: kernels.threads,
-  copyGBps,
-  copyBest,
-  numpy: peer,
-  gemv: {},
-  oneThread: null,
-  gemm: null,
-};
-for (const shape of SHAPES) {
-  const [n, k] = parse(shape);
-  const rows = await benchGemv({ n, k, formats: WEIGHT_FORMATS, kernels, seconds: SECONDS });
-  all.gemv[shape] = rows;
-  const p = np[shape];
-  console.log(
-    `\nGEMV ${shape}, ${kernels.threads} threads (load ${load()}); numpy matvec ${(p.matvec_s * 1e3).toFixed(2)} ms = ${((n * k * 4) / p.matvec_s / 1e9).toFixed(1)} GB/s`,
-  );
-  printTable(
-    [
-      'format',
-      'act',
-      'ms',
-      'best ms',
-      'W MB',
-      'GB/s',
-      '% copy',
-      'GFLOP/s',
-      'elem/s/core',
-      'vs fp32',
-      'vs numpy',
-    ],
-    rows.map((r) => [
-      r.format,
-      LAYOUTS[r.format].act,
-      r.ms.toFixed(2),
-      r.msBest.toFixed(2),
-      (r.weightBytes / 1e6).toFixed(1),
-      r.GBps.toFixed(1),
-      ((100 * r.GBps) / copyGBps).toFixed(0),
-      r.GFLOPps.toFixed(1),
-      `${(r.elementsPerSecPerThread / 1e9).toFixed(2)}e9`,
-      `${r.speedup.toFixed(2)}x`,
-      `${(p.matvec_s / (r.ms / 1e3)).toFixed(2)}x`,
-    ]),
-  );
-  const o = ortRes.gemv?.[shape];
-  if (o) {
-    const gb =
-      typeof o.matmul_ms === 'number' ? ` = ${((n * k * 4) / o.matmul_ms / 1e6).toFixed(1)} GB/s` : '';
+const allByVariant = {};
+for (const variant of VARIANTS) {
+  allByVariant[variant] = { copyGBps, copyBest, numpy: peer, gemv: {}, oneThread: null, gemm: null };
+  const kernels = await createKernels({ threads: T, variant });
+  const all = allByVariant[variant];
+  all.threads = kernels.threads;
+  for (const shape of SHAPES) {
+    const [n, k] = parse(shape);
+    const rows = await benchGemv({ n, k, formats: WEIGHT_FORMATS, kernels, seconds: SECONDS });
+    all.gemv[shape] = rows;
+    const p = np[shape];
     console.log(
-      `onnxruntime MatMul fp32: ${ortMs(o.matmul_ms)}${gb}; MatMulNBits 4-bit/32: ${ortMs(o.nbits_ms)}`,
+      `\nGEMV ${shape}, ${variant} kernels, ${kernels.threads} threads (load ${load()}); numpy matvec ${(p.matvec_s * 1e3).toFixed(2)} ms = ${((n * k * 4) / p.matvec_s / 1e9).toFixed(1)} GB/s`,
     );
+    printTable(
+      [
+        'format',
+        'act',
+        'ms',
+        'best ms',
+        'W MB',
+        'GB/s',
+        '% copy',
+        'GFLOP/s',
+        'elem/s/core',
+        'vs fp32',
+        'vs numpy',
+      ],
+      rows.map((r) => [
+        r.format,
+        LAYOUTS[r.format].act,
+        r.ms.toFixed(2),
+        r.msBest.toFixed(2),
+        (r.weightBytes / 1e6).toFixed(1),
+        r.GBps.toFixed(1),
+        ((100 * r.GBps) / copyGBps).toFixed(0),
+        r.GFLOPps.toFixed(1),
+        `${(r.elementsPerSecPerThread / 1e9).toFixed(2)}e9`,
+        `${r.speedup.toFixed(2)}x`,
+        `${(p.matvec_s / (r.ms / 1e3)).toFixed(2)}x`,
+      ]),
+    );
+    const o = ortRes.gemv?.[shape];
+    if (o) {
+      const gb =
+        typeof o.matmul_ms === 'number' ? ` = ${((n * k * 4) / o.matmul_ms / 1e6).toFixed(1)} GB/s` : '';
+      console.log(
+        `onnxruntime MatMul fp32: ${ortMs(o.matmul_ms)}${gb}; MatMulNBits 4-bit/32: ${ortMs(o.nbits_ms)}`,
+      );
+    }
   }
-}
 
-// One thread: elements/s of one core, without the other core's share of memory bandwidth.
-if (ONE !== 'none') {
-  const k1 = await createKernels({ threads: 1 });
-  const [n, k] = parse(ONE);
-  const rows = await benchGemv({ n, k, formats: WEIGHT_FORMATS, kernels: k1, seconds: SECONDS });
-  all.oneThread = rows;
-  console.log(`\nGEMV ${ONE}, 1 thread (load ${load()})`);
-  printTable(
-    ['format', 'ms', 'best ms', 'GB/s', 'elem/s/core', 'vs fp32'],
-    rows.map((r) => [
-      r.format,
-      r.ms.toFixed(2),
-      r.msBest.toFixed(2),
-      r.GBps.toFixed(1),
-      `${(r.elementsPerSecPerThread / 1e9).toFixed(2)}e9`,
-      `${r.speedup.toFixed(2)}x`,
-    ]),
-  );
-  await k1.close();
-}
+  // One thread: elements/s of one core, without the other core's share of memory bandwidth.
+  if (ONE !== 'none') {
+    const k1 = await createKernels({ threads: 1, variant });
+    const [n, k] = parse(ONE);
+    const rows = await benchGemv({ n, k, formats: WEIGHT_FORMATS, kernels: k1, seconds: SECONDS });
+    all.oneThread = rows;
+    console.log(`\nGEMV ${ONE}, ${variant} kernels, 1 thread (load ${load()})`);
+    printTable(
+      ['format', 'ms', 'best ms', 'GB/s', 'elem/s/core', 'vs fp32'],
+      rows.map((r) => [
+        r.format,
+        r.ms.toFixed(2),
+        r.msBest.toFixed(2),
+        r.GBps.toFixed(1),
+        `${(r.elementsPerSecPerThread / 1e9).toFixed(2)}e9`,
+        `${r.speedup.toFixed(2)}x`,
+      ]),
+    );
+    await k1.close();
+  }
 
-if (GEMM_SHAPE !== 'none') {
-  const [n, k] = parse(GEMM_SHAPE);
-  const rows = await benchGemv({ n, k, m: M, formats: WEIGHT_FORMATS, kernels, reps: 3, seconds: SECONDS });
-  all.gemm = rows;
-  const p = np[GEMM_SHAPE];
-  const npG = (2 * M * n * k) / p.matmul_s / 1e9;
-  console.log(
-    `\nGEMM M=${M} ${GEMM_SHAPE}, ${kernels.threads} threads, fp32 activations (load ${load()}); numpy sgemm ${(p.matmul_s * 1e3).toFixed(1)} ms = ${npG.toFixed(1)} GFLOP/s`,
-  );
-  printTable(
-    ['format', 'ms', 'best ms', 'GFLOP/s', 'fp32 time / time', '% numpy'],
-    rows.map((r) => [
-      r.format,
-      r.ms.toFixed(1),
-      r.msBest.toFixed(1),
-      r.GFLOPps.toFixed(1),
-      r.speedup.toFixed(2),
-      ((100 * r.GFLOPps) / npG).toFixed(0),
-    ]),
-  );
-  const o = ortRes.gemm;
-  if (o) {
-    const gf = (v) => (typeof v === 'number' ? ` = ${((2 * M * n * k) / v / 1e6).toFixed(1)} GFLOP/s` : '');
+  if (GEMM_SHAPE !== 'none') {
+    const [n, k] = parse(GEMM_SHAPE);
+    const rows = await benchGemv({ n, k, m: M, formats: WEIGHT_FORMATS, kernels, reps: 3, seconds: SECONDS });
+    all.gemm = rows;
+    const p = np[GEMM_SHAPE];
+    const npG = (2 * M * n * k) / p.matmul_s / 1e9;
     console.log(
-      `onnxruntime MatMul fp32: ${ortMs(o.matmul_ms)}${gf(o.matmul_ms)}; MatMulNBits: ${ortMs(o.nbits_ms)}${gf(o.nbits_ms)}`,
+      `\nGEMM M=${M} ${GEMM_SHAPE}, ${variant} kernels, ${kernels.threads} threads, fp32 activations (load ${load()}); numpy sgemm ${(p.matmul_s * 1e3).toFixed(1)} ms = ${npG.toFixed(1)} GFLOP/s`,
     );
+    printTable(
+      ['format', 'ms', 'best ms', 'GFLOP/s', 'fp32 time / time', '% numpy'],
+      rows.map((r) => [
+        r.format,
+        r.ms.toFixed(1),
+        r.msBest.toFixed(1),
+        r.GFLOPps.toFixed(1),
+        r.speedup.toFixed(2),
+        ((100 * r.GFLOPps) / npG).toFixed(0),
+      ]),
+    );
+    const o = ortRes.gemm;
+    if (o) {
+      const gf = (v) => (typeof v === 'number' ? ` = ${((2 * M * n * k) / v / 1e6).toFixed(1)} GFLOP/s` : '');
+      console.log(
+        `onnxruntime MatMul fp32: ${ortMs(o.matmul_ms)}${gf(o.matmul_ms)}; MatMulNBits: ${ortMs(o.nbits_ms)}${gf(o.nbits_ms)}`,
+      );
+    }
   }
+  await kernels.close();
 }
-await kernels.close();
 console.log(`\nload at end ${load()}`);
-console.log(`JSON: ${JSON.stringify(all)}`);
+console.log(`JSON: ${JSON.stringify(allByVariant)}`);

@@ -1,14 +1,19 @@
 /**
  * @module kernels/bench
  * GEMV timing per weight format: median milliseconds per call, weight bytes read, GB/s,
- * GFLOP/s and speed-up over fp32. Used by `chipstack bench gemv` and bench/gemv.mjs.
+ * GFLOP/s and speed-up over fp32. Used by `chipstack bench gemv` and bench/gemv.mjs; and
+ * `liveGemvBenchmark`, the browser-safe version for a page that measures the visitor's device.
  */
 import { makeRng } from '../formats/index.js';
-import { createKernels, type Kernels } from './engine.js';
-import { packFloat, type WeightFormat, weightBytes } from './weights.js';
+import { enableRelaxedSimd, relaxedSimdAvailable } from '../wasm/load.js';
+import { createKernels, createKernelsSync, type Kernels } from './engine.js';
+import type { KernelVariant } from './wasm.js';
+import { layoutOf, packFloat, type WeightFormat, weightBytes } from './weights.js';
 
 export interface GemvBenchRow {
   format: WeightFormat;
+  /** Kernel build measured. */
+  variant: KernelVariant;
   n: number;
   k: number;
   m: number;
@@ -37,6 +42,8 @@ export interface GemvBenchOptions {
   seconds?: number;
   /** Reuse kernels (a pool) across calls; closed by the caller. */
   kernels?: Kernels;
+  /** Kernel build when no kernels are given (default 'auto': relaxed SIMD where available). */
+  variant?: KernelVariant | 'auto';
 }
 
 /** Seeded normal random floats (the formats' mulberry32 generator + Box-Muller), scaled by `sd`. */
@@ -75,7 +82,8 @@ export function timeMedian(fn: () => void, reps = 15, seconds = 0.5): number {
 export async function benchGemv(opts: GemvBenchOptions): Promise<GemvBenchRow[]> {
   const { n, k } = opts;
   const m = opts.m ?? 1;
-  const kernels = opts.kernels ?? (await createKernels({ threads: opts.threads ?? 1 }));
+  const kernels =
+    opts.kernels ?? (await createKernels({ threads: opts.threads ?? 1, variant: opts.variant ?? 'auto' }));
   try {
     const wf = randomNormal(n * k, 1, 0.02);
     const x = randomNormal(m * k, 2);
@@ -121,6 +129,7 @@ export async function benchGemv(opts: GemvBenchOptions): Promise<GemvBenchRow[]>
       const s = median(samples[i]!);
       rows.push({
         format,
+        variant: kernels.variant,
         n,
         k,
         m,
@@ -140,4 +149,136 @@ export async function benchGemv(opts: GemvBenchOptions): Promise<GemvBenchRow[]>
   } finally {
     if (!opts.kernels) await kernels.close();
   }
+}
+
+/** Options of liveGemvBenchmark. */
+export interface LiveGemvOptions {
+  /** Formats (default fp32, bf16, deepseek-fp8, mxfp4, int8); fp32 is always measured. */
+  formats?: readonly WeightFormat[];
+  /** W shape (default 2048 x 4096: 32 MiB of fp32 weights, past the caches of most devices). */
+  n?: number;
+  k?: number;
+  /** Timed milliseconds per format and kernel build (default 300). */
+  ms?: number;
+  /** Kernel builds (default: simd128, and relaxed where the engine runs relaxed SIMD). */
+  variants?: readonly KernelVariant[];
+  /** Called after each timed slice (a progress display): slices done, slices in all. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** One format on one kernel build, on this thread. */
+export interface LiveGemvRow {
+  format: WeightFormat;
+  variant: KernelVariant;
+  /** Activation precision of the format's GEMV (int8 per 32 for FP4 and int8 weights). */
+  activations: 'f32' | 'int8';
+  /** Bytes of W read per element, scales included. */
+  bytesPerElement: number;
+  /** Median milliseconds per call, and the calls timed. */
+  ms: number;
+  calls: number;
+  /** W elements per second (one thread), and GB/s of W read. */
+  elementsPerSec: number;
+  GBps: number;
+  /** Time of fp32 (same build) / time of this format; and fp32 bytes / this format's bytes. */
+  speedup: number;
+  bytesRatio: number;
+}
+
+export interface LiveGemvResult {
+  n: number;
+  k: number;
+  /** Whether this engine runs relaxed SIMD (after enableRelaxedSimd in Node). */
+  relaxedAvailable: boolean;
+  rows: LiveGemvRow[];
+}
+
+/** Caps of liveGemvBenchmark's shape (every format's W is resident at once). */
+export const LIVE_MAX_SIDE = 16384;
+export const LIVE_MAX_ELEMENTS = 2 ** 25;
+
+const yieldToEventLoop = () => new Promise<void>((r) => setTimeout(r, 0));
+
+/**
+ * GEMV speed per weight format on this device, on the calling thread: single-thread kernels
+ * (createKernelsSync), so it runs in a browser page or a Web Worker without SharedArrayBuffer or
+ * cross-origin isolation, and in Node. For a multi-core figure, run it in one worker per core at
+ * once and add the elements/s. Formats and builds are timed in interleaved rounds, so other load
+ * falls on all of them alike; it yields to the event loop between measurements.
+ */
+export async function liveGemvBenchmark(opts: LiveGemvOptions = {}): Promise<LiveGemvResult> {
+  const n = opts.n ?? 2048;
+  const k = opts.k ?? 4096;
+  for (const [v, what] of [
+    [n, 'n'],
+    [k, 'k'],
+  ] as const)
+    if (!Number.isInteger(v) || v < 1 || v > LIVE_MAX_SIDE)
+      throw new RangeError(`${what} = ${v} is not an integer in 1..${LIVE_MAX_SIDE}`);
+  if (n * k > LIVE_MAX_ELEMENTS) throw new RangeError(`${n} x ${k} is above ${LIVE_MAX_ELEMENTS} elements`);
+  const ms = opts.ms ?? 300;
+  if (!(ms > 0 && ms <= 60_000)) throw new RangeError(`ms = ${ms} is not in (0, 60000]`);
+  const asked = opts.formats ?? (['fp32', 'bf16', 'deepseek-fp8', 'mxfp4', 'int8'] as const);
+  for (const f of asked) layoutOf(f); // throws on an unknown name (own properties only)
+  const formats: WeightFormat[] = ['fp32', ...asked.filter((f) => f !== 'fp32')];
+  const relaxedAvailable = await enableRelaxedSimd();
+  const variants =
+    opts.variants ?? (relaxedAvailable ? (['simd128', 'relaxed'] as const) : (['simd128'] as const));
+  for (const v of variants)
+    if (v === 'relaxed' && !relaxedSimdAvailable())
+      throw new Error('relaxed SIMD is not available in this engine');
+  const wf = randomNormal(n * k, 1, 0.02);
+  const x = randomNormal(k, 2);
+  const y = new Float32Array(n);
+  const packed = formats.map((f) => packFloat(wf, n, k, f));
+  const runs = variants.map((variant) => {
+    const kern = createKernelsSync({ variant });
+    return { variant, kern, loaded: packed.map((w) => kern.upload(w)) };
+  });
+  const samples = runs.map(() => formats.map((): number[] => []));
+  const ROUNDS = 5;
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let v = 0; v < runs.length; v++) {
+      const { kern, loaded } = runs[v]!;
+      for (let f = 0; f < formats.length; f++) {
+        const d = loaded[f]!;
+        kern.gemv(d, x, y); // warm
+        const t0 = performance.now();
+        do {
+          const a = performance.now();
+          kern.gemv(d, x, y);
+          samples[v]![f]!.push(performance.now() - a);
+        } while (performance.now() - t0 < ms / ROUNDS);
+        opts.onProgress?.(
+          (r * runs.length + v) * formats.length + f + 1,
+          ROUNDS * runs.length * formats.length,
+        );
+        await yieldToEventLoop();
+      }
+    }
+  }
+  const rows: LiveGemvRow[] = [];
+  runs.forEach(({ variant }, v) => {
+    const base = median(samples[v]![0]!);
+    const fp32Bytes = weightBytes(packed[0]!);
+    formats.forEach((format, f) => {
+      if (f === 0 && !asked.includes('fp32')) return;
+      const t = median(samples[v]![f]!);
+      const bytes = weightBytes(packed[f]!);
+      const row: LiveGemvRow = {
+        format,
+        variant,
+        activations: layoutOf(format).act,
+        bytesPerElement: bytes / (n * k),
+        ms: t,
+        calls: samples[v]![f]!.length,
+        elementsPerSec: (n * k) / (t / 1000),
+        GBps: bytes / (t / 1000) / 1e9,
+        speedup: base / t,
+        bytesRatio: fp32Bytes / bytes,
+      };
+      rows.push(row);
+    });
+  });
+  return { n, k, relaxedAvailable, rows };
 }

@@ -51,6 +51,28 @@ describe('chipstack kernels commands', () => {
     }
   });
 
+  test('bench gemv --variant: both kernel builds run (relaxed SIMD turned on in Node)', () => {
+    for (const v of ['simd128', 'relaxed']) {
+      const r = run(
+        'bench',
+        'gemv',
+        '--shape',
+        '8x64',
+        '--formats',
+        'deepseek-fp8',
+        '--seconds',
+        '0',
+        '--variant',
+        v,
+        '--json',
+      );
+      assert.equal(r.code, 0, r.err);
+      const j = JSON.parse(r.out);
+      assert.equal(j.variant, v);
+      assert.equal(j.results[0].variant, v);
+    }
+  });
+
   test('bench gemv --m runs the GEMM kernel', () => {
     const j = JSON.parse(
       run('bench', 'gemv', '--shape', '16x64', '--m', '3', '--formats', 'nvfp4', '--json').out,
@@ -64,6 +86,13 @@ describe('chipstack kernels commands', () => {
       ['bench', 'gemv', '--shape', '12'],
       ['bench', 'gemv', '--formats', 'fp5'],
       ['bench', 'gemv', '--threads', '0'],
+      ['bench', 'gemv', '--threads', '33'],
+      ['bench', 'gemv', '--formats', '__proto__'],
+      ['bench', 'gemv', '--formats', 'fp32,constructor'],
+      ['bench', 'gemv', '--shape', '100000x100000'],
+      ['bench', 'gemv', '--shape', '65536x65536'],
+      ['bench', 'gemv', '--shape', '16x64', '--m', '100000'],
+      ['bench', 'gemv', '--variant', 'avx512'],
       ['accumulate-study', '--rounding', 'up'],
       ['accumulate-study', '--bits', '60'],
     ]) {

@@ -5,7 +5,7 @@
  * worker pool that shares the memory. One thread (no workers) where SharedArrayBuffer or
  * worker_threads are missing, as in a browser page that is not cross-origin isolated.
  */
-import { ensureMemory } from '../wasm/load.js';
+import { enableRelaxedSimd, ensureMemory, relaxedSimdAvailable } from '../wasm/load.js';
 import {
   ARGS,
   CONTROL_SLOTS,
@@ -18,7 +18,15 @@ import {
   PENDING,
   RANGES,
 } from './protocol.js';
-import { type KernelExports, kernelModule, MAX_PAGES, OPS, type Op } from './wasm.js';
+import {
+  defaultVariant,
+  type KernelExports,
+  type KernelVariant,
+  kernelModule,
+  MAX_PAGES,
+  OPS,
+  type Op,
+} from './wasm.js';
 import { layoutOf, type PackedWeight } from './weights.js';
 
 /** A weight uploaded into kernel memory. */
@@ -33,6 +41,12 @@ export interface KernelsOptions {
   threads?: number;
   /** NaN-fill the output staging area before each call (tests: proves every element is written). */
   poison?: boolean;
+  /**
+   * Kernel build: 'relaxed' (FMA, relaxed SIMD), 'simd128', or 'auto' (default): relaxed where
+   * available. createKernels turns on Node 20's experimental relaxed-SIMD flag for 'auto' and
+   * 'relaxed' (enableRelaxedSimd); createKernelsSync only uses what the engine runs already.
+   */
+  variant?: KernelVariant | 'auto';
 }
 
 const ALIGN = 64;
@@ -49,6 +63,8 @@ interface Pool {
 /** The kernels over one memory, with an optional worker pool. */
 export class Kernels {
   readonly threads: number;
+  /** The kernel build in use. */
+  readonly variant: KernelVariant;
   readonly poison: boolean;
   private readonly k: KernelExports;
   private top = ALIGN;
@@ -59,7 +75,9 @@ export class Kernels {
     module: WebAssembly.Module,
     private readonly pool: Pool | null,
     opts: KernelsOptions,
+    variant: KernelVariant,
   ) {
+    this.variant = variant;
     this.k = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
     this.threads = pool ? pool.workers.length + 1 : 1;
     this.poison = opts.poison ?? false;
@@ -117,9 +135,17 @@ export class Kernels {
         let amax = 0;
         for (let j = 0; j < w.k; j++) amax = Math.max(amax, Math.abs(x[j]!));
         const scaled = amax < 2 ** 62; // false for NaN and huge activations: plain x, corr 2^120
-        if (scaled) for (let j = 0; j < w.k; j++) xf[j] = xf[j]! * X_PRESCALE;
-        const f = new Float32Array([scaled ? CORR_SCALED : CORR_PLAIN]);
-        p4 = new Int32Array(f.buffer)[0]!;
+        const f = scaled ? X_PRESCALE : 1;
+        // the kernel decodes 16 codes into 4 vectors of elements 4i + r (r = 0..3): x is staged
+        // in that order within each 16, so that vector r meets x[4i + r]
+        for (let g = 0; g < w.kp; g += 16)
+          for (let r = 0; r < 4; r++)
+            for (let i = 0; i < 4; i++) {
+              const j = g + 4 * i + r;
+              xf[g + 4 * r + i] = j < w.k ? x[j]! * f : 0;
+            }
+        const corr = new Float32Array([scaled ? CORR_SCALED : CORR_PLAIN]);
+        p4 = new Int32Array(corr.buffer)[0]!;
         p1 = Math.log2(l.block[1]);
         p2 = Math.log2(l.block[0]);
         p3 = w.scaleCols;
@@ -268,12 +294,23 @@ const WORKER_DEADLINE_MS = 120_000;
 /** Single-threaded kernels on an unshared memory (works everywhere WebAssembly SIMD does). */
 export function createKernelsSync(opts: KernelsOptions = {}): Kernels {
   const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES });
-  return new Kernels(memory, kernelModule(false), null, opts);
+  const variant = pickVariant(opts);
+  return new Kernels(memory, kernelModule(false, variant), null, opts, variant);
+}
+
+function pickVariant(opts: KernelsOptions): KernelVariant {
+  const v = opts.variant ?? 'auto';
+  if (v === 'auto') return defaultVariant();
+  if (v === 'relaxed' && !relaxedSimdAvailable())
+    throw new Error('relaxed SIMD kernels requested, but this engine does not run relaxed SIMD');
+  if (v !== 'relaxed' && v !== 'simd128') throw new RangeError(`unknown kernel variant "${String(v)}"`);
+  return v;
 }
 
 /** Kernels with `threads` threads (workers over a shared memory in Node; one thread elsewhere). */
 export async function createKernels(opts: KernelsOptions = {}): Promise<Kernels> {
   const threads = Math.max(1, Math.min(MAX_THREADS, Math.floor(opts.threads ?? 1)));
+  if ((opts.variant ?? 'auto') !== 'simd128') await enableRelaxedSimd();
   if (threads === 1 || typeof SharedArrayBuffer === 'undefined') return createKernelsSync(opts);
   let wt: typeof import('node:worker_threads');
   try {
@@ -282,7 +319,8 @@ export async function createKernels(opts: KernelsOptions = {}): Promise<Kernels>
     return createKernelsSync(opts);
   }
   const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
-  const module = kernelModule(true);
+  const variant = pickVariant(opts);
+  const module = kernelModule(true, variant);
   const control = new SharedArrayBuffer(CONTROL_SLOTS * 4);
   const workers = [];
   const ready: Promise<void>[] = [];
@@ -303,5 +341,5 @@ export async function createKernels(opts: KernelsOptions = {}): Promise<Kernels>
     workers.push(w);
   }
   await Promise.all(ready);
-  return new Kernels(memory, module, { control: new Int32Array(control), workers }, opts);
+  return new Kernels(memory, module, { control: new Int32Array(control), workers }, opts, variant);
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
+import { enableRelaxedSimd } from '../wasm/load.js';
 import { randomNormal } from './bench.js';
 import { createKernels, createKernelsSync, type Kernels } from './engine.js';
 import { decodeRow, gemmRef, gemvRef, matvecF64, quantizeActivations, relFrobenius } from './reference.js';
@@ -59,141 +60,149 @@ function magnitudes(w: ReturnType<typeof packFloat>, x: Float32Array, m = 1): Fl
   return out;
 }
 
-let k1: Kernels;
-let k2: Kernels;
-before(async () => {
-  k1 = createKernelsSync({ poison: true });
-  k2 = await createKernels({ threads: 2, poison: true });
-});
-after(async () => {
-  await k2.close();
-});
-
-describe('gemv', () => {
-  for (const format of WEIGHT_FORMATS) {
-    it(`${format}: WASM matches the reference on every shape, every output written`, () => {
-      for (const [n, k] of SHAPES) {
-        const wf = randomNormal(n * k, n * 31 + k);
-        const x = randomNormal(k, k * 7 + 1);
-        const w = packFloat(wf, n, k, format);
-        k1.reset();
-        const y = k1.gemv(k1.upload(w), x, new Float32Array(n).fill(Number.NaN));
-        assertClose(y, gemvRef(w, x), magnitudes(w, x), w.kp, `${format} ${n}x${k}`);
-      }
+// Both kernel builds: SIMD128, and relaxed SIMD (FMA: rounds once per multiply-add, so its bits
+// differ from SIMD128's; the same float32 accumulation bound holds, since an FMA's error is at most
+// that of a multiply then an add). Node 20 runs relaxed SIMD after enableRelaxedSimd().
+for (const variant of ['simd128', 'relaxed'] as const)
+  describe(`gemv (${variant} kernels)`, () => {
+    let k1: Kernels;
+    let k2: Kernels;
+    before(async () => {
+      if (variant === 'relaxed')
+        assert.ok(await enableRelaxedSimd(), 'relaxed SIMD can be turned on in Node');
+      k1 = createKernelsSync({ poison: true, variant });
+      k2 = await createKernels({ threads: 2, poison: true, variant });
+      assert.equal(k1.variant, variant);
+      assert.equal(k2.variant, variant);
+    });
+    after(async () => {
+      await k2.close();
     });
 
-    it(`${format}: error against float64 W x within ${ERROR_BOUND[format]}`, () => {
-      for (const [n, k] of [
-        [64, 512],
-        [100, 333],
-        [257, 160],
-      ] as const) {
-        const wf = randomNormal(n * k, n + k);
-        const x = randomNormal(k, 99 + k);
-        const err = relFrobenius(gemvRef(packFloat(wf, n, k, format), x), matvecF64(wf, n, k, x));
-        assert.ok(err <= ERROR_BOUND[format], `${format} ${n}x${k}: error ${err}`);
-        if (format !== 'fp32') assert.ok(err > 0, 'a quantized format has some error');
-      }
-    });
-
-    it(`${format}: NaN never passes silently`, () => {
-      const [n, k] = [9, 70];
-      const wf = randomNormal(n * k, 5);
-      const x = randomNormal(k, 6);
-      k1.reset();
-      const d = k1.upload(packFloat(wf, n, k, format));
-      const xn = x.slice();
-      xn[40] = Number.NaN;
-      const y = k1.gemv(d, xn);
-      for (let i = 0; i < n; i++) assert.ok(Number.isNaN(y[i]!), `NaN in x: y[${i}] = ${y[i]}`);
-      const wn = wf.slice();
-      wn[3 * k + 11] = Number.NaN;
-      k1.reset();
-      const y2 = k1.gemv(k1.upload(packFloat(wn, n, k, format)), x);
-      assert.ok(Number.isNaN(y2[3]!), `NaN in W row 3: y[3] = ${y2[3]}`);
-    });
-
-    it(`${format}: two threads give the same bits as one`, () => {
-      const [n, k] = [203, 190];
-      const w = packFloat(randomNormal(n * k, 11), n, k, format);
-      const x = randomNormal(k, 12);
-      k1.reset();
-      k2.reset();
-      const y1 = k1.gemv(k1.upload(w), x);
-      const y2 = k2.gemv(k2.upload(w), x);
-      assert.deepEqual(y2, y1);
-    });
-
-    it(`${format}: gemm (fp32 A) matches the reference, threads 1 and 2`, () => {
-      for (const [m, n, k] of [
-        [1, 5, 40],
-        [3, 9, 130],
-        [8, 37, 256],
-      ] as const) {
-        const w = packFloat(randomNormal(n * k, m + n + k), n, k, format);
-        const a = randomNormal(m * k, 3 * k);
-        const ref = gemmRef(w, a, m);
-        const mag = magnitudes(w, a, m);
-        for (const kern of [k1, k2]) {
-          kern.reset();
-          const c = kern.gemm(kern.upload(w), a, m, new Float32Array(m * n).fill(Number.NaN));
-          assertClose(c, ref, mag, w.kp, `${format} gemm ${m}x${n}x${k} T=${kern.threads}`);
-        }
-      }
-    });
-  }
-
-  it('random shapes (property): every format, threads 2, matches the reference', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 70 }),
-        fc.integer({ min: 1, max: 400 }),
-        fc.constantFrom(...WEIGHT_FORMATS),
-        fc.integer({ min: 0, max: 1000 }),
-        (n, k, format, seed) => {
-          const w = packFloat(randomNormal(n * k, seed), n, k, format);
-          const x = randomNormal(k, seed + 1);
-          k2.reset();
-          const y = k2.gemv(k2.upload(w), x, new Float32Array(n).fill(Number.NaN));
+    for (const format of WEIGHT_FORMATS) {
+      it(`${format}: WASM matches the reference on every shape, every output written`, () => {
+        for (const [n, k] of SHAPES) {
+          const wf = randomNormal(n * k, n * 31 + k);
+          const x = randomNormal(k, k * 7 + 1);
+          const w = packFloat(wf, n, k, format);
+          k1.reset();
+          const y = k1.gemv(k1.upload(w), x, new Float32Array(n).fill(Number.NaN));
           assertClose(y, gemvRef(w, x), magnitudes(w, x), w.kp, `${format} ${n}x${k}`);
-        },
-      ),
-      { numRuns: 60 },
-    );
-  });
+        }
+      });
 
-  it('WASM activation quantizer equals the reference bit for bit (ties to even, NaN, zeros)', () => {
-    const cases: Float32Array[] = [randomNormal(1000, 3), new Float32Array(64)];
-    // a block whose amax is 127 makes x / s integral: 2.5 and -3.5 are ties
-    const ties = new Float32Array(64);
-    ties[0] = 127;
-    ties[1] = 2.5;
-    ties[2] = -3.5;
-    ties[3] = 0.5;
-    ties[33] = 1e-40;
-    ties[40] = -3e38;
-    ties[41] = 1;
-    cases.push(ties);
-    const nan = randomNormal(70, 4);
-    nan[35] = Number.NaN;
-    cases.push(nan);
-    for (const x of cases) {
-      const kp = Math.ceil(x.length / 32) * 32;
-      const want = quantizeActivations(x, kp);
-      const got = k1.quantizeActivations(x, kp);
-      assert.deepEqual(got.q, want.q);
-      assert.deepEqual([...got.s], [...want.s]); // NaN payloads may differ
+      it(`${format}: error against float64 W x within ${ERROR_BOUND[format]}`, () => {
+        for (const [n, k] of [
+          [64, 512],
+          [100, 333],
+          [257, 160],
+        ] as const) {
+          const wf = randomNormal(n * k, n + k);
+          const x = randomNormal(k, 99 + k);
+          const err = relFrobenius(gemvRef(packFloat(wf, n, k, format), x), matvecF64(wf, n, k, x));
+          assert.ok(err <= ERROR_BOUND[format], `${format} ${n}x${k}: error ${err}`);
+          if (format !== 'fp32') assert.ok(err > 0, 'a quantized format has some error');
+        }
+      });
+
+      it(`${format}: NaN never passes silently`, () => {
+        const [n, k] = [9, 70];
+        const wf = randomNormal(n * k, 5);
+        const x = randomNormal(k, 6);
+        k1.reset();
+        const d = k1.upload(packFloat(wf, n, k, format));
+        const xn = x.slice();
+        xn[40] = Number.NaN;
+        const y = k1.gemv(d, xn);
+        for (let i = 0; i < n; i++) assert.ok(Number.isNaN(y[i]!), `NaN in x: y[${i}] = ${y[i]}`);
+        const wn = wf.slice();
+        wn[3 * k + 11] = Number.NaN;
+        k1.reset();
+        const y2 = k1.gemv(k1.upload(packFloat(wn, n, k, format)), x);
+        assert.ok(Number.isNaN(y2[3]!), `NaN in W row 3: y[3] = ${y2[3]}`);
+      });
+
+      it(`${format}: two threads give the same bits as one`, () => {
+        const [n, k] = [203, 190];
+        const w = packFloat(randomNormal(n * k, 11), n, k, format);
+        const x = randomNormal(k, 12);
+        k1.reset();
+        k2.reset();
+        const y1 = k1.gemv(k1.upload(w), x);
+        const y2 = k2.gemv(k2.upload(w), x);
+        assert.deepEqual(y2, y1);
+      });
+
+      it(`${format}: gemm (fp32 A) matches the reference, threads 1 and 2`, () => {
+        for (const [m, n, k] of [
+          [1, 5, 40],
+          [3, 9, 130],
+          [8, 37, 256],
+        ] as const) {
+          const w = packFloat(randomNormal(n * k, m + n + k), n, k, format);
+          const a = randomNormal(m * k, 3 * k);
+          const ref = gemmRef(w, a, m);
+          const mag = magnitudes(w, a, m);
+          for (const kern of [k1, k2]) {
+            kern.reset();
+            const c = kern.gemm(kern.upload(w), a, m, new Float32Array(m * n).fill(Number.NaN));
+            assertClose(c, ref, mag, w.kp, `${format} gemm ${m}x${n}x${k} T=${kern.threads}`);
+          }
+        }
+      });
     }
-    const t = quantizeActivations(ties, 64);
-    assert.deepEqual([...t.q.subarray(0, 4)], [127, 2, -4, 0]);
-  });
 
-  it('rejects mismatched sizes', () => {
-    const w = packFloat(new Float32Array(12), 3, 4, 'fp32');
-    k1.reset();
-    const d = k1.upload(w);
-    assert.throws(() => k1.gemv(d, new Float32Array(5)), RangeError);
-    assert.throws(() => k1.gemv(d, new Float32Array(4), new Float32Array(2)), RangeError);
-    assert.throws(() => k1.gemm(d, new Float32Array(7), 2), RangeError);
+    it('random shapes (property): every format, threads 2, matches the reference', () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 70 }),
+          fc.integer({ min: 1, max: 400 }),
+          fc.constantFrom(...WEIGHT_FORMATS),
+          fc.integer({ min: 0, max: 1000 }),
+          (n, k, format, seed) => {
+            const w = packFloat(randomNormal(n * k, seed), n, k, format);
+            const x = randomNormal(k, seed + 1);
+            k2.reset();
+            const y = k2.gemv(k2.upload(w), x, new Float32Array(n).fill(Number.NaN));
+            assertClose(y, gemvRef(w, x), magnitudes(w, x), w.kp, `${format} ${n}x${k}`);
+          },
+        ),
+        { numRuns: 60 },
+      );
+    });
+
+    it('WASM activation quantizer equals the reference bit for bit (ties to even, NaN, zeros)', () => {
+      const cases: Float32Array[] = [randomNormal(1000, 3), new Float32Array(64)];
+      // a block whose amax is 127 makes x / s integral: 2.5 and -3.5 are ties
+      const ties = new Float32Array(64);
+      ties[0] = 127;
+      ties[1] = 2.5;
+      ties[2] = -3.5;
+      ties[3] = 0.5;
+      ties[33] = 1e-40;
+      ties[40] = -3e38;
+      ties[41] = 1;
+      cases.push(ties);
+      const nan = randomNormal(70, 4);
+      nan[35] = Number.NaN;
+      cases.push(nan);
+      for (const x of cases) {
+        const kp = Math.ceil(x.length / 32) * 32;
+        const want = quantizeActivations(x, kp);
+        const got = k1.quantizeActivations(x, kp);
+        assert.deepEqual(got.q, want.q);
+        assert.deepEqual([...got.s], [...want.s]); // NaN payloads may differ
+      }
+      const t = quantizeActivations(ties, 64);
+      assert.deepEqual([...t.q.subarray(0, 4)], [127, 2, -4, 0]);
+    });
+
+    it('rejects mismatched sizes', () => {
+      const w = packFloat(new Float32Array(12), 3, 4, 'fp32');
+      k1.reset();
+      const d = k1.upload(w);
+      assert.throws(() => k1.gemv(d, new Float32Array(5)), RangeError);
+      assert.throws(() => k1.gemv(d, new Float32Array(4), new Float32Array(2)), RangeError);
+      assert.throws(() => k1.gemm(d, new Float32Array(7), 2), RangeError);
+    });
   });
-});

@@ -15,7 +15,19 @@ export {
   roundMantissa,
   truncateMantissa,
 } from './accumulate.js';
-export { benchGemv, type GemvBenchOptions, type GemvBenchRow, randomNormal, timeMedian } from './bench.js';
+export {
+  benchGemv,
+  type GemvBenchOptions,
+  type GemvBenchRow,
+  LIVE_MAX_ELEMENTS,
+  LIVE_MAX_SIDE,
+  type LiveGemvOptions,
+  type LiveGemvResult,
+  type LiveGemvRow,
+  liveGemvBenchmark,
+  randomNormal,
+  timeMedian,
+} from './bench.js';
 export {
   createKernels,
   createKernelsSync,
@@ -32,6 +44,7 @@ export {
   quantizeActivations,
   relFrobenius,
 } from './reference.js';
+export { defaultVariant, type KernelVariant } from './wasm.js';
 export {
   type FormatLayout,
   LAYOUTS,

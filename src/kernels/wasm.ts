@@ -4,9 +4,16 @@
  * or shared (a worker pool over one WebAssembly.Memory). The build's wabt validator refuses shared
  * memories, so gemv.wat declares its memory unshared and the shared variant is the same binary
  * with the memory import's limits flag set to 0x03 (shared, with maximum).
+ *
+ * Two builds of gemv.wat: SIMD128, and relaxed SIMD where every multiply-add of the float kernels
+ * (fp32, bf16, E4M3 dot products, the GEMM tile, the int8/FP4 block scaling) is one
+ * `f32x4.relaxed_madd` (a fused multiply-add on x86 with FMA3 and on ARM; unfused where the engine
+ * has no FMA). FMA rounds once instead of twice, so the relaxed results differ from SIMD128's in
+ * the last bits (and may differ between machines); both stay within the float32 accumulation
+ * bound the tests check against the float64 reference. Integer dot products stay exact in both.
  */
-import { hasSimd } from '../wasm/load.js';
-import { wasmBase64 } from './gemv.wasm.js';
+import { hasSimd, relaxedSimdAvailable } from '../wasm/load.js';
+import { wasmBase64, wasmBase64Relaxed } from './gemv.wasm.js';
 
 /** Pages the kernel memory may grow to (4 GiB, wasm32's limit). */
 export const MAX_PAGES = 65536;
@@ -66,16 +73,27 @@ export function shareMemoryImport(bin: Uint8Array): Uint8Array {
   throw new Error('kernel module imports no memory');
 }
 
-const compiled = new Map<boolean, WebAssembly.Module>();
+const compiled = new Map<string, WebAssembly.Module>();
+
+/** Kernel builds: SIMD128, or relaxed SIMD (FMA). */
+export type KernelVariant = 'simd128' | 'relaxed';
+
+/** The build used when none is asked for: relaxed where the engine runs it now, else SIMD128. */
+export function defaultVariant(): KernelVariant {
+  return relaxedSimdAvailable() ? 'relaxed' : 'simd128';
+}
 
 /** The kernel module (compiled once per variant). Throws where WebAssembly SIMD is missing. */
-export function kernelModule(shared: boolean): WebAssembly.Module {
+export function kernelModule(shared: boolean, variant: KernelVariant = 'simd128'): WebAssembly.Module {
   if (!hasSimd) throw new Error('kernels need WebAssembly SIMD (Node 16.4+ or a current browser)');
-  let m = compiled.get(shared);
+  if (variant === 'relaxed' && !relaxedSimdAvailable())
+    throw new Error('relaxed SIMD is not available in this engine (Node 20: enableRelaxedSimd() first)');
+  const key = `${shared}:${variant}`;
+  let m = compiled.get(key);
   if (!m) {
-    const bin = bytesOf(wasmBase64);
+    const bin = bytesOf(variant === 'relaxed' ? wasmBase64Relaxed : wasmBase64);
     m = new WebAssembly.Module((shared ? shareMemoryImport(bin) : bin) as BufferSource);
-    compiled.set(shared, m);
+    compiled.set(key, m);
   }
   return m;
 }

@@ -93,7 +93,7 @@ export interface PackedWeight {
 
 /** Look up a format; RangeError listing the known ones. */
 export function layoutOf(format: string): FormatLayout {
-  const l = LAYOUTS[format as WeightFormat];
+  const l = Object.hasOwn(LAYOUTS, format) ? LAYOUTS[format as WeightFormat] : undefined;
   if (!l) throw new RangeError(`unknown weight format "${format}" (known: ${WEIGHT_FORMATS.join(', ')})`);
   return l;
 }

@@ -7,6 +7,10 @@
 ;;   elem 0: E4M3FN, round to nearest even, saturating; 2: the same, not saturating (torch);
 ;;   elem 1: E2M1, round to nearest even, saturating; 3: E2M1, ties away, saturating.
 ;;   rule 3: triton_kernels ROUND_UP, (bits(amax / maxValue) + 0x7FFFFF) & 0x7F800000
+;; Comparisons of |x| bits (never above 0x7fffffff) use the signed i32x4.gt_s/lt_s: one x86
+;; instruction each, where the unsigned gt_u/lt_u cost V8 four or five (bench/isa.mjs). E4M3
+;; overflow and NaN codes are applied as max(code, code' & mask) (2 instructions, v128.bitselect 3):
+;; the magnitude code is at most 0x7e there, so the E4M3 NaN code must be 0x7f (wasmPlan's).
 ;; Bytes 0..15 of memory hold the E2M1 magnitudes times two (0 1 2 3 4 6 8 12) for swizzle.
 (module
   (memory (export "memory") 1)
@@ -25,22 +29,24 @@
   (func $tailmask (param $rem i32) (result v128)
     (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (local.get $rem))))
 
-  ;; max |x| over n floats at p (NaN if any is NaN)
+  ;; max |x| over n floats at p (NaN if any is NaN). |x| as integer bits: for non-negative floats the
+  ;; integer order is the float order and every NaN is above +Inf, so i32x4.max_s (1 x86
+  ;; instruction) replaces f32x4.max (8: its NaN and -0 rules cost V8 a fix-up sequence).
   (func $amax (param $p i32) (param $n i32) (result f32)
     (local $acc v128) (local $i i32) (local $m f32)
     (local.set $acc (v128.const f32x4 0 0 0 0))
     (block $done
       (loop $l
         (br_if $done (i32.gt_s (i32.add (local.get $i) (i32.const 4)) (local.get $n)))
-        (local.set $acc (f32x4.max (local.get $acc)
-          (f32x4.abs (v128.load align=4 (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))))
+        (local.set $acc (i32x4.max_s (local.get $acc)
+          (v128.and (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff) (v128.load align=4 (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $l)))
     (if (i32.lt_s (local.get $i) (local.get $n))
       (then
-        (local.set $acc (f32x4.max (local.get $acc)
+        (local.set $acc (i32x4.max_s (local.get $acc)
           (v128.and
-            (f32x4.abs (v128.load align=4 (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))
+            (v128.and (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff) (v128.load align=4 (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))))
             (call $tailmask (i32.sub (local.get $n) (local.get $i))))))))
     (local.set $m (f32.max (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc))))
     (local.set $m (f32.max (local.get $m) (f32x4.extract_lane 2 (local.get $acc))))
@@ -146,10 +152,10 @@
         (local.set $c0 (v128.bitselect
           (i32x4.sub (f32x4.add (local.get $a) (local.get $denorm)) (local.get $denorm))
           (local.get $c0)
-          (i32x4.lt_u (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
+          (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
         (local.set $c0 (i32x4.min_u (local.get $c0) (i32x4.splat (i32.const 0x7e))))
-        (local.set $c0 (v128.bitselect (local.get $ovf) (local.get $c0) (i32x4.gt_u (local.get $a) (local.get $ovfAt))))
-        (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_u (local.get $a) (local.get $inf))))
+        (local.set $c0 (i32x4.max_s (local.get $c0) (v128.and (local.get $ovf) (i32x4.gt_s (local.get $a) (local.get $ovfAt)))))
+        (local.set $c0 (i32x4.max_s (local.get $c0) (v128.and (local.get $vnan) (i32x4.gt_s (local.get $a) (local.get $inf)))))
         (local.set $c0 (v128.or (local.get $c0) (i32x4.shr_u (v128.and (local.get $y0) (local.get $signm)) (i32.const 24))))
         ;; --- E4M3 of $y1 into $c1
         (local.set $a (v128.and (local.get $y1) (local.get $absm)))
@@ -160,10 +166,10 @@
         (local.set $c1 (v128.bitselect
           (i32x4.sub (f32x4.add (local.get $a) (local.get $denorm)) (local.get $denorm))
           (local.get $c1)
-          (i32x4.lt_u (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
+          (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
         (local.set $c1 (i32x4.min_u (local.get $c1) (i32x4.splat (i32.const 0x7e))))
-        (local.set $c1 (v128.bitselect (local.get $ovf) (local.get $c1) (i32x4.gt_u (local.get $a) (local.get $ovfAt))))
-        (local.set $c1 (v128.bitselect (local.get $vnan) (local.get $c1) (i32x4.gt_u (local.get $a) (local.get $inf))))
+        (local.set $c1 (i32x4.max_s (local.get $c1) (v128.and (local.get $ovf) (i32x4.gt_s (local.get $a) (local.get $ovfAt)))))
+        (local.set $c1 (i32x4.max_s (local.get $c1) (v128.and (local.get $vnan) (i32x4.gt_s (local.get $a) (local.get $inf)))))
         (local.set $c1 (v128.or (local.get $c1) (i32x4.shr_u (v128.and (local.get $y1) (local.get $signm)) (i32.const 24))))
         ;; --- E4M3 of $y2 into $c2
         (local.set $a (v128.and (local.get $y2) (local.get $absm)))
@@ -174,10 +180,10 @@
         (local.set $c2 (v128.bitselect
           (i32x4.sub (f32x4.add (local.get $a) (local.get $denorm)) (local.get $denorm))
           (local.get $c2)
-          (i32x4.lt_u (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
+          (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
         (local.set $c2 (i32x4.min_u (local.get $c2) (i32x4.splat (i32.const 0x7e))))
-        (local.set $c2 (v128.bitselect (local.get $ovf) (local.get $c2) (i32x4.gt_u (local.get $a) (local.get $ovfAt))))
-        (local.set $c2 (v128.bitselect (local.get $vnan) (local.get $c2) (i32x4.gt_u (local.get $a) (local.get $inf))))
+        (local.set $c2 (i32x4.max_s (local.get $c2) (v128.and (local.get $ovf) (i32x4.gt_s (local.get $a) (local.get $ovfAt)))))
+        (local.set $c2 (i32x4.max_s (local.get $c2) (v128.and (local.get $vnan) (i32x4.gt_s (local.get $a) (local.get $inf)))))
         (local.set $c2 (v128.or (local.get $c2) (i32x4.shr_u (v128.and (local.get $y2) (local.get $signm)) (i32.const 24))))
         ;; --- E4M3 of $y3 into $c3
         (local.set $a (v128.and (local.get $y3) (local.get $absm)))
@@ -188,10 +194,10 @@
         (local.set $c3 (v128.bitselect
           (i32x4.sub (f32x4.add (local.get $a) (local.get $denorm)) (local.get $denorm))
           (local.get $c3)
-          (i32x4.lt_u (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
+          (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
         (local.set $c3 (i32x4.min_u (local.get $c3) (i32x4.splat (i32.const 0x7e))))
-        (local.set $c3 (v128.bitselect (local.get $ovf) (local.get $c3) (i32x4.gt_u (local.get $a) (local.get $ovfAt))))
-        (local.set $c3 (v128.bitselect (local.get $vnan) (local.get $c3) (i32x4.gt_u (local.get $a) (local.get $inf))))
+        (local.set $c3 (i32x4.max_s (local.get $c3) (v128.and (local.get $ovf) (i32x4.gt_s (local.get $a) (local.get $ovfAt)))))
+        (local.set $c3 (i32x4.max_s (local.get $c3) (v128.and (local.get $vnan) (i32x4.gt_s (local.get $a) (local.get $inf)))))
         (local.set $c3 (v128.or (local.get $c3) (i32x4.shr_u (v128.and (local.get $y3) (local.get $signm)) (i32.const 24))))
         (v128.store align=1 (i32.add (local.get $q) (local.get $i))
           (i8x16.narrow_i16x8_u
@@ -215,10 +221,10 @@
         (local.set $c0 (v128.bitselect
           (i32x4.sub (f32x4.add (local.get $a) (local.get $denorm)) (local.get $denorm))
           (local.get $c0)
-          (i32x4.lt_u (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
+          (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
         (local.set $c0 (i32x4.min_u (local.get $c0) (i32x4.splat (i32.const 0x7e))))
-        (local.set $c0 (v128.bitselect (local.get $ovf) (local.get $c0) (i32x4.gt_u (local.get $a) (local.get $ovfAt))))
-        (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_u (local.get $a) (local.get $inf))))
+        (local.set $c0 (i32x4.max_s (local.get $c0) (v128.and (local.get $ovf) (i32x4.gt_s (local.get $a) (local.get $ovfAt)))))
+        (local.set $c0 (i32x4.max_s (local.get $c0) (v128.and (local.get $vnan) (i32x4.gt_s (local.get $a) (local.get $inf)))))
         (local.set $c0 (v128.or (local.get $c0) (i32x4.shr_u (v128.and (local.get $y0) (local.get $signm)) (i32.const 24))))
         (i32.store8 (i32.add (local.get $q) (local.get $i)) (i32x4.extract_lane 0 (local.get $c0)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
@@ -279,7 +285,7 @@
           (f32x4.gt (local.get $a) (local.get $t6)))
           (f32x4.gt (local.get $a) (local.get $t7))))
         (local.set $c0 (v128.or (local.get $c0) (i32x4.shr_u (v128.and (local.get $y0) (local.get $signm)) (i32.const 28))))
-        (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_u (local.get $a) (local.get $inf))))
+        (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_s (local.get $a) (local.get $inf))))
         ;; --- E2M1 of $y1 into $c1
         (local.set $a (v128.and (local.get $y1) (local.get $absm)))
         (local.set $c1 (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub
@@ -292,7 +298,7 @@
           (f32x4.gt (local.get $a) (local.get $t6)))
           (f32x4.gt (local.get $a) (local.get $t7))))
         (local.set $c1 (v128.or (local.get $c1) (i32x4.shr_u (v128.and (local.get $y1) (local.get $signm)) (i32.const 28))))
-        (local.set $c1 (v128.bitselect (local.get $vnan) (local.get $c1) (i32x4.gt_u (local.get $a) (local.get $inf))))
+        (local.set $c1 (v128.bitselect (local.get $vnan) (local.get $c1) (i32x4.gt_s (local.get $a) (local.get $inf))))
         ;; --- E2M1 of $y2 into $c2
         (local.set $a (v128.and (local.get $y2) (local.get $absm)))
         (local.set $c2 (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub
@@ -305,7 +311,7 @@
           (f32x4.gt (local.get $a) (local.get $t6)))
           (f32x4.gt (local.get $a) (local.get $t7))))
         (local.set $c2 (v128.or (local.get $c2) (i32x4.shr_u (v128.and (local.get $y2) (local.get $signm)) (i32.const 28))))
-        (local.set $c2 (v128.bitselect (local.get $vnan) (local.get $c2) (i32x4.gt_u (local.get $a) (local.get $inf))))
+        (local.set $c2 (v128.bitselect (local.get $vnan) (local.get $c2) (i32x4.gt_s (local.get $a) (local.get $inf))))
         ;; --- E2M1 of $y3 into $c3
         (local.set $a (v128.and (local.get $y3) (local.get $absm)))
         (local.set $c3 (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub
@@ -318,7 +324,7 @@
           (f32x4.gt (local.get $a) (local.get $t6)))
           (f32x4.gt (local.get $a) (local.get $t7))))
         (local.set $c3 (v128.or (local.get $c3) (i32x4.shr_u (v128.and (local.get $y3) (local.get $signm)) (i32.const 28))))
-        (local.set $c3 (v128.bitselect (local.get $vnan) (local.get $c3) (i32x4.gt_u (local.get $a) (local.get $inf))))
+        (local.set $c3 (v128.bitselect (local.get $vnan) (local.get $c3) (i32x4.gt_s (local.get $a) (local.get $inf))))
         (v128.store align=1 (i32.add (local.get $q) (local.get $i))
           (i8x16.narrow_i16x8_u
             (i16x8.narrow_i32x4_u (local.get $c0) (local.get $c1))
@@ -344,7 +350,7 @@
           (f32x4.gt (local.get $a) (local.get $t6)))
           (f32x4.gt (local.get $a) (local.get $t7))))
         (local.set $c0 (v128.or (local.get $c0) (i32x4.shr_u (v128.and (local.get $y0) (local.get $signm)) (i32.const 28))))
-        (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_u (local.get $a) (local.get $inf))))
+        (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_s (local.get $a) (local.get $inf))))
         (i32.store8 (i32.add (local.get $q) (local.get $i)) (i32x4.extract_lane 0 (local.get $c0)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $l2)))
@@ -405,13 +411,38 @@
           (local.set $tr (i32.add (local.get $tr) (local.get $br)))
           (br $rowsL)))))
 
+  ;; BF16 (u16 at s) -> float32 (at d), n a positive multiple of 8: a word interleave with zero (exact)
+  (func $widen_bf16 (param $s i32) (param $d i32) (param $n i32)
+    (local $end i32) (local $v v128)
+    (local.set $end (i32.add (local.get $s) (i32.shl (local.get $n) (i32.const 1))))
+    (loop $l
+      (local.set $v (v128.load align=2 (local.get $s)))
+      (v128.store align=4 (local.get $d) (i8x16.shuffle 0 1 16 17 2 3 18 19 4 5 20 21 6 7 22 23 (v128.const i32x4 0 0 0 0) (local.get $v)))
+      (v128.store offset=16 align=4 (local.get $d) (i8x16.shuffle 8 9 24 25 10 11 26 27 12 13 28 29 14 15 30 31 (v128.const i32x4 0 0 0 0) (local.get $v)))
+      (local.set $s (i32.add (local.get $s) (i32.const 16)))
+      (local.set $d (i32.add (local.get $d) (i32.const 32)))
+      (br_if $l (i32.lt_u (local.get $s) (local.get $end)))))
+
+  ;; widen_bf16 over a whole matrix (the general tile kernel's input), in place of a JS widening copy
+  (func (export "widen_bf16") (param $s i32) (param $d i32) (param $n i32)
+    (local $m i32)
+    (local.set $m (i32.and (local.get $n) (i32.const -8)))
+    (if (local.get $m) (then (call $widen_bf16 (local.get $s) (local.get $d) (local.get $m))))
+    (block $e (loop $t
+      (br_if $e (i32.ge_u (local.get $m) (local.get $n)))
+      (i32.store (i32.add (local.get $d) (i32.shl (local.get $m) (i32.const 2)))
+        (i32.shl (i32.load16_u (i32.add (local.get $s) (i32.shl (local.get $m) (i32.const 1)))) (i32.const 16)))
+      (local.set $m (i32.add (local.get $m) (i32.const 1)))
+      (br $t))))
+
   ;; rows_e4m3: tiles of one row and bc columns (bc a multiple of 16, cols a multiple of bc),
   ;; amax, scale and encoding fused in one pass per block with every constant hoisted.
   (func (export "rows_e4m3")
     (param $src i32) (param $rows i32) (param $cols i32) (param $bc i32)
     (param $codes i32) (param $scodes i32) (param $scales i32)
     (param $rule i32) (param $elem i32) (param $emax i32) (param $maxv f32) (param $mina f32) (param $rmax f32) (param $nan i32) (param $clip f32)
-    (local $p i32) (local $q i32) (local $end i32) (local $bend i32) (local $blk i32) (local $code i32) (local $k i32)
+    (param $bf16 i32) (param $scr i32)
+    (local $in i32) (local $p i32) (local $q i32) (local $end i32) (local $bend i32) (local $blk i32) (local $code i32) (local $k i32)
     (local $acc v128) (local $amax f32) (local $vi v128) (local $vc v128) (local $cnt v128)
     (local $y0 v128) (local $y1 v128) (local $y2 v128) (local $y3 v128)
     (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $a v128)
@@ -435,20 +466,29 @@
     (local.set $t5 (f32x4.splat (call $below (f32.const 2.5) (i32.eq (local.get $elem) (i32.const 3)))))
     (local.set $t6 (f32x4.splat (call $below (f32.const 3.5) (i32.const 1))))
     (local.set $t7 (f32x4.splat (call $below (f32.const 5) (i32.eq (local.get $elem) (i32.const 3)))))
-    (local.set $p (local.get $src))
+    (local.set $in (local.get $src))
     (local.set $q (local.get $codes))
-    (local.set $end (i32.add (local.get $src) (i32.shl (i32.mul (local.get $rows) (local.get $cols)) (i32.const 2))))
+    (local.set $end (i32.add (local.get $src) (i32.shl (i32.mul (local.get $rows) (local.get $cols)) (select (i32.const 1) (i32.const 2) (local.get $bf16)))))
     (block $done
       (loop $blocks
-        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (br_if $done (i32.ge_u (local.get $in) (local.get $end)))
+        ;; BF16 input: widen this block into the scratch (L1-resident), then run on float32
+        (if (local.get $bf16)
+          (then
+            (call $widen_bf16 (local.get $in) (local.get $scr) (local.get $bc))
+            (local.set $p (local.get $scr))
+            (local.set $in (i32.add (local.get $in) (i32.shl (local.get $bc) (i32.const 1)))))
+          (else
+            (local.set $p (local.get $in))
+            (local.set $in (i32.add (local.get $in) (i32.shl (local.get $bc) (i32.const 2))))))
         (local.set $bend (i32.add (local.get $p) (i32.shl (local.get $bc) (i32.const 2))))
-        ;; amax of the block
+        ;; amax of the block (integer max of |x| bits, see $amax)
         (local.set $acc (v128.const i32x4 0 0 0 0))
         (local.set $k (local.get $p))
         (loop $am
-          (local.set $acc (f32x4.max (f32x4.max (local.get $acc) (f32x4.abs (v128.load align=4 (local.get $k))))
-            (f32x4.max (f32x4.abs (v128.load offset=16 align=4 (local.get $k)))
-              (f32x4.max (f32x4.abs (v128.load offset=32 align=4 (local.get $k))) (f32x4.abs (v128.load offset=48 align=4 (local.get $k)))))))
+          (local.set $acc (i32x4.max_s (i32x4.max_s (local.get $acc) (v128.and (local.get $absm) (v128.load align=4 (local.get $k))))
+            (i32x4.max_s (v128.and (local.get $absm) (v128.load offset=16 align=4 (local.get $k)))
+              (i32x4.max_s (v128.and (local.get $absm) (v128.load offset=32 align=4 (local.get $k))) (v128.and (local.get $absm) (v128.load offset=48 align=4 (local.get $k)))))))
           (local.set $k (i32.add (local.get $k) (i32.const 64)))
           (br_if $am (i32.lt_u (local.get $k) (local.get $bend))))
         (local.set $amax (f32.max (f32.max (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
@@ -504,10 +544,10 @@
             (local.set $c0 (v128.bitselect
               (i32x4.sub (f32x4.add (local.get $a) (local.get $denorm)) (local.get $denorm))
               (local.get $c0)
-              (i32x4.lt_u (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
+              (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
             (local.set $c0 (i32x4.min_u (local.get $c0) (i32x4.splat (i32.const 0x7e))))
-            (local.set $c0 (v128.bitselect (local.get $ovf) (local.get $c0) (i32x4.gt_u (local.get $a) (local.get $ovfAt))))
-            (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_u (local.get $a) (local.get $inf))))
+            (local.set $c0 (i32x4.max_s (local.get $c0) (v128.and (local.get $ovf) (i32x4.gt_s (local.get $a) (local.get $ovfAt)))))
+            (local.set $c0 (i32x4.max_s (local.get $c0) (v128.and (local.get $vnan) (i32x4.gt_s (local.get $a) (local.get $inf)))))
             (local.set $c0 (v128.or (local.get $c0) (i32x4.shr_u (v128.and (local.get $y0) (local.get $signm)) (i32.const 24))))
             (local.set $a (v128.and (local.get $y1) (local.get $absm)))
             (local.set $c1 (i32x4.shr_u
@@ -517,10 +557,10 @@
             (local.set $c1 (v128.bitselect
               (i32x4.sub (f32x4.add (local.get $a) (local.get $denorm)) (local.get $denorm))
               (local.get $c1)
-              (i32x4.lt_u (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
+              (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
             (local.set $c1 (i32x4.min_u (local.get $c1) (i32x4.splat (i32.const 0x7e))))
-            (local.set $c1 (v128.bitselect (local.get $ovf) (local.get $c1) (i32x4.gt_u (local.get $a) (local.get $ovfAt))))
-            (local.set $c1 (v128.bitselect (local.get $vnan) (local.get $c1) (i32x4.gt_u (local.get $a) (local.get $inf))))
+            (local.set $c1 (i32x4.max_s (local.get $c1) (v128.and (local.get $ovf) (i32x4.gt_s (local.get $a) (local.get $ovfAt)))))
+            (local.set $c1 (i32x4.max_s (local.get $c1) (v128.and (local.get $vnan) (i32x4.gt_s (local.get $a) (local.get $inf)))))
             (local.set $c1 (v128.or (local.get $c1) (i32x4.shr_u (v128.and (local.get $y1) (local.get $signm)) (i32.const 24))))
             (local.set $a (v128.and (local.get $y2) (local.get $absm)))
             (local.set $c2 (i32x4.shr_u
@@ -530,10 +570,10 @@
             (local.set $c2 (v128.bitselect
               (i32x4.sub (f32x4.add (local.get $a) (local.get $denorm)) (local.get $denorm))
               (local.get $c2)
-              (i32x4.lt_u (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
+              (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
             (local.set $c2 (i32x4.min_u (local.get $c2) (i32x4.splat (i32.const 0x7e))))
-            (local.set $c2 (v128.bitselect (local.get $ovf) (local.get $c2) (i32x4.gt_u (local.get $a) (local.get $ovfAt))))
-            (local.set $c2 (v128.bitselect (local.get $vnan) (local.get $c2) (i32x4.gt_u (local.get $a) (local.get $inf))))
+            (local.set $c2 (i32x4.max_s (local.get $c2) (v128.and (local.get $ovf) (i32x4.gt_s (local.get $a) (local.get $ovfAt)))))
+            (local.set $c2 (i32x4.max_s (local.get $c2) (v128.and (local.get $vnan) (i32x4.gt_s (local.get $a) (local.get $inf)))))
             (local.set $c2 (v128.or (local.get $c2) (i32x4.shr_u (v128.and (local.get $y2) (local.get $signm)) (i32.const 24))))
             (local.set $a (v128.and (local.get $y3) (local.get $absm)))
             (local.set $c3 (i32x4.shr_u
@@ -543,10 +583,10 @@
             (local.set $c3 (v128.bitselect
               (i32x4.sub (f32x4.add (local.get $a) (local.get $denorm)) (local.get $denorm))
               (local.get $c3)
-              (i32x4.lt_u (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
+              (i32x4.lt_s (local.get $a) (i32x4.splat (i32.const 0x3c800000)))))
             (local.set $c3 (i32x4.min_u (local.get $c3) (i32x4.splat (i32.const 0x7e))))
-            (local.set $c3 (v128.bitselect (local.get $ovf) (local.get $c3) (i32x4.gt_u (local.get $a) (local.get $ovfAt))))
-            (local.set $c3 (v128.bitselect (local.get $vnan) (local.get $c3) (i32x4.gt_u (local.get $a) (local.get $inf))))
+            (local.set $c3 (i32x4.max_s (local.get $c3) (v128.and (local.get $ovf) (i32x4.gt_s (local.get $a) (local.get $ovfAt)))))
+            (local.set $c3 (i32x4.max_s (local.get $c3) (v128.and (local.get $vnan) (i32x4.gt_s (local.get $a) (local.get $inf)))))
             (local.set $c3 (v128.or (local.get $c3) (i32x4.shr_u (v128.and (local.get $y3) (local.get $signm)) (i32.const 24))))
               (v128.store align=1 (local.get $q)
                 (i8x16.narrow_i16x8_u
@@ -556,7 +596,6 @@
               (local.set $k (i32.add (local.get $k) (i32.const 64)))
               (br_if $enc (i32.lt_u (local.get $k) (local.get $bend))))))
         (local.set $blk (i32.add (local.get $blk) (i32.const 1)))
-        (local.set $p (local.get $bend))
         (br $blocks)))
     (global.set $sat (i32.add (global.get $sat)
       (i32.add (i32.add (i32x4.extract_lane 0 (local.get $cnt)) (i32x4.extract_lane 1 (local.get $cnt)))
@@ -568,7 +607,8 @@
     (param $src i32) (param $rows i32) (param $cols i32) (param $bc i32)
     (param $codes i32) (param $scodes i32) (param $scales i32)
     (param $rule i32) (param $elem i32) (param $emax i32) (param $maxv f32) (param $mina f32) (param $rmax f32) (param $nan i32) (param $clip f32)
-    (local $p i32) (local $q i32) (local $end i32) (local $bend i32) (local $blk i32) (local $code i32) (local $k i32)
+    (param $bf16 i32) (param $scr i32)
+    (local $in i32) (local $p i32) (local $q i32) (local $end i32) (local $bend i32) (local $blk i32) (local $code i32) (local $k i32)
     (local $acc v128) (local $amax f32) (local $vi v128) (local $vc v128) (local $cnt v128)
     (local $y0 v128) (local $y1 v128) (local $y2 v128) (local $y3 v128)
     (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $a v128)
@@ -592,20 +632,29 @@
     (local.set $t5 (f32x4.splat (call $below (f32.const 2.5) (i32.eq (local.get $elem) (i32.const 3)))))
     (local.set $t6 (f32x4.splat (call $below (f32.const 3.5) (i32.const 1))))
     (local.set $t7 (f32x4.splat (call $below (f32.const 5) (i32.eq (local.get $elem) (i32.const 3)))))
-    (local.set $p (local.get $src))
+    (local.set $in (local.get $src))
     (local.set $q (local.get $codes))
-    (local.set $end (i32.add (local.get $src) (i32.shl (i32.mul (local.get $rows) (local.get $cols)) (i32.const 2))))
+    (local.set $end (i32.add (local.get $src) (i32.shl (i32.mul (local.get $rows) (local.get $cols)) (select (i32.const 1) (i32.const 2) (local.get $bf16)))))
     (block $done
       (loop $blocks
-        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (br_if $done (i32.ge_u (local.get $in) (local.get $end)))
+        ;; BF16 input: widen this block into the scratch (L1-resident), then run on float32
+        (if (local.get $bf16)
+          (then
+            (call $widen_bf16 (local.get $in) (local.get $scr) (local.get $bc))
+            (local.set $p (local.get $scr))
+            (local.set $in (i32.add (local.get $in) (i32.shl (local.get $bc) (i32.const 1)))))
+          (else
+            (local.set $p (local.get $in))
+            (local.set $in (i32.add (local.get $in) (i32.shl (local.get $bc) (i32.const 2))))))
         (local.set $bend (i32.add (local.get $p) (i32.shl (local.get $bc) (i32.const 2))))
-        ;; amax of the block
+        ;; amax of the block (integer max of |x| bits, see $amax)
         (local.set $acc (v128.const i32x4 0 0 0 0))
         (local.set $k (local.get $p))
         (loop $am
-          (local.set $acc (f32x4.max (f32x4.max (local.get $acc) (f32x4.abs (v128.load align=4 (local.get $k))))
-            (f32x4.max (f32x4.abs (v128.load offset=16 align=4 (local.get $k)))
-              (f32x4.max (f32x4.abs (v128.load offset=32 align=4 (local.get $k))) (f32x4.abs (v128.load offset=48 align=4 (local.get $k)))))))
+          (local.set $acc (i32x4.max_s (i32x4.max_s (local.get $acc) (v128.and (local.get $absm) (v128.load align=4 (local.get $k))))
+            (i32x4.max_s (v128.and (local.get $absm) (v128.load offset=16 align=4 (local.get $k)))
+              (i32x4.max_s (v128.and (local.get $absm) (v128.load offset=32 align=4 (local.get $k))) (v128.and (local.get $absm) (v128.load offset=48 align=4 (local.get $k)))))))
           (local.set $k (i32.add (local.get $k) (i32.const 64)))
           (br_if $am (i32.lt_u (local.get $k) (local.get $bend))))
         (local.set $amax (f32.max (f32.max (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
@@ -664,7 +713,7 @@
               (f32x4.gt (local.get $a) (local.get $t6)))
               (f32x4.gt (local.get $a) (local.get $t7))))
             (local.set $c0 (v128.or (local.get $c0) (i32x4.shr_u (v128.and (local.get $y0) (local.get $signm)) (i32.const 28))))
-            (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_u (local.get $a) (local.get $inf))))
+            (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_s (local.get $a) (local.get $inf))))
             (local.set $a (v128.and (local.get $y1) (local.get $absm)))
             (local.set $c1 (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub
               (v128.const i32x4 0 0 0 0)
@@ -676,7 +725,7 @@
               (f32x4.gt (local.get $a) (local.get $t6)))
               (f32x4.gt (local.get $a) (local.get $t7))))
             (local.set $c1 (v128.or (local.get $c1) (i32x4.shr_u (v128.and (local.get $y1) (local.get $signm)) (i32.const 28))))
-            (local.set $c1 (v128.bitselect (local.get $vnan) (local.get $c1) (i32x4.gt_u (local.get $a) (local.get $inf))))
+            (local.set $c1 (v128.bitselect (local.get $vnan) (local.get $c1) (i32x4.gt_s (local.get $a) (local.get $inf))))
             (local.set $a (v128.and (local.get $y2) (local.get $absm)))
             (local.set $c2 (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub
               (v128.const i32x4 0 0 0 0)
@@ -688,7 +737,7 @@
               (f32x4.gt (local.get $a) (local.get $t6)))
               (f32x4.gt (local.get $a) (local.get $t7))))
             (local.set $c2 (v128.or (local.get $c2) (i32x4.shr_u (v128.and (local.get $y2) (local.get $signm)) (i32.const 28))))
-            (local.set $c2 (v128.bitselect (local.get $vnan) (local.get $c2) (i32x4.gt_u (local.get $a) (local.get $inf))))
+            (local.set $c2 (v128.bitselect (local.get $vnan) (local.get $c2) (i32x4.gt_s (local.get $a) (local.get $inf))))
             (local.set $a (v128.and (local.get $y3) (local.get $absm)))
             (local.set $c3 (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub
               (v128.const i32x4 0 0 0 0)
@@ -700,7 +749,7 @@
               (f32x4.gt (local.get $a) (local.get $t6)))
               (f32x4.gt (local.get $a) (local.get $t7))))
             (local.set $c3 (v128.or (local.get $c3) (i32x4.shr_u (v128.and (local.get $y3) (local.get $signm)) (i32.const 28))))
-            (local.set $c3 (v128.bitselect (local.get $vnan) (local.get $c3) (i32x4.gt_u (local.get $a) (local.get $inf))))
+            (local.set $c3 (v128.bitselect (local.get $vnan) (local.get $c3) (i32x4.gt_s (local.get $a) (local.get $inf))))
               (v128.store align=1 (local.get $q)
                 (i8x16.narrow_i16x8_u
                   (i16x8.narrow_i32x4_u (local.get $c0) (local.get $c1))
@@ -709,7 +758,6 @@
               (local.set $k (i32.add (local.get $k) (i32.const 64)))
               (br_if $enc (i32.lt_u (local.get $k) (local.get $bend))))))
         (local.set $blk (i32.add (local.get $blk) (i32.const 1)))
-        (local.set $p (local.get $bend))
         (br $blocks)))
     (global.set $sat (i32.add (global.get $sat)
       (i32.add (i32.add (i32x4.extract_lane 0 (local.get $cnt)) (i32x4.extract_lane 1 (local.get $cnt)))

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { hasSimd } from '../wasm/load.js';
 import { dequantize, getScheme, quantize, SCHEMES } from './index.js';
-import { wasmPlan } from './wasm.js';
+import { wasmPlan, wasmQuantizeMatrix, wasmQuantizeMatrixBf16 } from './wasm.js';
 
 const covered = Object.values(SCHEMES).filter((s) => wasmPlan(s) !== null);
 
@@ -100,6 +100,51 @@ describe('WebAssembly kernels = TypeScript path', {
       assert.deepEqual(b.scaleCodes, a.scaleCodes, s.name);
       assert.equal(b.saturated, a.saturated, s.name);
     }
+  });
+  test('BF16 input (widened inside the kernels) = float32 input widened first, every covered scheme', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(
+          ...covered.filter((s) => typeof s.block[0] === 'number' && typeof s.block[1] === 'number'),
+        ),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 1, maxLength: 64 }),
+        fc.integer({ min: 0, max: 1000 }),
+        (scheme, rows, colBlocks, pool, seed) => {
+          const [br, bc] = scheme.block as [number, number];
+          // whole blocks (the fused row path) for row tiles; ragged shapes for 2-D tiles
+          const r = br === 1 ? rows : rows * 37;
+          const cols = br === 1 ? colBlocks * bc : colBlocks * 29 + 3;
+          const bits = new Uint16Array(r * cols);
+          // mostly normal magnitudes (exponent near 127), some from the whole 16-bit range (NaN, Inf, subnormals)
+          for (let i = 0; i < bits.length; i++) {
+            const b = pool[(i * 31 + seed) % pool.length]!;
+            bits[i] = i % 11 === 5 ? b : (b & 0x807f) | ((120 + (b % 16)) << 7);
+          }
+          const x = new Float32Array(new Uint32Array(bits.length).map((_, i) => bits[i]! << 16).buffer);
+          const nb = Math.ceil(r / br) * Math.ceil(cols / bc);
+          const plan = wasmPlan(scheme)!;
+          const out = () => ({
+            c: new Uint8Array(r * cols),
+            sc: new Uint8Array(nb),
+            s: new Float32Array(nb),
+          });
+          const a = out();
+          const b = out();
+          const satA = wasmQuantizeMatrix(scheme, plan, x, r, cols, br, bc, a.c, a.sc, a.s);
+          const satB = wasmQuantizeMatrixBf16(scheme, plan, bits, r, cols, br, bc, b.c, b.sc, b.s);
+          assert.deepEqual(b.c, a.c, `${scheme.name} codes`);
+          assert.deepEqual(b.sc, a.sc, `${scheme.name} scale codes`);
+          assert.deepEqual(b.s, a.s, `${scheme.name} scales`);
+          assert.equal(satB, satA, `${scheme.name} saturated`);
+          // and the float32 kernel path itself equals the TypeScript reference on these values
+          const ref = quantize(x, [r, cols], scheme, { backend: 'ts' });
+          assert.deepEqual(a.c, ref.codes, `${scheme.name} codes vs reference`);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
   test('NVFP4 dequantizes through the E2M1 kernel too', () => {
     const x = Float32Array.from({ length: 16 * 37 }, (_, i) => Math.sin(i) * (i % 7) * 3);

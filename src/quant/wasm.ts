@@ -39,6 +39,7 @@ interface Exports {
     ]
   ): void;
   saturated(): number;
+  widen_bf16(src: number, dst: number, n: number): void;
   rows_e4m3: RowsKernel;
   rows_e2m1: RowsKernel;
   dequantize(
@@ -54,7 +55,10 @@ interface Exports {
   ): void;
 }
 
-/** The fused row kernels: as `quantize` without the block-row count (one row per tile). */
+/**
+ * The fused row kernels: as `quantize` without the block-row count (one row per tile); with bf16
+ * set, src holds BF16 values and each block is widened into scr (bc floats) inside the kernel.
+ */
 type RowsKernel = (
   ...args: [
     src: number,
@@ -65,6 +69,8 @@ type RowsKernel = (
     scodes: number,
     scales: number,
     ...RuleArgs,
+    bf16: number,
+    scr: number,
   ]
 ) => void;
 
@@ -118,66 +124,129 @@ export function wasmQuantizeMatrix(
   scaleCodes: Uint8Array,
   scales: Float32Array,
 ): number {
-  const k = kernels();
+  return quantizeIn(s, plan, data, rows, cols, br, bc, codes, scaleCodes, scales);
+}
+
+/**
+ * As wasmQuantizeMatrix from BF16 values (the raw u16 bits, as stored in safetensors): they are
+ * copied into kernel memory at 2 bytes per element and widened inside it, per block in the fused
+ * row kernels (1 x bc tiles), per call before the tile kernel otherwise. The result is bit-identical
+ * with widening to float32 first (BF16 -> float32 is exact).
+ */
+export function wasmQuantizeMatrixBf16(
+  s: BlockScheme,
+  plan: { rule: number; elem: number; nan: number },
+  bits: Uint16Array,
+  rows: number,
+  cols: number,
+  br: number,
+  bc: number,
+  codes: Uint8Array,
+  scaleCodes: Uint8Array,
+  scales: Float32Array,
+): number {
+  return quantizeIn(s, plan, bits, rows, cols, br, bc, codes, scaleCodes, scales);
+}
+
+/** Where a quantize call keeps its buffers in kernel memory. */
+function layout(rows: number, cols: number, br: number, bc: number, bf16: boolean) {
   const n = rows * cols;
-  const nb = scales.length;
+  const nb = Math.ceil(rows / br) * Math.ceil(cols / bc);
   const src = HEADER;
   const codesAt = src + n * 4;
   const scodesAt = codesAt + n + 16;
   const scalesAt = (scodesAt + nb + 16 + 15) & ~15;
-  ensureMemory(k.memory, scalesAt + nb * 4 + 64);
-  const mem = k.memory.buffer;
-  new Float32Array(mem, src, n).set(data);
+  const scrAt = (scalesAt + nb * 4 + 64 + 15) & ~15; // a block of floats (fused BF16) or the BF16 input
+  const fused = br === 1 && bc % 16 === 0 && cols % bc === 0;
+  const end = scrAt + (bf16 ? (fused ? bc * 4 : n * 2) : 0) + 64;
+  // the input: float32 at src, or BF16 at src (fused) or at scrAt (widened to src first)
+  const inputAt = bf16 && !fused ? scrAt : src;
+  return { n, nb, src, codesAt, scodesAt, scalesAt, scrAt, fused, end, inputAt };
+}
+
+/**
+ * The kernel memory where a quantize call of this shape reads its input (float32 values, or BF16
+ * bits with `bf16`): a producer (a file reader, a decoder) can write the input there and call
+ * wasmQuantizeStaged, with no copy into the kernels. Valid until the next call that grows memory.
+ */
+export function wasmInputArea(
+  rows: number,
+  cols: number,
+  br: number,
+  bc: number,
+  bf16: boolean,
+): Float32Array | Uint16Array {
+  const k = kernels();
+  const l = layout(rows, cols, br, bc, bf16);
+  ensureMemory(k.memory, l.end);
+  return bf16
+    ? new Uint16Array(k.memory.buffer, l.inputAt, l.n)
+    : new Float32Array(k.memory.buffer, l.inputAt, l.n);
+}
+
+/**
+ * Quantize the input already in wasmInputArea (same shape and `bf16`); returns the saturated count
+ * and views of the codes, scale bytes and scales in kernel memory (valid until the next call).
+ */
+export function wasmQuantizeStaged(
+  s: BlockScheme,
+  plan: { rule: number; elem: number; nan: number },
+  rows: number,
+  cols: number,
+  br: number,
+  bc: number,
+  bf16: boolean,
+): { saturated: number; codes: Uint8Array; scaleCodes: Uint8Array; scales: Float32Array } {
+  const k = kernels();
+  const l = layout(rows, cols, br, bc, bf16);
+  ensureMemory(k.memory, l.end);
+  if (bf16 && !l.fused) k.widen_bf16(l.scrAt, l.src, l.n);
   const r = s.scale;
   const maxv = r.kind === 'amax-ratio' ? r.maxValue : elementMax(s.element);
   const mina = r.kind === 'amax-ratio' ? Math.fround(r.minAmax ?? 0) : 0;
   const emax = elementEmax(s.element);
   const clip = elementClipThreshold(s.element);
   const rmax = Math.fround(1 / maxv);
-  if (br === 1 && bc % 16 === 0 && cols % bc === 0) {
+  const rule: RuleArgs = [plan.rule, plan.elem, emax, maxv, mina, rmax, plan.nan, clip];
+  if (l.fused) {
     // fused one-pass kernel for row tiles (DeepSeek 1x128 activations, MX 1x32)
     const f = plan.elem & 1 ? k.rows_e2m1 : k.rows_e4m3;
-    f(
-      src,
-      rows,
-      cols,
-      bc,
-      codesAt,
-      scodesAt,
-      scalesAt,
-      plan.rule,
-      plan.elem,
-      emax,
-      maxv,
-      mina,
-      rmax,
-      plan.nan,
-      clip,
-    );
+    f(l.src, rows, cols, bc, l.codesAt, l.scodesAt, l.scalesAt, ...rule, bf16 ? 1 : 0, l.scrAt);
   } else {
-    k.quantize(
-      src,
-      rows,
-      cols,
-      br,
-      bc,
-      codesAt,
-      scodesAt,
-      scalesAt,
-      plan.rule,
-      plan.elem,
-      emax,
-      maxv,
-      mina,
-      rmax,
-      plan.nan,
-      clip,
-    );
+    k.quantize(l.src, rows, cols, br, bc, l.codesAt, l.scodesAt, l.scalesAt, ...rule);
   }
-  codes.set(new Uint8Array(mem, codesAt, n));
-  scaleCodes.set(new Uint8Array(mem, scodesAt, nb));
-  scales.set(new Float32Array(mem, scalesAt, nb));
-  return k.saturated();
+  const mem = k.memory.buffer;
+  return {
+    saturated: k.saturated(),
+    codes: new Uint8Array(mem, l.codesAt, l.n),
+    scaleCodes: new Uint8Array(mem, l.scodesAt, l.nb),
+    scales: new Float32Array(mem, l.scalesAt, l.nb),
+  };
+}
+
+function quantizeIn(
+  s: BlockScheme,
+  plan: { rule: number; elem: number; nan: number },
+  data: Float32Array | Uint16Array,
+  rows: number,
+  cols: number,
+  br: number,
+  bc: number,
+  codes: Uint8Array,
+  scaleCodes: Uint8Array,
+  scales: Float32Array,
+): number {
+  if (data.length !== rows * cols)
+    throw new RangeError(`input holds ${data.length} values, not ${rows} x ${cols}`);
+  const bf16 = data instanceof Uint16Array;
+  wasmInputArea(rows, cols, br, bc, bf16).set(data);
+  const out = wasmQuantizeStaged(s, plan, rows, cols, br, bc, bf16);
+  if (out.scales.length !== scales.length)
+    throw new RangeError(`scales hold ${scales.length} blocks, the shape has ${out.scales.length}`);
+  codes.set(out.codes);
+  scaleCodes.set(out.scaleCodes);
+  scales.set(out.scales);
+  return out.saturated;
 }
 
 /** Dequantize one matrix with the kernels. */

@@ -101,9 +101,34 @@ const RELAXED_PROBE = Uint8Array.of(
 
 /** Whether this engine runs WebAssembly SIMD (Node 16.4+, current browsers). */
 export const hasSimd: boolean = typeof WebAssembly !== 'undefined' && WebAssembly.validate(SIMD_PROBE);
-/** Whether this engine runs relaxed SIMD (not by default in Node 20). */
-export const hasRelaxedSimd: boolean =
-  typeof WebAssembly !== 'undefined' && WebAssembly.validate(RELAXED_PROBE);
+/**
+ * Whether this engine runs relaxed SIMD now (Chromium and Node 22+ by default; Node 20 after
+ * `enableRelaxedSimd()`). Checked on each call: a V8 flag set later changes the answer.
+ */
+export function relaxedSimdAvailable(): boolean {
+  return typeof WebAssembly !== 'undefined' && WebAssembly.validate(RELAXED_PROBE);
+}
+
+/** Whether relaxed SIMD was available when this module loaded (see relaxedSimdAvailable). */
+export const hasRelaxedSimd: boolean = relaxedSimdAvailable();
+
+/**
+ * In Node (V8), turn on `--experimental-wasm-relaxed-simd` for this process (workers included)
+ * when the engine does not run relaxed SIMD yet; modules compiled afterwards may use it. Returns
+ * whether relaxed SIMD is available. A no-op elsewhere (browsers decide for themselves).
+ */
+export async function enableRelaxedSimd(): Promise<boolean> {
+  if (relaxedSimdAvailable()) return true;
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  if (!proc?.versions?.node) return false;
+  try {
+    const v8 = await import('node:v8');
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    return false;
+  }
+  return relaxedSimdAvailable();
+}
 
 const modules = new Map<string, WebAssembly.Module>();
 

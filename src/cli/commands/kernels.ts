@@ -15,10 +15,21 @@ function positiveInt(text: string, what: string): number {
   return v;
 }
 
+/** Caps on the benchmark shape: every format's copy of W is resident at once (fp32 4 B/element). */
+export const MAX_SHAPE_ELEMENTS = 2 ** 27; // 128 Mi elements: 512 MiB of fp32 W (14336x4096 is 58.7 Mi)
+export const MAX_SHAPE_SIDE = 65536;
+export const MAX_M = 1024;
+
 function parseShape(text: string): [number, number] {
   const m = /^(\d+)x(\d+)$/i.exec(text.trim());
   if (!m) throw new UsageError(`--shape "${text}" is not NxK (e.g. 14336x4096)`);
-  return [positiveInt(m[1]!, 'N'), positiveInt(m[2]!, 'K')];
+  const n = positiveInt(m[1]!, 'N');
+  const k = positiveInt(m[2]!, 'K');
+  if (n > MAX_SHAPE_SIDE || k > MAX_SHAPE_SIDE || n * k > MAX_SHAPE_ELEMENTS)
+    throw new UsageError(
+      `--shape ${n}x${k} is too large: at most ${MAX_SHAPE_SIDE} per side and ${MAX_SHAPE_ELEMENTS} elements (${(MAX_SHAPE_ELEMENTS * 4) / 2 ** 20} MiB of fp32 W; e.g. 14336x4096 or 7168x18432)`,
+    );
+  return [n, k];
 }
 
 function parseFormats(text: string): WeightFormat[] {
@@ -47,6 +58,7 @@ export function register(program: Command): void {
     .option('--threads <T>', 'threads (worker pool over shared memory)', '1')
     .option('--m <M>', 'rows of activations: above 1 runs the GEMM kernel (fp32 activations)', '1')
     .option('--seconds <s>', 'minimum timed seconds per format', '0.5')
+    .option('--variant <v>', 'kernel build: auto (relaxed SIMD where available), relaxed, simd128', 'auto')
     .option('--json', 'print JSON')
     .action(
       async (o: {
@@ -55,23 +67,33 @@ export function register(program: Command): void {
         threads: string;
         m: string;
         seconds: string;
+        variant: string;
         json?: boolean;
       }) => {
         const [n, k] = parseShape(o.shape);
         const formats = parseFormats(o.formats);
         const threads = positiveInt(o.threads, '--threads');
+        if (threads > 32) throw new UsageError(`--threads ${threads} is above 32`);
         const m = positiveInt(o.m, '--m');
+        if (m > MAX_M) throw new UsageError(`--m ${m} is above ${MAX_M}`);
+        if (m * k > MAX_SHAPE_ELEMENTS || m * n > MAX_SHAPE_ELEMENTS)
+          throw new UsageError(
+            `--m ${m} with --shape ${n}x${k} is too large (A or C above ${MAX_SHAPE_ELEMENTS} elements)`,
+          );
         const seconds = Number(o.seconds);
         if (!(seconds >= 0)) throw new UsageError(`--seconds "${o.seconds}" is not a number >= 0`);
-        const rows = await benchGemv({ n, k, formats, threads, m, seconds });
+        const variant = o.variant;
+        if (variant !== 'auto' && variant !== 'relaxed' && variant !== 'simd128')
+          throw new UsageError(`--variant "${o.variant}" is not auto, relaxed or simd128`);
+        const rows = await benchGemv({ n, k, formats, threads, m, seconds, variant });
         if (o.json) {
           process.stdout.write(
-            `${toJson({ n, k, m, threads: rows[0]?.threads ?? threads, results: rows })}\n`,
+            `${toJson({ n, k, m, threads: rows[0]?.threads ?? threads, variant: rows[0]?.variant, results: rows })}\n`,
           );
           return;
         }
         process.stdout.write(
-          `${m === 1 ? 'GEMV' : `GEMM M=${m}`} ${n}x${k}, ${rows[0]?.threads ?? threads} thread(s); activations fp32, int8 per 32 for ${WEIGHT_FORMATS.filter((f) => layoutOf(f).act === 'int8' && m === 1).join(', ') || 'none'}\n`,
+          `${m === 1 ? 'GEMV' : `GEMM M=${m}`} ${n}x${k}, ${rows[0]?.threads ?? threads} thread(s), ${rows[0]?.variant} kernels; activations fp32, int8 per 32 for ${WEIGHT_FORMATS.filter((f) => layoutOf(f).act === 'int8' && m === 1).join(', ') || 'none'}\n`,
         );
         process.stdout.write(
           `${table(

@@ -152,10 +152,10 @@ function buildDequant(
   const layout = layoutOf(scheme);
   const nodes: NewNode[] = [];
   const inits: NewTensor[] = [];
-  const mx = scheme.element === 'mxint8' ? 1 / 64 : 1;
   const { s, nbc, bc } = rowScales(q, rows, K);
-  if (mx !== 1) for (let i = 0; i < s.length; i++) s[i] = s[i]! * mx;
   if (encoding === 'dq') {
+    // mxint8 codes are int8 with an implicit 2^-6 (the lookup table holds it; DequantizeLinear does not)
+    if (scheme.element === 'mxint8') for (let i = 0; i < s.length; i++) s[i] = s[i]! / 64;
     const t = nativeType(scheme)!;
     let raw: Uint8Array;
     if (t.dt === DT.FLOAT4E2M1) {
@@ -251,6 +251,19 @@ function buildDequant(
     }
   }
   return { nodes, inits, bytes };
+}
+
+/** The dequantization subgraph of a quantized [rows, K] view (exported for runtime probes). */
+export function buildDequantFor(
+  name: string,
+  q: QuantizedTensor,
+  rows: number,
+  K: number,
+  encoding: 'dq' | 'lookup',
+  out: string,
+  opset: number,
+): { nodes: NewNode[]; inits: NewTensor[] } {
+  return buildDequant(name, q, rows, K, encoding, out, opset);
 }
 
 /** Nodes that undo the rotation (V = V' H per block) and the view (back to the weight's shape). */

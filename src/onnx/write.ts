@@ -10,7 +10,7 @@ import { closeSync, fsyncSync, openSync, realpathSync, renameSync, rmSync, statS
 import { basename, dirname, join, resolve } from 'node:path';
 import protobuf from 'protobufjs/light.js';
 import { type LoadedModel, OnnxError } from './model.js';
-import { NodeProto, OperatorSetIdProto, TensorProto } from './schema.js';
+import { ModelProto, NodeProto, OperatorSetIdProto, TensorProto, ValueInfoProto } from './schema.js';
 
 export interface NewTensor {
   name: string;
@@ -50,6 +50,8 @@ export interface ModelEdit {
   removeInputs?: Set<string>;
   /** Raise the default-domain opset to at least this version. */
   minOpset?: number;
+  /** Values to add as float graph outputs (to read weights or activations back). */
+  addOutputs?: string[];
 }
 
 function tensorMessage(t: NewTensor) {
@@ -178,6 +180,9 @@ export function encodeEdited(m: LoadedModel, edit: ModelEdit): Uint8Array[] {
     if (f.no === 11 && edit.removeInputs?.has(nameOf(buf, f, 1))) continue;
     gparts.push(buf.subarray(f.start, f.end));
   }
+  for (const name of edit.addOutputs ?? []) {
+    gparts.push(lengthDelimited(12, ValueInfoProto.encode({ name, type: { tensorType: { elemType: 1 } } }).finish()));
+  }
   for (const t of edit.addInitializers ?? []) gparts.push(lengthDelimited(5, TensorProto.encode(tensorMessage(t)).finish()));
   for (const name of edit.initializers?.keys() ?? []) {
     if (!seenInit.has(name)) throw new OnnxError(`${m.path}: no initializer "${name}" to replace`);
@@ -246,4 +251,57 @@ export function writeParts(parts: Uint8Array[], out: string, input: string): num
     throw new OnnxError(`${out}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   return total;
+}
+
+/** Concatenate parts into one buffer. */
+export function joinParts(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+export interface NewValue {
+  name: string;
+  elemType: number;
+  /** Dimensions; a string is a symbolic dimension. */
+  dims: (number | string)[];
+}
+
+/** Encode a new single-graph model (for probes, tests and small generated models). */
+export function buildModelBytes(spec: {
+  opset: number;
+  irVersion: number;
+  nodes: NewNode[];
+  initializers: NewTensor[];
+  inputs: NewValue[];
+  outputs: NewValue[];
+}): Uint8Array {
+  const vi = (v: NewValue) => ({
+    name: v.name,
+    type: {
+      tensorType: {
+        elemType: v.elemType,
+        shape: { dim: v.dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  });
+  const graph = {
+    name: 'g',
+    node: spec.nodes.map((n) => NodeProto.decode(nodeBytes(n))),
+    initializer: spec.initializers.map(tensorMessage),
+    input: spec.inputs.map(vi),
+    output: spec.outputs.map(vi),
+  };
+  return ModelProto.encode(
+    ModelProto.create({
+      irVersion: spec.irVersion,
+      producerName: 'chipstack',
+      opsetImport: [{ domain: '', version: spec.opset }],
+      graph,
+    }),
+  ).finish();
 }

@@ -60,7 +60,7 @@ export function parseModel(bytes: Uint8Array, path: string): LoadedModel {
   try {
     model = ModelProto.decode(bytes) as unknown as Model;
   } catch (e) {
-    throw new OnnxError(`${path}: not an ONNX model (protobuf: ${(e as Error).message})`);
+    throw new OnnxError(`${path}: not an ONNX model, or truncated (protobuf: ${(e as Error).message})`);
   }
   const graph = model.graph;
   if (!graph) throw new OnnxError(`${path}: not an ONNX model (no graph)`);

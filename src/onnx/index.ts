@@ -4,7 +4,14 @@
  * quantizable weights with their reduction axis, quantize them with any block scheme (fake or
  * qdq), and compare a quantized model with its reference on the model's own outputs.
  */
-export { fourOverSix, gptq, hadamard, rotateBlocks, rotationSize, upperCholeskyOfInverse } from './methods.js';
+export {
+  fourOverSix,
+  gptq,
+  hadamard,
+  rotateBlocks,
+  rotationSize,
+  upperCholeskyOfInverse,
+} from './methods.js';
 export {
   findWeights,
   fromView,
@@ -44,4 +51,11 @@ export {
   readNpy,
   weightErrors,
 } from './runtime.js';
-export { buildModelBytes, encodeEdited, joinParts, type ModelEdit, type NewNode, type NewTensor } from './write.js';
+export {
+  buildModelBytes,
+  encodeEdited,
+  joinParts,
+  type ModelEdit,
+  type NewNode,
+  type NewTensor,
+} from './write.js';

@@ -15,13 +15,21 @@
  *   H = X^T X of calibration activations.
  */
 import { codec } from '../formats/index.js';
-import { type BlockScheme, blockScale, dequantize, type QuantizedTensor, quantize, tensorAmax } from '../quant/index.js';
+import {
+  type BlockScheme,
+  blockScale,
+  dequantize,
+  type QuantizedTensor,
+  quantize,
+  tensorAmax,
+} from '../quant/index.js';
 
 const fr = Math.fround;
 
 /** The orthonormal Sylvester Hadamard matrix of size n (a power of two), row-major float64. */
 export function hadamard(n: number): Float64Array {
-  if (!Number.isInteger(n) || n < 1 || (n & (n - 1)) !== 0) throw new RangeError(`Hadamard size ${n} is not a power of two`);
+  if (!Number.isInteger(n) || n < 1 || (n & (n - 1)) !== 0)
+    throw new RangeError(`Hadamard size ${n} is not a power of two`);
   const h = new Float64Array(n * n);
   const k = 1 / Math.sqrt(n);
   for (let i = 0; i < n; i++) {
@@ -64,8 +72,12 @@ export function rotateBlocks(v: Float32Array, rows: number, K: number, size: num
 /** The rotation size of a scheme: its block's column count (refused for schemes whose block spans K). */
 export function rotationSize(scheme: BlockScheme): number {
   const bc = scheme.block[1];
-  if (bc === 'all') throw new RangeError(`scheme ${scheme.name}: block rotation needs a fixed block size (its blocks span the whole row)`);
-  if ((bc & (bc - 1)) !== 0) throw new RangeError(`scheme ${scheme.name}: block size ${bc} is not a power of two`);
+  if (bc === 'all')
+    throw new RangeError(
+      `scheme ${scheme.name}: block rotation needs a fixed block size (its blocks span the whole row)`,
+    );
+  if ((bc & (bc - 1)) !== 0)
+    throw new RangeError(`scheme ${scheme.name}: block size ${bc} is not a power of two`);
   return bc;
 }
 
@@ -76,7 +88,12 @@ export function rotationSize(scheme: BlockScheme): number {
  * larger map-to-4 block scale still fits E4M3's 448 (our reading; the paper's constant is not
  * checked here). Returns codes and dequantization scales laid out as quant.quantize does.
  */
-export function fourOverSix(data: Float32Array, rows: number, K: number, scheme: BlockScheme): QuantizedTensor {
+export function fourOverSix(
+  data: Float32Array,
+  rows: number,
+  K: number,
+  scheme: BlockScheme,
+): QuantizedTensor {
   if (scheme.scale.kind !== 'nvfp4') throw new RangeError(`Four Over Six is for NVFP4, not ${scheme.name}`);
   const bc = scheme.block[1] as number;
   const e2m1 = codec('e2m1', scheme.elementOptions);
@@ -121,10 +138,20 @@ export function fourOverSix(data: Float32Array, rows: number, K: number, scheme:
       codes.set(cand[best]!.subarray(0, c1 - c0), r * K + c0);
       scales[r * nb + b] = bestScale;
       scaleCodes[r * nb + b] = bestCode;
-      if (bestScale > 0) for (let j = c0; j < c1; j++) if (Math.abs(data[r * K + j]! / bestScale) > 6) saturated++;
+      if (bestScale > 0)
+        for (let j = c0; j < c1; j++) if (Math.abs(data[r * K + j]! / bestScale) > 6) saturated++;
     }
   }
-  return { scheme, shape: [rows, K], codes, scales, scaleCodes, scaleShape: [rows, nb], globalScale: g, saturated };
+  return {
+    scheme,
+    shape: [rows, K],
+    codes,
+    scales,
+    scaleCodes,
+    scaleShape: [rows, nb],
+    globalScale: g,
+    saturated,
+  };
 }
 
 /** Elementwise encode/decode of a scheme's element with a given block scale (as quant.quantize does). */
@@ -162,7 +189,8 @@ export function gptq(
   hess: Float64Array,
   damp = 0.01,
 ): QuantizedTensor {
-  if (hess.length !== K * K) throw new RangeError(`Hessian has ${hess.length} entries, K = ${K} needs ${K * K}`);
+  if (hess.length !== K * K)
+    throw new RangeError(`Hessian has ${hess.length} entries, K = ${K} needs ${K * K}`);
   const [brS, bcS] = scheme.block;
   const perTensor = brS === 'all' && bcS === 'all';
   const bc = bcS === 'all' ? K : bcS;
@@ -172,10 +200,11 @@ export function gptq(
   const W = Float64Array.from(data);
   const H = Float64Array.from(hess);
   // dead inputs: no signal, weight irrelevant
-  for (let i = 0; i < K; i++) if (H[i * K + i] === 0) {
-    H[i * K + i] = 1;
-    for (let r = 0; r < rows; r++) W[r * K + i] = 0;
-  }
+  for (let i = 0; i < K; i++)
+    if (H[i * K + i] === 0) {
+      H[i * K + i] = 1;
+      for (let r = 0; r < rows; r++) W[r * K + i] = 0;
+    }
   let mean = 0;
   for (let i = 0; i < K; i++) mean += H[i * K + i]!;
   mean /= K;
@@ -193,7 +222,8 @@ export function gptq(
       const r0 = all ? 0 : tr * br;
       const r1 = all ? rows : Math.min(rows, r0 + br);
       let amax = 0;
-      for (let r = r0; r < r1; r++) for (let j = c0; j < c1; j++) amax = Math.max(amax, Math.abs(fr(W[r * K + j]!)));
+      for (let r = r0; r < r1; r++)
+        for (let j = c0; j < c1; j++) amax = Math.max(amax, Math.abs(fr(W[r * K + j]!)));
       const s = blockScale(scheme.scale, scheme.scaleStorage, scheme.element, amax, g);
       const idx = all ? 0 : tr * nbc + Math.floor(c0 / bc);
       scales[idx] = s.scale;
@@ -291,7 +321,12 @@ export function upperCholeskyOfInverse(H: Float64Array, n: number): Float64Array
 }
 
 /** Round to nearest with quant.quantize, dequantized (the baseline). */
-export function roundToNearest(data: Float32Array, rows: number, K: number, scheme: BlockScheme): { q: QuantizedTensor; deq: Float32Array } {
+export function roundToNearest(
+  data: Float32Array,
+  rows: number,
+  K: number,
+  scheme: BlockScheme,
+): { q: QuantizedTensor; deq: Float32Array } {
   const q = quantize(data, [rows, K], scheme);
   return { q, deq: dequantize(q) };
 }

@@ -100,7 +100,9 @@ export function loadModel(path: string): LoadedModel {
     size = st.size;
   } catch (e) {
     if (e instanceof OnnxError) throw e;
-    throw new OnnxError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new OnnxError(
+      `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   if (size > MAX_MODEL_BYTES) throw new OnnxError(`${path}: ${size} bytes, over the 2 GiB protobuf limit`);
   return parseModel(readFileSync(path), path);
@@ -116,7 +118,8 @@ function checkTensor(t: Tensor, where: string): void {
     if (!keys.get('location')) throw new OnnxError(`${where}: external data without a location`);
     for (const k of ['offset', 'length']) {
       const v = keys.get(k);
-      if (v !== undefined && !/^\d+$/.test(v)) throw new OnnxError(`${where}: external ${k} "${v}" is not a number`);
+      if (v !== undefined && !/^\d+$/.test(v))
+        throw new OnnxError(`${where}: external ${k} "${v}" is not a number`);
     }
     return;
   }
@@ -124,7 +127,9 @@ function checkTensor(t: Tensor, where: string): void {
     if (spec.bits === 0) throw new OnnxError(`${where}: raw_data for a ${spec.name} tensor`);
     const want = Math.ceil((n * spec.bits) / 8);
     if (t.rawData.length !== want) {
-      throw new OnnxError(`${where}: raw_data holds ${t.rawData.length} bytes, shape ${JSON.stringify(shape)} ${spec.name} needs ${want}`);
+      throw new OnnxError(
+        `${where}: raw_data holds ${t.rawData.length} bytes, shape ${JSON.stringify(shape)} ${spec.name} needs ${want}`,
+      );
     }
     return;
   }
@@ -146,7 +151,11 @@ function checkTensor(t: Tensor, where: string): void {
 }
 
 /** The bytes of an externally stored tensor, read from its file next to the model. */
-export function externalBytes(m: LoadedModel, t: Tensor, where = `${m.path}: tensor "${t.name}"`): Uint8Array {
+export function externalBytes(
+  m: LoadedModel,
+  t: Tensor,
+  where = `${m.path}: tensor "${t.name}"`,
+): Uint8Array {
   const keys = new Map(t.externalData.map((e) => [e.key, e.value]));
   const loc = keys.get('location')!;
   if (isAbsolute(loc) || normalize(loc).split(sep).includes('..')) {
@@ -154,7 +163,8 @@ export function externalBytes(m: LoadedModel, t: Tensor, where = `${m.path}: ten
   }
   const file = join(dirname(m.path), loc);
   const rel = relative(dirname(m.path), file);
-  if (rel.startsWith('..')) throw new OnnxError(`${where}: external location "${loc}" leaves the model's folder`);
+  if (rel.startsWith('..'))
+    throw new OnnxError(`${where}: external location "${loc}" leaves the model's folder`);
   const offset = Number(keys.get('offset') ?? '0');
   const spec = DATA_TYPES[t.dataType]!;
   const n = dimsOf(t, where).reduce((a, b) => a * b, 1);
@@ -165,7 +175,9 @@ export function externalBytes(m: LoadedModel, t: Tensor, where = `${m.path}: ten
   try {
     data = readFileSync(file);
   } catch (e) {
-    throw new OnnxError(`${where}: cannot read external data ${loc} (${(e as NodeJS.ErrnoException).code ?? ''})`);
+    throw new OnnxError(
+      `${where}: cannot read external data ${loc} (${(e as NodeJS.ErrnoException).code ?? ''})`,
+    );
   }
   if (offset + length > data.length) {
     throw new OnnxError(`${where}: external data ${loc} has ${data.length} bytes, needs ${offset + length}`);
@@ -184,16 +196,27 @@ function f16(h: number): number {
 
 /** Whether a tensor holds floats that can be read as float32. */
 export function isFloatTensor(t: Tensor): boolean {
-  return t.dataType === DT.FLOAT || t.dataType === DT.FLOAT16 || t.dataType === DT.BFLOAT16 || t.dataType === DT.DOUBLE;
+  return (
+    t.dataType === DT.FLOAT ||
+    t.dataType === DT.FLOAT16 ||
+    t.dataType === DT.BFLOAT16 ||
+    t.dataType === DT.DOUBLE
+  );
 }
 
 /** A float tensor's values as float32 (float64 rounded once). */
-export function tensorFloat32(m: LoadedModel, t: Tensor, where = `${m.path}: tensor "${t.name}"`): Float32Array {
+export function tensorFloat32(
+  m: LoadedModel,
+  t: Tensor,
+  where = `${m.path}: tensor "${t.name}"`,
+): Float32Array {
   const shape = dimsOf(t, where);
   const n = shape.reduce((a, b) => a * b, 1);
-  if (n > MAX_TENSOR_ELEMENTS) throw new OnnxError(`${where}: ${n} elements, over the cap of ${MAX_TENSOR_ELEMENTS}`);
+  if (n > MAX_TENSOR_ELEMENTS)
+    throw new OnnxError(`${where}: ${n} elements, over the cap of ${MAX_TENSOR_ELEMENTS}`);
   if (!isFloatTensor(t)) throw new OnnxError(`${where}: ${DATA_TYPES[t.dataType]?.name} is not a float type`);
-  const raw = t.dataLocation === 1 ? externalBytes(m, t, where) : t.rawData && t.rawData.length ? t.rawData : null;
+  const raw =
+    t.dataLocation === 1 ? externalBytes(m, t, where) : t.rawData?.length ? t.rawData : null;
   const out = new Float32Array(n);
   if (raw) {
     const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -317,16 +340,26 @@ export function viewOf(
   switch (kind) {
     case 'Conv':
       if (r < 3) return null;
-      return { rows: shape[0]!, cols: prod(shape.slice(1)), axes: [...Array(r - 1).keys()].map((i) => i + 1) };
+      return {
+        rows: shape[0]!,
+        cols: prod(shape.slice(1)),
+        axes: [...Array(r - 1).keys()].map((i) => i + 1),
+      };
     case 'ConvTranspose':
       if (r < 3) return null;
-      return { rows: prod(shape.slice(1)) / prod(shape.slice(2)), cols: shape[0]! * prod(shape.slice(2)), axes: [0, ...[...Array(r - 2).keys()].map((i) => i + 2)] };
+      return {
+        rows: prod(shape.slice(1)) / prod(shape.slice(2)),
+        cols: shape[0]! * prod(shape.slice(2)),
+        axes: [0, ...[...Array(r - 2).keys()].map((i) => i + 2)],
+      };
     case 'MatMul':
       if (r !== 2) return null;
       return { rows: shape[1]!, cols: shape[0]!, axes: [0] };
     case 'Gemm':
       if (r !== 2) return null;
-      return transB ? { rows: shape[0]!, cols: shape[1]!, axes: [1] } : { rows: shape[1]!, cols: shape[0]!, axes: [0] };
+      return transB
+        ? { rows: shape[0]!, cols: shape[1]!, axes: [1] }
+        : { rows: shape[1]!, cols: shape[0]!, axes: [0] };
     case 'Gather':
       if (r !== 2) return null;
       return { rows: shape[0]!, cols: shape[1]!, axes: [1] };
@@ -338,7 +371,12 @@ export function viewOf(
  * Conv [O, I*k...]; ConvTranspose [O/g, I*k...] (dims 0 and 1 swapped); MatMul and Gemm
  * (transB = 0) transposed from [K, N] to [N, K]; Gemm transB = 1 and Gather as stored.
  */
-export function toView(kind: WeightKind, shape: readonly number[], data: Float32Array, transB?: boolean): Float32Array {
+export function toView(
+  kind: WeightKind,
+  shape: readonly number[],
+  data: Float32Array,
+  transB?: boolean,
+): Float32Array {
   const v = viewOf(kind, shape, transB)!;
   if (kind === 'Conv' || kind === 'Gather' || (kind === 'Gemm' && transB)) return data;
   if (kind === 'MatMul' || kind === 'Gemm') return transpose2(data, shape[0]!, shape[1]!);
@@ -347,12 +385,19 @@ export function toView(kind: WeightKind, shape: readonly number[], data: Float32
   const O = v.rows;
   const k = v.cols / I;
   const out = new Float32Array(data.length);
-  for (let i = 0; i < I; i++) for (let o = 0; o < O; o++) for (let s = 0; s < k; s++) out[o * I * k + i * k + s] = data[(i * O + o) * k + s]!;
+  for (let i = 0; i < I; i++)
+    for (let o = 0; o < O; o++)
+      for (let s = 0; s < k; s++) out[o * I * k + i * k + s] = data[(i * O + o) * k + s]!;
   return out;
 }
 
 /** Inverse of toView. */
-export function fromView(kind: WeightKind, shape: readonly number[], view: Float32Array, transB?: boolean): Float32Array {
+export function fromView(
+  kind: WeightKind,
+  shape: readonly number[],
+  view: Float32Array,
+  transB?: boolean,
+): Float32Array {
   const v = viewOf(kind, shape, transB)!;
   if (kind === 'Conv' || kind === 'Gather' || (kind === 'Gemm' && transB)) return view;
   if (kind === 'MatMul' || kind === 'Gemm') return transpose2(view, v.rows, v.cols);
@@ -360,7 +405,9 @@ export function fromView(kind: WeightKind, shape: readonly number[], view: Float
   const O = v.rows;
   const k = v.cols / I;
   const out = new Float32Array(view.length);
-  for (let i = 0; i < I; i++) for (let o = 0; o < O; o++) for (let s = 0; s < k; s++) out[(i * O + o) * k + s] = view[o * I * k + i * k + s]!;
+  for (let i = 0; i < I; i++)
+    for (let o = 0; o < O; o++)
+      for (let s = 0; s < k; s++) out[(i * O + o) * k + s] = view[o * I * k + i * k + s]!;
   return out;
 }
 

@@ -10,7 +10,13 @@
  */
 import { dirname, resolve } from 'node:path';
 import { globToRegExp } from '../convert/select.js';
-import { type BlockScheme, dequantize, elementTable, type QuantizedTensor, quantize } from '../quant/index.js';
+import {
+  type BlockScheme,
+  dequantize,
+  elementTable,
+  type QuantizedTensor,
+  quantize,
+} from '../quant/index.js';
 import { fourOverSix, gptq, hadamard, rotateBlocks, rotationSize } from './methods.js';
 import {
   externalBytes,
@@ -121,14 +127,20 @@ const f32 = (name: string, dims: number[], values: Float32Array): NewTensor => (
 });
 
 /** Per-row block scales [rows, nbc] from a quantized view (2-D blocks repeated over their rows). */
-function rowScales(q: QuantizedTensor, rows: number, K: number): { s: Float32Array; nbc: number; bc: number } {
+function rowScales(
+  q: QuantizedTensor,
+  rows: number,
+  K: number,
+): { s: Float32Array; nbc: number; bc: number } {
   const [brS, bcS] = q.scheme.block;
   const bc = bcS === 'all' ? K : bcS;
   const br = brS === 'all' ? rows : brS;
   const nbc = Math.ceil(K / bc);
   const s = new Float32Array(rows * nbc);
   const perTensor = brS === 'all' && bcS === 'all';
-  for (let r = 0; r < rows; r++) for (let b = 0; b < nbc; b++) s[r * nbc + b] = perTensor ? q.scales[0]! : q.scales[Math.floor(r / br) * nbc + b]!;
+  for (let r = 0; r < rows; r++)
+    for (let b = 0; b < nbc; b++)
+      s[r * nbc + b] = perTensor ? q.scales[0]! : q.scales[Math.floor(r / br) * nbc + b]!;
   return { s, nbc, bc };
 }
 
@@ -179,7 +191,13 @@ function buildDequant(
           ? f32(`${name}__scale`, [rows], s)
           : f32(`${name}__scale`, [], s.subarray(0, 1));
     inits.push(scale);
-    nodes.push({ name: `${name}__dq`, opType: 'DequantizeLinear', input: [`${name}__q`, `${name}__scale`], output: [out], attribute });
+    nodes.push({
+      name: `${name}__dq`,
+      opType: 'DequantizeLinear',
+      input: [`${name}__q`, `${name}__scale`],
+      output: [out],
+      attribute,
+    });
     return { nodes, inits, bytes: raw.length + scale.rawData.length };
   }
   // lookup: codes padded to whole blocks, Cast to int32, Gather the element value, times the scale
@@ -190,7 +208,7 @@ function buildDequant(
   let bytes = 0;
   const vals = `${name}__vals`;
   if (scheme.element === 'e2m1' && Kp % 2 === 0) {
-    const packed = new Uint8Array(rows * Kp / 2);
+    const packed = new Uint8Array((rows * Kp) / 2);
     for (let i = 0; i < padded.length; i++) packed[i >> 1] |= (padded[i]! & 15) << (i & 1 ? 4 : 0);
     const lo = new Float32Array(256);
     const hi = new Float32Array(256);
@@ -205,18 +223,49 @@ function buildDequant(
     );
     bytes += packed.length;
     nodes.push(
-      { name: `${name}__cast`, opType: 'Cast', input: [`${name}__q`], output: [`${name}__idx`], attribute: [{ name: 'to', type: 2, i: 6 }] },
-      { name: `${name}__glo`, opType: 'Gather', input: [`${name}__lo`, `${name}__idx`], output: [`${name}__vlo`] },
-      { name: `${name}__ghi`, opType: 'Gather', input: [`${name}__hi`, `${name}__idx`], output: [`${name}__vhi`] },
-      { name: `${name}__cat`, opType: 'Concat', input: [`${name}__vlo`, `${name}__vhi`], output: [vals], attribute: [{ name: 'axis', type: 2, i: 2 }] },
+      {
+        name: `${name}__cast`,
+        opType: 'Cast',
+        input: [`${name}__q`],
+        output: [`${name}__idx`],
+        attribute: [{ name: 'to', type: 2, i: 6 }],
+      },
+      {
+        name: `${name}__glo`,
+        opType: 'Gather',
+        input: [`${name}__lo`, `${name}__idx`],
+        output: [`${name}__vlo`],
+      },
+      {
+        name: `${name}__ghi`,
+        opType: 'Gather',
+        input: [`${name}__hi`, `${name}__idx`],
+        output: [`${name}__vhi`],
+      },
+      {
+        name: `${name}__cat`,
+        opType: 'Concat',
+        input: [`${name}__vlo`, `${name}__vhi`],
+        output: [vals],
+        attribute: [{ name: 'axis', type: 2, i: 2 }],
+      },
     );
   } else {
     const t256 = new Float32Array(256);
     for (let b = 0; b < 256; b++) t256[b] = Number.isNaN(table[b]!) ? Number.NaN : table[b]!;
-    inits.push({ name: `${name}__q`, dataType: DT.UINT8, dims: [rows, Kp], rawData: padded }, f32(`${name}__table`, [256], t256));
+    inits.push(
+      { name: `${name}__q`, dataType: DT.UINT8, dims: [rows, Kp], rawData: padded },
+      f32(`${name}__table`, [256], t256),
+    );
     bytes += padded.length;
     nodes.push(
-      { name: `${name}__cast`, opType: 'Cast', input: [`${name}__q`], output: [`${name}__idx`], attribute: [{ name: 'to', type: 2, i: 6 }] },
+      {
+        name: `${name}__cast`,
+        opType: 'Cast',
+        input: [`${name}__q`],
+        output: [`${name}__idx`],
+        attribute: [{ name: 'to', type: 2, i: 6 }],
+      },
       { name: `${name}__g`, opType: 'Gather', input: [`${name}__table`, `${name}__idx`], output: [vals] },
     );
   }
@@ -224,17 +273,37 @@ function buildDequant(
   bytes += s.byteLength;
   nodes.push(
     { name: `${name}__rb`, opType: 'Reshape', input: [vals, `${name}__bshape`], output: [`${name}__blocks`] },
-    { name: `${name}__mul`, opType: 'Mul', input: [`${name}__blocks`, `${name}__scale`], output: [`${name}__scaled`] },
+    {
+      name: `${name}__mul`,
+      opType: 'Mul',
+      input: [`${name}__blocks`, `${name}__scale`],
+      output: [`${name}__scaled`],
+    },
   );
   if (Kp === K) {
     inits.push(i64(`${name}__vshape`, [rows, K]));
-    nodes.push({ name: `${name}__rv`, opType: 'Reshape', input: [`${name}__scaled`, `${name}__vshape`], output: [out] });
+    nodes.push({
+      name: `${name}__rv`,
+      opType: 'Reshape',
+      input: [`${name}__scaled`, `${name}__vshape`],
+      output: [out],
+    });
   } else {
     inits.push(i64(`${name}__vshape`, [rows, Kp]));
-    nodes.push({ name: `${name}__rv`, opType: 'Reshape', input: [`${name}__scaled`, `${name}__vshape`], output: [`${name}__full`] });
+    nodes.push({
+      name: `${name}__rv`,
+      opType: 'Reshape',
+      input: [`${name}__scaled`, `${name}__vshape`],
+      output: [`${name}__full`],
+    });
     if (opset >= 10) {
       inits.push(i64(`${name}__s0`, [0]), i64(`${name}__s1`, [K]), i64(`${name}__sax`, [1]));
-      nodes.push({ name: `${name}__slice`, opType: 'Slice', input: [`${name}__full`, `${name}__s0`, `${name}__s1`, `${name}__sax`], output: [out] });
+      nodes.push({
+        name: `${name}__slice`,
+        opType: 'Slice',
+        input: [`${name}__full`, `${name}__s0`, `${name}__s1`, `${name}__sax`],
+        output: [out],
+      });
     } else {
       // Slice-1: starts, ends and axes are attributes
       nodes.push({
@@ -267,18 +336,36 @@ export function buildDequantFor(
 }
 
 /** Nodes that undo the rotation (V = V' H per block) and the view (back to the weight's shape). */
-function buildRestore(w: WeightInfo, input: string, rotate: number): { nodes: NewNode[]; inits: NewTensor[] } {
+function buildRestore(
+  w: WeightInfo,
+  input: string,
+  rotate: number,
+): { nodes: NewNode[]; inits: NewTensor[] } {
   const [rows, K] = w.view;
   const n = w.name;
   const nodes: NewNode[] = [];
   const inits: NewTensor[] = [];
   let cur = input;
   if (rotate) {
-    inits.push(i64(`${n}__rshape`, [rows, K / rotate, rotate]), f32(`${n}__hadamard`, [rotate, rotate], Float32Array.from(hadamard(rotate))), i64(`${n}__rback`, [rows, K]));
+    inits.push(
+      i64(`${n}__rshape`, [rows, K / rotate, rotate]),
+      f32(`${n}__hadamard`, [rotate, rotate], Float32Array.from(hadamard(rotate))),
+      i64(`${n}__rback`, [rows, K]),
+    );
     nodes.push(
       { name: `${n}__r1`, opType: 'Reshape', input: [cur, `${n}__rshape`], output: [`${n}__rot3`] },
-      { name: `${n}__r2`, opType: 'MatMul', input: [`${n}__rot3`, `${n}__hadamard`], output: [`${n}__unrot3`] },
-      { name: `${n}__r3`, opType: 'Reshape', input: [`${n}__unrot3`, `${n}__rback`], output: [`${n}__unrot`] },
+      {
+        name: `${n}__r2`,
+        opType: 'MatMul',
+        input: [`${n}__rot3`, `${n}__hadamard`],
+        output: [`${n}__unrot3`],
+      },
+      {
+        name: `${n}__r3`,
+        opType: 'Reshape',
+        input: [`${n}__unrot3`, `${n}__rback`],
+        output: [`${n}__unrot`],
+      },
     );
     cur = `${n}__unrot`;
   }
@@ -289,11 +376,24 @@ function buildRestore(w: WeightInfo, input: string, rotate: number): { nodes: Ne
       finish({ name: `${n}__reshape`, opType: 'Reshape', input: [cur, `${n}__shape`], output: [n] });
       break;
     case 'MatMul':
-      finish({ name: `${n}__t`, opType: 'Transpose', input: [cur], output: [n], attribute: [{ name: 'perm', type: 7, ints: [1, 0] }] });
+      finish({
+        name: `${n}__t`,
+        opType: 'Transpose',
+        input: [cur],
+        output: [n],
+        attribute: [{ name: 'perm', type: 7, ints: [1, 0] }],
+      });
       break;
     case 'Gemm':
       if (w.transB) finish({ name: `${n}__id`, opType: 'Identity', input: [cur], output: [n] });
-      else finish({ name: `${n}__t`, opType: 'Transpose', input: [cur], output: [n], attribute: [{ name: 'perm', type: 7, ints: [1, 0] }] });
+      else
+        finish({
+          name: `${n}__t`,
+          opType: 'Transpose',
+          input: [cur],
+          output: [n],
+          attribute: [{ name: 'perm', type: 7, ints: [1, 0] }],
+        });
       break;
     case 'Gather':
       finish({ name: `${n}__id`, opType: 'Identity', input: [cur], output: [n] });
@@ -301,8 +401,19 @@ function buildRestore(w: WeightInfo, input: string, rotate: number): { nodes: Ne
     case 'ConvTranspose': {
       const s = [w.view[0], w.shape[0]!, ...w.shape.slice(2)];
       inits.push(i64(`${n}__shape`, s));
-      nodes.push({ name: `${n}__reshape`, opType: 'Reshape', input: [cur, `${n}__shape`], output: [`${n}__oi`] });
-      finish({ name: `${n}__t`, opType: 'Transpose', input: [`${n}__oi`], output: [n], attribute: [{ name: 'perm', type: 7, ints: [1, 0, ...s.slice(2).map((_, i) => i + 2)] }] });
+      nodes.push({
+        name: `${n}__reshape`,
+        opType: 'Reshape',
+        input: [cur, `${n}__shape`],
+        output: [`${n}__oi`],
+      });
+      finish({
+        name: `${n}__t`,
+        opType: 'Transpose',
+        input: [`${n}__oi`],
+        output: [n],
+        attribute: [{ name: 'perm', type: 7, ints: [1, 0, ...s.slice(2).map((_, i) => i + 2)] }],
+      });
       break;
     }
   }
@@ -310,20 +421,34 @@ function buildRestore(w: WeightInfo, input: string, rotate: number): { nodes: Ne
 }
 
 function floatBytes(v: Float32Array, name: string, dims: readonly number[]): NewTensor {
-  return { name, dataType: DT.FLOAT, dims: [...dims], rawData: new Uint8Array(v.buffer, v.byteOffset, v.byteLength) };
+  return {
+    name,
+    dataType: DT.FLOAT,
+    dims: [...dims],
+    rawData: new Uint8Array(v.buffer, v.byteOffset, v.byteLength),
+  };
 }
 
 /** Select, quantize and encode the weights: the model edit and the per-weight results. */
-export function planQuantization(m: LoadedModel, opts: OnnxQuantizeOptions, outPath?: string): { edit: ModelEdit; result: OnnxQuantizeResult } {
+export function planQuantization(
+  m: LoadedModel,
+  opts: OnnxQuantizeOptions,
+  outPath?: string,
+): { edit: ModelEdit; result: OnnxQuantizeResult } {
   const scheme = opts.scheme;
   const mode = opts.mode ?? 'fake';
-  if (opts.fourOverSix && scheme.scale.kind !== 'nvfp4') throw new OnnxError(`--four-over-six is for NVFP4 schemes, not ${scheme.name}`);
+  if (opts.fourOverSix && scheme.scale.kind !== 'nvfp4')
+    throw new OnnxError(`--four-over-six is for NVFP4 schemes, not ${scheme.name}`);
   const rsize = opts.rotate ? rotationSizeOrError(scheme) : 0;
   const inc = (opts.include ?? []).map(globToRegExp);
   const exc = (opts.exclude ?? []).map(globToRegExp);
   const all = findWeights(m);
-  const chosen = all.filter((w) => (inc.length === 0 || inc.some((r) => r.test(w.name))) && !exc.some((r) => r.test(w.name)));
-  const skipped = all.filter((w) => !chosen.includes(w)).map((w) => ({ name: w.name, reason: 'excluded by --include/--exclude' }));
+  const chosen = all.filter(
+    (w) => (inc.length === 0 || inc.some((r) => r.test(w.name))) && !exc.some((r) => r.test(w.name)),
+  );
+  const skipped = all
+    .filter((w) => !chosen.includes(w))
+    .map((w) => ({ name: w.name, reason: 'excluded by --include/--exclude' }));
   const encodingWanted = opts.qdqEncoding ?? 'auto';
   const need = dqOpset(scheme);
   if (mode === 'qdq' && encodingWanted === 'dq' && (need === null || m.opset < need)) {
@@ -333,8 +458,15 @@ export function planQuantization(m: LoadedModel, opts: OnnxQuantizeOptions, outP
         : `${m.path}: DequantizeLinear for ${scheme.name} needs opset ${need}, the model has ${m.opset}; use --qdq-encoding lookup`,
     );
   }
-  const encoding: 'dq' | 'lookup' = encodingWanted === 'lookup' || need === null || m.opset < need ? 'lookup' : 'dq';
-  const edit: ModelEdit = { initializers: new Map(), constants: new Map(), addInitializers: [], prependNodes: [], removeInputs: new Set() };
+  const encoding: 'dq' | 'lookup' =
+    encodingWanted === 'lookup' || need === null || m.opset < need ? 'lookup' : 'dq';
+  const edit: ModelEdit = {
+    initializers: new Map(),
+    constants: new Map(),
+    addInitializers: [],
+    prependNodes: [],
+    removeInputs: new Set(),
+  };
   const weights: WeightResult[] = [];
   let totalBits = 0;
   let totalElems = 0;
@@ -402,14 +534,20 @@ export function planQuantization(m: LoadedModel, opts: OnnxQuantizeOptions, outP
       sqnrDb: se > 0 ? 10 * Math.log10(ss / se) : Number.POSITIVE_INFINITY,
       bitsPerWeight: bits,
     });
-    if (opts.rotate && !rot) skipped.push({ name: w.name, reason: `not rotated: K = ${K} is not a multiple of ${rsize}` });
+    if (opts.rotate && !rot)
+      skipped.push({ name: w.name, reason: `not rotated: K = ${K} is not a multiple of ${rsize}` });
   });
   opts.onProgress?.(chosen.length, chosen.length, '');
   // external data of untouched tensors: inline when the output lives in another folder
   if (outPath && resolve(dirname(outPath)) !== resolve(dirname(m.path))) {
     for (const t of m.graph.initializer) {
       if (t.dataLocation === 1 && !edit.initializers!.has(t.name)) {
-        edit.initializers!.set(t.name, { name: t.name, dataType: t.dataType, dims: t.dims.map(Number), rawData: externalBytes(m, t) });
+        edit.initializers!.set(t.name, {
+          name: t.name,
+          dataType: t.dataType,
+          dims: t.dims.map(Number),
+          rawData: externalBytes(m, t),
+        });
       }
     }
   }
@@ -429,7 +567,13 @@ export function planQuantization(m: LoadedModel, opts: OnnxQuantizeOptions, outP
 }
 
 function elementBitsOf(s: BlockScheme): number {
-  return s.element === 'e2m1' ? 4 : s.element === 'e2m3' || s.element === 'e3m2' ? 6 : s.element === 'bf16' || s.element === 'fp16' ? 16 : 8;
+  return s.element === 'e2m1'
+    ? 4
+    : s.element === 'e2m3' || s.element === 'e3m2'
+      ? 6
+      : s.element === 'bf16' || s.element === 'fp16'
+        ? 16
+        : 8;
 }
 
 function rotationSizeOrError(s: BlockScheme): number {
@@ -441,7 +585,11 @@ function rotationSizeOrError(s: BlockScheme): number {
 }
 
 /** Quantize a model file and write the result (temp name, then rename; never over the input). */
-export function quantizeModel(m: LoadedModel, outPath: string, opts: OnnxQuantizeOptions): OnnxQuantizeResult {
+export function quantizeModel(
+  m: LoadedModel,
+  outPath: string,
+  opts: OnnxQuantizeOptions,
+): OnnxQuantizeResult {
   const { edit, result } = planQuantization(m, opts, outPath);
   if (result.weights.length === 0) throw new OnnxError(`${m.path}: no quantizable weight selected`);
   const parts = encodeEdited(m, edit);
@@ -452,7 +600,10 @@ export function quantizeModel(m: LoadedModel, outPath: string, opts: OnnxQuantiz
 }
 
 /** The bytes of a quantized model, in memory (for tests and the browser-free API). */
-export function quantizeModelBytes(m: LoadedModel, opts: OnnxQuantizeOptions): { bytes: Uint8Array; result: OnnxQuantizeResult } {
+export function quantizeModelBytes(
+  m: LoadedModel,
+  opts: OnnxQuantizeOptions,
+): { bytes: Uint8Array; result: OnnxQuantizeResult } {
   const { edit, result } = planQuantization(m, opts);
   const parts = encodeEdited(m, edit);
   const size = parts.reduce((a, p) => a + p.length, 0);

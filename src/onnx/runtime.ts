@@ -8,7 +8,14 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeRng } from '../formats/index.js';
 import { type BlockScheme, dequantize, quantize } from '../quant/index.js';
-import { findWeights, type LoadedModel, OnnxError, parseModel, tensorFloat32, type WeightInfo } from './model.js';
+import {
+  findWeights,
+  type LoadedModel,
+  OnnxError,
+  parseModel,
+  tensorFloat32,
+  type WeightInfo,
+} from './model.js';
 import { buildDequantFor, dqOpset } from './quantize.js';
 import { DT, int, type Node } from './schema.js';
 import { buildModelBytes, encodeEdited, joinParts } from './write.js';
@@ -25,12 +32,17 @@ export async function loadOrt(): Promise<Ort> {
     ortModule = await import(name);
     return ortModule;
   } catch (e) {
-    throw new OnnxError(`onnxruntime-node is not installed or does not load here (${(e as Error).message.split('\n')[0]}); install it with ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node`);
+    throw new OnnxError(
+      `onnxruntime-node is not installed or does not load here (${(e as Error).message.split('\n')[0]}); install it with ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node`,
+    );
   }
 }
 
 /** Feeds for one run: input name -> typed data and dims. */
-export type Feed = Map<string, { type: 'float32' | 'int64' | 'int32'; data: Float32Array | BigInt64Array | Int32Array; dims: number[] }>;
+export type Feed = Map<
+  string,
+  { type: 'float32' | 'int64' | 'int32'; data: Float32Array | BigInt64Array | Int32Array; dims: number[] }
+>;
 
 export interface InputSpec {
   name: string;
@@ -45,7 +57,9 @@ export function inputSpecs(m: LoadedModel): InputSpec[] {
     .map((v) => ({
       name: v.name,
       elemType: v.type?.tensorType?.elemType ?? 0,
-      dims: (v.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : d.dimValue !== undefined && d.dimValue !== null ? int(d.dimValue) : '?')),
+      dims: (v.type?.tensorType?.shape?.dim ?? []).map((d) =>
+        d.dimParam ? d.dimParam : d.dimValue !== undefined && d.dimValue !== null ? int(d.dimValue) : '?',
+      ),
     }));
 }
 
@@ -53,7 +67,12 @@ export function inputSpecs(m: LoadedModel): InputSpec[] {
  * Random feeds: floats uniform in [-1, 1), integers uniform in [0, 100). Symbolic dimensions take
  * the value in `shapes` (input name -> full shape) or 1.
  */
-export function randomFeeds(m: LoadedModel, n: number, seed = 1, shapes: Map<string, number[]> = new Map()): Feed[] {
+export function randomFeeds(
+  m: LoadedModel,
+  n: number,
+  seed = 1,
+  shapes: Map<string, number[]> = new Map(),
+): Feed[] {
   const rng = makeRng(seed);
   const specs = inputSpecs(m);
   const out: Feed[] = [];
@@ -61,7 +80,8 @@ export function randomFeeds(m: LoadedModel, n: number, seed = 1, shapes: Map<str
     const feed: Feed = new Map();
     for (const s of specs) {
       const dims = shapes.get(s.name) ?? s.dims.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
-      if (dims.length !== s.dims.length) throw new OnnxError(`--shape ${s.name}: ${dims.length} dimensions, the input has ${s.dims.length}`);
+      if (dims.length !== s.dims.length)
+        throw new OnnxError(`--shape ${s.name}: ${dims.length} dimensions, the input has ${s.dims.length}`);
       const size = dims.reduce((a, b) => a * b, 1);
       if (size > 1 << 26) throw new OnnxError(`input ${s.name}: ${size} elements, over the cap of 2^26`);
       if (s.elemType === DT.FLOAT) {
@@ -70,8 +90,16 @@ export function randomFeeds(m: LoadedModel, n: number, seed = 1, shapes: Map<str
         feed.set(s.name, { type: 'float32', data: d, dims });
       } else if (s.elemType === DT.INT64 || s.elemType === 6) {
         const vals = Array.from({ length: size }, () => Math.floor(rng() * 100));
-        feed.set(s.name, s.elemType === 6 ? { type: 'int32', data: Int32Array.from(vals), dims } : { type: 'int64', data: BigInt64Array.from(vals.map(BigInt)), dims });
-      } else throw new OnnxError(`input ${s.name}: element type ${s.elemType} is not supported for random inputs (float, int32, int64 are)`);
+        feed.set(
+          s.name,
+          s.elemType === 6
+            ? { type: 'int32', data: Int32Array.from(vals), dims }
+            : { type: 'int64', data: BigInt64Array.from(vals.map(BigInt)), dims },
+        );
+      } else
+        throw new OnnxError(
+          `input ${s.name}: element type ${s.elemType} is not supported for random inputs (float, int32, int64 are)`,
+        );
     }
     out.push(feed);
   }
@@ -79,11 +107,18 @@ export function randomFeeds(m: LoadedModel, n: number, seed = 1, shapes: Map<str
 }
 
 /** Parse a .npy file (little-endian f4, f8, i8, i4, u1; C order). */
-export function readNpy(bytes: Uint8Array, where: string): { dtype: string; shape: number[]; data: Float32Array | BigInt64Array | Int32Array } {
+export function readNpy(
+  bytes: Uint8Array,
+  where: string,
+): { dtype: string; shape: number[]; data: Float32Array | BigInt64Array | Int32Array } {
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
-  if (bytes.length < 10 || magic.some((b, i) => bytes[i] !== b)) throw new OnnxError(`${where}: not a .npy file`);
+  if (bytes.length < 10 || magic.some((b, i) => bytes[i] !== b))
+    throw new OnnxError(`${where}: not a .npy file`);
   const major = bytes[6]!;
-  const hlen = major === 1 ? bytes[8]! | (bytes[9]! << 8) : new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
+  const hlen =
+    major === 1
+      ? bytes[8]! | (bytes[9]! << 8)
+      : new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
   const start = major === 1 ? 10 : 12;
   if (start + hlen > bytes.length) throw new OnnxError(`${where}: truncated .npy header`);
   const header = new TextDecoder().decode(bytes.subarray(start, start + hlen));
@@ -92,15 +127,21 @@ export function readNpy(bytes: Uint8Array, where: string): { dtype: string; shap
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || shapeText === undefined) throw new OnnxError(`${where}: bad .npy header`);
   if (fortran) throw new OnnxError(`${where}: Fortran-order arrays are not supported`);
-  const shape = shapeText.split(',').map((x) => x.trim()).filter(Boolean).map(Number);
-  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new OnnxError(`${where}: bad shape (${shapeText})`);
+  const shape = shapeText
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
+    .map(Number);
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0))
+    throw new OnnxError(`${where}: bad shape (${shapeText})`);
   const n = shape.reduce((a, b) => a * b, 1);
   const body = bytes.subarray(start + hlen);
   const dv = new DataView(body.buffer, body.byteOffset, body.byteLength);
   const size: Record<string, number> = { '<f4': 4, '<f8': 8, '<i8': 8, '<i4': 4, '|u1': 1 };
   const sz = size[descr];
   if (!sz) throw new OnnxError(`${where}: dtype ${descr} not supported (<f4, <f8, <i8, <i4, |u1 are)`);
-  if (body.length !== n * sz) throw new OnnxError(`${where}: ${body.length} data bytes, shape (${shape.join(', ')}) needs ${n * sz}`);
+  if (body.length !== n * sz)
+    throw new OnnxError(`${where}: ${body.length} data bytes, shape (${shape.join(', ')}) needs ${n * sz}`);
   if (descr === '<i8') {
     const d = new BigInt64Array(n);
     for (let i = 0; i < n; i++) d[i] = dv.getBigInt64(8 * i, true);
@@ -112,12 +153,22 @@ export function readNpy(bytes: Uint8Array, where: string): { dtype: string; shap
     return { dtype: descr, shape, data: d };
   }
   const d = new Float32Array(n);
-  for (let i = 0; i < n; i++) d[i] = descr === '<f4' ? dv.getFloat32(4 * i, true) : descr === '<f8' ? dv.getFloat64(8 * i, true) : dv.getUint8(i);
+  for (let i = 0; i < n; i++)
+    d[i] =
+      descr === '<f4'
+        ? dv.getFloat32(4 * i, true)
+        : descr === '<f8'
+          ? dv.getFloat64(8 * i, true)
+          : dv.getUint8(i);
   return { dtype: descr, shape, data: d };
 }
 
 /** Read samples from a folder: DIR/SAMPLE.npy (one-input models) or DIR/SAMPLE/INPUT.npy. Sorted by name. */
-export function readInputsDir(m: LoadedModel, dir: string, maxSamples = 100000): { names: string[]; feeds: Feed[] } {
+export function readInputsDir(
+  m: LoadedModel,
+  dir: string,
+  maxSamples = 100000,
+): { names: string[]; feeds: Feed[] } {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new OnnxError(`${dir}: not a folder`);
   const specs = inputSpecs(m);
   const byName = new Map(specs.map((s) => [s.name, s]));
@@ -126,16 +177,21 @@ export function readInputsDir(m: LoadedModel, dir: string, maxSamples = 100000):
   const feeds: Feed[] = [];
   const toFeed = (s: InputSpec, file: string) => {
     const a = readNpy(readFileSync(file), file);
-    if (a.shape.length !== s.dims.length) throw new OnnxError(`${file}: ${a.shape.length} dimensions, input ${s.name} has ${s.dims.length}`);
+    if (a.shape.length !== s.dims.length)
+      throw new OnnxError(`${file}: ${a.shape.length} dimensions, input ${s.name} has ${s.dims.length}`);
     s.dims.forEach((d, i) => {
-      if (typeof d === 'number' && d > 0 && a.shape[i] !== d) throw new OnnxError(`${file}: dimension ${i} is ${a.shape[i]}, input ${s.name} needs ${d}`);
+      if (typeof d === 'number' && d > 0 && a.shape[i] !== d)
+        throw new OnnxError(`${file}: dimension ${i} is ${a.shape[i]}, input ${s.name} needs ${d}`);
     });
     if (s.elemType === DT.FLOAT) {
       if (!(a.data instanceof Float32Array)) throw new OnnxError(`${file}: input ${s.name} needs floats`);
       return { type: 'float32' as const, data: a.data, dims: a.shape };
     }
     if (s.elemType === DT.INT64) {
-      const d = a.data instanceof BigInt64Array ? a.data : BigInt64Array.from(Array.from(a.data as Float32Array, (x) => BigInt(Math.trunc(x))));
+      const d =
+        a.data instanceof BigInt64Array
+          ? a.data
+          : BigInt64Array.from(Array.from(a.data as Float32Array, (x) => BigInt(Math.trunc(x))));
       return { type: 'int64' as const, data: d, dims: a.shape };
     }
     throw new OnnxError(`input ${s.name}: element type ${s.elemType} not supported from .npy`);
@@ -153,7 +209,10 @@ export function readInputsDir(m: LoadedModel, dir: string, maxSamples = 100000):
       names.push(e);
       feeds.push(feed);
     } else if (e.endsWith('.npy')) {
-      if (specs.length !== 1) throw new OnnxError(`${p}: the model has ${specs.length} inputs; use one folder per sample with INPUT.npy files`);
+      if (specs.length !== 1)
+        throw new OnnxError(
+          `${p}: the model has ${specs.length} inputs; use one folder per sample with INPUT.npy files`,
+        );
       names.push(e.slice(0, -4));
       feeds.push(new Map([[specs[0]!.name, toFeed(byName.get(specs[0]!.name)!, p)]]));
     }
@@ -164,13 +223,22 @@ export function readInputsDir(m: LoadedModel, dir: string, maxSamples = 100000):
 
 async function session(ort: Ort, bytes: Uint8Array, where: string) {
   try {
-    return await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    return await ort.InferenceSession.create(bytes, {
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    });
   } catch (e) {
     throw new OnnxError(`${where}: onnxruntime refused the model (${(e as Error).message.split('\n')[0]})`);
   }
 }
 
-async function run(ort: Ort, s: Ort, feed: Feed, where: string): Promise<Map<string, { data: Float32Array; dims: number[] }>> {
+async function run(
+  ort: Ort,
+  s: Ort,
+  feed: Feed,
+  where: string,
+): Promise<Map<string, { data: Float32Array; dims: number[] }>> {
   const f: Record<string, unknown> = {};
   for (const [k, v] of feed) f[k] = new ort.Tensor(v.type, v.data, v.dims);
   let r: Record<string, { data: ArrayLike<number>; dims: readonly number[]; type: string }>;
@@ -181,7 +249,10 @@ async function run(ort: Ort, s: Ort, feed: Feed, where: string): Promise<Map<str
   }
   const out = new Map<string, { data: Float32Array; dims: number[] }>();
   for (const [k, v] of Object.entries(r)) {
-    const data = v.type === 'float32' ? (v.data as Float32Array) : Float32Array.from(Array.from(v.data as ArrayLike<number | bigint>, Number));
+    const data =
+      v.type === 'float32'
+        ? (v.data as Float32Array)
+        : Float32Array.from(Array.from(v.data as ArrayLike<number | bigint>, Number));
     out.set(k, { data, dims: [...v.dims] });
   }
   return out;
@@ -242,7 +313,8 @@ export async function evaluate(
     for (const n of names) {
       const x = a.get(n)!;
       const y = b.get(n);
-      if (!y || y.data.length !== x.data.length) throw new OnnxError(`${quant.path}: output ${n} missing or of another shape`);
+      if (!y || y.data.length !== x.data.length)
+        throw new OnnxError(`${quant.path}: output ${n} missing or of another shape`);
       const s = acc.get(n)!;
       for (let j = 0; j < x.data.length; j++) {
         const d = y.data[j]! - x.data[j]!;
@@ -280,7 +352,16 @@ export async function evaluate(
         vectors: s.vec,
       };
     }),
-    ...(labeled ? { task: { metric: 'top1-accuracy' as const, reference: refRight / labeled, quantized: qRight / labeled, labeled } } : {}),
+    ...(labeled
+      ? {
+          task: {
+            metric: 'top1-accuracy' as const,
+            reference: refRight / labeled,
+            quantized: qRight / labeled,
+            labeled,
+          },
+        }
+      : {}),
     weights,
     seconds: (performance.now() - t0) / 1000,
   };
@@ -291,7 +372,11 @@ export async function evaluate(
  * the quantized model, read from its initializers/Constants (fake mode) or computed by the
  * runtime from its dequantization subgraph (qdq mode).
  */
-export async function weightErrors(ref: LoadedModel, quant: LoadedModel, feed: Feed): Promise<{ name: string; relError: number; sqnrDb: number }[]> {
+export async function weightErrors(
+  ref: LoadedModel,
+  quant: LoadedModel,
+  feed: Feed,
+): Promise<{ name: string; relError: number; sqnrDb: number }[]> {
   const ws = findWeights(ref);
   const direct = new Map<string, Float32Array>();
   const computed: string[] = [];
@@ -324,7 +409,11 @@ export async function weightErrors(ref: LoadedModel, quant: LoadedModel, feed: F
       se += (q[i]! - a[i]!) ** 2;
       ss += a[i]! ** 2;
     }
-    out.push({ name: w.name, relError: ss > 0 ? Math.sqrt(se / ss) : 0, sqnrDb: se > 0 ? 10 * Math.log10(ss / se) : Number.POSITIVE_INFINITY });
+    out.push({
+      name: w.name,
+      relError: ss > 0 ? Math.sqrt(se / ss) : 0,
+      sqnrDb: se > 0 ? 10 * Math.log10(ss / se) : Number.POSITIVE_INFINITY,
+    });
   }
   return out;
 }
@@ -339,15 +428,30 @@ function attr(n: Node, name: string) {
  * X; 2-D Conv with group 1: im2col patches, at most `maxPatches` per sample, evenly spaced).
  * Weights of other kinds (grouped Conv, ConvTranspose, Gather) get no Hessian (round to nearest).
  */
-export async function calibrate(m: LoadedModel, weights: WeightInfo[], feeds: Feed[], maxPatches = 2048, onProgress?: (done: number, total: number) => void): Promise<Map<string, Float64Array>> {
+export async function calibrate(
+  m: LoadedModel,
+  weights: WeightInfo[],
+  feeds: Feed[],
+  maxPatches = 2048,
+  onProgress?: (done: number, total: number) => void,
+): Promise<Map<string, Float64Array>> {
   const plans: { w: WeightInfo; act: string; node: Node }[] = [];
   for (const w of weights) {
-    const node = m.graph.node.find((n) => (n.opType === 'MatMul' || n.opType === 'Gemm' || n.opType === 'Conv') && n.input[w.kind === 'Gather' ? 0 : 1] === w.name);
+    const node = m.graph.node.find(
+      (n) =>
+        (n.opType === 'MatMul' || n.opType === 'Gemm' || n.opType === 'Conv') &&
+        n.input[w.kind === 'Gather' ? 0 : 1] === w.name,
+    );
     if (!node || w.nodes.length !== 1) continue;
     if (w.kind === 'Conv') {
       const g = attr(node, 'group');
       const ap = attr(node, 'auto_pad');
-      if ((g && int(g.i) !== 1) || w.shape.length !== 4 || (ap && new TextDecoder().decode(ap.s) !== 'NOTSET')) continue;
+      if (
+        (g && int(g.i) !== 1) ||
+        w.shape.length !== 4 ||
+        (ap && new TextDecoder().decode(ap.s) !== 'NOTSET')
+      )
+        continue;
     } else if (w.kind === 'Gemm') {
       if (attr(node, 'transA') && int(attr(node, 'transA')!.i) !== 0) continue;
     } else if (w.kind !== 'MatMul') continue;
@@ -388,12 +492,19 @@ function addOuter(H: Float64Array, v: ArrayLike<number>, o: number, K: number): 
   }
 }
 
-function accumulateConv(H: Float64Array, x: Float32Array, dims: number[], wshape: readonly number[], node: Node, maxPatches: number): void {
+function accumulateConv(
+  H: Float64Array,
+  x: Float32Array,
+  dims: number[],
+  wshape: readonly number[],
+  node: Node,
+  maxPatches: number,
+): void {
   const [N, C, Hh, Ww] = dims as [number, number, number, number];
   const [, , kh, kw] = wshape as [number, number, number, number];
   const ints = (name: string, d: number[]) => {
     const a = attr(node, name);
-    return a && a.ints.length ? a.ints.map(int) : d;
+    return a?.ints.length ? a.ints.map(int) : d;
   };
   const [sh, sw] = ints('strides', [1, 1]) as [number, number];
   const [dh, dw] = ints('dilations', [1, 1]) as [number, number];
@@ -414,7 +525,8 @@ function accumulateConv(H: Float64Array, x: Float32Array, dims: number[], wshape
         for (let j = 0; j < kw; j++) {
           const iy = y * sh - pt + i * dh;
           const ix = xx * sw - pl + j * dw;
-          patch[(c * kh + i) * kw + j] = iy >= 0 && iy < Hh && ix >= 0 && ix < Ww ? x[((n * C + c) * Hh + iy) * Ww + ix]! : 0;
+          patch[(c * kh + i) * kw + j] =
+            iy >= 0 && iy < Hh && ix >= 0 && ix < Ww ? x[((n * C + c) * Hh + iy) * Ww + ix]! : 0;
         }
       }
     }
@@ -434,7 +546,9 @@ export interface ProbeResult {
  * Which dequantization graphs the installed onnxruntime runs: for each scheme and encoding, a model
  * holding one 4 x 64 weight, run and compared with quant.dequantize bit for bit.
  */
-export async function probeRuntime(schemes: BlockScheme[]): Promise<{ version: string; results: ProbeResult[] }> {
+export async function probeRuntime(
+  schemes: BlockScheme[],
+): Promise<{ version: string; results: ProbeResult[] }> {
   const ort = await loadOrt();
   const rng = makeRng(7);
   const rows = 4;

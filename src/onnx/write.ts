@@ -6,7 +6,16 @@
  * named in an edit. The output goes to a temporary name and is renamed when complete; it never
  * replaces its input.
  */
-import { closeSync, fsyncSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import protobuf from 'protobufjs/light.js';
 import { type LoadedModel, OnnxError } from './model.js';
@@ -181,9 +190,12 @@ export function encodeEdited(m: LoadedModel, edit: ModelEdit): Uint8Array[] {
     gparts.push(buf.subarray(f.start, f.end));
   }
   for (const name of edit.addOutputs ?? []) {
-    gparts.push(lengthDelimited(12, ValueInfoProto.encode({ name, type: { tensorType: { elemType: 1 } } }).finish()));
+    gparts.push(
+      lengthDelimited(12, ValueInfoProto.encode({ name, type: { tensorType: { elemType: 1 } } }).finish()),
+    );
   }
-  for (const t of edit.addInitializers ?? []) gparts.push(lengthDelimited(5, TensorProto.encode(tensorMessage(t)).finish()));
+  for (const t of edit.addInitializers ?? [])
+    gparts.push(lengthDelimited(5, TensorProto.encode(tensorMessage(t)).finish()));
   for (const name of edit.initializers?.keys() ?? []) {
     if (!seenInit.has(name)) throw new OnnxError(`${m.path}: no initializer "${name}" to replace`);
   }
@@ -201,7 +213,9 @@ export function encodeEdited(m: LoadedModel, edit: ModelEdit): Uint8Array[] {
       continue;
     }
     if (f.no === 8 && opset) {
-      const r = OperatorSetIdProto.decode(buf.subarray(f.body![0], f.body![1])) as unknown as { domain: string };
+      const r = OperatorSetIdProto.decode(buf.subarray(f.body![0], f.body![1])) as unknown as {
+        domain: string;
+      };
       if (r.domain === '' || r.domain === 'ai.onnx') {
         parts.push(lengthDelimited(8, OperatorSetIdProto.encode({ domain: '', version: opset }).finish()));
         continue;
@@ -248,7 +262,9 @@ export function writeParts(parts: Uint8Array[], out: string, input: string): num
     if (fd !== undefined) closeSync(fd);
     rmSync(tmp, { force: true });
     if (e instanceof OnnxError) throw e;
-    throw new OnnxError(`${out}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new OnnxError(
+      `${out}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   return total;
 }

@@ -16,4 +16,15 @@ import { register as supply } from './supply.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [report, formats, quant, catalog, supply, perf, serve, convert, kernels, onnx];
+export const commands: Register[] = [
+  report,
+  formats,
+  quant,
+  catalog,
+  supply,
+  perf,
+  serve,
+  convert,
+  kernels,
+  onnx,
+];

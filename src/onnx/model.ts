@@ -215,8 +215,7 @@ export function tensorFloat32(
   if (n > MAX_TENSOR_ELEMENTS)
     throw new OnnxError(`${where}: ${n} elements, over the cap of ${MAX_TENSOR_ELEMENTS}`);
   if (!isFloatTensor(t)) throw new OnnxError(`${where}: ${DATA_TYPES[t.dataType]?.name} is not a float type`);
-  const raw =
-    t.dataLocation === 1 ? externalBytes(m, t, where) : t.rawData?.length ? t.rawData : null;
+  const raw = t.dataLocation === 1 ? externalBytes(m, t, where) : t.rawData?.length ? t.rawData : null;
   const out = new Float32Array(n);
   if (raw) {
     const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);

@@ -9,6 +9,7 @@ export {
   gptq,
   hadamard,
   rotateBlocks,
+  rotateHessian,
   rotationSize,
   upperCholeskyOfInverse,
 } from './methods.js';

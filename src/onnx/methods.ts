@@ -330,3 +330,32 @@ export function roundToNearest(
   const q = quantize(data, [rows, K], scheme);
   return { q, deq: dequantize(q) };
 }
+
+/**
+ * The Hessian in the rotated basis: with V' = V R (R block-diagonal Hadamard of `size`, R = R^T),
+ * the layer computes X V^T = (X R)(V')^T, so GPTQ on V' needs H' = R H R. Blocks past the last
+ * full one are left as is (they are not rotated).
+ */
+export function rotateHessian(H: Float64Array, K: number, size: number): Float64Array {
+  const h = hadamard(size);
+  const full = Math.floor(K / size) * size;
+  const side = (A: Float64Array, left: boolean) => {
+    const B = Float64Array.from(A);
+    for (let r = 0; r < K; r++) {
+      for (let c = 0; c < K; c++) {
+        const idx = left ? r : c;
+        if (idx >= full) continue;
+        const blk = Math.floor(idx / size) * size;
+        let s = 0;
+        for (let k = 0; k < size; k++) {
+          s += left
+            ? h[(r - blk) * size + k]! * A[(blk + k) * K + c]!
+            : A[r * K + blk + k]! * h[k * size + (c - blk)]!;
+        }
+        B[r * K + c] = s;
+      }
+    }
+    return B;
+  };
+  return side(side(H, true), false);
+}

@@ -13,7 +13,7 @@ import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { codec, makeRng } from '../formats/index.js';
 import { blockScale, dequantize, getScheme, quantize } from '../quant/index.js';
-import { fourOverSix, gptq, hadamard, rotateBlocks } from './methods.js';
+import { fourOverSix, gptq, hadamard, rotateBlocks, rotateHessian } from './methods.js';
 import { findWeights, fromView, loadModel, OnnxError, parseModel, tensorFloat32, toView } from './model.js';
 import { quantizeModel, quantizeModelBytes } from './quantize.js';
 import { evaluate, modelFromBytes, probeRuntime, randomFeeds } from './runtime.js';
@@ -326,6 +326,33 @@ describe('onnx: 4-bit methods against float64 references', () => {
       for (let j = 32; j < 40; j++) assert.equal(r[row * 40 + j], v[row * 40 + j]);
     const back = rotateBlocks(r, 3, 40, 16);
     for (let i = 0; i < v.length; i++) assert.ok(Math.abs(back[i]! - v[i]!) < 1e-5);
+  });
+
+  test('the Hessian in the rotated basis is R H R with R block-diagonal (identity past the last full block)', () => {
+    const K = 40;
+    const size = 16;
+    const A = randn(K * K);
+    const H = new Float64Array(K * K);
+    for (let i = 0; i < K; i++)
+      for (let j = 0; j < K; j++) for (let k = 0; k < K; k++) H[i * K + j] += A[i * K + k]! * A[j * K + k]!;
+    const h = hadamard(size);
+    const R = new Float64Array(K * K);
+    for (let i = 0; i < K; i++) {
+      for (let j = 0; j < K; j++) {
+        const bi = Math.floor(i / size);
+        if (i >= 32 || j >= 32) R[i * K + j] = i === j ? 1 : 0;
+        else if (bi === Math.floor(j / size)) R[i * K + j] = h[(i % size) * size + (j % size)]!;
+      }
+    }
+    const mul = (X: Float64Array, Y: Float64Array) => {
+      const Z = new Float64Array(K * K);
+      for (let i = 0; i < K; i++)
+        for (let j = 0; j < K; j++) for (let k = 0; k < K; k++) Z[i * K + j] += X[i * K + k]! * Y[k * K + j]!;
+      return Z;
+    };
+    const want = mul(mul(R, H), R);
+    const got = rotateHessian(H, K, size);
+    for (let i = 0; i < K * K; i++) assert.ok(Math.abs(got[i]! - want[i]!) < 1e-9 * (1 + Math.abs(want[i]!)));
   });
 
   test('Four Over Six picks, per block, the better of amax->6 and amax->4 (float64 brute force)', () => {

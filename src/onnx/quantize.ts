@@ -17,7 +17,7 @@ import {
   type QuantizedTensor,
   quantize,
 } from '../quant/index.js';
-import { fourOverSix, gptq, hadamard, rotateBlocks, rotationSize } from './methods.js';
+import { fourOverSix, gptq, hadamard, rotateBlocks, rotateHessian, rotationSize } from './methods.js';
 import {
   externalBytes,
   findWeights,
@@ -482,7 +482,7 @@ export function planQuantization(
     let method: WeightResult['method'] = 'rtn';
     const hess = opts.hessians?.get(w.name);
     if (hess) {
-      q = gptq(src, rows, K, scheme, hess);
+      q = gptq(src, rows, K, scheme, rot ? rotateHessian(hess, K, rot) : hess);
       method = 'gptq';
     } else if (opts.fourOverSix) {
       q = fourOverSix(src, rows, K, scheme);

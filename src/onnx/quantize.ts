@@ -8,11 +8,14 @@
  * FP4 E2M1: 23), otherwise a table lookup (Cast, Gather, Mul) that any opset >= 13 runs. The
  * model's opset is never raised (other operators' meaning would change).
  */
+
 import { dirname, resolve } from 'node:path';
 import { globToRegExp } from '../convert/select.js';
+import { codec } from '../formats/index.js';
 import {
   type BlockScheme,
   dequantize,
+  e8m0Value,
   elementTable,
   type QuantizedTensor,
   quantize,
@@ -144,6 +147,45 @@ function rowScales(
   return { s, nbc, bc };
 }
 
+/**
+ * Per-row scale codes [rows, nbc] and the value of each code, when the scheme stores 8-bit scales
+ * and every block's dequantization scale is exactly its code's value; else null (float32 scales).
+ */
+function scaleCodeTable(
+  q: QuantizedTensor,
+  rows: number,
+  K: number,
+): { codes: Uint8Array; table: Float32Array; name: string } | null {
+  const storage = q.scheme.scaleStorage;
+  if (!q.scaleCodes || (storage !== 'e8m0' && storage !== 'e4m3fn')) return null;
+  const table = new Float32Array(256);
+  if (storage === 'e8m0') for (let c = 0; c < 256; c++) table[c] = c === 255 ? Number.NaN : e8m0Value(c);
+  else {
+    const e4m3 = codec('e4m3fn');
+    for (let c = 0; c < 256; c++) table[c] = Math.fround(e4m3.decode(c) / q.globalScale);
+  }
+  const [brS, bcS] = q.scheme.block;
+  if (bcS === 'all') return null;
+  const br = brS === 'all' ? rows : brS;
+  const nbc = Math.ceil(K / bcS);
+  const codes = new Uint8Array(rows * nbc);
+  for (let r = 0; r < rows; r++) {
+    for (let b = 0; b < nbc; b++) {
+      const i = Math.floor(r / br) * nbc + b;
+      const c = q.scaleCodes[i]!;
+      if (!Object.is(table[c], q.scales[i]) && !(Number.isNaN(table[c]!) && Number.isNaN(q.scales[i]!)))
+        return null;
+      codes[r * nbc + b] = c;
+    }
+  }
+  // one table per scheme (E8M0) or per tensor scale (NVFP4), shared by the weights that use it
+  const tag =
+    storage === 'e8m0'
+      ? 'e8m0'
+      : `e4m3_${new Uint32Array(Float32Array.of(q.globalScale).buffer)[0]!.toString(16)}`;
+  return { codes, table, name: `chipstack__scale_${tag}` };
+}
+
 interface Built {
   nodes: NewNode[];
   inits: NewTensor[];
@@ -218,8 +260,8 @@ function buildDequant(
     }
     inits.push(
       { name: `${name}__q`, dataType: DT.UINT8, dims: [rows, Kp / 2, 1], rawData: packed },
-      f32(`${name}__lo`, [256], lo),
-      f32(`${name}__hi`, [256], hi),
+      f32(`chipstack__${scheme.name}__lo`, [256], lo),
+      f32(`chipstack__${scheme.name}__hi`, [256], hi),
     );
     bytes += packed.length;
     nodes.push(
@@ -233,13 +275,13 @@ function buildDequant(
       {
         name: `${name}__glo`,
         opType: 'Gather',
-        input: [`${name}__lo`, `${name}__idx`],
+        input: [`chipstack__${scheme.name}__lo`, `${name}__idx`],
         output: [`${name}__vlo`],
       },
       {
         name: `${name}__ghi`,
         opType: 'Gather',
-        input: [`${name}__hi`, `${name}__idx`],
+        input: [`chipstack__${scheme.name}__hi`, `${name}__idx`],
         output: [`${name}__vhi`],
       },
       {
@@ -255,7 +297,7 @@ function buildDequant(
     for (let b = 0; b < 256; b++) t256[b] = Number.isNaN(table[b]!) ? Number.NaN : table[b]!;
     inits.push(
       { name: `${name}__q`, dataType: DT.UINT8, dims: [rows, Kp], rawData: padded },
-      f32(`${name}__table`, [256], t256),
+      f32(`chipstack__${scheme.name}__values`, [256], t256),
     );
     bytes += padded.length;
     nodes.push(
@@ -266,11 +308,42 @@ function buildDequant(
         output: [`${name}__idx`],
         attribute: [{ name: 'to', type: 2, i: 6 }],
       },
-      { name: `${name}__g`, opType: 'Gather', input: [`${name}__table`, `${name}__idx`], output: [vals] },
+      {
+        name: `${name}__g`,
+        opType: 'Gather',
+        input: [`chipstack__${scheme.name}__values`, `${name}__idx`],
+        output: [vals],
+      },
     );
   }
-  inits.push(i64(`${name}__bshape`, [rows, nbc, bc]), f32(`${name}__scale`, [rows, nbc, 1], s));
-  bytes += s.byteLength;
+  inits.push(i64(`${name}__bshape`, [rows, nbc, bc]));
+  const sc = scaleCodeTable(q, rows, K);
+  if (sc) {
+    // 8-bit scale codes (E8M0, or NVFP4's E4M3 under its tensor scale) and their 256 values
+    inits.push(
+      { name: `${name}__scode`, dataType: DT.UINT8, dims: [rows, nbc, 1], rawData: sc.codes },
+      f32(sc.name, [256], sc.table),
+    );
+    bytes += sc.codes.length;
+    nodes.push(
+      {
+        name: `${name}__scast`,
+        opType: 'Cast',
+        input: [`${name}__scode`],
+        output: [`${name}__sidx`],
+        attribute: [{ name: 'to', type: 2, i: 6 }],
+      },
+      {
+        name: `${name}__sg`,
+        opType: 'Gather',
+        input: [sc.name, `${name}__sidx`],
+        output: [`${name}__scale`],
+      },
+    );
+  } else {
+    inits.push(f32(`${name}__scale`, [rows, nbc, 1], s));
+    bytes += s.byteLength;
+  }
   nodes.push(
     { name: `${name}__rb`, opType: 'Reshape', input: [vals, `${name}__bshape`], output: [`${name}__blocks`] },
     {
@@ -514,7 +587,12 @@ export function planQuantization(
       const built = buildDequant(w.name, q, rows, K, encoding, viewName, m.opset);
       const restore = buildRestore(w, viewName, rot);
       edit.prependNodes!.push(...built.nodes, ...restore.nodes);
-      edit.addInitializers!.push(...built.inits, ...restore.inits);
+      for (const t of [...built.inits, ...restore.inits]) {
+        // lookup tables (chipstack__*) are shared: add each once
+        if (t.name.startsWith('chipstack__') && edit.addInitializers!.some((x) => x.name === t.name))
+          continue;
+        edit.addInitializers!.push(t);
+      }
       if (w.source === 'initializer') edit.initializers!.set(w.name, null);
       else edit.constants!.set(w.name, null);
       edit.removeInputs!.add(w.name);

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { codec, makeRng } from '../formats/index.js';
-import { blockScale, dequantize, getScheme, quantize } from '../quant/index.js';
+import { blockScale, dequantize, getScheme, quantize, SCHEMES } from '../quant/index.js';
 import { fourOverSix, gptq, hadamard, rotateBlocks, rotateHessian } from './methods.js';
 import { findWeights, fromView, loadModel, OnnxError, parseModel, tensorFloat32, toView } from './model.js';
 import { quantizeModel, quantizeModelBytes } from './quantize.js';
@@ -286,8 +286,7 @@ describe('onnx: quantizing weights along the reduction axis', () => {
   test('every scheme in `schemes` quantizes a model (fake mode)', () => {
     const { bytes } = testModel(21);
     const m = parseModel(bytes, 't.onnx');
-    const r = spawnSync(process.execPath, [BIN, 'schemes', '--json'], { encoding: 'utf8' });
-    const names = (JSON.parse(r.stdout) as { name: string }[]).map((s) => s.name);
+    const names = Object.keys(SCHEMES); // what `chipstack schemes` lists
     assert.ok(names.length >= 20);
     for (const n of names) {
       const { result } = quantizeModelBytes(m, { scheme: getScheme(n) });

@@ -1,0 +1,323 @@
+/**
+ * @module onnx/write
+ * Write a changed model without decoding and re-encoding what did not change: the model's and the
+ * graph's fields are copied byte for byte from the input (so fields this module does not model,
+ * functions, training info, metadata, are kept), except the initializers, nodes and graph inputs
+ * named in an edit. The output goes to a temporary name and is renamed when complete; it never
+ * replaces its input.
+ */
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import protobuf from 'protobufjs/light.js';
+import { type LoadedModel, OnnxError } from './model.js';
+import { ModelProto, NodeProto, OperatorSetIdProto, TensorProto, ValueInfoProto } from './schema.js';
+
+export interface NewTensor {
+  name: string;
+  dataType: number;
+  dims: number[];
+  rawData: Uint8Array;
+}
+export interface NewAttribute {
+  name: string;
+  /** 1 FLOAT, 2 INT, 3 STRING, 4 TENSOR, 7 INTS. */
+  type: 1 | 2 | 3 | 4 | 7;
+  f?: number;
+  i?: number;
+  s?: string;
+  t?: NewTensor;
+  ints?: number[];
+}
+export interface NewNode {
+  name: string;
+  opType: string;
+  domain?: string;
+  input: string[];
+  output: string[];
+  attribute?: NewAttribute[];
+}
+
+export interface ModelEdit {
+  /** Initializers to replace in place (same name) or remove (value null). */
+  initializers?: Map<string, NewTensor | null>;
+  /** Constant nodes (by output name) to replace with a new tensor value, or remove (null). */
+  constants?: Map<string, NewTensor | null>;
+  /** Initializers to add. */
+  addInitializers?: NewTensor[];
+  /** Nodes to add before the graph's first node (their inputs must be initializers). */
+  prependNodes?: NewNode[];
+  /** Graph inputs to remove (initializers listed as inputs in old IR versions). */
+  removeInputs?: Set<string>;
+  /** Raise the default-domain opset to at least this version. */
+  minOpset?: number;
+  /** Values to add as float graph outputs (to read weights or activations back). */
+  addOutputs?: string[];
+}
+
+function tensorMessage(t: NewTensor) {
+  return TensorProto.create({ name: t.name, dataType: t.dataType, dims: t.dims, rawData: t.rawData });
+}
+
+function nodeBytes(n: NewNode): Uint8Array {
+  return NodeProto.encode(
+    NodeProto.create({
+      name: n.name,
+      opType: n.opType,
+      domain: n.domain ?? '',
+      input: n.input,
+      output: n.output,
+      attribute: (n.attribute ?? []).map((a) => ({
+        name: a.name,
+        type: a.type,
+        ...(a.f !== undefined ? { f: a.f } : {}),
+        ...(a.i !== undefined ? { i: a.i } : {}),
+        ...(a.s !== undefined ? { s: new TextEncoder().encode(a.s) } : {}),
+        ...(a.t !== undefined ? { t: tensorMessage(a.t) } : {}),
+        ...(a.ints !== undefined ? { ints: a.ints } : {}),
+      })),
+    }),
+  ).finish();
+}
+
+interface Field {
+  no: number;
+  start: number;
+  end: number;
+  /** For length-delimited fields: the payload range. */
+  body?: [number, number];
+}
+
+/** Split a message into its top-level fields (ranges into `buf`). */
+function fields(buf: Uint8Array, start: number, end: number): Field[] {
+  const r = protobuf.Reader.create(buf.subarray(start, end));
+  const out: Field[] = [];
+  while (r.pos < r.len) {
+    const s = r.pos;
+    const tag = r.uint32();
+    const no = tag >>> 3;
+    const wire = tag & 7;
+    if (wire === 2) {
+      const len = r.uint32();
+      const b0 = r.pos;
+      r.skip(len);
+      out.push({ no, start: start + s, end: start + r.pos, body: [start + b0, start + b0 + len] });
+    } else {
+      r.skipType(wire);
+      out.push({ no, start: start + s, end: start + r.pos });
+    }
+  }
+  return out;
+}
+
+/** The name field (8 in TensorProto, 1 in ValueInfoProto) of an embedded message. */
+function nameOf(buf: Uint8Array, f: Field, no: number): string {
+  for (const g of fields(buf, f.body![0], f.body![1])) {
+    if (g.no === no && g.body) return new TextDecoder().decode(buf.subarray(g.body[0], g.body[1]));
+  }
+  return '';
+}
+/** A node's only output name, when the node is a Constant; else null. */
+function constantOutput(buf: Uint8Array, f: Field): string | null {
+  let op = '';
+  const outs: string[] = [];
+  for (const g of fields(buf, f.body![0], f.body![1])) {
+    if (g.no === 4 && g.body) op = new TextDecoder().decode(buf.subarray(g.body[0], g.body[1]));
+    if (g.no === 2 && g.body) outs.push(new TextDecoder().decode(buf.subarray(g.body[0], g.body[1])));
+  }
+  return op === 'Constant' && outs.length === 1 ? outs[0]! : null;
+}
+
+function lengthDelimited(no: number, payload: Uint8Array): Uint8Array {
+  const w = protobuf.Writer.create();
+  w.uint32((no << 3) | 2).bytes(payload);
+  return w.finish();
+}
+
+/** Encode the edited model. */
+export function encodeEdited(m: LoadedModel, edit: ModelEdit): Uint8Array[] {
+  const buf = m.bytes;
+  const top = fields(buf, 0, buf.length);
+  const graphs = top.filter((f) => f.no === 7);
+  if (graphs.length !== 1) throw new OnnxError(`${m.path}: expected one graph field, found ${graphs.length}`);
+  const g = graphs[0]!;
+  const parts: Uint8Array[] = [];
+  const gparts: Uint8Array[] = [];
+  for (const n of edit.prependNodes ?? []) gparts.push(lengthDelimited(1, nodeBytes(n)));
+  const seenInit = new Set<string>();
+  const seenConst = new Set<string>();
+  for (const f of fields(buf, g.body![0], g.body![1])) {
+    if (f.no === 5 && edit.initializers) {
+      const name = nameOf(buf, f, 8);
+      if (edit.initializers.has(name)) {
+        seenInit.add(name);
+        const t = edit.initializers.get(name);
+        if (t) gparts.push(lengthDelimited(5, TensorProto.encode(tensorMessage(t)).finish()));
+        continue;
+      }
+    }
+    if (f.no === 1 && edit.constants) {
+      const out = constantOutput(buf, f);
+      if (out !== null && edit.constants.has(out)) {
+        seenConst.add(out);
+        const t = edit.constants.get(out);
+        if (t) {
+          gparts.push(
+            lengthDelimited(
+              1,
+              nodeBytes({
+                name: `${out}_const`,
+                opType: 'Constant',
+                input: [],
+                output: [out],
+                attribute: [{ name: 'value', type: 4, t: { ...t, name: out } }],
+              }),
+            ),
+          );
+        }
+        continue;
+      }
+    }
+    if (f.no === 11 && edit.removeInputs?.has(nameOf(buf, f, 1))) continue;
+    gparts.push(buf.subarray(f.start, f.end));
+  }
+  for (const name of edit.addOutputs ?? []) {
+    gparts.push(
+      lengthDelimited(12, ValueInfoProto.encode({ name, type: { tensorType: { elemType: 1 } } }).finish()),
+    );
+  }
+  for (const t of edit.addInitializers ?? [])
+    gparts.push(lengthDelimited(5, TensorProto.encode(tensorMessage(t)).finish()));
+  for (const name of edit.initializers?.keys() ?? []) {
+    if (!seenInit.has(name)) throw new OnnxError(`${m.path}: no initializer "${name}" to replace`);
+  }
+  for (const name of edit.constants?.keys() ?? []) {
+    if (!seenConst.has(name)) throw new OnnxError(`${m.path}: no Constant node "${name}" to replace`);
+  }
+  let graphLen = 0;
+  for (const p of gparts) graphLen += p.length;
+  const opset = edit.minOpset && edit.minOpset > m.opset ? edit.minOpset : 0;
+  for (const f of top) {
+    if (f.no === 7) {
+      const w = protobuf.Writer.create();
+      w.uint32((7 << 3) | 2).uint32(graphLen);
+      parts.push(w.finish(), ...gparts);
+      continue;
+    }
+    if (f.no === 8 && opset) {
+      const r = OperatorSetIdProto.decode(buf.subarray(f.body![0], f.body![1])) as unknown as {
+        domain: string;
+      };
+      if (r.domain === '' || r.domain === 'ai.onnx') {
+        parts.push(lengthDelimited(8, OperatorSetIdProto.encode({ domain: '', version: opset }).finish()));
+        continue;
+      }
+    }
+    parts.push(buf.subarray(f.start, f.end));
+  }
+  return parts;
+}
+
+/** Whether two paths name the same file (or would, once `b` exists). */
+function sameFile(a: string, b: string): boolean {
+  try {
+    const sa = statSync(a);
+    const sb = statSync(b);
+    return sa.ino === sb.ino && sa.dev === sb.dev;
+  } catch {
+    try {
+      return realpathSync(a) === resolve(b);
+    } catch {
+      return resolve(a) === resolve(b);
+    }
+  }
+}
+
+/** Write parts to `out` through a temporary file in the same folder, then rename. Refuses to replace `input`. */
+export function writeParts(parts: Uint8Array[], out: string, input: string): number {
+  if (sameFile(input, out)) throw new OnnxError(`${out}: is the input model; write to another file`);
+  const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
+  let fd: number | undefined;
+  let total = 0;
+  try {
+    fd = openSync(tmp, 'wx');
+    for (const p of parts) {
+      let off = 0;
+      while (off < p.length) off += writeSync(fd, p, off, p.length - off);
+      total += p.length;
+    }
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, out);
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(tmp, { force: true });
+    if (e instanceof OnnxError) throw e;
+    throw new OnnxError(
+      `${out}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
+  }
+  return total;
+}
+
+/** Concatenate parts into one buffer. */
+export function joinParts(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+export interface NewValue {
+  name: string;
+  elemType: number;
+  /** Dimensions; a string is a symbolic dimension. */
+  dims: (number | string)[];
+}
+
+/** Encode a new single-graph model (for probes, tests and small generated models). */
+export function buildModelBytes(spec: {
+  opset: number;
+  irVersion: number;
+  nodes: NewNode[];
+  initializers: NewTensor[];
+  inputs: NewValue[];
+  outputs: NewValue[];
+}): Uint8Array {
+  const vi = (v: NewValue) => ({
+    name: v.name,
+    type: {
+      tensorType: {
+        elemType: v.elemType,
+        shape: { dim: v.dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  });
+  const graph = {
+    name: 'g',
+    node: spec.nodes.map((n) => NodeProto.decode(nodeBytes(n))),
+    initializer: spec.initializers.map(tensorMessage),
+    input: spec.inputs.map(vi),
+    output: spec.outputs.map(vi),
+  };
+  return ModelProto.encode(
+    ModelProto.create({
+      irVersion: spec.irVersion,
+      producerName: 'chipstack',
+      opsetImport: [{ domain: '', version: spec.opset }],
+      graph,
+    }),
+  ).finish();
+}

@@ -36,12 +36,26 @@ export interface SupplyRequest {
   factors: Record<string, number>;
 }
 
+/** The smallest parallelism whose weights and KV cache fit in each chip's memory. */
+export interface FitResult {
+  tp: number;
+  ep: number;
+  pp: number;
+  /** Chips the deployment spans: tp x pp x max(1, ep / tp), as the simulator counts them. */
+  chips: number;
+  weightsGB: number;
+  kvGB: number;
+  capacityGB: number;
+}
+
 export interface Tasks {
   quant: { req: { source: QuantSource; schemes: string[] }; res: QuantResult };
   upload: { req: { name: string; bytes: ArrayBuffer }; res: { name: string; tensors: TensorEntry[] } };
   supply: { req: SupplyRequest; res: SupplyResult };
   tornado: { req: SupplyRequest; res: TornadoResult };
   perf: { req: Workload; res: PerfResult };
+  /** null: nothing up to the search limits fits. */
+  fit: { req: Workload; res: FitResult | null };
   validation: { req: Record<string, never>; res: ValidationReport };
 }
 

@@ -5,13 +5,52 @@
  */
 import { isFloatDtype, toFloat32 } from '../../src/convert/tensor.js';
 import { parseSafetensorsBuffer, type SafetensorsBuffer } from '../../src/io/buffer.js';
-import { createPerfData, type PerfData, runValidation, simulate } from '../../src/perf/index.js';
+import {
+  createPerfData,
+  type PerfData,
+  runValidation,
+  simulate,
+  type Workload,
+} from '../../src/perf/index.js';
 import { analyze, dequantize, getScheme, quantize, synthetic } from '../../src/quant/index.js';
 import { dataFromFiles, runSupply, type SupplyData, tornado } from '../../src/supply/index.js';
 import { errorHistogram } from '../../src/web/histogram.js';
 import { scaledOverrides } from '../../src/web/scale.js';
 import { getCatalog, PERF_FILES, SUPPLY_FILES } from './data.js';
-import type { QuantResult, RequestMessage, ResponseMessage, TaskName, Tasks } from './tasks.js';
+import type { FitResult, QuantResult, RequestMessage, ResponseMessage, TaskName, Tasks } from './tasks.js';
+
+const POW2 = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+
+/**
+ * The deployment with the fewest chips (then the least pipeline depth, then the least TP) whose
+ * weights and KV cache fit per chip, from the simulator's own memory footprint, over TP and PP in
+ * powers of two and, for MoE models, EP in powers of two up to 1024. The batch, sequence and
+ * formats stay as asked.
+ */
+function smallestFit(w: Workload): FitResult | null {
+  const cat = getCatalog();
+  const moe = cat.getModel(w.model).ffn === 'moe';
+  let best: FitResult | null = null;
+  for (const tp of POW2.slice(0, 8)) {
+    for (const pp of POW2.slice(0, 6)) {
+      for (const ep of moe ? POW2 : [1]) {
+        const chips = tp * pp * Math.max(1, ep / tp);
+        if (best && chips > best.chips) continue;
+        const r = simulate(perf(), cat, { ...w, tp, pp, ep });
+        if (!r.memory.fits) continue;
+        const { weightsGB, kvGB, capacityGB } = r.memory;
+        const cand: FitResult = { tp, ep, pp, chips, weightsGB, kvGB, capacityGB };
+        if (
+          !best ||
+          chips < best.chips ||
+          (chips === best.chips && (pp < best.pp || (pp === best.pp && tp < best.tp)))
+        )
+          best = cand;
+      }
+    }
+  }
+  return best;
+}
 
 /** Largest tensor quantized whole; bigger ones are cut to their first rows. */
 const MAX_ELEMENTS = 1 << 22;
@@ -92,6 +131,9 @@ const handlers: { [K in TaskName]: (req: Tasks[K]['req']) => Tasks[K]['res'] } =
   },
   perf(workload) {
     return simulate(perf(), getCatalog(), workload);
+  },
+  fit(workload) {
+    return smallestFit(workload);
   },
   validation() {
     return runValidation(perf(), getCatalog());

@@ -1,7 +1,7 @@
 // Bundle the dashboard: web/src/main.ts and web/src/worker.ts (with the library modules from
 // src/ and the JSON under data/) into dist/web/, and copy the static files beside them.
 // Usage: node scripts/build-web.mjs [--dev]   (--dev: no minification)
-import { copyFileSync, mkdirSync, utimesSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -16,6 +16,8 @@ export async function buildWeb({
   const esbuild = await import('esbuild');
   const out = join(root, 'dist', 'web');
   mkdirSync(out, { recursive: true });
+  // chunks of earlier builds (their names carry a content hash)
+  for (const f of readdirSync(out)) if (/^chunk-.*\.js(\.map)?$/.test(f)) rmSync(join(out, f));
   const t0 = Date.now();
   const result = await esbuild.build({
     absWorkingDir: root,
@@ -23,6 +25,10 @@ export async function buildWeb({
     outdir: out,
     bundle: true,
     format: 'esm',
+    // each page, Plot and the data load as shared chunks on first use: the first paint needs only
+    // app.js and the page shown (chunks sit beside app.js, so worker.js resolves the same)
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     platform: 'browser',
     target: ['es2022', 'chrome110', 'firefox115', 'safari16'],
     minify: !dev,

@@ -125,7 +125,7 @@ export function chartBlock(
   svg.setAttribute('aria-label', `${title}. ${alt}`);
   if (svg !== plot) plot.setAttribute('aria-label', title);
   const stem = data?.name ?? fileStem(title);
-  const status = h('span', { class: 'status', 'aria-live': 'polite' });
+  const status = h('span', { class: 'export-status', 'aria-live': 'polite' });
   const exportSvg = () => download(`${stem}.svg`, chartSvgText(plot, title).text, 'image/svg+xml');
   const exportPng = () => {
     const s = chartSvgText(plot, title);

@@ -14,6 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { parseSafetensorsBuffer } from '../io/buffer.js';
+import { analyze, dequantize, getScheme, quantize } from '../quant/index.js';
 import { ensureBuilt, PACKAGE_ROOT } from './build.js';
 import { createDashboardServer, listen } from './server.js';
 
@@ -424,6 +426,29 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     });
     await page.locator('.status', { hasText: 'good.safetensors: w [64,128] F32' }).waitFor();
     assert.equal(await page.locator('[data-sqnr]').count(), 2);
+    // the whole file with one scheme: per-tensor SQNR, and the fake-quantized file equals the
+    // library's own quantize/dequantize of the same tensor
+    await page.selectOption('#model-scheme', 'nvfp4');
+    await page.locator('#model-go').click();
+    await page.locator('[data-model-sqnr="w"]').waitFor({ timeout: 30_000 });
+    const [dl] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('[data-download="model"]').click(),
+    ]);
+    assert.equal(dl.suggestedFilename(), 'good-nvfp4-fakequant.safetensors');
+    const file = parseSafetensorsBuffer(new Uint8Array(readFileSync((await dl.path())!)), 'download');
+    const w = file.info('w');
+    assert.equal(w.dtype, 'F32');
+    assert.deepEqual([...w.shape], [64, 128]);
+    const src = safetensors(64, 128);
+    const x = new Float32Array(
+      src.buffer.slice(src.byteOffset + src.length - 64 * 128 * 4, src.byteOffset + src.length),
+    );
+    const want = dequantize(quantize(x, [64, 128], getScheme('nvfp4')));
+    const got = new Float32Array(file.read('w').slice().buffer);
+    assert.deepEqual(got, want);
+    const sqnr = Number(await text(page, '[data-model-sqnr="w"]'));
+    assert.ok(Math.abs(sqnr - analyze(x, [64, 128], getScheme('nvfp4')).sqnrDb) < 0.006, `${sqnr} dB`);
     assert.deepEqual(errors, []);
     await page.close();
   });

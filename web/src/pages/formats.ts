@@ -19,9 +19,10 @@ import { bitFields, formulaOf } from '../../../src/web/bits.js';
 import { AXES, COLOURS, chartBlock, PLOT_STYLE, plotWidth, X_LABEL } from '../chart.js';
 import { latest, run } from '../client.js';
 import { field, fill, fmt, h, pct, select } from '../dom.js';
+import { download } from '../download.js';
 import { getList, getNumber, getString, update } from '../state.js';
 import { dataTable } from '../table.js';
-import type { QuantResult, TensorEntry } from '../tasks.js';
+import type { ModelResult, QuantResult, TensorEntry } from '../tasks.js';
 
 const SCHEME_NAMES = Object.keys(SCHEMES);
 const DEFAULT_SCHEMES = [
@@ -485,6 +486,7 @@ function quantSection(): HTMLElement {
   let tensors: TensorEntry[] = [];
   let tensor = '';
   const quant = latest('quant');
+  const whole = modelSection();
 
   const tensorSel = h(
     'select',
@@ -541,6 +543,7 @@ function quantSection(): HTMLElement {
       );
       tensorSel.disabled = false;
       source = 'upload';
+      whole.opened(f.name);
       go();
     } catch (err) {
       uploadError.hidden = false;
@@ -618,6 +621,143 @@ function quantSection(): HTMLElement {
     uploadError,
     status,
     out,
+    whole.el,
+  );
+}
+
+/** The whole opened file quantized with one scheme: per-tensor error and size, and the result to download. */
+function modelSection(): { el: HTMLElement; opened: (file: string) => void } {
+  const out = h('div');
+  const status = h('p', { class: 'status', 'aria-live': 'polite' });
+  const err = h('p', { class: 'error', role: 'alert', hidden: true, id: 'model-error' });
+  let scheme = SCHEME_NAMES.includes('nvfp4') ? 'nvfp4' : SCHEME_NAMES[0]!;
+  const sel = select(SCHEME_NAMES, scheme, (v) => {
+    scheme = v;
+  });
+  sel.id = 'model-scheme';
+  const model = latest('model');
+  const goButton = h(
+    'button',
+    {
+      type: 'button',
+      id: 'model-go',
+      disabled: true,
+      onclick: () => {
+        err.hidden = true;
+        status.textContent = `Quantizing every matrix with ${scheme} in the worker...`;
+        const t0 = performance.now();
+        model({ scheme }).then(
+          (r) => {
+            status.textContent = `${r.file}: ${r.rows.filter((x) => x.sqnrDb !== null).length} of ${r.rows.length} tensors quantized with ${r.scheme} in ${(performance.now() - t0).toFixed(0)} ms.`;
+            showModel(out, r);
+          },
+          (e: Error) => {
+            status.textContent = '';
+            err.hidden = false;
+            err.textContent = e.message;
+          },
+        );
+      },
+    },
+    'Quantize every tensor',
+  );
+  const el = h(
+    'section',
+    { 'aria-labelledby': 'model-h' },
+    h('h3', { id: 'model-h' }, 'The whole file'),
+    h(
+      'p',
+      { class: 'note', id: 'model-note' },
+      'Open a .safetensors file above, then quantize every matrix in it with one scheme: per-tensor SQNR and size against fp32, and the fake-quantized file (dequantized to F32) to download. Nothing leaves the browser.',
+    ),
+    h('div', { class: 'controls' }, field('Scheme', sel), goButton),
+    err,
+    status,
+    out,
+  );
+  return {
+    el,
+    opened: (file: string) => {
+      goButton.disabled = false;
+      fill(out);
+      status.textContent = `${file} is open.`;
+    },
+  };
+}
+
+function showModel(out: HTMLElement, r: ModelResult): void {
+  const q = r.rows.filter((x) => x.quantBytes !== null);
+  const fp32 = q.reduce((a, x) => a + x.elements * 4, 0);
+  const packed = q.reduce((a, x) => a + x.quantBytes!, 0);
+  // whole-file SQNR = sum x^2 / sum e^2 over every quantized element; per tensor
+  // sum e^2 = mse * n and sum x^2 = sum e^2 * 10^(SQNR / 10)
+  const noise = q.reduce((a, x) => a + x.mse! * x.elements, 0);
+  const signal = q.reduce((a, x) => a + x.mse! * x.elements * 10 ** (x.sqnrDb! / 10), 0);
+  const sqnrAll = q.length === 0 || noise === 0 ? null : 10 * Math.log10(signal / noise);
+  const stem = r.file.replace(/\.safetensors$/i, '');
+  fill(
+    out,
+    h(
+      'p',
+      { 'data-metric': 'model-size' },
+      `Quantized matrices: ${fmt(packed / 2 ** 20, 4)} MiB against ${fmt(fp32 / 2 ** 20, 4)} MiB as fp32 (${((packed / Math.max(1, fp32)) * 100).toFixed(1)}%).`,
+      sqnrAll === null ? '' : ` SQNR over all quantized elements: ${sqnrAll.toFixed(2)} dB.`,
+    ),
+    dataTable({
+      name: `${stem}-${r.scheme}`,
+      caption: `Every tensor of ${r.file} with ${r.scheme}`,
+      columns: [
+        { key: 'name', label: 'Tensor', value: (x) => x.name },
+        { key: 'shape', label: 'Shape', value: (x) => JSON.stringify(x.shape) },
+        { key: 'dtype', label: 'Dtype', value: (x) => x.dtype },
+        {
+          key: 'sqnrDb',
+          label: 'SQNR (dB)',
+          numeric: true,
+          value: (x) => x.sqnrDb,
+          render: (x) =>
+            x.sqnrDb === null ? '' : h('span', { 'data-model-sqnr': x.name }, x.sqnrDb.toFixed(2)),
+        },
+        {
+          key: 'bitsPerElement',
+          label: 'Bits/element',
+          numeric: true,
+          value: (x) => x.bitsPerElement,
+          render: (x) => fmt(x.bitsPerElement, 5),
+        },
+        { key: 'fp32Bytes', label: 'fp32 bytes', numeric: true, value: (x) => x.elements * 4 },
+        {
+          key: 'quantBytes',
+          label: 'Quantized bytes',
+          numeric: true,
+          value: (x) => x.quantBytes,
+          render: (x) => (x.quantBytes === null ? '' : fmt(x.quantBytes, 6)),
+        },
+        {
+          key: 'maxAbsError',
+          label: 'max |x - q|',
+          numeric: true,
+          value: (x) => x.maxAbsError,
+          render: (x) => fmt(x.maxAbsError, 3),
+        },
+        { key: 'kept', label: 'Kept as is because', value: (x) => x.kept ?? '' },
+      ],
+      rows: r.rows,
+      sortable: true,
+    }),
+    h(
+      'button',
+      {
+        type: 'button',
+        'data-download': 'model',
+        onclick: () =>
+          download(
+            `${stem}-${r.scheme}-fakequant.safetensors`,
+            new Blob([r.output], { type: 'application/octet-stream' }),
+          ),
+      },
+      `Download ${stem}-${r.scheme}-fakequant.safetensors (${fmt(r.output.byteLength / 2 ** 20, 3)} MiB, dequantized to F32)`,
+    ),
   );
 }
 

@@ -309,7 +309,8 @@ function rooflineSection(): HTMLElement {
       x: {
         type: 'log',
         domain: xDomain,
-        ticks: logTicks(xDomain[0], xDomain[1], Math.floor(width / 60)),
+        // at most 10: past that, Plot's log axis blanks some labels (d3 log tickFormat)
+        ticks: logTicks(xDomain[0], xDomain[1], Math.min(10, Math.floor(width / 60))),
         tickFormat: tickLabel,
         label: 'arithmetic intensity (FLOP/byte)',
         grid: true,
@@ -318,7 +319,7 @@ function rooflineSection(): HTMLElement {
       y: {
         type: 'log',
         domain: yDomain,
-        ticks: logTicks(yDomain[0], yDomain[1], Math.floor((height - 74) / 28)),
+        ticks: logTicks(yDomain[0], yDomain[1], Math.min(10, Math.floor((height - 74) / 28))),
         tickFormat: tickLabel,
         label: '↑ attainable TFLOPS (TOPS for int8)',
         grid: true,

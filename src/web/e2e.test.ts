@@ -170,12 +170,21 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
 
   for (const [name, selectors] of Object.entries(READY)) {
     it(`${name} page loads with no console errors and no sideways scroll at 390 and 1440 px`, async (t) => {
+      let t0 = performance.now();
       const { page, errors } = await open(`#/${name}`, WIDTHS[0]);
       for (const size of WIDTHS) {
         if (size !== WIDTHS[0]) {
           await page.setViewportSize(size);
+          t0 = performance.now();
           await page.reload();
         }
+        // timing only reported (the machine is shared): page title shown, then the first computed figure
+        await page.locator('#page-title').waitFor({ timeout: 30_000 });
+        const title = performance.now() - t0;
+        await page.locator(selectors[0]!).first().waitFor({ timeout: 30_000 });
+        t.diagnostic(
+          `${name} at ${size.width} px: title after ${title.toFixed(0)} ms, first figure after ${(performance.now() - t0).toFixed(0)} ms`,
+        );
         for (const s of selectors) await page.locator(s).first().waitFor({ timeout: 30_000 });
         assert.equal(await page.locator('h1').first().isVisible(), true);
         assert.equal(

@@ -6,6 +6,7 @@
 import {
   copyFileSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -27,6 +28,8 @@ export async function buildWeb({
   const esbuild = await import('esbuild');
   const out = join(root, 'dist', 'web');
   mkdirSync(out, { recursive: true });
+  // chunks of earlier builds (their names carry a content hash), with their compressed copies
+  for (const f of readdirSync(out)) if (/^chunk-.*\.js(\.map|\.br|\.gz)?$/.test(f)) rmSync(join(out, f));
   const t0 = Date.now();
   const result = await esbuild.build({
     absWorkingDir: root,
@@ -34,6 +37,10 @@ export async function buildWeb({
     outdir: out,
     bundle: true,
     format: 'esm',
+    // each page, Plot and the data load as shared chunks on first use: the first paint needs only
+    // app.js and the page shown (chunks sit beside app.js, so worker.js resolves the same)
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     platform: 'browser',
     target: ['es2022', 'chrome110', 'firefox115', 'safari16'],
     minify: !dev,

@@ -3,17 +3,19 @@
  * The dashboard shell: navigation, theme, and the page router over the URL hash.
  */
 import { h } from './dom.js';
-import { renderChips } from './pages/chips.js';
-import { renderFormats } from './pages/formats.js';
-import { renderPerformance } from './pages/performance.js';
-import { renderSupply } from './pages/supply.js';
 import { current } from './state.js';
 
-const PAGES: Record<string, { title: string; render: (root: HTMLElement) => void }> = {
-  formats: { title: 'Formats', render: renderFormats },
-  chips: { title: 'Chips', render: renderChips },
-  performance: { title: 'Performance', render: renderPerformance },
-  supply: { title: 'Supply', render: renderSupply },
+type Render = (root: HTMLElement) => void;
+
+/** Each page is its own chunk (esbuild splitting), fetched the first time it is shown. */
+const PAGES: Record<string, { title: string; load: () => Promise<Render> }> = {
+  formats: { title: 'Formats', load: () => import('./pages/formats.js').then((m) => m.renderFormats) },
+  chips: { title: 'Chips', load: () => import('./pages/chips.js').then((m) => m.renderChips) },
+  performance: {
+    title: 'Performance',
+    load: () => import('./pages/performance.js').then((m) => m.renderPerformance),
+  },
+  supply: { title: 'Supply', load: () => import('./pages/supply.js').then((m) => m.renderSupply) },
 };
 
 const THEME_KEY = 'chipstack-theme';
@@ -39,8 +41,10 @@ function initialTheme(): string {
 }
 
 let shown = '';
+let routing = 0;
 
-function route(): void {
+async function route(): Promise<void> {
+  const mine = ++routing;
   const { page } = current();
   const key = PAGES[page] ? page : 'formats';
   for (const a of document.querySelectorAll<HTMLAnchorElement>('nav a[data-page]')) {
@@ -48,11 +52,21 @@ function route(): void {
     else a.removeAttribute('aria-current');
   }
   const root = document.getElementById('app')!;
+  document.title = `${PAGES[key]!.title} - chipstack`;
+  let render: Render;
+  try {
+    render = await PAGES[key]!.load();
+  } catch (err) {
+    root.replaceChildren(
+      h('p', { class: 'error', role: 'alert' }, `Could not load the ${key} page: ${(err as Error).message}`),
+    );
+    return;
+  }
+  if (mine !== routing) return; // a newer navigation won
   const changedPage = key !== shown;
   shown = key;
-  document.title = `${PAGES[key]!.title} - chipstack`;
   root.replaceChildren();
-  PAGES[key]!.render(root);
+  render(root);
   if (changedPage) document.getElementById('page-title')?.focus({ preventScroll: true });
 }
 
@@ -70,11 +84,11 @@ function start(): void {
       // not persisted; the toggle still works for this page
     }
     applyTheme(next);
-    route();
+    void route();
   });
   applyTheme(initialTheme());
-  window.addEventListener('hashchange', route);
-  route();
+  window.addEventListener('hashchange', () => void route());
+  void route();
 }
 
 start();

@@ -109,19 +109,22 @@ export function dataTable<R>(o: TableOptions<R>): HTMLElement {
   const headers = o.columns.map((c) => c.key);
   const raw = () => o.rows.map((r) => o.columns.map((c) => c.value(r)));
   const objects = () => o.rows.map((r) => Object.fromEntries(o.columns.map((c) => [c.key, c.value(r)])));
-  return h(
+  const scroller = h(
+    'div',
+    {
+      class: `table-scroll${o.rows.length > 14 ? ' tall' : ''}`,
+      tabindex: 0,
+      role: 'region',
+      'aria-label': typeof o.caption === 'string' ? o.caption : o.name,
+    },
+    h('table', null, h('caption', null, o.caption), h('thead', null, h('tr', null, headCells)), tbody),
+  );
+  const cue = h('p', { class: 'scroll-cue', hidden: true, 'data-scroll-cue': o.name });
+  const block = h(
     'div',
     { class: 'table-block' },
-    h(
-      'div',
-      {
-        class: 'table-scroll',
-        tabindex: 0,
-        role: 'region',
-        'aria-label': typeof o.caption === 'string' ? o.caption : o.name,
-      },
-      h('table', null, h('caption', null, o.caption), h('thead', null, h('tr', null, headCells)), tbody),
-    ),
+    cue,
+    scroller,
     h(
       'div',
       { class: 'downloads' },
@@ -145,4 +148,37 @@ export function dataTable<R>(o: TableOptions<R>): HTMLElement {
       ),
     ),
   );
+  watchOverflow(scroller, headCells, o.columns, cue);
+  return block;
+}
+
+/**
+ * Say which columns lie beyond the right edge of a sideways-scrolling table ("3 more columns to
+ * the right: TDP W, Price USD, ..."), and mark the box for its edge shadow; updated on scroll and
+ * resize.
+ */
+function watchOverflow<R>(
+  box: HTMLElement,
+  heads: HTMLTableCellElement[],
+  columns: Column<R>[],
+  cue: HTMLElement,
+): void {
+  const check = () => {
+    if (!box.isConnected) return;
+    const right = box.getBoundingClientRect().right;
+    const hidden = heads
+      .map((th, i) => [th.getBoundingClientRect(), columns[i]!.label] as const)
+      .filter(([r]) => r.right > right + 2)
+      .map(([, label]) => label);
+    const more = box.scrollWidth > box.clientWidth + 1;
+    box.classList.toggle('more-right', hidden.length > 0);
+    box.classList.toggle('more-left', more && box.scrollLeft > 1);
+    cue.hidden = hidden.length === 0;
+    cue.textContent = hidden.length
+      ? `Scroll the table sideways: ${hidden.length} more column${hidden.length > 1 ? 's' : ''} to the right (${hidden.join(', ')}) \u2192`
+      : '';
+  };
+  box.addEventListener('scroll', check, { passive: true });
+  if (typeof ResizeObserver === 'function') new ResizeObserver(check).observe(box);
+  requestAnimationFrame(check);
 }

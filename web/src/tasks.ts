@@ -36,12 +36,55 @@ export interface SupplyRequest {
   factors: Record<string, number>;
 }
 
+/** The smallest parallelism whose weights and KV cache fit in each chip's memory. */
+export interface FitResult {
+  tp: number;
+  ep: number;
+  pp: number;
+  /** Chips the deployment spans: tp x pp x max(1, ep / tp), as the simulator counts them. */
+  chips: number;
+  weightsGB: number;
+  kvGB: number;
+  capacityGB: number;
+}
+
+/** One tensor of a whole-file quantization. */
+export interface ModelTensorRow {
+  name: string;
+  dtype: string;
+  shape: number[];
+  elements: number;
+  /** Bytes in the opened file. */
+  sourceBytes: number;
+  /** null when the tensor was kept as it is (see `kept`). */
+  sqnrDb: number | null;
+  bitsPerElement: number | null;
+  /** Bytes of the quantized codes and scales: elements x bits per element / 8. */
+  quantBytes: number | null;
+  maxAbsError: number | null;
+  /** Mean squared error (with SQNR, gives the tensor's signal power). */
+  mse: number | null;
+  /** Why the tensor was not quantized. */
+  kept?: string;
+}
+
+export interface ModelResult {
+  file: string;
+  scheme: string;
+  rows: ModelTensorRow[];
+  /** The fake-quantized file: every quantized tensor dequantized to F32, the rest copied. */
+  output: ArrayBuffer;
+}
+
 export interface Tasks {
   quant: { req: { source: QuantSource; schemes: string[] }; res: QuantResult };
   upload: { req: { name: string; bytes: ArrayBuffer }; res: { name: string; tensors: TensorEntry[] } };
   supply: { req: SupplyRequest; res: SupplyResult };
   tornado: { req: SupplyRequest; res: TornadoResult };
+  model: { req: { scheme: string }; res: ModelResult };
   perf: { req: Workload; res: PerfResult };
+  /** null: nothing up to the search limits fits. */
+  fit: { req: Workload; res: FitResult | null };
   validation: { req: Record<string, never>; res: ValidationReport };
 }
 

@@ -5,17 +5,157 @@
  */
 import { isFloatDtype, toFloat32 } from '../../src/convert/tensor.js';
 import { parseSafetensorsBuffer, type SafetensorsBuffer } from '../../src/io/buffer.js';
-import { createPerfData, type PerfData, runValidation, simulate } from '../../src/perf/index.js';
+import type { Dtype } from '../../src/io/dtypes.js';
+import { serializeSafetensors } from '../../src/io/layout.js';
+import {
+  createPerfData,
+  type PerfData,
+  runValidation,
+  simulate,
+  type Workload,
+} from '../../src/perf/index.js';
 import { analyze, dequantize, getScheme, quantize, synthetic } from '../../src/quant/index.js';
 import { dataFromFiles, runSupply, type SupplyData, tornado } from '../../src/supply/index.js';
 import { errorHistogram } from '../../src/web/histogram.js';
 import { scaledOverrides } from '../../src/web/scale.js';
 import { getCatalog, PERF_FILES, SUPPLY_FILES } from './data.js';
-import type { QuantResult, RequestMessage, ResponseMessage, TaskName, Tasks } from './tasks.js';
+import type {
+  FitResult,
+  ModelResult,
+  ModelTensorRow,
+  QuantResult,
+  RequestMessage,
+  ResponseMessage,
+  TaskName,
+  Tasks,
+} from './tasks.js';
+
+const POW2 = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+
+/**
+ * The deployment with the fewest chips (then the least pipeline depth, then the least TP) whose
+ * weights and KV cache fit per chip, from the simulator's own memory footprint, over TP and PP in
+ * powers of two and, for MoE models, EP in powers of two up to 1024. The batch, sequence and
+ * formats stay as asked.
+ */
+function smallestFit(w: Workload): FitResult | null {
+  const cat = getCatalog();
+  const moe = cat.getModel(w.model).ffn === 'moe';
+  let best: FitResult | null = null;
+  for (const tp of POW2.slice(0, 8)) {
+    for (const pp of POW2.slice(0, 6)) {
+      for (const ep of moe ? POW2 : [1]) {
+        const chips = tp * pp * Math.max(1, ep / tp);
+        if (best && chips > best.chips) continue;
+        const r = simulate(perf(), cat, { ...w, tp, pp, ep });
+        if (!r.memory.fits) continue;
+        const { weightsGB, kvGB, capacityGB } = r.memory;
+        const cand: FitResult = { tp, ep, pp, chips, weightsGB, kvGB, capacityGB };
+        if (
+          !best ||
+          chips < best.chips ||
+          (chips === best.chips && (pp < best.pp || (pp === best.pp && tp < best.tp)))
+        )
+          best = cand;
+      }
+    }
+  }
+  return best;
+}
 
 /** Largest tensor quantized whole; bigger ones are cut to their first rows. */
 const MAX_ELEMENTS = 1 << 22;
 const SYN = { rows: 256, cols: 1024 };
+/** Most float elements a whole file may hold to be quantized here (128 MB as fp32). */
+const MAX_MODEL_ELEMENTS = 1 << 25;
+
+/**
+ * Quantize every float tensor of two or more dimensions of the opened file with one scheme (the
+ * same `quantize`/`dequantize` the CLI runs), report each one's error and size, and build the
+ * fake-quantized file: quantized tensors dequantized to F32, everything else copied unchanged.
+ */
+function quantizeModel(schemeName: string): ModelResult {
+  if (!upload) throw new Error('open a .safetensors file first');
+  const { file, name } = upload;
+  const scheme = getScheme(schemeName);
+  const infos = file.tensorNames().map((n) => file.info(n));
+  const total = infos
+    .filter((i) => isFloatDtype(i.dtype) && i.shape.length >= 2)
+    .reduce((a, i) => a + i.shape.reduce((x, y) => x * y, 1), 0);
+  if (total > MAX_MODEL_ELEMENTS)
+    throw new Error(
+      `${name} holds ${total.toLocaleString()} float elements in matrices; this page quantizes at most ${MAX_MODEL_ELEMENTS.toLocaleString()} (128 MB as fp32). Use \`chipstack convert\` for larger files.`,
+    );
+  const rows: ModelTensorRow[] = [];
+  const out: { name: string; dtype: Dtype; shape: number[]; data: Uint8Array }[] = [];
+  for (const info of infos) {
+    const elements = info.shape.reduce((a, b) => a * b, 1);
+    const base = {
+      name: info.name,
+      dtype: info.dtype,
+      shape: [...info.shape],
+      elements,
+      sourceBytes: info.byteLength,
+    };
+    const keep = (why: string) => {
+      rows.push({
+        ...base,
+        sqnrDb: null,
+        bitsPerElement: null,
+        quantBytes: null,
+        maxAbsError: null,
+        mse: null,
+        kept: why,
+      });
+      out.push({
+        name: info.name,
+        dtype: info.dtype as Dtype,
+        shape: [...info.shape],
+        data: file.read(info.name),
+      });
+    };
+    if (!isFloatDtype(info.dtype)) {
+      keep(`${info.dtype} is not a float type`);
+      continue;
+    }
+    if (info.shape.length < 2 || elements === 0) {
+      keep('vectors (norms, biases) and empty tensors are kept as they are');
+      continue;
+    }
+    const data = toFloat32(info.dtype, file.read(info.name), info.name);
+    const cols = info.shape[info.shape.length - 1]!;
+    const shape = [elements / cols, cols];
+    try {
+      const stats = analyze(data, shape, scheme);
+      const back = dequantize(quantize(data, shape, scheme));
+      rows.push({
+        ...base,
+        sqnrDb: stats.sqnrDb,
+        bitsPerElement: stats.bitsPerElement,
+        quantBytes: (elements * stats.bitsPerElement) / 8,
+        maxAbsError: stats.maxAbsError,
+        mse: stats.mse,
+      });
+      out.push({
+        name: info.name,
+        dtype: 'F32',
+        shape: [...info.shape],
+        data: new Uint8Array(back.buffer, back.byteOffset, back.byteLength),
+      });
+    } catch (err) {
+      keep(`not quantized: ${(err as Error).message}`);
+    }
+  }
+  const bytes = serializeSafetensors(out, {
+    quantized_by: `chipstack (dashboard), scheme ${schemeName}, dequantized to F32`,
+  });
+  return {
+    file: name,
+    scheme: schemeName,
+    rows,
+    output: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+  };
+}
 
 let upload: { name: string; file: SafetensorsBuffer } | null = null;
 let supplyData: SupplyData | undefined;
@@ -92,6 +232,12 @@ const handlers: { [K in TaskName]: (req: Tasks[K]['req']) => Tasks[K]['res'] } =
   },
   perf(workload) {
     return simulate(perf(), getCatalog(), workload);
+  },
+  model({ scheme }) {
+    return quantizeModel(scheme);
+  },
+  fit(workload) {
+    return smallestFit(workload);
   },
   validation() {
     return runValidation(perf(), getCatalog());

@@ -12,6 +12,7 @@ import {
   figureValue,
   formatFigure,
 } from '../../../src/catalog/index.js';
+import { decadeDomain, logTicks, tickLabel } from '../../../src/web/axis.js';
 import {
   attainable,
   compareSystemFigures,
@@ -20,7 +21,7 @@ import {
   type RooflineFormat,
   roofline,
 } from '../../../src/web/headline.js';
-import { chartBlock, PLOT_STYLE, plotWidth } from '../chart.js';
+import { AXES, COLOURS, chartBlock, narrow, PLOT_STYLE, plotWidth, X_LABEL } from '../chart.js';
 import { getCatalog } from '../data.js';
 import { type Child, field, fill, fmt, h, select } from '../dom.js';
 import { getList, getString, update } from '../state.js';
@@ -44,6 +45,7 @@ const CONF_LETTER: Record<string, string> = {
   'analyst-estimate': 'E',
   derived: 'D',
   unknown: '?',
+  mixed: '~',
 };
 
 function provenance(f: Figure): string {
@@ -92,7 +94,8 @@ function catalogueSection(chipBox: HTMLElement): HTMLElement {
               type: 'button',
               class: 'link',
               'data-chip': a.id,
-              onclick: () => showProvenance(chipBox, a),
+              'aria-expanded': 'false',
+              onclick: () => showProvenance(chipBox, a, true),
               title: 'show every figure with its source',
             },
             cat.displayName(a),
@@ -117,7 +120,7 @@ function catalogueSection(chipBox: HTMLElement): HTMLElement {
       out,
       dataTable({
         name: 'accelerators',
-        caption: `${rows.length} accelerators. Badges: V vendor, M measured, E analyst estimate, D derived, ? unknown; hover or focus a badge for its source, or press a chip's name.`,
+        caption: `${rows.length} accelerators. Badges: V vendor, M measured, E analyst estimate, D derived, ? unknown; hover or focus a badge for its source, or press a chip's name for every figure.`,
         columns,
         rows,
         sortable: true,
@@ -137,6 +140,8 @@ function catalogueSection(chipBox: HTMLElement): HTMLElement {
     { class: 'legend' },
     'Confidence: ',
     CONFIDENCES.map((c) => [h('span', { class: `conf conf-${c}` }, CONF_LETTER[c]), ` ${c} `]),
+    h('span', { class: 'conf conf-mixed' }, '~'),
+    ' mixed (a figure computed from inputs of different confidence)',
   );
   return h(
     'section',
@@ -148,15 +153,44 @@ function catalogueSection(chipBox: HTMLElement): HTMLElement {
   );
 }
 
-function showProvenance(box: HTMLElement, a: Accelerator): void {
+/**
+ * Every figure of a chip with its source, opened in a row right under the chip's row of the
+ * catalogue (or in `box` when the row is not shown), with focus moved to its heading.
+ */
+function showProvenance(box: HTMLElement, a: Accelerator, focus = false): void {
   const cat = getCatalog();
   update({ chip: a.id });
+  for (const old of document.querySelectorAll('tr.detail')) old.remove();
+  for (const b of document.querySelectorAll('button[data-chip][aria-expanded="true"]'))
+    b.setAttribute('aria-expanded', 'false');
+  box.replaceChildren();
   const rows = [
     ...Object.entries(a.figures).map(([key, f]) => ({ key, shown: formatFigure(f), f: f as Figure })),
   ];
-  fill(
-    box,
-    h('h3', { id: 'prov-h', tabindex: -1 }, `${cat.displayName(a)}: every figure and its source`),
+  const button = document.querySelector<HTMLButtonElement>(`button[data-chip="${CSS.escape(a.id)}"]`);
+  const heading = h(
+    'h3',
+    { id: 'prov-h', tabindex: -1 },
+    `${cat.displayName(a)}: every figure and its source`,
+  );
+  const close = h(
+    'button',
+    {
+      type: 'button',
+      class: 'close',
+      onclick: () => {
+        update({ chip: null });
+        for (const old of document.querySelectorAll('tr.detail')) old.remove();
+        box.replaceChildren();
+        button?.setAttribute('aria-expanded', 'false');
+        button?.focus();
+      },
+    },
+    'Close',
+  );
+  const content = [
+    close,
+    heading,
     dataTable({
       name: `${a.id}-figures`,
       caption: `${cat.displayName(a)} (${a.process.value ?? 'process ?'}, ${a.memoryType.value ?? 'memory ?'}); native formats: ${a.formats.native.join(', ')}`,
@@ -177,7 +211,24 @@ function showProvenance(box: HTMLElement, a: Accelerator): void {
       ],
       rows,
     }),
-  );
+  ];
+  const tr = button?.closest('tr');
+  const scroller = tr?.closest<HTMLElement>('.table-scroll');
+  if (tr && scroller) {
+    const inner = h(
+      'div',
+      { class: 'detail-inner provenance', style: `width: ${scroller.clientWidth - 16}px` },
+      content,
+    );
+    tr.after(h('tr', { class: 'detail' }, h('td', { colspan: tr.children.length }, inner)));
+    button!.setAttribute('aria-expanded', 'true');
+  } else {
+    box.append(...content);
+  }
+  if (focus) {
+    (tr?.nextElementSibling ?? heading).scrollIntoView({ block: 'start' });
+    heading.focus({ preventScroll: true });
+  }
 }
 
 function rooflineSection(): HTMLElement {
@@ -190,42 +241,97 @@ function rooflineSection(): HTMLElement {
   const draw = () => {
     const lines: Roofline[] = [];
     const missing: string[] = [];
+    const name = (id: string) => cat.displayName(cat.getAccelerator(id));
     for (const id of chips) {
       for (const f of formats) {
         const r = roofline(cat.getAccelerator(id), f);
         if (r) lines.push(r);
-        else missing.push(`${id} ${f}`);
+        else missing.push(`${name(id)} ${f}`);
       }
     }
     const ai = Array.from({ length: 61 }, (_, i) => 10 ** (-1 + i * 0.08));
     const pts = lines.flatMap((r) => {
       const xs = [...ai.filter((x) => x < r.ridge), r.ridge, ...ai.filter((x) => x > r.ridge)];
-      return xs.map((x) => ({
-        series: `${cat.displayName(cat.getAccelerator(r.chip))} ${r.format}`,
-        ai: x,
-        tflops: attainable(r, x),
-      }));
+      return xs.map((x) => ({ chip: name(r.chip), format: r.format, ai: x, tflops: attainable(r, x) }));
     });
+    const width = plotWidth();
+    const height = narrow() ? 320 : 400;
+    const yDomain = decadeDomain(pts.map((p) => p.tflops));
+    const xDomain: [number, number] = [0.1, 10 ** 3.8];
+    const dashes: Record<string, string> = {
+      bf16: 'none',
+      fp8: '6,3',
+      fp4: '2,3',
+      int8: '8,3,2,3',
+      fp32: '1,2',
+    };
+    const marks: Plot.Markish[] = formats.map((f) =>
+      Plot.line(
+        pts.filter((p) => p.format === f),
+        {
+          x: 'ai',
+          y: 'tflops',
+          stroke: 'chip',
+          z: 'chip',
+          strokeDasharray: dashes[f] ?? 'none',
+          strokeWidth: 1.8,
+        },
+      ),
+    );
+    marks.push(
+      Plot.dot(
+        lines.map((r) => ({ ...r, chipName: name(r.chip) })),
+        {
+          x: 'ridge',
+          y: 'peakTflops',
+          fill: 'chipName',
+          r: 3.5,
+          title: (r: Roofline & { chipName: string }) =>
+            `${r.chipName} ${r.format}\npeak ${fmt(r.peakTflops)} TFLOPS\nHBM ${fmt(r.hbmTBps)} TB/s\nridge ${fmt(r.ridge, 3)} FLOP/byte`,
+        },
+      ),
+      Plot.tip(
+        pts,
+        Plot.pointer({
+          x: 'ai',
+          y: 'tflops',
+          title: (p: (typeof pts)[number]) =>
+            `${p.chip} ${p.format}\n${fmt(p.tflops)} TFLOPS at ${fmt(p.ai, 3)} FLOP/byte`,
+        }),
+      ),
+    );
     const plot = Plot.plot({
-      width: plotWidth(),
-      height: 380,
+      width,
+      height,
+      ...AXES,
+      marginLeft: 56,
       style: PLOT_STYLE,
-      x: { type: 'log', label: 'arithmetic intensity (FLOP/byte)', grid: true },
-      y: { type: 'log', label: 'attainable TFLOPS', grid: true },
-      color: { legend: true, scheme: 'tableau10' },
-      marks: [
-        Plot.line(pts, { x: 'ai', y: 'tflops', stroke: 'series' }),
-        Plot.dot(
-          lines.map((r) => ({ ...r, series: `${cat.displayName(cat.getAccelerator(r.chip))} ${r.format}` })),
-          { x: 'ridge', y: 'peakTflops', fill: 'series', r: 3 },
-        ),
-      ],
+      x: {
+        type: 'log',
+        domain: xDomain,
+        // at most 10: past that, Plot's log axis blanks some labels (d3 log tickFormat)
+        ticks: logTicks(xDomain[0], xDomain[1], Math.min(10, Math.floor(width / 60))),
+        tickFormat: tickLabel,
+        label: 'arithmetic intensity (FLOP/byte)',
+        grid: true,
+        ...X_LABEL,
+      },
+      y: {
+        type: 'log',
+        domain: yDomain,
+        ticks: logTicks(yDomain[0], yDomain[1], Math.min(10, Math.floor((height - 74) / 28))),
+        tickFormat: tickLabel,
+        label: '↑ attainable TFLOPS (TOPS for int8)',
+        grid: true,
+      },
+      color: { legend: true, range: COLOURS, domain: chips.map(name) },
+      marks,
     });
     const alt = lines.length
       ? lines
           .map(
             (r) =>
-              `${cat.displayName(cat.getAccelerator(r.chip))} ${r.format}: peak ${fmt(r.peakTflops)} TFLOPS, HBM ${fmt(r.hbmTBps)} TB/s, ridge at ${fmt(r.ridge, 3)} FLOP/byte`,
+              `${name(r.chip)} ${r.format}: peak ${fmt(r.peakTflops)} TFLOPS, HBM ${fmt(r.hbmTBps)} TB/s, ridge at ${fmt(r.ridge, 3)} FLOP/byte`,
           )
           .join('. ')
       : 'No chip and format chosen has both a peak and a bandwidth in the catalogue.';
@@ -236,7 +342,41 @@ function rooflineSection(): HTMLElement {
         { class: 'formula' },
         'attainable TFLOPS = min(peak TFLOPS, intensity x HBM TB/s); ridge = peak / bandwidth (FLOP/byte). Range ends use the middle of a published range.',
       ),
-      chartBlock('Roofline', plot, alt),
+      h(
+        'p',
+        { class: 'legend' },
+        'Colour: chip. Line style: ',
+        formats.map(
+          (f, i) =>
+            `${i ? ', ' : ''}${f} ${dashes[f] === 'none' ? 'solid' : dashes[f] === '6,3' ? 'dashed' : dashes[f] === '2,3' ? 'dotted' : dashes[f] === '1,2' ? 'fine dots' : 'dash-dot'}`,
+        ),
+        '.',
+      ),
+      chartBlock('Roofline', plot, alt, undefined, {
+        name: 'roofline',
+        scenario: `chips ${chips.join(', ')}; formats ${formats.join(', ')}; dense peaks, best value of a range`,
+        columns: [
+          'chip',
+          'format',
+          'peak TFLOPS',
+          'peak confidence',
+          'HBM TB/s',
+          'HBM confidence',
+          'ridge FLOP/byte',
+        ],
+        rows: lines.map((r) => {
+          const acc = cat.getAccelerator(r.chip);
+          return [
+            name(r.chip),
+            r.format,
+            r.peakTflops,
+            acc.figures[ROOFLINE_FORMATS[r.format]]?.confidence ?? null,
+            r.hbmTBps,
+            acc.figures.hbmBandwidthTBps?.confidence ?? null,
+            r.ridge,
+          ];
+        }),
+      }),
       missing.length
         ? h(
             'p',
@@ -248,7 +388,7 @@ function rooflineSection(): HTMLElement {
         name: 'roofline',
         caption: 'Roofline ridge points',
         columns: [
-          { key: 'chip', label: 'Chip', value: (r) => r.chip },
+          { key: 'chip', label: 'Chip', value: (r) => name(r.chip) },
           { key: 'format', label: 'Format', value: (r) => r.format },
           { key: 'peakTflops', label: 'Peak TFLOPS', numeric: true, value: (r) => r.peakTflops },
           { key: 'hbmTBps', label: 'HBM TB/s', numeric: true, value: (r) => r.hbmTBps },
@@ -311,65 +451,127 @@ function rooflineSection(): HTMLElement {
   );
 }
 
+const PRESET_SYSTEMS: [string, string[]][] = [
+  ['CloudMatrix 384 vs GB200 NVL72', ['cloudmatrix-384', 'gb200-nvl72']],
+  ['8-GPU boards (H100, H800, H20)', ['hgx-h100-8', 'hgx-h800-8', 'hgx-h20-8']],
+  ['Every system', []],
+];
+
+/** Relative spread beyond which a row's cells are highlighted as different. */
+const DIFF = 0.1;
+
+interface SystemRow {
+  metric: string;
+  unit: string;
+  formula: string;
+  values: (number | null)[];
+  confidence: (string | null)[];
+  /** value / baseline's value, per system. */
+  ratios: (number | null)[];
+}
+
 function systemsSection(): HTMLElement {
   const cat = getCatalog();
-  const cmp = compareSystemFigures(cat, 'cloudmatrix-384', 'gb200-nvl72');
-  return h(
-    'section',
-    { 'aria-labelledby': 'sys-h' },
-    h('h2', { id: 'sys-h' }, `${cmp.a.name} against ${cmp.b.name}`),
-    h(
-      'p',
-      { class: 'formula' },
-      'ratio = CloudMatrix / NVL72; FLOPs per watt = BF16 PFLOPS x 10^6 / (all-in kW x 10^3) GFLOPS/W. Figures from data/systems.json with their confidence.',
-    ),
-    dataTable({
-      name: 'cloudmatrix-vs-nvl72',
-      caption: 'System figures and ratios',
+  const ids = cat.systems.map((s) => s.id);
+  let chosen = getList('sys', ['cloudmatrix-384', 'gb200-nvl72'], ids);
+  if (chosen.length === 0) chosen = ['cloudmatrix-384', 'gb200-nvl72'];
+  const out = h('div');
+  const boxes = new Map<string, HTMLInputElement>();
+  const draw = () => {
+    const base = chosen[0]!;
+    const cmps = chosen.map((id) => compareSystemFigures(cat, id, base));
+    const rows: SystemRow[] = cmps[0]!.rows.map((r, i) => ({
+      metric: r.metric,
+      unit: r.unit,
+      formula: r.formula,
+      values: cmps.map((c) => c.rows[i]!.a),
+      confidence: cmps.map((c) => c.rows[i]!.confidence[0]),
+      ratios: cmps.map((c) => c.rows[i]!.ratio),
+    }));
+    const names = cmps.map((c) => c.a.name);
+    const differs = (r: SystemRow) => {
+      const v = r.values.filter((x): x is number => x !== null && x > 0);
+      return v.length > 1 && Math.max(...v) / Math.min(...v) > 1 + DIFF;
+    };
+    const valueCol = (j: number): Column<SystemRow> => ({
+      key: `s${j}`,
+      label: names[j]!,
+      numeric: true,
+      value: (r) => r.values[j] ?? null,
+      render: (r) => [
+        fmt(r.values[j] ?? null),
+        ' ',
+        h(
+          'span',
+          {
+            class: `conf conf-${r.confidence[j] ?? 'unknown'}`,
+            title: `confidence ${r.confidence[j] ?? 'unknown'}`,
+          },
+          CONF_LETTER[r.confidence[j] ?? 'unknown'] ?? '?',
+        ),
+        j > 0 && r.ratios[j] !== null ? h('small', { class: 'note' }, ` ${r.ratios[j]!.toFixed(2)}x`) : null,
+      ],
+    });
+    const table = dataTable({
+      name: 'system-comparison',
+      caption: `System figures; ratios against ${names[0]}. Rows whose values differ by more than ${DIFF * 100}% are highlighted.`,
       columns: [
         { key: 'metric', label: 'Metric', value: (r) => r.metric },
         { key: 'unit', label: 'Unit', value: (r) => r.unit },
-        {
-          key: 'a',
-          label: cmp.a.name,
-          numeric: true,
-          value: (r) => r.a,
-          render: (r) => [
-            fmt(r.a),
-            ' ',
-            h(
-              'span',
-              { class: `conf conf-${r.confidence[0]}` },
-              CONF_LETTER[r.confidence[0] ?? 'unknown'] ?? '~',
-            ),
-          ],
-        },
-        {
-          key: 'b',
-          label: cmp.b.name,
-          numeric: true,
-          value: (r) => r.b,
-          render: (r) => [
-            fmt(r.b),
-            ' ',
-            h(
-              'span',
-              { class: `conf conf-${r.confidence[1]}` },
-              CONF_LETTER[r.confidence[1] ?? 'unknown'] ?? '~',
-            ),
-          ],
-        },
-        {
-          key: 'ratio',
-          label: 'Ratio',
-          numeric: true,
-          value: (r) => r.ratio,
-          render: (r) => h('strong', null, r.ratio === null ? '?' : `${r.ratio.toFixed(2)}x`),
-        },
+        ...chosen.map((_, j) => valueCol(j)),
         { key: 'formula', label: 'From', value: (r) => r.formula, render: (r) => h('code', null, r.formula) },
       ],
-      rows: cmp.rows,
+      rows,
+      rowAttrs: (r) => (differs(r) ? { class: 'differs' } : {}),
+    });
+    fill(
+      out,
+      h(
+        'p',
+        { class: 'formula' },
+        `ratio = system / ${names[0]} (the first chosen); FLOPs per watt = BF16 PFLOPS x 10^6 / (all-in kW x 10^3) GFLOPS/W. Figures from data/systems.json with their confidence.`,
+      ),
+      table,
+    );
+  };
+  const setChosen = (next: string[]) => {
+    chosen = next.length ? next : [ids[0]!];
+    for (const [id, cb] of boxes) cb.checked = chosen.includes(id);
+    update({ sys: chosen.join(',') });
+    draw();
+  };
+  const fieldset = h(
+    'fieldset',
+    { class: 'schemes' },
+    h('legend', null, 'Systems (the first chosen is the baseline)'),
+    cat.systems.map((sys) => {
+      const cb = h('input', {
+        type: 'checkbox',
+        value: sys.id,
+        'data-system': sys.id,
+        checked: chosen.includes(sys.id),
+        onchange: () => setChosen(cb.checked ? [...chosen, sys.id] : chosen.filter((x) => x !== sys.id)),
+      });
+      boxes.set(sys.id, cb);
+      return h('label', null, cb, ` ${cat.displayName(sys)}`);
     }),
+  );
+  const presets = h(
+    'div',
+    { class: 'downloads' },
+    'Presets: ',
+    PRESET_SYSTEMS.map(([label, list]) =>
+      h('button', { type: 'button', onclick: () => setChosen(list.length ? list : [...ids]) }, label),
+    ),
+  );
+  draw();
+  return h(
+    'section',
+    { 'aria-labelledby': 'sys-h' },
+    h('h2', { id: 'sys-h' }, 'Compare systems'),
+    fieldset,
+    presets,
+    out,
   );
 }
 

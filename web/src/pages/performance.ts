@@ -6,11 +6,12 @@
  */
 import * as Plot from '@observablehq/plot';
 import { type PerfResult, STORAGE_FORMATS, type Workload } from '../../../src/perf/index.js';
-import { chartBlock, PLOT_STYLE, plotWidth } from '../chart.js';
+import { BOTTLENECK_COLOURS } from '../../../src/web/palette.js';
+import { AXES, chartBlock, narrow, PLOT_STYLE, plotWidth, X_LABEL } from '../chart.js';
 import { latest, run } from '../client.js';
 import { getCatalog } from '../data.js';
 import { debounce, field, fill, fmt, h, select } from '../dom.js';
-import { getNumber, getString, update } from '../state.js';
+import { current, update } from '../state.js';
 import { dataTable } from '../table.js';
 
 const FORMAT_IDS = STORAGE_FORMATS.map((f) => f.id);
@@ -37,22 +38,44 @@ function card(label: string, value: string, formula: string, testid: string): HT
 
 function showResult(out: HTMLElement, r: PerfResult): void {
   const w = r.workload;
+  const cat = getCatalog();
+  const names = {
+    model: cat.displayName(cat.getModel(w.model)),
+    system: cat.displayName(cat.getSystem(w.system)),
+    chip: cat.displayName(cat.getAccelerator(r.chip)),
+  };
   const ms = (s: number | null) => (s === null ? 'n/a' : `${fmt(s * 1e3, 4)} ms`);
   const ops = [...r.ops].sort((a, b) => b.stepS - a.stepS);
+  const width = plotWidth();
+  const small = narrow();
+  const short = (n: string) => (small && n.length > 20 ? `${n.slice(0, 19)}…` : n);
   const plot = Plot.plot({
-    width: plotWidth(),
-    height: 40 + ops.length * 22,
-    marginLeft: 230,
+    width,
+    height: AXES.marginTop + AXES.marginBottom + ops.length * 22,
+    ...AXES,
+    marginLeft: small ? 130 : 230,
     style: PLOT_STYLE,
-    x: { label: 'ms per step on one chip (before overlap)', grid: true },
-    y: { label: null, domain: ops.map((o) => o.name) },
+    x: {
+      label: 'ms per step on one chip (before overlap)',
+      grid: true,
+      ticks: Math.max(3, Math.floor(width / 90)),
+      ...X_LABEL,
+    },
+    y: { label: null, domain: ops.map((o) => o.name), tickFormat: short },
     color: {
       legend: true,
       domain: ['compute', 'memory', 'network'],
-      range: ['#4e79a7', '#f28e2b', '#59a14f'],
+      range: [BOTTLENECK_COLOURS.compute, BOTTLENECK_COLOURS.memory, BOTTLENECK_COLOURS.network],
     },
     marks: [
-      Plot.barX(ops, { x: (o: (typeof ops)[number]) => o.stepS * 1e3, y: 'name', fill: 'bottleneck' }),
+      Plot.barX(ops, {
+        x: (o: (typeof ops)[number]) => o.stepS * 1e3,
+        y: 'name',
+        fill: 'bottleneck',
+        tip: true,
+        title: (o: (typeof ops)[number]) =>
+          `${o.name}\n${fmt(o.stepS * 1e3, 4)} ms per step (${o.count} runs)\n${o.bottleneck}-bound; ${o.path}`,
+      }),
       Plot.ruleX([0]),
     ],
   });
@@ -92,7 +115,7 @@ function showResult(out: HTMLElement, r: PerfResult): void {
     h(
       'p',
       { class: 'note' },
-      `${r.chip} (${r.chipClass} class), ${w.phase}, batch ${w.batch}, sequence ${w.seqLen}, weights ${w.weights}, activations ${w.activations}, KV ${w.kv}, TP ${w.tp} EP ${w.ep} PP ${w.pp}. GEMM path: ${r.paths.gemm}; attention: ${r.paths.attention}.`,
+      `${names.model} on ${names.system}: ${names.chip} (${r.chipClass} class), ${w.phase}, batch ${w.batch}, sequence ${w.seqLen}, weights ${w.weights}, activations ${w.activations}, KV ${w.kv}, TP ${w.tp} EP ${w.ep} PP ${w.pp}. GEMM path: ${r.paths.gemm}; attention: ${r.paths.attention}.`,
     ),
     r.warnings.length
       ? h(
@@ -101,7 +124,12 @@ function showResult(out: HTMLElement, r: PerfResult): void {
           r.warnings.map((x) => h('li', null, x)),
         )
       : null,
-    chartBlock('Time per operation', plot, alt),
+    chartBlock('Time per operation', plot, alt, undefined, {
+      name: 'perf-ops',
+      scenario: `${names.model} on ${names.system}, ${w.phase}, batch ${w.batch}, sequence ${w.seqLen}, weights ${w.weights}, KV ${w.kv}, TP ${w.tp} EP ${w.ep} PP ${w.pp}; model estimate`,
+      columns: ['operation', 'ms per step', 'bound by', 'path'],
+      rows: ops.map((o) => [o.name, o.stepS * 1e3, o.bottleneck, o.path]),
+    }),
     dataTable({
       name: 'perf-ops',
       caption: 'Per-operation breakdown (one chip, one step)',
@@ -203,40 +231,150 @@ function validationSection(): HTMLElement {
   return h('section', { 'aria-labelledby': 'val-h' }, h('h2', { id: 'val-h' }, 'Validation'), out);
 }
 
+interface Problem {
+  key: string;
+  message: string;
+}
+
+/** A whole number in [min, max], or the reason it is not one. */
+function wholeNumber(raw: string, what: string, min: number, max: number): number | string {
+  const t = raw.trim();
+  if (t === '') return `${what} is empty: type a whole number from ${min} to ${max.toLocaleString()}`;
+  const v = Number(t);
+  if (!Number.isFinite(v) || !Number.isInteger(v)) return `${what} must be a whole number, got "${raw}"`;
+  if (v < min || v > max) return `${what} must be from ${min} to ${max.toLocaleString()}, got ${v}`;
+  return v;
+}
+
+function unfitBlock(r: PerfResult, fitOut: HTMLElement): HTMLElement {
+  const need = r.memory.weightsGB + r.memory.kvGB;
+  const short = need - r.memory.capacityGB;
+  return h(
+    'div',
+    { class: 'unfit', role: 'alert', 'data-unfit': '' },
+    h('h3', null, 'Does not fit: no speed is shown for this setup'),
+    h(
+      'p',
+      { 'data-metric': 'shortfall' },
+      `Each chip needs ${fmt(need, 4)} GB (weights ${fmt(r.memory.weightsGB, 4)} GB + KV cache ${fmt(r.memory.kvGB, 4)} GB) but has ${fmt(r.memory.capacityGB, 4)} GB of HBM: short by ${fmt(short, 4)} GB (${((need / r.memory.capacityGB) * 100).toFixed(0)}% of capacity).`,
+    ),
+    fitOut,
+  );
+}
+
 /** The Performance page. */
 export function renderPerformance(root: HTMLElement): void {
   const cat = getCatalog();
   const models = cat.models.map((m) => m.id);
   const systems = cat.systems.map((s) => s.id);
-  const st = {
-    model: getString('model', 'deepseek-v3', models),
-    system: getString('system', 'cloudmatrix-384', systems),
-    phase: getString('phase', 'decode', ['decode', 'prefill']) as 'decode' | 'prefill',
-    batch: getNumber('batch', 64, 1, 1e6),
-    seq: getNumber('seq', 4096, 1, 1e7),
-    weights: getString('weights', 'auto', ['auto', ...FORMAT_IDS]),
-    acts: getString('acts', 'same', ['same', ...FORMAT_IDS]),
-    kv: getString('kv', 'bf16', FORMAT_IDS),
-    tp: getNumber('tp', 1, 1, 1024),
-    ep: getString('ep', 'auto'),
+  const params = current().params;
+  const problems = new Map<string, string>();
+  /** A choice from the URL: kept as typed and flagged when it is not one of `allowed`. */
+  const choice = (key: string, fallback: string, allowed: readonly string[], what: string): string => {
+    const v = params.get(key);
+    if (v === null) return fallback;
+    if (!allowed.includes(v)) problems.set(key, `${what} "${v}" (from the link) is not one of the choices`);
+    return v;
   };
+  const raw = (key: string, fallback: string) => params.get(key) ?? fallback;
+  const st = {
+    model: choice('model', 'deepseek-v3', models, 'model'),
+    system: choice('system', 'cloudmatrix-384', systems, 'system'),
+    phase: choice('phase', 'decode', ['decode', 'prefill'], 'phase') as 'decode' | 'prefill',
+    batch: raw('batch', '64'),
+    seq: raw('seq', '4096'),
+    weights: choice('weights', 'auto', ['auto', ...FORMAT_IDS], 'weight format'),
+    acts: choice('acts', 'same', ['same', ...FORMAT_IDS], 'activation format'),
+    kv: choice('kv', 'bf16', FORMAT_IDS, 'KV-cache format'),
+    tp: raw('tp', '1'),
+    pp: raw('pp', '1'),
+    ep: raw('ep', 'auto'),
+  };
+  const LIMITS = {
+    batch: ['Batch', 1, 1e6],
+    seq: ['Sequence length', 1, 1e7],
+    tp: ['TP', 1, 1024],
+    pp: ['PP', 1, 1024],
+  } as const;
+  const controls = new Map<string, HTMLInputElement | HTMLSelectElement>();
+  const fieldErrors = new Map<string, HTMLElement>();
+  const summary = h('div', { class: 'error', role: 'alert', hidden: true, id: 'perf-problems' });
   const status = h('p', { class: 'status', 'aria-live': 'polite' });
   const error = h('p', { class: 'error', role: 'alert', hidden: true });
+  const epHint = h('small', { id: 'ep-hint' });
   const out = h('div');
   const perf = latest('perf');
+  const fit = latest('fit');
+  const moeOf = () => models.includes(st.model) && cat.getModel(st.model).ffn === 'moe';
+  const chipsOf = () =>
+    systems.includes(st.system) ? (cat.getSystem(st.system).figures.chips.value ?? 1) : 1;
+  const check = (): boolean => {
+    for (const [k, [what, min, max]] of Object.entries(LIMITS)) {
+      const v = wholeNumber(st[k as keyof typeof LIMITS], what, min, max);
+      if (typeof v === 'string') problems.set(k, v);
+      else problems.delete(k);
+    }
+    if (st.ep !== 'auto') {
+      const v = wholeNumber(st.ep, 'EP', 1, 4096);
+      if (typeof v === 'string') problems.set('ep', `${v} (or "auto")`);
+      else problems.delete('ep');
+    } else problems.delete('ep');
+    for (const [k, el] of controls) {
+      const p = problems.get(k);
+      if (p) el.setAttribute('aria-invalid', 'true');
+      else el.removeAttribute('aria-invalid');
+      const fe = fieldErrors.get(k);
+      if (fe) {
+        fe.hidden = !p;
+        fe.textContent = p ?? '';
+      }
+    }
+    const list: Problem[] = [...problems].map(([key, message]) => ({ key, message }));
+    summary.hidden = list.length === 0;
+    fill(
+      summary,
+      list.length
+        ? [
+            h('strong', null, 'Nothing is simulated until these are fixed:'),
+            h(
+              'ul',
+              null,
+              list.map((p) => h('li', null, p.message)),
+            ),
+          ]
+        : null,
+    );
+    const moe = moeOf();
+    const chips = chipsOf();
+    const sysName = systems.includes(st.system) ? cat.displayName(cat.getSystem(st.system)) : st.system;
+    epHint.textContent =
+      st.ep === 'auto'
+        ? moe
+          ? `auto = ${chips}: experts spread over every chip of ${sysName} (${chips} chips), so EP grows with the system`
+          : 'auto = 1: a dense model has no experts to spread'
+        : moe
+          ? `experts spread over ${st.ep} chips`
+          : 'a dense model has no experts: EP has no effect';
+    return list.length === 0;
+  };
   const go = () => {
-    const moe = cat.getModel(st.model).ffn === 'moe';
-    const chips = cat.getSystem(st.system).figures.chips.value ?? 1;
-    const epN = st.ep === 'auto' ? (moe ? chips : 1) : Number(st.ep);
+    if (!check()) {
+      status.textContent = '';
+      fill(out);
+      return;
+    }
+    const moe = moeOf();
+    const epN = st.ep === 'auto' ? (moe ? chipsOf() : 1) : Number(st.ep);
     const w: Workload = {
       model: st.model,
       system: st.system,
       phase: st.phase,
-      batch: st.batch,
-      seqLen: st.seq,
+      batch: Number(st.batch),
+      seqLen: Number(st.seq),
       weights: st.weights === 'auto' ? nativeEightBit(st.system) : st.weights,
       kv: st.kv,
-      tp: st.tp,
+      tp: Number(st.tp),
+      pp: Number(st.pp),
       ep: epN,
     };
     if (st.acts !== 'same') w.activations = st.acts;
@@ -244,11 +382,57 @@ export function renderPerformance(root: HTMLElement): void {
     perf(w).then(
       (r) => {
         error.hidden = true;
-        status.textContent = `Simulated ${r.ops.length} operations.`;
-        showResult(out, r);
+        if (r.memory.fits) {
+          status.textContent = `Simulated ${r.ops.length} operations.`;
+          showResult(out, r);
+          return;
+        }
+        status.textContent =
+          'The weights and KV cache do not fit; looking for the smallest parallelism that does...';
+        const fitOut = h('p', null, 'Searching...');
+        fill(out, unfitBlock(r, fitOut), memoryOnly(r));
+        fit(w).then(
+          (f) => {
+            status.textContent = 'Does not fit (see below).';
+            if (!f) {
+              fill(
+                fitOut,
+                'No deployment up to TP 128, PP 32 and EP 1024 fits with this batch and sequence length: lower them or choose a smaller format.',
+              );
+              return;
+            }
+            fill(
+              fitOut,
+              `Smallest parallelism that fits: TP ${f.tp}, EP ${f.ep}, PP ${f.pp} (${f.chips} chips; ${fmt(f.weightsGB + f.kvGB, 4)} of ${fmt(f.capacityGB, 4)} GB per chip). `,
+              h(
+                'button',
+                {
+                  type: 'button',
+                  'data-apply-fit': '',
+                  onclick: () => {
+                    for (const [k, v] of [
+                      ['tp', f.tp],
+                      ['pp', f.pp],
+                      ['ep', f.ep],
+                    ] as const) {
+                      st[k] = String(v);
+                      const el = controls.get(k);
+                      if (el) el.value = String(v);
+                    }
+                    update({ tp: f.tp, pp: f.pp, ep: f.ep });
+                    go();
+                  },
+                },
+                'Use it',
+              ),
+            );
+          },
+          (err: Error) => fill(fitOut, `The search failed: ${err.message}`),
+        );
       },
       (err: Error) => {
         status.textContent = '';
+        fill(out);
         error.hidden = false;
         error.textContent = err.message;
       },
@@ -256,59 +440,87 @@ export function renderPerformance(root: HTMLElement): void {
   };
   const later = debounce(go, 150);
   const set = (k: keyof typeof st, urlKey: string) => (v: string) => {
-    (st as Record<string, unknown>)[k] = typeof st[k] === 'number' ? Number(v) : v;
+    (st as Record<string, string>)[k] = v;
+    problems.delete(k);
     update({ [urlKey]: v });
     later();
   };
-  const num = (k: 'batch' | 'seq' | 'tp', min: number) => {
-    const el = h('input', { type: 'number', min, step: 1, value: String(st[k]), id: `perf-${k}` });
-    el.addEventListener('input', () => {
-      const v = Number(el.value);
-      if (Number.isFinite(v) && v >= min) set(k, k)(String(v));
-    });
+  /** A select that keeps an invalid value from the link visible (flagged) instead of replacing it. */
+  const pick = (k: keyof typeof st, options: (string | [string, string])[]) => {
+    const cur = st[k];
+    const known = options.some((o) => (typeof o === 'string' ? o : o[0]) === cur);
+    const all = known ? options : [[cur, `${cur} (not valid)`] as [string, string], ...options];
+    const el = select(all, cur, set(k, k));
+    el.id = `perf-${k}`;
+    controls.set(k, el);
     return el;
   };
+  const num = (k: 'batch' | 'seq' | 'tp' | 'pp') => {
+    const el = h('input', {
+      type: 'text',
+      inputmode: 'numeric',
+      value: st[k],
+      id: `perf-${k}`,
+      size: 8,
+      'aria-describedby': `perf-${k}-err`,
+    });
+    el.addEventListener('input', () => set(k, k)(el.value.trim()));
+    controls.set(k, el);
+    return el;
+  };
+  const errFor = (k: string) => {
+    const e = h('span', { class: 'field-error', id: `perf-${k}-err`, hidden: true });
+    fieldErrors.set(k, e);
+    return e;
+  };
+  const withErr = (label: string, el: HTMLElement, k: string, hint?: string | HTMLElement) => {
+    const f = field(label, el, typeof hint === 'string' ? hint : undefined);
+    if (hint instanceof HTMLElement) f.append(hint);
+    f.append(errFor(k));
+    return f;
+  };
+  const fmtOptions = FORMAT_IDS.map((f): [string, string] => [f, f]);
+  const epSel = pick('ep', [
+    ['auto', 'auto'],
+    ...['1', '2', '4', '8', '16', '32', '64', '72', '128', '256', '384'].map((v): [string, string] => [v, v]),
+  ]);
+  epSel.setAttribute('aria-describedby', 'ep-hint perf-ep-err');
   root.append(
     h('h1', { id: 'page-title', tabindex: -1 }, 'Performance'),
     h(
       'p',
       { class: 'lede' },
-      'An analytical roofline simulator per operation, calibrated per chip class (src/perf); every number below is computed in your browser.',
+      'An analytical roofline simulator per operation, calibrated per chip class (src/perf); every number below is computed in your browser. Memory is checked first: a setup whose weights and KV cache do not fit shows the shortfall, never a speed.',
     ),
+    summary,
     h(
       'div',
       { class: 'controls' },
-      field('Model', select(models, st.model, set('model', 'model'))),
-      field('System', select(systems, st.system, set('system', 'system'))),
-      field('Phase', select(['decode', 'prefill'], st.phase, set('phase', 'phase'))),
-      field('Batch', num('batch', 1), 'sequences per TP group'),
-      field('Sequence length', num('seq', 1), 'prompt (prefill) or KV length (decode)'),
-      field(
-        'Weights',
-        select(
-          [['auto', 'auto (native 8-bit)'], ...FORMAT_IDS.map((f): [string, string] => [f, f])],
-          st.weights,
-          set('weights', 'weights'),
+      withErr(
+        'Model',
+        pick(
+          'model',
+          cat.models.map((m): [string, string] => [m.id, cat.displayName(m)]),
         ),
+        'model',
       ),
-      field(
-        'Activations',
-        select(
-          [['same', 'same as weights'], ...FORMAT_IDS.map((f): [string, string] => [f, f])],
-          st.acts,
-          set('acts', 'acts'),
+      withErr(
+        'System',
+        pick(
+          'system',
+          cat.systems.map((s): [string, string] => [s.id, cat.displayName(s)]),
         ),
+        'system',
       ),
-      field('KV cache', select(FORMAT_IDS, st.kv, set('kv', 'kv'))),
-      field('TP', num('tp', 1)),
-      field(
-        'EP',
-        select(
-          [['auto', 'auto (all chips for MoE)'], '1', '8', '16', '32', '64', '72', '128', '256', '384'],
-          st.ep,
-          set('ep', 'ep'),
-        ),
-      ),
+      withErr('Phase', pick('phase', ['decode', 'prefill']), 'phase'),
+      withErr('Batch', num('batch'), 'batch', 'sequences per TP group (whole number >= 1)'),
+      withErr('Sequence length', num('seq'), 'seq', 'prompt (prefill) or KV length (decode)'),
+      withErr('Weights', pick('weights', [['auto', 'auto (native 8-bit)'], ...fmtOptions]), 'weights'),
+      withErr('Activations', pick('acts', [['same', 'same as weights'], ...fmtOptions]), 'acts'),
+      withErr('KV cache', pick('kv', fmtOptions), 'kv'),
+      withErr('TP', num('tp'), 'tp', 'tensor parallel ranks'),
+      withErr('PP', num('pp'), 'pp', 'pipeline stages'),
+      withErr('EP', epSel, 'ep', epHint),
     ),
     error,
     status,
@@ -316,4 +528,18 @@ export function renderPerformance(root: HTMLElement): void {
     validationSection(),
   );
   go();
+}
+
+/** The memory card alone, for a setup that does not fit. */
+function memoryOnly(r: PerfResult): HTMLElement {
+  return h(
+    'div',
+    { class: 'cards' },
+    card(
+      'Memory per chip',
+      `${fmt(r.memory.weightsGB + r.memory.kvGB, 4)} / ${fmt(r.memory.capacityGB, 4)} GB`,
+      `weights ${fmt(r.memory.weightsGB, 4)} + KV ${fmt(r.memory.kvGB, 4)}; does NOT fit`,
+      'memory',
+    ),
+  );
 }

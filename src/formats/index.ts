@@ -28,10 +28,13 @@ export {
 } from './options.js';
 export { PRESET_NAMES, PRESETS, type Preset, type PresetName, presetOptions } from './presets.js';
 export {
+  BUILTIN_FORMAT_NAMES,
   FORMAT_NAMES,
   FORMATS,
   type FormatName,
   type FormatSpec,
+  type FormatSpecInput,
   getFormat,
+  registerFormat,
   type SpecialsPolicy,
 } from './spec.js';

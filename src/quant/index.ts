@@ -6,7 +6,7 @@
 
 export { analyze, type SchemeError, SYNTHETIC_KINDS, type SyntheticKind, synthetic } from './analyze.js';
 export { type Fp4Order, packFp4, packUe8m0, repackFp4, unpackFp4, unpackUe8m0 } from './pack.js';
-export { getScheme, mxScheme, SCHEME_ALIASES, SCHEMES } from './presets.js';
+export { findScheme, getScheme, mxScheme, registerScheme, SCHEME_ALIASES, SCHEMES } from './presets.js';
 export {
   dequantize,
   elementTable,
@@ -23,8 +23,16 @@ export {
   bitsPerElement,
   type ElementKind,
   elementBits,
+  elementKindBits,
+  globalScaleBits,
+  INTEGER_ELEMENTS,
+  type IntegerElement,
+  integerElement,
   type ScaleRule,
   type ScaleStorage,
+  type SchemeStorage,
+  scaleStorageBits,
+  schemeStorage,
   validateScheme,
 } from './scheme.js';
 export { wasmPlan } from './wasm.js';

@@ -10,7 +10,7 @@ import { bucketTable, encodeInto } from '../formats/bulk.js';
 import { type Codec, codec } from '../formats/index.js';
 import { hasSimd } from '../wasm/load.js';
 import { type BlockScale, blockScale, elementClipThreshold } from './scale.js';
-import { type BlockScheme, validateScheme } from './scheme.js';
+import { type BlockScheme, integerElement, validateScheme } from './scheme.js';
 import { wasmDequantizeMatrix, wasmPlan, wasmQuantizeMatrix } from './wasm.js';
 
 const fr = Math.fround;
@@ -105,7 +105,7 @@ function scaleShapeOf(shape: readonly number[], g: Geometry, scheme: BlockScheme
 }
 
 function elementCodec(scheme: BlockScheme): Codec | null {
-  if (scheme.element === 'int8' || scheme.element === 'mxint8') return null;
+  if (integerElement(scheme.element)) return null;
   return codec(scheme.element, scheme.elementOptions);
 }
 
@@ -250,7 +250,7 @@ export function quantize(
           if (clips) for (let j = 0; j < len; j++) if (Math.abs(view[j]!) > maxElement) saturated++;
           const out = codes.subarray(o, o + len);
           if (c) encodeInto(c.info, c.options, view, out);
-          else encodeIntegers(scheme.element as 'int8' | 'mxint8', view, out);
+          else encodeIntegers(integerElement(scheme.element)!, view, out);
         }
       }
     }
@@ -268,16 +268,17 @@ export function quantize(
 }
 
 /**
- * int8: round half away (ggml's roundf), clamp to ±127. mxint8: microxcaling's INT8 element with
- * an implicit 2^-6, so the code is round(x * 64), ties away, clamped to ±127.
+ * Integer elements: code = round(x / step), half away from zero (ggml's roundf), clamped to
+ * ±max (int8 ±127; mxint8: microxcaling's INT8 with an implicit 2^-6, so round(x * 64); int4 ±7).
  */
-function encodeIntegers(kind: 'int8' | 'mxint8', v: Float32Array, out: Uint8Array): void {
-  const k = kind === 'mxint8' ? 64 : 1;
+function encodeIntegers(kind: { max: number; step: number }, v: Float32Array, out: Uint8Array): void {
+  const k = 1 / kind.step;
+  const max = kind.max;
   for (let j = 0; j < v.length; j++) {
     const x = v[j]! * k;
     let q = Number.isNaN(x) ? 0 : Math.sign(x) * Math.floor(Math.abs(x) + 0.5);
-    if (q > 127) q = 127;
-    else if (q < -127) q = -127;
+    if (q > max) q = max;
+    else if (q < -max) q = -max;
     out[j] = q & 0xff;
   }
 }
@@ -285,8 +286,9 @@ function encodeIntegers(kind: 'int8' | 'mxint8', v: Float32Array, out: Uint8Arra
 /** Decoded element values per code (256 entries) for a scheme. */
 export function elementTable(scheme: BlockScheme): Float32Array {
   const t = new Float32Array(256).fill(Number.NaN);
-  if (scheme.element === 'int8' || scheme.element === 'mxint8') {
-    const k = scheme.element === 'mxint8' ? 1 / 64 : 1;
+  const int = integerElement(scheme.element);
+  if (int) {
+    const k = int.step;
     for (let c = 0; c < 256; c++) t[c] = ((c << 24) >> 24) * k;
     return t;
   }

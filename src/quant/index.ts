@@ -8,12 +8,16 @@ export { analyze, type SchemeError, SYNTHETIC_KINDS, type SyntheticKind, synthet
 export { type Fp4Order, packFp4, packUe8m0, repackFp4, unpackFp4, unpackUe8m0 } from './pack.js';
 export { findScheme, getScheme, mxScheme, registerScheme, SCHEME_ALIASES, SCHEMES } from './presets.js';
 export {
+  AmbiguousShapeError,
   dequantize,
   elementTable,
   type Geometry,
   geometry,
   type KernelOptions,
+  nvfp4GlobalScale,
   type QuantizedTensor,
+  QuantizeOptionError,
+  type QuantizeOptions,
   quantize,
   tensorAmax,
 } from './quantize.js';

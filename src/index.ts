@@ -1,13 +1,15 @@
 /**
  * @module chipstack
- * The public API. Element formats are exported at the top level; the other layers as namespaces,
- * each also reachable as a subpath (`chipstack/quant`, `chipstack/io`, ...). Everything here is
- * browser-safe except `io`'s file functions; Node-only loaders live in `chipstack/node`.
+ * The public API, browser-safe (a test bundles it for the browser): element formats at the top
+ * level; the other layers as namespaces, each also reachable as a subpath (`chipstack/quant`,
+ * `chipstack/perf`, ...). `io` here is its in-memory part; reading and writing files, converting
+ * checkpoints, the data loaders and the worker pools are Node-only: `chipstack/node`
+ * (and `chipstack/io`, `chipstack/convert`).
  */
 
 export * as catalog from './catalog/index.js';
 export * from './formats/index.js';
-export * as io from './io/index.js';
+export * as io from './io-browser.js';
 export * as kernels from './kernels/index.js';
 export * as perf from './perf/index.js';
 export * as quant from './quant/index.js';

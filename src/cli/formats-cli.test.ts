@@ -42,7 +42,7 @@ describe('chipstack encode / decode / formats', () => {
   });
   test('formats --json lists every format with its limits', () => {
     const rows = JSON.parse(run('formats', '--json').out) as { name: string; maxFinite: number }[];
-    assert.equal(rows.length, 11);
+    assert.equal(rows.length, 12);
     assert.equal(rows.find((r) => r.name === 'e4m3fn')!.maxFinite, 448);
     assert.equal(rows.find((r) => r.name === 'hif8')!.maxFinite, 32768);
   });

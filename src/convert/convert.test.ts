@@ -53,7 +53,7 @@ async function checkWeight(
   outs: readonly string[],
 ) {
   const { x, qshape } = qvalues(fx, name);
-  const q = quantize(x, qshape, scheme);
+  const q = quantize(x, qshape, scheme, { axis: -1 });
   const got = await Promise.all(outs.map((o) => readAll(ck, o)));
   const weight = layout === 'mxfp4' || layout === 'nvfp4' ? packFp4(q.codes, 'gpt-oss') : q.codes;
   assert.deepEqual(got[0], weight, `${name}: weight bytes`);

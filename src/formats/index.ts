@@ -16,6 +16,7 @@ export {
 } from './codec.js';
 export { describeFormat, type FormatRow } from './describe.js';
 export { ArgumentError, type ArgumentErrorCode, hasOwnName } from './errors.js';
+export { hif4FromFloatOpbase } from './hif4.js';
 export { decodeCode, type FormatInfo, formatInfo } from './info.js';
 export {
   type EncodeOptions,
@@ -30,10 +31,13 @@ export {
 } from './options.js';
 export { PRESET_NAMES, PRESETS, type Preset, type PresetName, presetOptions } from './presets.js';
 export {
+  BUILTIN_FORMAT_NAMES,
   FORMAT_NAMES,
   FORMATS,
   type FormatName,
   type FormatSpec,
+  type FormatSpecInput,
   getFormat,
+  registerFormat,
   type SpecialsPolicy,
 } from './spec.js';

@@ -125,6 +125,30 @@ function hif8(): OracleFormat {
   };
 }
 
+/**
+ * HiFloat4, written out code by code from hicann/opbase include/nnopbase/opdev/hifloat4.h:
+ * 0x1..0x3 denormals 0.25, 0.5, 0.75; 0x4..0x7 normals 1.0 to 1.75; bit 3 the sign (0x8 is -0);
+ * no NaN, no Inf. The next value past 1.75 on the grid would be 2.
+ */
+function hif4(): OracleFormat {
+  const positive = [0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75];
+  const values = new Map<number, number>();
+  positive.forEach((v, c) => {
+    values.set(c, v);
+    values.set(c | 8, -v);
+  });
+  return {
+    name: 'hif4',
+    bits: 4,
+    values,
+    next: 2,
+    infCode: null,
+    nanCode: null,
+    signedNan: false,
+    signed: true,
+  };
+}
+
 /** The oracle formats; `next` is written out by hand from each format's description. */
 export const ORACLE: Record<string, OracleFormat> = {
   e4m3fn: minifloat('e4m3fn', 4, 3, { specials: 'fn', next: 480 }),
@@ -138,6 +162,7 @@ export const ORACLE: Record<string, OracleFormat> = {
   bf16: minifloat('bf16', 8, 7, { specials: 'ieee', next: 2 ** 128 }),
   fp16: minifloat('fp16', 5, 10, { specials: 'ieee', next: 65536 }),
   hif8: hif8(),
+  hif4: hif4(),
 };
 
 export interface OracleOptions {

@@ -5,8 +5,8 @@
  */
 import { ArgumentError, hasOwnName } from './errors.js';
 
-/** The names of the element formats chipstack knows. */
-export const FORMAT_NAMES = [
+/** The names of the built-in element formats (the compiler checks tables keyed by them). */
+export const BUILTIN_FORMAT_NAMES = [
   'e4m3fn',
   'e5m2',
   'e4m3fnuz',
@@ -18,8 +18,15 @@ export const FORMAT_NAMES = [
   'bf16',
   'fp16',
   'hif8',
+  'hif4',
 ] as const;
-export type FormatName = (typeof FORMAT_NAMES)[number];
+export type FormatName = (typeof BUILTIN_FORMAT_NAMES)[number];
+
+/**
+ * The names of every registered element format, in display order: the built-ins, then any added
+ * with {@link registerFormat}. Listings (`chipstack formats`, the dashboard) iterate this array.
+ */
+export const FORMAT_NAMES: readonly FormatName[] = [...BUILTIN_FORMAT_NAMES];
 
 /**
  * How a format spends its special codes.
@@ -51,13 +58,21 @@ export interface FormatSpec {
   readonly subnormals: boolean;
   /** Where the format is defined. */
   readonly reference: string;
+  /** Other spellings accepted where a storage format is named (perf's `--weights bfloat16`). */
+  readonly aliases?: readonly string[];
 }
 
-type SpecInput = Omit<FormatSpec, 'bias' | 'subnormals'> & { bias?: number; subnormals?: boolean };
+/** A format record as written: bias and subnormals default to the IEEE pattern. */
+export type FormatSpecInput = Omit<FormatSpec, 'bias' | 'subnormals' | 'name'> & {
+  name: string;
+  bias?: number;
+  subnormals?: boolean;
+};
 
-function define(input: SpecInput): FormatSpec {
+function define(input: FormatSpecInput): FormatSpec {
   return {
     ...input,
+    name: input.name as FormatName,
     bias: input.bias ?? 2 ** (input.expBits - 1) - 1,
     subnormals: input.subnormals ?? true,
   };
@@ -160,6 +175,7 @@ export const FORMATS: Readonly<Record<FormatName, FormatSpec>> = {
     manBits: 7,
     specials: 'ieee',
     reference: 'Google Brain bfloat16; IEEE-754 semantics on 16 bits',
+    aliases: ['bfloat16'],
   }),
   fp16: define({
     name: 'fp16',
@@ -170,6 +186,7 @@ export const FORMATS: Readonly<Record<FormatName, FormatSpec>> = {
     manBits: 10,
     specials: 'ieee',
     reference: 'IEEE 754-2019 binary16',
+    aliases: ['float16', 'half'],
   }),
   hif8: define({
     name: 'hif8',
@@ -182,7 +199,45 @@ export const FORMATS: Readonly<Record<FormatName, FormatSpec>> = {
     specials: 'hif8',
     reference: 'Luo et al., "Ascend HiFloat8 Format for Deep Learning", arXiv 2409.16626',
   }),
+  hif4: define({
+    name: 'hif4',
+    title: 'Huawei HiFloat4 element (S1E1M2, bias 1, finite only: 0 to 1.75, signed zeros)',
+    bits: 4,
+    signed: true,
+    expBits: 1,
+    manBits: 2,
+    bias: 1,
+    specials: 'finite',
+    reference:
+      'hicann/opbase include/nnopbase/opdev/hifloat4.h (HiFloat4: 1 sign, 1 exponent bias 1, 2 mantissa, max 1.75, no NaN/Inf)',
+  }),
 };
+
+/**
+ * Add an element format to the registry (a test-only minifloat, or a format a user defines).
+ * Every derived fact (values, limits, codecs, listings, schemes on it, perf's storage formats)
+ * follows from the record. Throws RangeError for a taken name or an inconsistent record.
+ */
+export function registerFormat(input: FormatSpecInput): FormatSpec {
+  if (Object.hasOwn(FORMATS, input.name))
+    throw new RangeError(`format "${input.name}" is already registered`);
+  if (!/^[a-z][a-z0-9_-]*$/.test(input.name)) {
+    throw new RangeError(`format name "${input.name}" must be lower-case letters, digits, "-" or "_"`);
+  }
+  if (input.specials === 'hif8' || input.specials === 'e8m0') {
+    throw new RangeError(`format ${input.name}: specials "${input.specials}" belong to one built-in format`);
+  }
+  if (!Number.isInteger(input.bits) || input.bits < 2 || input.bits > 8) {
+    throw new RangeError(`format ${input.name}: a registered minifloat has 2 to 8 bits, got ${input.bits}`);
+  }
+  if (input.expBits + input.manBits + (input.signed ? 1 : 0) !== input.bits) {
+    throw new RangeError(`format ${input.name}: sign + exponent + mantissa bits must equal ${input.bits}`);
+  }
+  const spec = define(input);
+  (FORMATS as Record<string, FormatSpec>)[spec.name] = spec;
+  (FORMAT_NAMES as FormatName[]).push(spec.name);
+  return spec;
+}
 
 /** Look up a format by name; throws a RangeError naming the known formats. */
 export function getFormat(name: string): FormatSpec {

@@ -1,28 +1,28 @@
 /**
- * The simulator's storage formats and the quantizer's schemes are written separately (the
- * simulator prices bytes; the quantizer makes them): their bits per element must agree.
+ * perf derives its storage formats from the quant registry: every registered scheme is a storage
+ * format, priced with the bits per element the quantizer's own accounting gives.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { getScheme, bitsPerElement as schemeBits } from '../quant/index.js';
-import { bitsPerElement, getFormat } from './formats.js';
+import { getScheme, SCHEMES, bitsPerElement as schemeBits } from '../quant/index.js';
+import { bitsPerElement, findFormat, getFormat } from './formats.js';
 
-test('bits per element agree between perf formats and quant schemes', () => {
-  const pairs: [string, string][] = [
-    ['fp8-1x128-ue8m0', 'deepgemm-token-ue8m0'],
-    ['fp8-1x128-fp32', 'deepgemm-token-fp32'],
-    ['fp8-128x128-fp32', 'deepgemm-block-fp32'],
-    ['mxfp8', 'torchao-mxfp8-floor'],
-    ['mxfp6', 'microxcaling-mxfp6-e2m3'],
-    ['mxfp4', 'torchao-mxfp4-floor'],
-    ['nvfp4', 'nvfp4'],
-  ];
-  for (const [perf, scheme] of pairs) {
-    // quant counts NVFP4's fp32 tensor scale over the tensor; perf leaves it out as negligible
-    const q = schemeBits(getScheme(scheme), 1 << 20, 1 << 20);
-    assert.ok(
-      Math.abs(bitsPerElement(getFormat(perf)) - q) < 1e-9,
-      `${perf} vs ${scheme}: ${bitsPerElement(getFormat(perf))} vs ${q}`,
-    );
+test('every registered scheme is a perf storage format with the same bits per element', () => {
+  for (const s of Object.values(SCHEMES)) {
+    const f = findFormat(s.name);
+    assert.ok(f, `${s.name} has no perf storage format`);
+    assert.equal(f.scheme, s.name);
+    // large tensor: per-tensor and per-channel scales vanish; perf leaves NVFP4's tensor scale out
+    const n = 2 ** 26;
+    const q = schemeBits(s, n, n) - (s.scale.kind === 'nvfp4' ? 32 / (n * n) : 0);
+    assert.ok(Math.abs(bitsPerElement(f) - q) < 1e-6, `${s.name}: ${bitsPerElement(f)} vs ${q}`);
   }
+});
+
+test('deepseek-fp8 means the 128x128 UE8M0 weight tiles in perf and in quant', () => {
+  assert.equal(getFormat('deepseek-fp8').scheme, getScheme('deepseek-fp8').name);
+  assert.equal(getScheme('deepseek-fp8').name, 'deepgemm-block-ue8m0');
+  assert.equal(getFormat('fp8-128x128-ue8m0').block?.shape, '128x128');
+  assert.equal(getFormat('fp8-1x128-ue8m0').block?.shape, '1x128');
+  assert.equal(getFormat('fp8-128x128-ue8m0').scaleStyle, 'mx');
 });

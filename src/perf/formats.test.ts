@@ -20,6 +20,9 @@ describe('storage formats', () => {
     assert.equal(bits('fp8-1x128-ue8m0'), 8.0625);
     assert.equal(bits('fp8-1x128-fp32'), 8.25);
     assert.equal(bits('fp8-128x128-fp32'), 8 + 32 / 16384);
+    assert.equal(bits('fp8-128x128-ue8m0'), 8 + 8 / 16384);
+    assert.equal(bits('deepseek-fp8'), 8 + 8 / 16384);
+    assert.equal(bits('hif8'), 8);
     assert.ok(Math.abs(bits('fp8-128x128-fp32') - 8.002) < 0.001);
     assert.equal(bits('mxfp8'), 8.25);
     assert.equal(bits('mxfp6'), 6.25);
@@ -47,7 +50,10 @@ describe('storage formats', () => {
   });
 
   it('resolves aliases and rejects unknown names', () => {
-    assert.equal(findFormat('DeepSeek FP8')?.id, 'fp8-1x128-ue8m0');
+    assert.equal(findFormat('DeepSeek FP8')?.id, 'fp8-128x128-ue8m0');
+    assert.equal(findFormat('deepseek-act')?.id, 'fp8-1x128-ue8m0');
+    assert.equal(findFormat('bfloat16')?.id, 'bf16');
+    assert.equal(findFormat('torchao-mxfp4-rceil')?.scheme, 'torchao-mxfp4-rceil');
     assert.equal(findFormat('W8A8')?.id, 'int8');
     assert.equal(findFormat('fp7'), undefined);
     assert.throws(() => getFormat('fp7'), /unknown format "fp7"; known: fp32/);

@@ -1,9 +1,21 @@
 /**
  * @module perf/formats
- * Storage formats as the simulator counts them: bits per element **including block-scale overhead**,
- * derived from the element width, the block size and the scale width (never typed in), plus the
- * element kind the matrix unit must run. A block-scaled format is one row: element + block + scale.
+ * Storage formats as the simulator counts them, **derived** from the one registry of element
+ * formats (`formats/spec.ts`) and block schemes (`quant/presets.ts`): bits per element including
+ * block-scale overhead, and the element kind the matrix unit must run. Nothing here is typed in
+ * per format: a scheme registered anywhere is a storage format here (its first short name, or its
+ * own name, is the id). The only row that is not a registry record is float32, the unquantised
+ * baseline the host computes in.
  */
+import { FORMAT_NAMES, type FormatSpec, getFormat as getElementFormat } from '../formats/index.js';
+import {
+  type BlockScheme,
+  integerElement,
+  SCHEME_ALIASES,
+  SCHEMES,
+  type ScaleStorage,
+  schemeStorage,
+} from '../quant/index.js';
 
 /** The kind of number a matrix unit multiplies; decides which peak applies. */
 export type ElementKind = 'fp32' | 'bf16' | 'fp16' | 'fp8' | 'int8' | 'fp6' | 'fp4' | 'int4';
@@ -31,158 +43,147 @@ export interface StorageFormat {
   tensorScaleBits: number;
   scaleStyle: ScaleStyle;
   note: string;
+  /** The registry scheme this format stores (null for unscaled element formats and float32). */
+  scheme: string | null;
 }
 
-const mx = (elements: number): BlockScale => ({
-  elements,
-  scaleBits: 8,
-  scaleType: 'ue8m0',
-  shape: `1x${elements}`,
-});
+/** The matrix-unit kind of a registry element: integers by width, floats by width (16-bit by exponent). */
+export function elementKindOf(element: BlockScheme['element']): ElementKind {
+  const int = integerElement(element);
+  if (int) return int.bits <= 4 ? 'int4' : 'int8';
+  return floatKind(getElementFormat(element));
+}
 
-/** The table. Add a format by adding a row; bits per element follow from it. */
-export const STORAGE_FORMATS: readonly StorageFormat[] = [
-  {
-    id: 'fp32',
-    aliases: ['float32'],
-    element: 'fp32',
-    elementBits: 32,
+function floatKind(f: FormatSpec): ElementKind {
+  if (f.bits <= 4) return 'fp4';
+  if (f.bits <= 6) return 'fp6';
+  if (f.bits <= 8) return 'fp8';
+  if (f.bits <= 16) return f.expBits >= 8 ? 'bf16' : 'fp16';
+  return 'fp32';
+}
+
+const SCALE_TYPE: Record<ScaleStorage, BlockScale['scaleType']> = {
+  e8m0: 'ue8m0',
+  e4m3fn: 'ue4m3',
+  f32: 'fp32',
+  f16: 'fp16',
+};
+
+/** How block scales are applied: E8M0 (power-of-two) scales on MX-capable hardware, NVFP4's E4M3 on NVFP4 hardware, else software. */
+function scaleStyleOf(s: BlockScheme, block: BlockScale | null): ScaleStyle {
+  if (!block) return 'none';
+  if (s.scale.kind === 'nvfp4') return 'nvfp4';
+  if (s.scaleStorage === 'e8m0') return 'mx';
+  return 'software';
+}
+
+function fromScheme(s: BlockScheme, id: string, aliases: string[]): StorageFormat {
+  const st = schemeStorage(s);
+  const block: BlockScale | null =
+    st.blockElements === null
+      ? null
+      : {
+          elements: st.blockElements,
+          scaleBits: st.scaleBits,
+          scaleType: SCALE_TYPE[s.scaleStorage],
+          shape: st.blockShape,
+        };
+  const element = elementKindOf(s.element);
+  const what = integerElement(s.element)?.title ?? getElementFormat(s.element).title;
+  const scales = block
+    ? `one ${block.scaleType.toUpperCase()} scale per ${block.shape}`
+    : `${st.blockShape} ${SCALE_TYPE[s.scaleStorage]} scale`;
+  const global = st.globalScaleBits ? `, plus one fp${st.globalScaleBits} scale per tensor` : '';
+  return {
+    id,
+    aliases,
+    element,
+    elementBits: st.elementBits,
+    block,
+    tensorScaleBits: st.globalScaleBits || (block ? 0 : st.scaleBits),
+    scaleStyle: scaleStyleOf(s, block),
+    note: `${what}; ${scales}${global} (scheme ${s.name})`,
+    scheme: s.name,
+  };
+}
+
+function fromElement(f: FormatSpec): StorageFormat {
+  return {
+    id: f.name,
+    aliases: [...(f.aliases ?? [])],
+    element: floatKind(f),
+    elementBits: f.bits,
     block: null,
     tensorScaleBits: 0,
     scaleStyle: 'none',
-    note: 'IEEE binary32',
-  },
-  {
-    id: 'bf16',
-    aliases: ['bfloat16'],
-    element: 'bf16',
-    elementBits: 16,
-    block: null,
-    tensorScaleBits: 0,
-    scaleStyle: 'none',
-    note: 'bfloat16',
-  },
-  {
-    id: 'fp16',
-    aliases: ['float16', 'half'],
-    element: 'fp16',
-    elementBits: 16,
-    block: null,
-    tensorScaleBits: 0,
-    scaleStyle: 'none',
-    note: 'IEEE binary16',
-  },
-  {
-    id: 'fp8',
-    aliases: ['fp8-e4m3', 'e4m3', 'float8'],
-    element: 'fp8',
-    elementBits: 8,
-    block: null,
-    tensorScaleBits: 32,
-    scaleStyle: 'none',
-    note: 'FP8 E4M3 with one fp32 scale per tensor',
-  },
-  {
-    id: 'hif8',
-    aliases: ['hifloat8'],
-    element: 'fp8',
-    elementBits: 8,
-    block: null,
-    tensorScaleBits: 32,
-    scaleStyle: 'none',
-    note: 'Huawei HiFloat8 (tapered FP8), per-tensor scale',
-  },
-  {
-    id: 'int8',
-    aliases: ['w8a8', 'i8'],
-    element: 'int8',
-    elementBits: 8,
-    block: null,
-    tensorScaleBits: 32,
-    scaleStyle: 'none',
-    note: 'INT8 with per-channel or per-tensor scales (negligible per element)',
-  },
-  {
-    id: 'fp8-1x128-ue8m0',
-    aliases: ['deepseek-fp8', 'ue8m0-fp8', 'fp8-ue8m0'],
-    element: 'fp8',
-    elementBits: 8,
-    block: { elements: 128, scaleBits: 8, scaleType: 'ue8m0', shape: '1x128' },
-    tensorScaleBits: 0,
-    scaleStyle: 'mx',
-    note: 'DeepSeek V3.1 FP8: E4M3 in 1x128 tiles with power-of-two UE8M0 scales',
-  },
-  {
-    id: 'fp8-1x128-fp32',
-    aliases: ['deepseek-fp8-fp32'],
-    element: 'fp8',
-    elementBits: 8,
-    block: { elements: 128, scaleBits: 32, scaleType: 'fp32', shape: '1x128' },
-    tensorScaleBits: 0,
-    scaleStyle: 'software',
-    note: 'DeepSeek-V3 activation tiles: E4M3 in 1x128 tiles with fp32 scales',
-  },
-  {
-    id: 'fp8-128x128-fp32',
-    aliases: ['deepseek-fp8-weights', 'fp8-block'],
-    element: 'fp8',
-    elementBits: 8,
-    block: { elements: 128 * 128, scaleBits: 32, scaleType: 'fp32', shape: '128x128' },
-    tensorScaleBits: 0,
-    scaleStyle: 'software',
-    note: 'DeepSeek-V3 weight blocks: E4M3 in 128x128 blocks with fp32 scales',
-  },
-  {
-    id: 'mxfp8',
-    aliases: ['mx-fp8'],
-    element: 'fp8',
-    elementBits: 8,
-    block: mx(32),
-    tensorScaleBits: 0,
-    scaleStyle: 'mx',
-    note: 'OCP MX: E4M3 elements, one E8M0 scale per 32',
-  },
-  {
-    id: 'mxfp6',
-    aliases: ['mx-fp6'],
-    element: 'fp6',
-    elementBits: 6,
-    block: mx(32),
-    tensorScaleBits: 0,
-    scaleStyle: 'mx',
-    note: 'OCP MX: E2M3/E3M2 elements, one E8M0 scale per 32',
-  },
-  {
-    id: 'mxfp4',
-    aliases: ['mx-fp4'],
-    element: 'fp4',
-    elementBits: 4,
-    block: mx(32),
-    tensorScaleBits: 0,
-    scaleStyle: 'mx',
-    note: 'OCP MX: E2M1 elements, one E8M0 scale per 32',
-  },
-  {
-    id: 'nvfp4',
-    aliases: ['nv-fp4'],
-    element: 'fp4',
-    elementBits: 4,
-    block: { elements: 16, scaleBits: 8, scaleType: 'ue4m3', shape: '1x16' },
-    tensorScaleBits: 32,
-    scaleStyle: 'nvfp4',
-    note: 'NVFP4: E2M1 elements, one UE4M3 scale per 16, plus one fp32 scale per tensor',
-  },
-  {
-    id: 'int4',
-    aliases: ['w4', 'int4-g128'],
-    element: 'int4',
-    elementBits: 4,
-    block: { elements: 128, scaleBits: 16, scaleType: 'fp16', shape: '1x128' },
-    tensorScaleBits: 0,
-    scaleStyle: 'software',
-    note: 'INT4 weights in groups of 128 with fp16 scales (GPTQ/AWQ style)',
-  },
-];
+    note: f.title,
+    scheme: null,
+  };
+}
+
+/** float32: the unquantised baseline (not a stored low-precision format, so not a registry record). */
+const FP32: StorageFormat = {
+  id: 'fp32',
+  aliases: ['float32'],
+  element: 'fp32',
+  elementBits: 32,
+  block: null,
+  tensorScaleBits: 0,
+  scaleStyle: 'none',
+  note: 'IEEE binary32 (unquantised)',
+  scheme: null,
+};
+
+/**
+ * The storage formats, derived from the registry: float32, the unscaled 16-bit element formats,
+ * then one per registered scheme. Kept up to date as formats and schemes are registered.
+ */
+export const STORAGE_FORMATS: readonly StorageFormat[] = [];
+
+const byName = new Map<string, StorageFormat>();
+let builtFor = '';
+
+const norm = (name: string) =>
+  name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-');
+
+function refresh(): void {
+  const key = `${FORMAT_NAMES.length}/${Object.keys(SCHEMES).length}/${Object.keys(SCHEME_ALIASES).length}`;
+  if (key === builtFor) return;
+  builtFor = key;
+  const shortNames = new Map<string, string[]>();
+  for (const [alias, target] of Object.entries(SCHEME_ALIASES)) {
+    const list = shortNames.get(target) ?? [];
+    list.push(alias);
+    shortNames.set(target, list);
+  }
+  const rows: StorageFormat[] = [FP32];
+  for (const name of FORMAT_NAMES) {
+    const f = getElementFormat(name);
+    if (f.bits >= 16) rows.push(fromElement(f));
+  }
+  for (const s of Object.values(SCHEMES)) {
+    const names = shortNames.get(s.name) ?? [];
+    const id = names[0] ?? s.name;
+    rows.push(fromScheme(s, id, [...names.slice(1), ...(id === s.name ? [] : [s.name])]));
+  }
+  const list = STORAGE_FORMATS as StorageFormat[];
+  list.length = 0;
+  list.push(...rows);
+  byName.clear();
+  // ids first, so an alias never shadows another format's id
+  for (const f of rows) byName.set(norm(f.id), f);
+  for (const f of rows) for (const a of f.aliases) if (!byName.has(norm(a))) byName.set(norm(a), f);
+}
+refresh();
+
+/** The current storage formats (the live {@link STORAGE_FORMATS} array, brought up to date). */
+export function storageFormats(): readonly StorageFormat[] {
+  refresh();
+  return STORAGE_FORMATS;
+}
 
 /** Bits per element including the block scale, excluding the negligible per-tensor scale. */
 export function bitsPerElement(format: StorageFormat): number {
@@ -194,17 +195,10 @@ export function bytesPerElement(format: StorageFormat): number {
   return bitsPerElement(format) / 8;
 }
 
-const byName = new Map<string, StorageFormat>();
-for (const f of STORAGE_FORMATS) for (const n of [f.id, ...f.aliases]) byName.set(n, f);
-
-/** Look a format up by id or alias (case-insensitive); undefined when unknown. */
+/** Look a format up by id, alias or scheme name (case-insensitive); undefined when unknown. */
 export function findFormat(name: string): StorageFormat | undefined {
-  return byName.get(
-    name
-      .trim()
-      .toLowerCase()
-      .replace(/[\s_]+/g, '-'),
-  );
+  refresh();
+  return byName.get(norm(name));
 }
 
 /** Like {@link findFormat} but throws a RangeError naming the known ids. */
@@ -217,7 +211,7 @@ export function getFormat(name: string): StorageFormat {
 
 /** One row per format: id, bits per element with scales, and the block description. */
 export function formatTable(): { id: string; bits: number; block: string; note: string }[] {
-  return STORAGE_FORMATS.map((f) => ({
+  return storageFormats().map((f) => ({
     id: f.id,
     bits: bitsPerElement(f),
     block: f.block ? `${f.block.shape} ${f.block.scaleType}` : 'none',

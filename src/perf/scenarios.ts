@@ -6,7 +6,7 @@
  */
 import type { Catalog } from '../catalog/catalog.js';
 import { figureValue } from '../catalog/figure.js';
-import type { Figure } from '../catalog/types.js';
+import type { Accelerator, Confidence, Figure, SystemFigureKey } from '../catalog/types.js';
 import { type ChipSpec, resolveSystem, systemSpec } from './chip.js';
 import type { PerfData } from './data.js';
 import { type PerfResult, simulate, type Workload } from './simulate.js';
@@ -33,18 +33,136 @@ export function workloadFor(data: PerfData, cat: Catalog, name: string, systemId
   return { weights: eightBitFormat(sys.chip), ...base, system: sys.id };
 }
 
+/** One metric of a system against another: values, A / B, how it is computed, and its confidence. */
+export interface ComparisonRow {
+  metric: string;
+  unit: string;
+  a: number | null;
+  b: number | null;
+  /** a / b, or null when either side is unknown. */
+  ratio: number | null;
+  /** How the row is computed from the catalogue's fields (or the simulator). */
+  formula: string;
+  confidence: [Confidence | 'mixed' | null, Confidence | 'mixed' | null];
+}
+
+/** The published (or per-chip derived) figures of two systems side by side. */
+export interface SystemFigureComparison {
+  a: { id: string; name: string };
+  b: { id: string; name: string };
+  rows: ComparisonRow[];
+}
+
 export interface SystemComparison {
   a: string;
   b: string;
   workload: string;
-  rows: { metric: string; a: number | null; b: number | null; ratio: number | null }[];
+  rows: ComparisonRow[];
   perf: { a: PerfResult; b: PerfResult };
 }
 
-const sysFig = (cat: Catalog, id: string, key: string): number | null =>
-  figureValue((cat.getSystem(id).figures as unknown as Record<string, Figure | undefined>)[key], 'best');
+const ratioOf = (x: number | null, y: number | null) => (x !== null && y !== null && y !== 0 ? x / y : null);
+const usable = (f: Figure | undefined) => (f && !f.notSupported ? f : undefined);
 
-/** Ratios A / B of published system figures and of simulated throughput and J/token on a named workload. */
+/** System figures, each as published for the system or else derived: chips x the accelerator's figure. */
+const SYSTEM_FIGURES: {
+  metric: string;
+  unit: string;
+  key: SystemFigureKey;
+  perChip?: { key: keyof Accelerator['figures']; toSystem: number };
+}[] = [
+  { metric: 'chips', unit: 'chips', key: 'chips' },
+  {
+    metric: 'BF16 dense PFLOPS',
+    unit: 'PFLOPS',
+    key: 'bf16DensePflops',
+    perChip: { key: 'bf16DenseTflops', toSystem: 1e-3 },
+  },
+  {
+    metric: 'FP8 dense PFLOPS',
+    unit: 'PFLOPS',
+    key: 'fp8DensePflops',
+    perChip: { key: 'fp8DenseTflops', toSystem: 1e-3 },
+  },
+  {
+    metric: 'HBM capacity TB',
+    unit: 'TB',
+    key: 'hbmCapacityTB',
+    perChip: { key: 'hbmCapacityGB', toSystem: 1e-3 },
+  },
+  {
+    metric: 'HBM bandwidth TB/s',
+    unit: 'TB/s',
+    key: 'hbmBandwidthTBps',
+    perChip: { key: 'hbmBandwidthTBps', toSystem: 1 },
+  },
+  {
+    metric: 'scale-up bandwidth TB/s',
+    unit: 'TB/s',
+    key: 'scaleUpTBps',
+    perChip: { key: 'scaleUpGBps', toSystem: 1e-3 },
+  },
+  { metric: 'all-in power kW', unit: 'kW', key: 'allInPowerKW' },
+];
+
+/**
+ * The one system comparison from the catalogue: each published system figure, or chips x the
+ * accelerator's figure where the system does not publish it, and BF16 PFLOPS per kW. Unknown
+ * stays unknown (null). Used by `compare-systems`, `report`, `serve` and the dashboard.
+ */
+export function compareSystemFigures(cat: Catalog, a: string, b: string): SystemFigureComparison {
+  const sys = [cat.getSystem(a), cat.getSystem(b)] as const;
+  const value = (i: number, f: (typeof SYSTEM_FIGURES)[number]) => {
+    const s = sys[i]!;
+    const own = usable((s.figures as Partial<Record<SystemFigureKey, Figure>>)[f.key]);
+    if (own) return { v: figureValue(own, 'best'), c: own.confidence, from: `figures.${f.key}` };
+    const chips = usable(s.figures.chips);
+    const acc = f.perChip ? usable(cat.getAccelerator(s.accelerator).figures[f.perChip.key]) : undefined;
+    if (!f.perChip || !acc || !chips) return { v: null, c: null, from: `figures.${f.key}` };
+    const n = figureValue(chips, 'best');
+    const x = figureValue(acc, 'best');
+    return {
+      v: n === null || x === null ? null : n * x * f.perChip.toSystem,
+      c: acc.confidence === chips.confidence ? acc.confidence : ('mixed' as const),
+      from: `chips x accelerator ${f.perChip.key}`,
+    };
+  };
+  const rows: ComparisonRow[] = SYSTEM_FIGURES.map((f) => {
+    const [x, y] = [value(0, f), value(1, f)];
+    return {
+      metric: f.metric,
+      unit: f.unit,
+      a: x.v,
+      b: y.v,
+      ratio: ratioOf(x.v, y.v),
+      formula: x.from === y.from ? x.from : `${x.from} / ${y.from}`,
+      confidence: [x.c, y.c],
+    };
+  });
+  const get = (m: string) => rows.find((r) => r.metric === m)!;
+  const pf = get('BF16 dense PFLOPS');
+  const kw = get('all-in power kW');
+  const per = (p: number | null, w: number | null) => (p !== null && w ? p / w : null);
+  const both = (i: 0 | 1) => (pf.confidence[i] === kw.confidence[i] ? pf.confidence[i] : 'mixed');
+  const x = per(pf.a, kw.a);
+  const y = per(pf.b, kw.b);
+  rows.push({
+    metric: 'BF16 PFLOPS per kW',
+    unit: 'PFLOPS/kW',
+    a: x,
+    b: y,
+    ratio: ratioOf(x, y),
+    formula: 'BF16 dense PFLOPS / all-in power kW',
+    confidence: [both(0), both(1)],
+  });
+  return {
+    a: { id: sys[0].id, name: cat.displayName(sys[0]) },
+    b: { id: sys[1].id, name: cat.displayName(sys[1]) },
+    rows,
+  };
+}
+
+/** {@link compareSystemFigures}, then simulated throughput, J/token and USD/Mtok on a named workload. */
 export function compareSystems(
   data: PerfData,
   cat: Catalog,
@@ -52,41 +170,28 @@ export function compareSystems(
   b: string,
   workload = 'deepseek-v3-decode',
 ): SystemComparison {
-  const ids = [cat.getSystem(a).id, cat.getSystem(b).id] as const;
-  const specs = ids.map((id) => systemSpec(data, cat, cat.getSystem(id)));
-  const derived = (i: number, key: 'bf16' | 'hbm' | 'hbmBw' | 'up') => {
-    const s = specs[i]!;
-    const c = s.chip;
-    const v = {
-      bf16: c.peaks.bf16 ?? null,
-      hbm: c.hbmGB,
-      hbmBw: c.hbmTBps,
-      up: c.scaleUpGBps === null ? null : c.scaleUpGBps * 2,
-    }[key];
-    return v === null ? null : (v * s.chips) / 1000;
-  };
-  const pick = (i: number, key: string, d: 'bf16' | 'hbm' | 'hbmBw' | 'up') =>
-    sysFig(cat, ids[i]!, key) ?? derived(i, d);
+  const figures = compareSystemFigures(cat, a, b);
+  const ids = [figures.a.id, figures.b.id] as const;
   const perf = ids.map((id) => simulate(data, cat, workloadFor(data, cat, workload, id)));
-  const row = (metric: string, f: (i: number) => number | null) => {
+  const row = (metric: string, unit: string, f: (i: number) => number | null): ComparisonRow => {
     const x = f(0);
     const y = f(1);
-    return { metric, a: x, b: y, ratio: x !== null && y !== null && y !== 0 ? x / y : null };
+    return {
+      metric,
+      unit,
+      a: x,
+      b: y,
+      ratio: ratioOf(x, y),
+      formula: 'simulate()',
+      confidence: ['mixed', 'mixed'],
+    };
   };
-  const pf = (i: number) => pick(i, 'bf16DensePflops', 'bf16');
-  const kw = (i: number) => sysFig(cat, ids[i]!, 'allInPowerKW');
   const rows = [
-    row('chips', (i) => specs[i]!.chips),
-    row('BF16 dense PFLOPS', pf),
-    row('HBM capacity TB', (i) => pick(i, 'hbmCapacityTB', 'hbm')),
-    row('HBM bandwidth TB/s', (i) => pick(i, 'hbmBandwidthTBps', 'hbmBw')),
-    row('scale-up bandwidth TB/s', (i) => pick(i, 'scaleUpTBps', 'up')),
-    row('all-in power kW', kw),
-    row('BF16 PFLOPS per kW', (i) => (pf(i) !== null && kw(i) ? pf(i)! / kw(i)! : null)),
-    row(`${workload} tokens/s per system`, (i) => perf[i]!.tokensPerSecPerSystem),
-    row(`${workload} tokens/s per chip`, (i) => perf[i]!.tokensPerSecPerChip),
-    row(`${workload} J/token`, (i) => perf[i]!.energy.joulesPerToken),
-    row(`${workload} USD per Mtok`, (i) => perf[i]!.energy.usdPerMtok),
+    ...figures.rows,
+    row(`${workload} tokens/s per system`, 'tokens/s', (i) => perf[i]!.tokensPerSecPerSystem),
+    row(`${workload} tokens/s per chip`, 'tokens/s', (i) => perf[i]!.tokensPerSecPerChip),
+    row(`${workload} J/token`, 'J/token', (i) => perf[i]!.energy.joulesPerToken),
+    row(`${workload} USD per Mtok`, 'USD/Mtok', (i) => perf[i]!.energy.usdPerMtok),
   ];
   return { a: ids[0], b: ids[1], workload, rows, perf: { a: perf[0]!, b: perf[1]! } };
 }

@@ -6,14 +6,18 @@
 
 export { analyze, type SchemeError, SYNTHETIC_KINDS, type SyntheticKind, synthetic } from './analyze.js';
 export { FP4_ORDERS, type Fp4Order, packFp4, packUe8m0, repackFp4, unpackFp4, unpackUe8m0 } from './pack.js';
-export { getScheme, mxScheme, SCHEME_ALIASES, SCHEMES } from './presets.js';
+export { findScheme, getScheme, mxScheme, registerScheme, SCHEME_ALIASES, SCHEMES } from './presets.js';
 export {
+  AmbiguousShapeError,
   dequantize,
   elementTable,
   type Geometry,
   geometry,
   type KernelOptions,
+  nvfp4GlobalScale,
   type QuantizedTensor,
+  QuantizeOptionError,
+  type QuantizeOptions,
   quantize,
   tensorAmax,
 } from './quantize.js';
@@ -23,8 +27,16 @@ export {
   bitsPerElement,
   type ElementKind,
   elementBits,
+  elementKindBits,
+  globalScaleBits,
+  INTEGER_ELEMENTS,
+  type IntegerElement,
+  integerElement,
   type ScaleRule,
   type ScaleStorage,
+  type SchemeStorage,
+  scaleStorageBits,
+  schemeStorage,
   validateScheme,
 } from './scheme.js';
 export { wasmPlan } from './wasm.js';

@@ -55,7 +55,7 @@ export function createQuantPool(threads = 2): QuantPool {
         threads === 1 ||
         g.batch * g.rowBlocks < 2
       ) {
-        return quantize(data, shape, scheme);
+        return quantize(data, shape, scheme, { axis: -1 }); // the pool reads the last axis as the reduction axis
       }
       let shared: Float32Array;
       if (data.buffer instanceof SharedArrayBuffer) shared = data;

@@ -171,6 +171,37 @@ export const SCHEMES: Readonly<Record<string, BlockScheme>> = Object.fromEntries
       apply: 'mul-reciprocal',
     },
     {
+      name: 'int8-per-channel',
+      source: 'per-output-channel INT8 (amax/127 per row in float32, round half away, W8A8 weights)',
+      element: 'int8',
+      elementOptions: {},
+      block: [1, 'all'],
+      scale: { kind: 'amax-ratio', maxValue: 127, minAmax: 1e-12 },
+      scaleStorage: 'f32',
+      apply: 'mul-reciprocal',
+    },
+    {
+      name: 'int4-g128',
+      source:
+        'symmetric INT4 in groups of 128 along the input dimension (amax/7, round half away, fp16 scale): the storage of W4A16 group-128 weights',
+      element: 'int4',
+      elementOptions: {},
+      block: [1, 128],
+      scale: { kind: 'amax-ratio', maxValue: 7 },
+      scaleStorage: 'f16',
+      apply: 'mul-reciprocal',
+    },
+    {
+      name: 'hif8-per-tensor',
+      source: 'per-tensor HiF8 (amax/32768 in float32, as fp8-per-tensor; HiF8 rounds half away as CANN)',
+      element: 'hif8',
+      elementOptions: { preset: 'huawei' },
+      block: ['all', 'all'],
+      scale: { kind: 'amax-ratio', maxValue: 32768, minAmax: 1e-12 },
+      scaleStorage: 'f32',
+      apply: 'mul-reciprocal',
+    },
+    {
       name: 'int8-q8_0',
       source: 'ggml-org/ggml src/ggml-quants.c quantize_row_q8_0_ref (fp16 scale per 32)',
       element: 'int8',
@@ -183,20 +214,54 @@ export const SCHEMES: Readonly<Record<string, BlockScheme>> = Object.fromEntries
   ].map((s) => [s.name, s as BlockScheme]),
 );
 
-/** Short names for the CLI and the simulator. */
+/**
+ * Short names for the CLI, the simulator and the dashboard, in one namespace with the scheme
+ * names. The first short name of a scheme is its storage id in `perf` (`fp8-1x128-ue8m0`); the
+ * DeepSeek FP8 names say their tile: `deepseek-fp8` is the 128x128 UE8M0 weight layout that
+ * `convert --to deepseek-fp8` writes (DeepSeek-V3.1), `deepseek-act` its 1x128 activation tiles.
+ */
 export const SCHEME_ALIASES: Readonly<Record<string, string>> = {
-  'deepseek-fp8': 'deepgemm-block-ue8m0',
+  fp8: 'fp8-per-tensor',
+  'fp8-e4m3': 'fp8-per-tensor',
+  e4m3: 'fp8-per-tensor',
+  float8: 'fp8-per-tensor',
+  hif8: 'hif8-per-tensor',
+  hifloat8: 'hif8-per-tensor',
+  int8: 'int8-per-channel',
+  w8a8: 'int8-per-channel',
+  i8: 'int8-per-channel',
+  int4: 'int4-g128',
+  w4: 'int4-g128',
+  'fp8-1x128-ue8m0': 'deepgemm-token-ue8m0',
   'deepseek-act': 'deepgemm-token-ue8m0',
+  'ue8m0-fp8': 'deepgemm-token-ue8m0',
+  'fp8-ue8m0': 'deepgemm-token-ue8m0',
+  'fp8-1x128-fp32': 'deepgemm-token-fp32',
+  'deepseek-act-fp32': 'deepgemm-token-fp32',
+  'fp8-128x128-ue8m0': 'deepgemm-block-ue8m0',
+  'deepseek-fp8': 'deepgemm-block-ue8m0',
+  'fp8-128x128-fp32': 'deepgemm-block-fp32',
+  'deepseek-fp8-fp32': 'deepgemm-block-fp32',
+  'deepseek-fp8-weights': 'deepgemm-block-fp32',
+  'fp8-block': 'deepgemm-block-fp32',
   mxfp8: 'torchao-mxfp8-floor',
+  'mx-fp8': 'torchao-mxfp8-floor',
   mxfp6: 'microxcaling-mxfp6-e2m3',
+  'mx-fp6': 'microxcaling-mxfp6-e2m3',
   mxfp4: 'torchao-mxfp4-floor',
+  'mx-fp4': 'torchao-mxfp4-floor',
   q8_0: 'int8-q8_0',
 };
 
+/** The scheme a name or alias names, or undefined (own properties only). */
+export function findScheme(name: string): BlockScheme | undefined {
+  const target = hasOwnName(SCHEME_ALIASES, name) ? SCHEME_ALIASES[name]! : name;
+  return hasOwnName(SCHEMES, target) ? SCHEMES[target] : undefined;
+}
+
 /** Look up a scheme by name or alias; RangeError listing the known names. */
 export function getScheme(name: string): BlockScheme {
-  const key = hasOwnName(SCHEME_ALIASES, name) ? SCHEME_ALIASES[name]! : name;
-  const s = hasOwnName(SCHEMES, key) ? SCHEMES[key] : undefined;
+  const s = findScheme(name);
   if (!s) {
     throw new ArgumentError(
       'unknown-name',
@@ -205,4 +270,21 @@ export function getScheme(name: string): BlockScheme {
     );
   }
   return s;
+}
+
+/**
+ * Add a scheme to the registry (with optional short names). It then appears in `chipstack
+ * schemes`, can be compared and converted, and `perf` prices it, with no other edit.
+ * Throws RangeError for a taken name or an invalid record.
+ */
+export function registerScheme(scheme: BlockScheme, aliases: readonly string[] = []): BlockScheme {
+  for (const n of [scheme.name, ...aliases]) {
+    if (Object.hasOwn(SCHEMES, n) || Object.hasOwn(SCHEME_ALIASES, n)) {
+      throw new RangeError(`scheme name "${n}" is already registered`);
+    }
+  }
+  validateScheme(scheme);
+  (SCHEMES as Record<string, BlockScheme>)[scheme.name] = scheme;
+  for (const a of aliases) (SCHEME_ALIASES as Record<string, string>)[a] = scheme.name;
+  return scheme;
 }

@@ -10,7 +10,7 @@ import { bucketTable, encodeInto } from '../formats/bulk.js';
 import { ArgumentError, type Codec, codec } from '../formats/index.js';
 import { hasSimd } from '../wasm/load.js';
 import { type BlockScale, blockScale, elementClipThreshold } from './scale.js';
-import { type BlockScheme, validateScheme } from './scheme.js';
+import { type BlockScheme, integerElement, validateScheme } from './scheme.js';
 import { wasmDequantizeMatrix, wasmPlan, wasmQuantizeMatrix } from './wasm.js';
 
 const fr = Math.fround;
@@ -27,8 +27,13 @@ export interface QuantizedTensor {
   readonly scaleCodes: Uint8Array | null;
   /** [...batch dims, row blocks, col blocks]. */
   readonly scaleShape: readonly number[];
-  /** NVFP4's per-tensor scale (448 * 6 / amax), 1 elsewhere. */
+  /** NVFP4's per-tensor scale (448 * 6 / amax, or as given), 1 elsewhere. */
   readonly globalScale: number;
+  /**
+   * The reduction axis blocks run along (non-negative). Codes are in the input's element order;
+   * when it is not the last axis, `scales`/`scaleShape` are laid out as if it were moved last.
+   */
+  readonly axis?: number;
   /** Elements whose scaled magnitude exceeded the element's largest value (clipped). */
   readonly saturated: number;
 }
@@ -105,7 +110,7 @@ function scaleShapeOf(shape: readonly number[], g: Geometry, scheme: BlockScheme
 }
 
 function elementCodec(scheme: BlockScheme): Codec | null {
-  if (scheme.element === 'int8' || scheme.element === 'mxint8') return null;
+  if (integerElement(scheme.element)) return null;
   return codec(scheme.element, scheme.elementOptions);
 }
 
@@ -125,6 +130,76 @@ export interface KernelOptions {
   backend?: 'auto' | 'wasm' | 'ts';
 }
 
+export interface QuantizeOptions extends KernelOptions {
+  /**
+   * The per-tensor (global) scale of a scheme that has one (NVFP4: 448 * 6 / amax of the whole
+   * tensor). Give it when `data` is a slab of a larger tensor; default: from `data`'s amax.
+   */
+  globalScale?: number;
+  /**
+   * The reduction axis the blocks run along (negative counts from the end). Required for a
+   * rank > 2 shape whose scheme is not per-tensor; the other dimensions are batch, then rows.
+   */
+  axis?: number;
+}
+
+/** A shape the quantizer cannot read without more information (rank > 2 with no axis). */
+export class AmbiguousShapeError extends RangeError {
+  override readonly name = 'AmbiguousShapeError';
+}
+
+/** An option that does not apply to the scheme or is out of range. */
+export class QuantizeOptionError extends RangeError {
+  override readonly name = 'QuantizeOptionError';
+}
+
+/** NVFP4's per-tensor scale from the whole tensor's amax: 448 * 6 / amax (float32), or 1 for 0, NaN or Inf. */
+export function nvfp4GlobalScale(amax: number): number {
+  return amax > 0 && Number.isFinite(amax) ? fr((448 * 6) / amax) : 1;
+}
+
+/** Permute between `shape` and the same shape with `axis` moved last (`toEnd`) or back. */
+function moveAxis<T extends Float32Array | Uint8Array>(
+  src: T,
+  dst: T,
+  shape: readonly number[],
+  axis: number,
+  toEnd: boolean,
+): T {
+  const n = shape[axis]!;
+  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  for (let o = 0; o < outer; o++) {
+    for (let a = 0; a < n; a++) {
+      const from = (o * n + a) * inner;
+      for (let i = 0; i < inner; i++) {
+        const moved = (o * inner + i) * n + a;
+        if (toEnd) dst[moved] = src[from + i]!;
+        else dst[from + i] = src[moved]!;
+      }
+    }
+  }
+  return dst;
+}
+
+/** The reduction axis for a shape and options, or a typed error for a rank > 2 shape without one. */
+function reductionAxis(scheme: BlockScheme, shape: readonly number[], axis: number | undefined): number {
+  const rank = shape.length;
+  if (axis === undefined) {
+    const perTensor = scheme.block[0] === 'all' && scheme.block[1] === 'all';
+    if (rank > 2 && !perTensor) {
+      throw new AmbiguousShapeError(
+        `shape ${JSON.stringify(shape)} has rank ${rank}: give the reduction axis (the axis ${scheme.name}'s blocks run along), e.g. axis -1`,
+      );
+    }
+    return Math.max(rank - 1, 0);
+  }
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+    throw new QuantizeOptionError(`axis ${axis} is out of range for shape ${JSON.stringify(shape)}`);
+  }
+  return axis < 0 ? rank + axis : axis;
+}
+
 function pickWasm(scheme: BlockScheme, backend: KernelOptions['backend']) {
   if (backend === 'ts') return null;
   const plan = wasmPlan(scheme);
@@ -132,14 +207,45 @@ function pickWasm(scheme: BlockScheme, backend: KernelOptions['backend']) {
   return plan;
 }
 
-/** Quantize float32 data of the given shape with a scheme. */
+/**
+ * Quantize float32 data of the given shape with a scheme. Blocks run along the reduction axis
+ * (the last axis unless `opts.axis` says otherwise; rank > 2 needs it). NVFP4 takes its global
+ * scale from `opts.globalScale` when given.
+ */
 export function quantize(
   data: Float32Array,
   shape: readonly number[],
   scheme: BlockScheme,
-  opts: KernelOptions = {},
+  opts: QuantizeOptions = {},
 ): QuantizedTensor {
   validateScheme(scheme);
+  geometry(scheme, shape, data.length);
+  if (opts.globalScale !== undefined) {
+    if (scheme.scale.kind !== 'nvfp4') {
+      throw new QuantizeOptionError(`scheme ${scheme.name} has no global scale (globalScale is for nvfp4)`);
+    }
+    if (!(opts.globalScale > 0) || !Number.isFinite(opts.globalScale)) {
+      throw new QuantizeOptionError(`globalScale must be a positive finite number, got ${opts.globalScale}`);
+    }
+  }
+  const axis = reductionAxis(scheme, shape, opts.axis);
+  const last = Math.max(shape.length - 1, 0);
+  if (axis !== last) {
+    const moved = [...shape.slice(0, axis), ...shape.slice(axis + 1), shape[axis]!];
+    const src = moveAxis(data, new Float32Array(data.length), shape, axis, true);
+    const q = quantizeLastAxis(src, moved, scheme, opts);
+    const codes = moveAxis(q.codes, new Uint8Array(q.codes.length), shape, axis, false);
+    return { ...q, shape: [...shape], codes, axis };
+  }
+  return { ...quantizeLastAxis(data, shape, scheme, opts), axis };
+}
+
+function quantizeLastAxis(
+  data: Float32Array,
+  shape: readonly number[],
+  scheme: BlockScheme,
+  opts: QuantizeOptions,
+): QuantizedTensor {
   const g = geometry(scheme, shape, data.length);
   const plan = pickWasm(scheme, opts.backend);
   if (plan) {
@@ -180,10 +286,7 @@ export function quantize(
   const hasCodes = scheme.scaleStorage === 'e8m0' || scheme.scaleStorage === 'e4m3fn';
   const scaleCodes = hasCodes ? new Uint8Array(nBlocks) : null;
   let globalScale = 1;
-  if (scheme.scale.kind === 'nvfp4') {
-    const amax = tensorAmax(data);
-    globalScale = amax > 0 && Number.isFinite(amax) ? fr((448 * 6) / amax) : 1;
-  }
+  if (scheme.scale.kind === 'nvfp4') globalScale = opts.globalScale ?? nvfp4GlobalScale(tensorAmax(data));
   const scratch = new Float32Array(g.bc);
   const scratchBits = new Uint32Array(scratch.buffer);
   const table =
@@ -250,7 +353,7 @@ export function quantize(
           if (clips) for (let j = 0; j < len; j++) if (Math.abs(view[j]!) > maxElement) saturated++;
           const out = codes.subarray(o, o + len);
           if (c) encodeInto(c.info, c.options, view, out);
-          else encodeIntegers(scheme.element as 'int8' | 'mxint8', view, out);
+          else encodeIntegers(integerElement(scheme.element)!, view, out);
         }
       }
     }
@@ -268,16 +371,17 @@ export function quantize(
 }
 
 /**
- * int8: round half away (ggml's roundf), clamp to ±127. mxint8: microxcaling's INT8 element with
- * an implicit 2^-6, so the code is round(x * 64), ties away, clamped to ±127.
+ * Integer elements: code = round(x / step), half away from zero (ggml's roundf), clamped to
+ * ±max (int8 ±127; mxint8: microxcaling's INT8 with an implicit 2^-6, so round(x * 64); int4 ±7).
  */
-function encodeIntegers(kind: 'int8' | 'mxint8', v: Float32Array, out: Uint8Array): void {
-  const k = kind === 'mxint8' ? 64 : 1;
+function encodeIntegers(kind: { max: number; step: number }, v: Float32Array, out: Uint8Array): void {
+  const k = 1 / kind.step;
+  const max = kind.max;
   for (let j = 0; j < v.length; j++) {
     const x = v[j]! * k;
     let q = Number.isNaN(x) ? 0 : Math.sign(x) * Math.floor(Math.abs(x) + 0.5);
-    if (q > 127) q = 127;
-    else if (q < -127) q = -127;
+    if (q > max) q = max;
+    else if (q < -max) q = -max;
     out[j] = q & 0xff;
   }
 }
@@ -285,8 +389,9 @@ function encodeIntegers(kind: 'int8' | 'mxint8', v: Float32Array, out: Uint8Arra
 /** Decoded element values per code (256 entries) for a scheme. */
 export function elementTable(scheme: BlockScheme): Float32Array {
   const t = new Float32Array(256).fill(Number.NaN);
-  if (scheme.element === 'int8' || scheme.element === 'mxint8') {
-    const k = scheme.element === 'mxint8' ? 1 / 64 : 1;
+  const int = integerElement(scheme.element);
+  if (int) {
+    const k = int.step;
     for (let c = 0; c < 256; c++) t[c] = ((c << 24) >> 24) * k;
     return t;
   }
@@ -310,6 +415,14 @@ export function dequantize(q: QuantizedTensor, out?: Float32Array, opts: KernelO
     );
   }
   validateScheme(q.scheme);
+  if (q.axis !== undefined && q.axis !== q.shape.length - 1 && q.shape.length > 0) {
+    // blocks ran along another axis: dequantize in the moved layout, then move back
+    const s = q.shape;
+    const moved = [...s.slice(0, q.axis), ...s.slice(q.axis + 1), s[q.axis]!];
+    const codes = moveAxis(q.codes, new Uint8Array(q.codes.length), s, q.axis, true);
+    const d = dequantize({ ...q, shape: moved, codes, axis: undefined }, undefined, opts);
+    return moveAxis(d, out ?? new Float32Array(d.length), s, q.axis, false);
+  }
   const g = geometry(q.scheme, q.shape, q.codes.length);
   const blocks = g.batch * g.rowBlocks * g.colBlocks;
   if (q.scales.length !== blocks) {

@@ -4,7 +4,7 @@
  * (every operation rounded with Math.fround, as the reference's float32 tensors are).
  */
 import { bitsFromF32, codec, f32FromBits, formatInfo } from '../formats/index.js';
-import type { ElementKind, ScaleRule, ScaleStorage } from './scheme.js';
+import { type ElementKind, integerElement, type ScaleRule, type ScaleStorage } from './scheme.js';
 
 const fr = Math.fround;
 
@@ -21,14 +21,14 @@ export interface BlockScale {
 
 /** The largest exponent e with 2^e <= max finite of an element format (emax of the OCP spec). */
 export function elementEmax(element: ElementKind): number {
-  if (element === 'int8' || element === 'mxint8') return 0;
+  if (integerElement(element)) return 0;
   return Math.floor(Math.log2(formatInfo(element).maxFinite));
 }
 
 /** Largest finite element value (MXINT8: 127/64, as microxcaling clamps). */
 export function elementMax(element: ElementKind): number {
-  if (element === 'mxint8') return 127 / 64;
-  if (element === 'int8') return 127;
+  const int = integerElement(element);
+  if (int) return int.max * int.step;
   return formatInfo(element).maxFinite;
 }
 
@@ -37,15 +37,15 @@ export function elementMax(element: ElementKind): number {
  * one the grid would have (so 448.00003 rounding to 448 is not counted as clipping).
  */
 export function elementClipThreshold(element: ElementKind): number {
-  if (element === 'int8') return 127.5;
-  if (element === 'mxint8') return 127.5 / 64;
+  const int = integerElement(element);
+  if (int) return (int.max + 0.5) * int.step;
   const info = formatInfo(element);
   return info.maxFinite + 2 ** (info.maxExp - info.mantissaBits(info.maxExp) - 1);
 }
 
 /** Mantissa bits of an element format (for torchao's EVEN rule). */
 function elementMantissaBits(element: ElementKind): number {
-  if (element === 'int8' || element === 'mxint8') return 7;
+  if (integerElement(element)) return 7;
   return formatInfo(element).spec.manBits;
 }
 

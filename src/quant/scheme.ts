@@ -3,10 +3,27 @@
  * A block-scaled scheme is data: element format and its rounding, block shape, scale rule and
  * scale storage. One generic quantizer (quantize.ts) runs every scheme.
  */
-import { ArgumentError, type CodecOptions, type FormatName, hasOwnName } from '../formats/index.js';
+import { ArgumentError, type CodecOptions, FORMATS, type FormatName, getFormat, hasOwnName } from '../formats/index.js';
+
+/**
+ * Scaled-integer elements: two's complement codes, one per byte, clamped symmetric to ±max
+ * (round half away from zero, as ggml's roundf). `step` is the value of code 1 (MXINT8's
+ * implicit 2^-6). The one table of integer element facts.
+ */
+export const INTEGER_ELEMENTS = {
+  int8: { bits: 8, max: 127, step: 1, title: 'INT8 (symmetric, ±127)' },
+  mxint8: { bits: 8, max: 127, step: 1 / 64, title: 'MXINT8 element (INT8 with an implicit 2^-6)' },
+  int4: { bits: 4, max: 7, step: 1, title: 'INT4 (symmetric, ±7)' },
+} as const;
+export type IntegerElement = keyof typeof INTEGER_ELEMENTS;
 
 /** Element encodings: a float format from `formats`, or scaled integers. */
-export type ElementKind = FormatName | 'int8' | 'mxint8';
+export type ElementKind = FormatName | IntegerElement;
+
+/** The integer element's facts, or null for a float format. */
+export function integerElement(e: ElementKind): (typeof INTEGER_ELEMENTS)[IntegerElement] | null {
+  return Object.hasOwn(INTEGER_ELEMENTS, e) ? INTEGER_ELEMENTS[e as IntegerElement] : null;
+}
 
 /**
  * How a block's scale follows from its largest magnitude (amax).
@@ -27,7 +44,10 @@ export type ScaleRule =
   | { kind: 'mx-floor' | 'mx-ceil' | 'mx-even' | 'mx-rceil' | 'mx-roundup' | 'mx-ggml' }
   | { kind: 'nvfp4' };
 
-/** How scales are stored: float32, E8M0 bytes, E4M3 bytes (NVFP4), or float16 (ggml Q8_0). */
+/**
+ * How scales are stored, named by the format that stores them: float32, E8M0 bytes (UE8M0),
+ * E4M3 bytes (NVFP4's UE4M3), or float16 (ggml Q8_0). Widths come from the format records.
+ */
 export type ScaleStorage = 'f32' | 'e8m0' | 'e4m3fn' | 'f16';
 
 export interface BlockScheme {
@@ -45,23 +65,22 @@ export interface BlockScheme {
   readonly apply: 'mul-reciprocal' | 'div';
 }
 
-const ELEMENT_BITS: Record<ElementKind, number> = {
-  e4m3fn: 8,
-  e5m2: 8,
-  e4m3fnuz: 8,
-  e5m2fnuz: 8,
-  e8m0: 8,
-  e2m3: 6,
-  e3m2: 6,
-  e2m1: 4,
-  bf16: 16,
-  fp16: 16,
-  hif8: 8,
-  int8: 8,
-  mxint8: 8,
-};
+/** Bits of one code of an element kind (from the format record, or the integer table). */
+export function elementKindBits(e: ElementKind): number {
+  return integerElement(e)?.bits ?? getFormat(e).bits;
+}
 
-const SCALE_BITS: Record<ScaleStorage, number> = { f32: 32, e8m0: 8, e4m3fn: 8, f16: 16 };
+/** Bits of one stored scale. */
+export function scaleStorageBits(storage: ScaleStorage): number {
+  switch (storage) {
+    case 'f32':
+      return 32;
+    case 'f16':
+      return getFormat('fp16').bits;
+    default:
+      return getFormat(storage).bits;
+  }
+}
 
 /** Every scale rule kind (ScaleRule['kind']). */
 export const SCALE_KINDS = [
@@ -77,7 +96,55 @@ export const SCALE_KINDS = [
 
 /** Bits of one element. */
 export function elementBits(s: BlockScheme): number {
-  return ELEMENT_BITS[s.element];
+  return elementKindBits(s.element);
+}
+
+/** Bits of the scheme's per-tensor (global) scale: NVFP4's float32 second level, else 0. */
+export function globalScaleBits(s: BlockScheme): number {
+  return s.scale.kind === 'nvfp4' ? 32 : 0;
+}
+
+/**
+ * What a scheme stores, derived from its record: the facts a simulator prices and a layout
+ * writes. `blockElements` is null where a block spans a whole dimension (per-tensor and
+ * per-channel scales, whose cost per element depends on the tensor and is negligible).
+ */
+export interface SchemeStorage {
+  elementBits: number;
+  /** How codes are packed when stored: 4-bit codes two per byte, 6-bit four per three bytes. */
+  packing: 'nibbles' | 'six-bit' | 'bytes' | 'words';
+  /** Elements sharing one scale, or null when a block spans a whole dimension. */
+  blockElements: number | null;
+  /** Block shape as text: "1x32", "128x128", "per-channel", "per-tensor". */
+  blockShape: string;
+  scaleBits: number;
+  scaleStorage: ScaleStorage;
+  globalScaleBits: number;
+  /** Bits per element with block scales, per-tensor and per-channel scales left out (as for a large tensor). */
+  bitsPerElement: number;
+}
+
+export function schemeStorage(s: BlockScheme): SchemeStorage {
+  const eb = elementBits(s);
+  const [r, c] = s.block;
+  const blockElements = r === 'all' || c === 'all' ? null : r * c;
+  const blockShape =
+    r === 'all' && c === 'all'
+      ? 'per-tensor'
+      : c === 'all'
+        ? 'per-channel'
+        : `${r === 'all' ? 'all' : r}x${c}`;
+  const scaleBits = scaleStorageBits(s.scaleStorage);
+  return {
+    elementBits: eb,
+    packing: eb === 4 ? 'nibbles' : eb === 6 ? 'six-bit' : eb <= 8 ? 'bytes' : 'words',
+    blockElements,
+    blockShape,
+    scaleBits,
+    scaleStorage: s.scaleStorage,
+    globalScaleBits: globalScaleBits(s),
+    bitsPerElement: eb + (blockElements === null ? 0 : scaleBits / blockElements),
+  };
 }
 
 /**
@@ -87,8 +154,7 @@ export function elementBits(s: BlockScheme): number {
 export function bitsPerElement(s: BlockScheme, rows = 4096, cols = 4096): number {
   const br = s.block[0] === 'all' ? rows : Math.min(s.block[0], rows);
   const bc = s.block[1] === 'all' ? cols : s.block[1];
-  const global = s.scale.kind === 'nvfp4' ? 32 / (rows * cols) : 0;
-  return ELEMENT_BITS[s.element] + SCALE_BITS[s.scaleStorage] / (br * bc) + global;
+  return elementBits(s) + scaleStorageBits(s.scaleStorage) / (br * bc) + globalScaleBits(s) / (rows * cols);
 }
 
 /** Check a scheme record; throws RangeError naming the field. */
@@ -136,7 +202,9 @@ export function validateScheme(s: BlockScheme): void {
       throw new RangeError(`scheme ${s.name}: ${what} must be a positive integer or "all", got ${v}`);
     }
   }
-  if (!(s.element in ELEMENT_BITS)) throw new RangeError(`scheme ${s.name}: unknown element ${s.element}`);
+  if (!integerElement(s.element) && !Object.hasOwn(FORMATS, s.element)) {
+    throw new RangeError(`scheme ${s.name}: unknown element ${s.element}`);
+  }
   const mx = s.scale.kind.startsWith('mx-');
   if (mx && s.scaleStorage !== 'e8m0') throw new RangeError(`scheme ${s.name}: MX scales are stored as e8m0`);
   if (s.scaleStorage === 'e8m0' && s.scale.kind === 'amax-ratio' && (s.scale.pow2 ?? 'none') === 'none') {

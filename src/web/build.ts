@@ -10,8 +10,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The package root (dist/web/build.js -> ../../). */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** Where the built dashboard lives. */
-export const WEB_DIST = join(PACKAGE_ROOT, 'dist', 'web');
 
 function newest(dir: string): number {
   if (!existsSync(dir)) return 0;

@@ -1,85 +1,94 @@
 /**
  * @module web/headline
- * Comparisons computed from the sourced catalogue, shared by the dashboard and the terminal
- * summary of `chipstack serve`: one system against another (compute, memory, power, FLOPs per
- * watt) and roofline curves of a chip in a number format. Browser-safe.
+ * The one headline module: the numbers `chipstack report`, `chipstack serve`'s terminal summary
+ * and the dashboard print, each computed live from the library and the shipped data with one set
+ * of inputs ({@link HEADLINE}): block-quantization SQNR on one synthetic tensor, one system
+ * comparison (perf's {@link compareSystemFigures}), and the supply model's domestic share.
+ * Also roofline curves of a chip in a number format. Browser-safe (data is passed in).
  */
-import type { Accelerator, Catalog, Confidence, Figure, SystemFigureKey } from '../catalog/index.js';
+import type { Accelerator, Catalog } from '../catalog/index.js';
 import { figureValue } from '../catalog/index.js';
+import {
+  type ComparisonRow,
+  compareSystemFigures as compareFigures,
+  type SystemFigureComparison,
+} from '../perf/scenarios.js';
+import { analyze, getScheme, type SyntheticKind, synthetic } from '../quant/index.js';
+import { type Interval, runSupply, type SupplyData } from '../supply/index.js';
 
-export interface ComparisonRow {
-  metric: string;
-  unit: string;
-  a: number | null;
-  b: number | null;
-  /** a / b, or null when either side is unknown. */
-  ratio: number | null;
-  /** How the row is computed from the catalogue's fields. */
-  formula: string;
-  confidence: [Confidence | 'mixed' | null, Confidence | 'mixed' | null];
-}
+export type { ComparisonRow };
+/** A system against another: the perf layer's one system comparison. */
+export type SystemComparison = SystemFigureComparison;
 
-export interface SystemComparison {
-  a: { id: string; name: string };
-  b: { id: string; name: string };
-  rows: ComparisonRow[];
-}
+/** The inputs of every headline number, defined once. */
+export const HEADLINE = {
+  /** LLM-like activations with outlier columns. */
+  tensor: { kind: 'outliers' as SyntheticKind, rows: 256, cols: 1024, seed: 1 },
+  /** Short names from the scheme registry (quant/presets.ts). */
+  schemes: ['fp8-1x128-ue8m0', 'fp8-1x128-fp32', 'mxfp8', 'fp8-per-tensor', 'nvfp4', 'mxfp4'],
+  systems: ['cloudmatrix-384', 'gb200-nvl72'] as const,
+  supply: { scenario: 'baseline', runs: 10_000, seed: 1 },
+} as const;
 
-const FIELDS: [SystemFigureKey, string, string][] = [
-  ['chips', 'Chips', 'chips'],
-  ['bf16DensePflops', 'BF16 dense compute', 'PFLOPS'],
-  ['fp8DensePflops', 'FP8 dense compute', 'PFLOPS'],
-  ['hbmCapacityTB', 'HBM capacity', 'TB'],
-  ['hbmBandwidthTBps', 'HBM bandwidth', 'TB/s'],
-  ['scaleUpTBps', 'Scale-up bandwidth', 'TB/s'],
-  ['allInPowerKW', 'All-in power', 'kW'],
-];
-
-/** System `a` against system `b` from their catalogue figures (best value of a range). */
+/** System `a` against system `b` (perf's one system comparison, from the catalogue). */
 export function compareSystemFigures(cat: Catalog, a: string, b: string): SystemComparison {
-  const sa = cat.getSystem(a);
-  const sb = cat.getSystem(b);
-  const fig = (s: typeof sa, k: SystemFigureKey): Figure | undefined =>
-    (s.figures as Partial<Record<SystemFigureKey, Figure>>)[k];
-  const ratio = (x: number | null, y: number | null) => (x === null || y === null || y === 0 ? null : x / y);
-  const rows: ComparisonRow[] = FIELDS.map(([key, metric, unit]) => {
-    const x = figureValue(fig(sa, key), 'best');
-    const y = figureValue(fig(sb, key), 'best');
-    return {
-      metric,
-      unit,
-      a: x,
-      b: y,
-      ratio: ratio(x, y),
-      formula: `figures.${key}`,
-      confidence: [fig(sa, key)?.confidence ?? null, fig(sb, key)?.confidence ?? null],
-    };
-  });
-  const perWatt = (s: typeof sa) => {
-    const p = figureValue(fig(s, 'bf16DensePflops'), 'best');
-    const w = figureValue(fig(s, 'allInPowerKW'), 'best');
-    return p === null || w === null ? null : (p * 1e6) / (w * 1e3);
-  };
-  const both = (s: typeof sa) => {
-    const c1 = fig(s, 'bf16DensePflops')?.confidence ?? null;
-    const c2 = fig(s, 'allInPowerKW')?.confidence ?? null;
-    return c1 === c2 ? c1 : 'mixed';
-  };
-  const x = perWatt(sa);
-  const y = perWatt(sb);
-  rows.push({
-    metric: 'BF16 FLOPs per watt',
-    unit: 'GFLOPS/W',
-    a: x,
-    b: y,
-    ratio: ratio(x, y),
-    formula: 'bf16DensePflops * 1e6 / (allInPowerKW * 1e3)',
-    confidence: [both(sa), both(sb)],
-  });
+  return compareFigures(cat, a, b);
+}
+
+export interface QuantHeadline {
+  tensor: string;
+  schemes: { scheme: string; bitsPerElement: number; sqnrDb: number }[];
+}
+
+/** SQNR and bits per element of the headline schemes on the headline tensor. */
+export function quantHeadline(schemes: readonly string[] = HEADLINE.schemes): QuantHeadline {
+  const { kind, rows, cols, seed } = HEADLINE.tensor;
+  const x = synthetic(kind, rows, cols, seed);
   return {
-    a: { id: sa.id, name: cat.displayName(sa) },
-    b: { id: sb.id, name: cat.displayName(sb) },
-    rows,
+    tensor: `synthetic ${kind} ${rows}x${cols} seed ${seed}`,
+    schemes: schemes.map((name) => {
+      const r = analyze(x, [rows, cols], getScheme(name));
+      return { scheme: name, bitsPerElement: r.bitsPerElement, sqnrDb: r.sqnrDb };
+    }),
+  };
+}
+
+export interface SupplyHeadline {
+  scenario: string;
+  runs: number;
+  seed: number;
+  share2025: Interval;
+  share2026Q4: Interval;
+  binding2026Q4: string;
+}
+
+/** The supply model's domestic share of Chinese AI-accelerator demand, 2025 and 2026Q4. */
+export function supplyHeadline(data: SupplyData, runs: number = HEADLINE.supply.runs): SupplyHeadline {
+  const { scenario, seed } = HEADLINE.supply;
+  const r = runSupply(data, { scenario, runs, seed });
+  const q = r.quarters.find((x) => x.quarter === '2026Q4')!;
+  return {
+    scenario,
+    runs,
+    seed,
+    share2025: r.years.find((y) => y.year === 2025)!.metrics.shareOfDemand,
+    share2026Q4: q.metrics.shareOfDemand,
+    binding2026Q4: q.binding,
+  };
+}
+
+export interface Headline {
+  quant: QuantHeadline;
+  systems: SystemComparison;
+  supply: SupplyHeadline;
+}
+
+/** Every headline number. */
+export function headline(cat: Catalog, supply: SupplyData, runs: number = HEADLINE.supply.runs): Headline {
+  return {
+    quant: quantHeadline(),
+    systems: compareSystemFigures(cat, ...HEADLINE.systems),
+    supply: supplyHeadline(supply, runs),
   };
 }
 

@@ -241,7 +241,7 @@ describe('chipstack serve', () => {
     assert.ok(sq.nvfp4 > sq.mxfp4 && sq.mxfp8 > sq.nvfp4, JSON.stringify(sq));
     const share = s.supply.shareOfDemand2025;
     assert.ok(share.p5 < share.p50 && share.p50 < share.p95);
-    assert.equal(s.systems.ratios.find((x: { metric: string }) => x.metric === 'Chips').ratio, 384 / 72);
+    assert.equal(s.systems.ratios.find((x: { metric: string }) => x.metric === 'chips').ratio, 384 / 72);
   });
 
   for (const args of [

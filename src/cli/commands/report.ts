@@ -8,9 +8,8 @@ import { defaultCatalog } from '../../catalog/node.js';
 import { codec, PRESETS } from '../../formats/index.js';
 import { articleScenarios } from '../../perf/index.js';
 import { defaultPerfData } from '../../perf/node.js';
-import { analyze, getScheme, synthetic } from '../../quant/index.js';
-import { runSupply } from '../../supply/index.js';
 import { loadSupplyData } from '../../supply/load.js';
+import { headline } from '../../web/headline.js';
 import { table, toJson } from '../util.js';
 import { formatRows, formatsTable, showNumber } from './formats.js';
 
@@ -54,47 +53,48 @@ export function disagreements(): Disagreement[] {
   return out;
 }
 
-/** Headline results of every layer, computed live on embedded defaults. */
-export function headlines() {
-  const x = synthetic('outliers', 128, 1024, 1);
-  const quant = [
-    'deepgemm-token-ue8m0',
-    'deepgemm-token-fp32',
-    'torchao-mxfp8-floor',
-    'nvfp4',
-    'torchao-mxfp4-floor',
-  ].map((n) => {
-    const a = analyze(x, [128, 1024], getScheme(n));
-    return { scheme: n, bitsPerElement: a.bitsPerElement, sqnrDb: a.sqnrDb };
-  });
-  const scenarios = articleScenarios(defaultPerfData(), defaultCatalog()).map((s) => ({
+/** Headline results of every layer, computed live on embedded defaults (the one headline module). */
+export function headlines(runs?: number) {
+  const cat = defaultCatalog();
+  const h = headline(cat, loadSupplyData(), runs);
+  const scenarios = articleScenarios(defaultPerfData(), cat).map((s) => ({
     title: s.title,
     claims: s.claims,
     rows: s.rows,
   }));
-  const supply = runSupply(loadSupplyData(), { runs: 5000, seed: 1 });
-  const y = (year: number) => supply.years.find((r) => r.year === year)!.metrics.shareOfDemand;
-  const q = supply.quarters.find((r) => r.quarter === '2026Q4')!;
   return {
-    quant,
+    quant: h.quant.schemes,
+    tensor: h.quant.tensor,
+    systems: h.systems,
     scenarios,
     supply: {
-      runs: supply.runs,
-      share2025: y(2025),
-      share2026Q4: q.metrics.shareOfDemand,
-      binding2026Q4: q.binding,
+      runs: h.supply.runs,
+      share2025: h.supply.share2025,
+      share2026Q4: h.supply.share2026Q4,
+      binding2026Q4: h.supply.binding2026Q4,
     },
   };
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
+const num = (v: number | null) => (v === null ? '?' : String(Number(v.toPrecision(4))));
 
 function headlineText(h: ReturnType<typeof headlines>): string[] {
-  const lines = ['Block scaling on a synthetic activation tensor with outlier channels (128x1024):', ''];
+  const lines = [`Block scaling on a ${h.tensor} (activations with outlier channels):`, ''];
   lines.push(
     table(
       ['scheme', 'bits/element', 'SQNR dB'],
       h.quant.map((r) => [r.scheme, Number(r.bitsPerElement.toFixed(4)), Number(r.sqnrDb.toFixed(1))]),
+    ),
+    '',
+  );
+  const c = h.systems;
+  lines.push(
+    `${c.a.name} against ${c.b.name} (catalogue figures; chips x chip figure where a system figure is missing):`,
+    '',
+    table(
+      ['metric', c.a.name, c.b.name, 'ratio'],
+      c.rows.map((r) => [r.metric, num(r.a), num(r.b), r.ratio === null ? '?' : `${num(r.ratio)}x`]),
     ),
     '',
   );

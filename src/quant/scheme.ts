@@ -3,7 +3,14 @@
  * A block-scaled scheme is data: element format and its rounding, block shape, scale rule and
  * scale storage. One generic quantizer (quantize.ts) runs every scheme.
  */
-import { ArgumentError, type CodecOptions, FORMATS, type FormatName, getFormat, hasOwnName } from '../formats/index.js';
+import {
+  ArgumentError,
+  type CodecOptions,
+  FORMATS,
+  type FormatName,
+  getFormat,
+  hasOwnName,
+} from '../formats/index.js';
 
 /**
  * Scaled-integer elements: two's complement codes, one per byte, clamped symmetric to ±max
@@ -48,7 +55,9 @@ export type ScaleRule =
  * How scales are stored, named by the format that stores them: float32, E8M0 bytes (UE8M0),
  * E4M3 bytes (NVFP4's UE4M3), or float16 (ggml Q8_0). Widths come from the format records.
  */
-export type ScaleStorage = 'f32' | 'e8m0' | 'e4m3fn' | 'f16';
+/** Every way a block's scale is stored. */
+export const SCALE_STORAGES = ['f32', 'e8m0', 'e4m3fn', 'f16'] as const;
+export type ScaleStorage = (typeof SCALE_STORAGES)[number];
 
 export interface BlockScheme {
   readonly name: string;
@@ -164,11 +173,11 @@ export function validateScheme(s: BlockScheme): void {
   };
   if (s === null || typeof s !== 'object')
     throw new ArgumentError('bad-type', 'scheme', 'a scheme must be an object');
-  if (!hasOwnName(ELEMENT_BITS, s.element)) {
+  if (!hasOwnName(INTEGER_ELEMENTS, s.element) && !hasOwnName(FORMATS, s.element)) {
     bad(
       'unknown-name',
       'element',
-      `unknown element ${JSON.stringify(s.element)} (known: ${Object.keys(ELEMENT_BITS).join(', ')})`,
+      `unknown element ${JSON.stringify(s.element)} (known: ${[...Object.keys(FORMATS), ...Object.keys(INTEGER_ELEMENTS)].join(', ')})`,
     );
   }
   if (
@@ -185,11 +194,11 @@ export function validateScheme(s: BlockScheme): void {
   if (s.elementOptions === null || typeof s.elementOptions !== 'object') {
     bad('bad-type', 'elementOptions', 'elementOptions must be an object (codec options or { preset })');
   }
-  if (!hasOwnName(SCALE_BITS, s.scaleStorage)) {
+  if (!(SCALE_STORAGES as readonly unknown[]).includes(s.scaleStorage)) {
     bad(
       'unknown-name',
       'scaleStorage',
-      `unknown scale storage ${JSON.stringify(s.scaleStorage)} (known: ${Object.keys(SCALE_BITS).join(', ')})`,
+      `unknown scale storage ${JSON.stringify(s.scaleStorage)} (known: ${SCALE_STORAGES.join(', ')})`,
     );
   }
   if (!Array.isArray(s.block) || s.block.length !== 2) bad('bad-type', 'block', 'block must be [rows, cols]');

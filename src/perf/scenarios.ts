@@ -7,7 +7,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import { figureValue } from '../catalog/figure.js';
 import type { Accelerator, Confidence, Figure, SystemFigureKey } from '../catalog/types.js';
-import { type ChipSpec, resolveSystem, systemSpec } from './chip.js';
+import { type ChipSpec, resolveSystem } from './chip.js';
 import type { PerfData } from './data.js';
 import { type PerfResult, simulate, type Workload } from './simulate.js';
 

@@ -89,6 +89,10 @@ test('a registered scheme is listed, quantizes (compare) and is priced by perf',
     phase: 'decode',
     batch: 64,
     seqLen: 4096,
+    // one deployment for both: \`auto\` picks the smallest that fits, which differs by weight size
+    tp: 1,
+    ep: 8,
+    pp: 1,
   } as const;
   const cat = defaultCatalog();
   const data = defaultPerfData();

@@ -18,7 +18,6 @@ import { analyze, dequantize, getScheme, quantize, synthetic } from '../../src/q
 import { dataFromFiles, runSupply, type SupplyData, tornado } from '../../src/supply/index.js';
 import { errorHistogram } from '../../src/web/histogram.js';
 import { scaledOverrides } from '../../src/web/scale.js';
-import { getCatalog, PERF_FILES, SUPPLY_FILES } from './data.js';
 import type {
   FitResult,
   ModelResult,
@@ -38,8 +37,8 @@ const POW2 = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
  * powers of two and, for MoE models, EP in powers of two up to 1024. The batch, sequence and
  * formats stay as asked.
  */
-function smallestFit(w: Workload): FitResult | null {
-  const cat = getCatalog();
+async function smallestFit(w: Workload): Promise<FitResult | null> {
+  const { cat, perf } = await perfInputs();
   const moe = cat.getModel(w.model).ffn === 'moe';
   let best: FitResult | null = null;
   for (const tp of POW2.slice(0, 8)) {
@@ -47,7 +46,7 @@ function smallestFit(w: Workload): FitResult | null {
       for (const ep of moe ? POW2 : [1]) {
         const chips = tp * pp * Math.max(1, ep / tp);
         if (best && chips > best.chips) continue;
-        const r = simulate(perf(), cat, { ...w, tp, pp, ep });
+        const r = simulate(perf, cat, { ...w, tp, pp, ep });
         if (!r.memory.fits) continue;
         const { weightsGB, kvGB, capacityGB } = r.memory;
         const cand: FitResult = { tp, ep, pp, chips, weightsGB, kvGB, capacityGB };
@@ -160,8 +159,18 @@ function quantizeModel(schemeName: string): ModelResult {
 let upload: { name: string; file: SafetensorsBuffer } | null = null;
 let supplyData: SupplyData | undefined;
 let perfData: PerfData | undefined;
-const supply = () => (supplyData ??= dataFromFiles(SUPPLY_FILES, getCatalog()));
-const perf = () => (perfData ??= createPerfData(PERF_FILES));
+/** The shipped JSON (catalogue, perf and supply data) is a separate chunk: quantization never loads it. */
+let data: typeof import('./data.js') | undefined;
+const loadData = async () => (data ??= await import('./data.js'));
+const supply = async () => {
+  const d = await loadData();
+  return (supplyData ??= dataFromFiles(d.SUPPLY_FILES, d.getCatalog()));
+};
+async function perfInputs() {
+  const d = await loadData();
+  perfData ??= createPerfData(d.PERF_FILES);
+  return { perf: perfData, cat: d.getCatalog() };
+}
 
 function tensorFor(source: Tasks['quant']['req']['source']) {
   if (source.kind === 'synthetic') {
@@ -188,7 +197,9 @@ function tensorFor(source: Tasks['quant']['req']['source']) {
   };
 }
 
-const handlers: { [K in TaskName]: (req: Tasks[K]['req']) => Tasks[K]['res'] } = {
+const handlers: {
+  [K in TaskName]: (req: Tasks[K]['req']) => Tasks[K]['res'] | Promise<Tasks[K]['res']>;
+} = {
   quant({ source, schemes }): QuantResult {
     const t = tensorFor(source);
     const results = schemes.map((name) => {
@@ -222,16 +233,17 @@ const handlers: { [K in TaskName]: (req: Tasks[K]['req']) => Tasks[K]['res'] } =
     upload = { name, file };
     return { name, tensors };
   },
-  supply({ scenario, runs, seed, factors }) {
-    const d = supply();
+  async supply({ scenario, runs, seed, factors }) {
+    const d = await supply();
     return runSupply(d, { scenario, runs, seed, overrides: scaledOverrides(d, scenario, factors) });
   },
-  tornado({ scenario, runs, seed, factors }) {
-    const d = supply();
+  async tornado({ scenario, runs, seed, factors }) {
+    const d = await supply();
     return tornado(d, { scenario, runs, seed, overrides: scaledOverrides(d, scenario, factors) });
   },
-  perf(workload) {
-    return simulate(perf(), getCatalog(), workload);
+  async perf(workload) {
+    const { perf, cat } = await perfInputs();
+    return simulate(perf, cat, workload);
   },
   model({ scheme }) {
     return quantizeModel(scheme);
@@ -239,17 +251,18 @@ const handlers: { [K in TaskName]: (req: Tasks[K]['req']) => Tasks[K]['res'] } =
   fit(workload) {
     return smallestFit(workload);
   },
-  validation() {
-    return runValidation(perf(), getCatalog());
+  async validation() {
+    const { perf, cat } = await perfInputs();
+    return runValidation(perf, cat);
   },
 };
 
-self.onmessage = (e: MessageEvent<RequestMessage>) => {
+self.onmessage = async (e: MessageEvent<RequestMessage>) => {
   const { id, task, req } = e.data;
   const t0 = performance.now();
   let msg: ResponseMessage;
   try {
-    const res = (handlers[task] as (r: unknown) => unknown)(req);
+    const res = await (handlers[task] as (r: unknown) => unknown)(req);
     msg = { id, ok: true, res, ms: performance.now() - t0 };
   } catch (err) {
     msg = { id, ok: false, error: err instanceof Error ? err.message : String(err) };

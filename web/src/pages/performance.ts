@@ -417,6 +417,11 @@ export function renderPerformance(root: HTMLElement): void {
                     ] as const) {
                       st[k] = String(v);
                       const el = controls.get(k);
+                      if (
+                        el instanceof HTMLSelectElement &&
+                        ![...el.options].some((o) => o.value === String(v))
+                      )
+                        el.append(h('option', { value: String(v) }, String(v)));
                       if (el) el.value = String(v);
                     }
                     update({ tp: f.tp, pp: f.pp, ep: f.ep });

@@ -164,7 +164,7 @@ export function register(program: Command): void {
           label = `synthetic ${o.synthetic} ${o.shape} seed ${seed}`;
         }
         const rows: SchemeError[] = schemes
-          .map((s) => analyze(data, shape, s))
+          .map((s) => analyze(data, shape, s, { axis: -1 })) // blocks along the last axis (K of a Linear [out, in])
           .sort((a, b) => b.sqnrDb - a.sqnrDb);
         if (o.json) {
           process.stdout.write(toJson({ input: label, shape, results: rows }) + '\n');

@@ -100,7 +100,7 @@ export async function compareTensor(
           }
         }
       }
-      for (const s of whole) byScheme.set(s.name, analyze(data, shape, s));
+      for (const s of whole) byScheme.set(s.name, analyze(data, shape, s, { axis: -1 }));
     }
   }
   if (streamed.length > 0) {

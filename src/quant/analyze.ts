@@ -3,7 +3,7 @@
  * Error analysis of a scheme on a tensor, and seeded synthetic tensors with LLM-like tails.
  */
 import { ArgumentError, MAX_SEED, makeRng } from '../formats/index.js';
-import { dequantize, geometry, quantize } from './quantize.js';
+import { dequantize, geometry, type QuantizeOptions, quantize } from './quantize.js';
 import { type BlockScheme, bitsPerElement } from './scheme.js';
 
 export interface SchemeError {
@@ -22,10 +22,18 @@ export interface SchemeError {
   flushedToZero: number;
 }
 
-export function analyze(data: Float32Array, shape: readonly number[], scheme: BlockScheme): SchemeError {
-  const q = quantize(data, shape, scheme);
+/** Quantize, dequantize and measure the error; `opts` as quantize's (a rank > 2 shape needs `axis`). */
+export function analyze(
+  data: Float32Array,
+  shape: readonly number[],
+  scheme: BlockScheme,
+  opts: QuantizeOptions = {},
+): SchemeError {
+  const q = quantize(data, shape, scheme, opts);
   const d = dequantize(q);
-  const g = geometry(scheme, shape, data.length);
+  const ax = q.axis ?? shape.length - 1;
+  const moved = ax === shape.length - 1 ? shape : [...shape.slice(0, ax), ...shape.slice(ax + 1), shape[ax]!];
+  const g = geometry(scheme, moved, data.length);
   let se = 0;
   let sx = 0;
   let maxAbs = 0;

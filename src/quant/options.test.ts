@@ -86,3 +86,11 @@ describe('reduction axis', () => {
     }
   });
 });
+
+test('analyze takes the axis for a rank > 2 tensor', async () => {
+  const { analyze } = await import('./analyze.js');
+  const x = synthetic('gaussian', 4, 64, 9);
+  assert.throws(() => analyze(x, [2, 2, 64], getScheme('mxfp4')), AmbiguousShapeError);
+  const r = analyze(x, [2, 2, 64], getScheme('mxfp4'), { axis: -1 });
+  assert.deepEqual(r, analyze(x, [4, 64], getScheme('mxfp4')));
+});

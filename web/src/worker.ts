@@ -204,8 +204,9 @@ const handlers: {
     const t = tensorFor(source);
     const results = schemes.map((name) => {
       const scheme = getScheme(name);
-      const stats = analyze(t.data, t.shape, scheme);
-      const back = dequantize(quantize(t.data, t.shape, scheme));
+      const axis = { axis: -1 }; // blocks along the last axis (K of a Linear [out, in])
+      const stats = analyze(t.data, t.shape, scheme, axis);
+      const back = dequantize(quantize(t.data, t.shape, scheme, axis));
       return { ...stats, scheme: name, histogram: errorHistogram(t.data, back) };
     });
     const full = source.kind === 'upload' && upload ? upload.file.info(source.tensor).shape : t.shape;

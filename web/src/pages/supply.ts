@@ -202,13 +202,17 @@ function tornadoChart(t: TornadoResult): HTMLElement {
   );
 }
 
+const COMPACT = new Intl.NumberFormat('en', { notation: 'compact', maximumSignificantDigits: 3 });
+/** 1345678 -> "1.35M". */
+const units = (v: number) => COMPACT.format(v);
+
 const band = (i: Interval, f: (v: number) => string) => `${f(i.p50)} (${f(i.p5)}–${f(i.p95)})`;
 
 /** Each metric per year (2024-2027): median and 90% interval. */
 function annualTable(r: SupplyResult): HTMLElement {
   const share = (v: number) => pct(v, 0);
-  const num = (v: number) => fmt(v, 3);
-  const usd = (v: number) => `$${fmt(v / 1e9, 3)}bn`;
+  const num = units;
+  const usd = (v: number) => `$${COMPACT.format(v)}`;
   const rows: {
     label: string;
     metric: keyof SupplyResult['years'][number]['metrics'];
@@ -254,7 +258,7 @@ function vendorTable(r: SupplyResult): HTMLElement {
         label: String(y.year),
         numeric: true,
         value: (v: (typeof VENDOR_ROWS)[number]) => y.metrics[v.metric].p50,
-        render: (v: (typeof VENDOR_ROWS)[number]) => band(y.metrics[v.metric], (x) => fmt(x, 3)),
+        render: (v: (typeof VENDOR_ROWS)[number]) => band(y.metrics[v.metric], units),
       })),
     ],
     rows: [...VENDOR_ROWS],
@@ -272,7 +276,7 @@ function showResult(out: HTMLElement, r: SupplyResult): void {
     id: string,
     formula: string,
   ) => {
-    const s = (v: number) => (asPct ? pct(v, 1) : fmt(v, 3));
+    const s = (v: number) => (asPct ? pct(v, 1) : units(v));
     return h(
       'div',
       { class: 'card' },

@@ -220,7 +220,11 @@ function drivers(
 }
 
 const fmtValue = (metric: TargetMetric, x: number) =>
-  metric === 'units' ? `${Math.round(x / 1000)}k` : `${(100 * x).toFixed(0)}%`;
+  metric !== 'units'
+    ? `${(100 * x).toFixed(0)}%`
+    : x >= 1e6
+      ? `${(x / 1e6).toFixed(2)}M`
+      : `${Math.round(x / 1000)}k`;
 
 function disagreement(t: Target, c: TargetCheck): string {
   const f = (x: number) => fmtValue(t.metric, x);

@@ -14,6 +14,7 @@ import {
   type MustBeTrueResult,
   mustBeTrue,
   openQuestions,
+  resolveScenario,
   runSupply,
   SupplyDataError,
   type SupplyResult,
@@ -226,6 +227,7 @@ export function register(program: Command): void {
           );
         try {
           const data = loadSupplyData();
+          resolveScenario(data, o.scenario); // an unknown name is one line and exit 2 in every mode
           if (o.validate) {
             const v = validateTargets(data, { runs, seed });
             process.stdout.write(`${o.json ? toJson(v) : validationTable(v)}\n`);

@@ -17,7 +17,9 @@ import {
   type SupplyResult,
   scenarioNames,
   type TornadoResult,
+  type ValidationResult,
   VENDOR_ROWS,
+  validateTargets,
 } from '../../../src/supply/index.js';
 import { SLIDER_PARAMS } from '../../../src/web/scale.js';
 import { chartBlock, PLOT_STYLE, plotWidth } from '../chart.js';
@@ -98,6 +100,55 @@ function binding(r: SupplyResult): HTMLElement {
     .map((q) => `${q.quarter}: ${q.binding} binds (${pct(q.bindingShare[q.binding], 0)} of runs)`)
     .join('; ');
   return chartBlock('Binding constraint by quarter (share of runs)', plot, alt);
+}
+
+/** The published targets against the model (targets.json), as `chipstack supply --validate`. */
+function validationTable(v: ValidationResult): HTMLElement {
+  const show = (metric: string, x: number) => (metric === 'units' ? units(x) : pct(x, 0));
+  type C = ValidationResult['checks'][number];
+  return dataTable({
+    name: 'supply-validation',
+    caption: `Published targets: ${v.passed} of ${v.checks.length} pass (p50 within ${v.tolerance * 100}% and target inside the 50% interval); ${v.runs.toLocaleString()} runs, seed ${v.seed}`,
+    columns: [
+      {
+        key: 'id',
+        label: 'Target',
+        value: (c: C) => c.id,
+        render: (c: C) => h('span', { title: c.source }, c.id),
+      },
+      { key: 'metric', label: 'Metric', value: (c: C) => c.metric },
+      { key: 'vendor', label: 'Vendor', value: (c: C) => c.vendor },
+      { key: 'year', label: 'Year', numeric: true, value: (c: C) => c.year },
+      {
+        key: 'target',
+        label: 'Target',
+        numeric: true,
+        value: (c: C) => c.target,
+        render: (c: C) => `${c.bound === 'at-most' ? '≤' : ''}${show(c.metric, c.target)}`,
+      },
+      {
+        key: 'p50',
+        label: 'p50',
+        numeric: true,
+        value: (c: C) => c.p50,
+        render: (c: C) => show(c.metric, c.p50),
+      },
+      {
+        key: 'i50',
+        label: '50% interval',
+        value: (c: C) => `${show(c.metric, c.p25)}–${show(c.metric, c.p75)}`,
+      },
+      {
+        key: 'i90',
+        label: '90% interval',
+        value: (c: C) => `${show(c.metric, c.p5)}–${show(c.metric, c.p95)}`,
+      },
+      { key: 'pass', label: 'Verdict', value: (c: C) => (c.pass ? 'pass' : 'fail') },
+      { key: 'why', label: 'Input that disagrees', value: (c: C) => c.disagreement ?? '' },
+    ],
+    rows: v.checks,
+    sortable: true,
+  });
 }
 
 /** Unknown inputs of the scenario with their ranges, most decisive (tornado swing) first. */
@@ -202,13 +253,17 @@ function tornadoChart(t: TornadoResult): HTMLElement {
   );
 }
 
+const COMPACT = new Intl.NumberFormat('en', { notation: 'compact', maximumSignificantDigits: 3 });
+/** 1345678 -> "1.35M". */
+const units = (v: number) => COMPACT.format(v);
+
 const band = (i: Interval, f: (v: number) => string) => `${f(i.p50)} (${f(i.p5)}–${f(i.p95)})`;
 
 /** Each metric per year (2024-2027): median and 90% interval. */
 function annualTable(r: SupplyResult): HTMLElement {
   const share = (v: number) => pct(v, 0);
-  const num = (v: number) => fmt(v, 3);
-  const usd = (v: number) => `$${fmt(v / 1e9, 3)}bn`;
+  const num = units;
+  const usd = (v: number) => `$${COMPACT.format(v)}`;
   const rows: {
     label: string;
     metric: keyof SupplyResult['years'][number]['metrics'];
@@ -254,7 +309,7 @@ function vendorTable(r: SupplyResult): HTMLElement {
         label: String(y.year),
         numeric: true,
         value: (v: (typeof VENDOR_ROWS)[number]) => y.metrics[v.metric].p50,
-        render: (v: (typeof VENDOR_ROWS)[number]) => band(y.metrics[v.metric], (x) => fmt(x, 3)),
+        render: (v: (typeof VENDOR_ROWS)[number]) => band(y.metrics[v.metric], units),
       })),
     ],
     rows: [...VENDOR_ROWS],
@@ -272,7 +327,7 @@ function showResult(out: HTMLElement, r: SupplyResult): void {
     id: string,
     formula: string,
   ) => {
-    const s = (v: number) => (asPct ? pct(v, 1) : fmt(v, 3));
+    const s = (v: number) => (asPct ? pct(v, 1) : units(v));
     return h(
       'div',
       { class: 'card' },
@@ -405,6 +460,29 @@ function showResult(out: HTMLElement, r: SupplyResult): void {
   );
 }
 
+/** Validation runs on the page's thread on request (a few seconds at 2,000 runs). */
+function validationSection(): HTMLElement {
+  const out = h('div');
+  const button = h('button', { type: 'button' }, 'Check the published targets (2,000 runs)');
+  button.addEventListener('click', () => {
+    fill(out, h('p', { class: 'status' }, 'Running the model for each target scenario...'));
+    setTimeout(() => {
+      try {
+        fill(out, validationTable(validateTargets(getData(), { runs: 2000, seed: 1 })));
+      } catch (err) {
+        fill(out, h('p', { class: 'error', role: 'alert' }, (err as Error).message));
+      }
+    }, 20);
+  });
+  return h(
+    'section',
+    { 'aria-labelledby': 'val-h' },
+    h('h2', { id: 'val-h' }, 'Validation against published figures (baseline model)'),
+    button,
+    out,
+  );
+}
+
 /** The Supply page. */
 export function renderSupply(root: HTMLElement): void {
   const data = getData();
@@ -531,6 +609,7 @@ export function renderSupply(root: HTMLElement): void {
     error,
     status,
     out,
+    validationSection(),
     h(
       'section',
       { 'aria-labelledby': 'torn-h' },

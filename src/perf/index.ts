@@ -4,6 +4,10 @@
  * the shipped `data/perf/` files read for them import `perf/node.js` (`defaultPerfData`).
  */
 export {
+  ASSUMABLE_FIELDS,
+  type AssumableField,
+  type Assumed,
+  assumedLines,
   attentionPath,
   type ChipSpec,
   type ComputePath,
@@ -11,6 +15,9 @@ export {
   chipSpec,
   type Fp8Fallback,
   gemmPath,
+  missingFigure,
+  parseAssume,
+  resolveSystem,
   type SystemSpec,
   systemSpec,
 } from './chip.js';
@@ -28,6 +35,7 @@ export {
 } from './data.js';
 export { curveEfficiency } from './efficiency.js';
 export {
+  checkEnergyOptions,
   chipPower,
   type EnergyOptions,
   type EnergyResult,
@@ -37,6 +45,18 @@ export {
   type TrainingWorkload,
   trainingEstimate,
 } from './energy.js';
+export {
+  candidates,
+  chipsOf,
+  type FitInput,
+  fitInput,
+  fitMessage,
+  MAX_SEARCH_CHIPS,
+  type MemoryFit,
+  memoryPerChip,
+  type Parallelism,
+  smallestFit,
+} from './fit.js';
 export {
   bitsPerElement,
   bytesPerElement,
@@ -53,17 +73,35 @@ export {
   ascend950VsAscend910c,
   cloudMatrixVsNvl72,
   compareSystems,
+  domesticTraining,
   NAMED_WORKLOADS,
   type Scenario,
   type SystemComparison,
+  type TrainingScenario,
+  type TrainingScenarioRow,
   workloadFor,
 } from './scenarios.js';
+export { paretoFront, SEARCH_BATCHES, type ServePoint, type ServeSearch, serveSearch } from './search.js';
 export { attentionFlopsPerToken, type ModelShape, modelShape } from './shape.js';
-export { type OpSummary, PerfInputError, type PerfResult, simulate, type Workload } from './simulate.js';
 export {
+  MAX_BATCH,
+  MAX_SEQ,
+  type OpSummary,
+  PerfFitError,
+  PerfInputError,
+  type PerfResult,
+  plan,
+  simulate,
+  type Workload,
+} from './simulate.js';
+export {
+  calibrateAll,
+  fitLayerOverhead,
+  looLayerOverhead,
   median,
   predictPoint,
   runValidation,
+  type SignBalance,
   type ValidationReport,
   type ValidationRow,
 } from './validate.js';

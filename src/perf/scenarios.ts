@@ -9,6 +9,7 @@ import { figureValue } from '../catalog/figure.js';
 import type { Accelerator, Confidence, Figure, SystemFigureKey } from '../catalog/types.js';
 import { type ChipSpec, resolveSystem } from './chip.js';
 import type { PerfData } from './data.js';
+import { type TrainingResult, trainingEstimate } from './energy.js';
 import { type PerfResult, simulate, type Workload } from './simulate.js';
 
 /** Workloads by name; formats and EP are filled in per system by {@link workloadFor}. */
@@ -308,4 +309,71 @@ export function articleScenarios(data: PerfData, cat: Catalog): Scenario[] {
     ascend950VsAscend910c(data, cat, 'decode'),
     ascend950VsAscend910c(data, cat, 'prefill'),
   ];
+}
+
+export interface TrainingScenarioRow {
+  label: string;
+  system: string;
+  /** The estimate, or null when a needed published figure is missing (named in `missing`). */
+  result: TrainingResult | null;
+  missing: string | null;
+}
+
+export interface TrainingScenario {
+  id: string;
+  title: string;
+  model: string;
+  tokens: number;
+  chips: number;
+  rows: TrainingScenarioRow[];
+  notes: string[];
+}
+
+/** Training tokens of the Qwen-class scenario: Qwen3 pre-training, about 36 trillion tokens. */
+export const QWEN3_TRAINING_TOKENS = 36e12;
+/** Chips per run in the training scenarios: an illustrative size, not a published cluster. */
+export const TRAINING_SCENARIO_CHIPS = 4096;
+
+/**
+ * Qwen-class MoE pre-training on domestic chips against H800: time, energy and cost at the same
+ * chip count, or the published figure each chip lacks. ERNIE-class models are not in the catalogue.
+ */
+export function domesticTraining(data: PerfData, cat: Catalog): TrainingScenario {
+  const model = 'qwen3-235b-a22b';
+  const cases: [string, string][] = [
+    ['H800 (HGX H800 nodes)', 'hgx-h800-8'],
+    ['Ascend 910C (CloudMatrix 384)', 'cloudmatrix-384'],
+    ['Ascend 910B (Atlas 800-class 8-NPU servers)', `ascend-910b:${TRAINING_SCENARIO_CHIPS}`],
+    ['Kunlunxin P800', `kunlunxin-p800:${TRAINING_SCENARIO_CHIPS}`],
+    ['T-Head PPU', `t-head-ppu:${TRAINING_SCENARIO_CHIPS}`],
+  ];
+  const rows = cases.map(([label, system]) => {
+    try {
+      const result = trainingEstimate(data, cat, {
+        model,
+        system,
+        tokens: QWEN3_TRAINING_TOKENS,
+        chips: TRAINING_SCENARIO_CHIPS,
+        seqLen: 4096,
+      });
+      return { label, system, result, missing: null };
+    } catch (e) {
+      if (e instanceof RangeError) return { label, system, result: null, missing: e.message };
+      throw e;
+    }
+  });
+  return {
+    id: 'qwen-class-training-domestic',
+    title: `Qwen3-235B-A22B pre-training (${QWEN3_TRAINING_TOKENS / 1e12}T tokens) on ${TRAINING_SCENARIO_CHIPS} chips`,
+    model,
+    tokens: QWEN3_TRAINING_TOKENS,
+    chips: TRAINING_SCENARIO_CHIPS,
+    rows,
+    notes: [
+      'Tokens: Qwen Team, Qwen3 Technical Report, arXiv 2505.09388 (about 36 trillion pre-training tokens).',
+      `${TRAINING_SCENARIO_CHIPS} chips is an illustrative size: no public cluster size for Qwen or ERNIE training on domestic chips was confirmed.`,
+      'MFU from the chip class (Hopper 40% from Llama 3; Ascend 30% from Pangu Ultra MoE); chips without a class use the generic assumption.',
+      'ERNIE-class (Baidu, Kunlunxin) scenario not built: no ERNIE model in the catalogue.',
+    ],
+  };
 }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { defaultCatalog } from '../catalog/node.js';
 import { chipPower, trainingEstimate } from './energy.js';
 import { defaultPerfData } from './node.js';
-import { articleScenarios, compareSystems } from './scenarios.js';
+import { articleScenarios, compareSystems, domesticTraining } from './scenarios.js';
 import { calibrateAll, median, runValidation } from './validate.js';
 
 const cat = defaultCatalog();
@@ -58,6 +58,20 @@ describe('validation against published measurements', () => {
 });
 
 describe('scenarios', () => {
+  it('estimates Qwen-class training on each chip or names the missing published figure', () => {
+    const t = domesticTraining(data, cat);
+    const h800 = t.rows.find((r) => r.system === 'hgx-h800-8')!;
+    assert.ok(h800.result && h800.result.days > 0 && h800.missing === null);
+    // Same FLOPs on every chip: days scale as 1 / (BF16 peak x MFU).
+    const cm = t.rows.find((r) => r.system === 'cloudmatrix-384')!.result!;
+    assert.ok(Math.abs(cm.days / h800.result.days - (989 * 0.4) / (780 * 0.3)) < 0.01);
+    for (const r of t.rows) assert.ok((r.result === null) === (r.missing !== null), r.label);
+    assert.match(
+      t.rows.find((r) => r.system.startsWith('kunlunxin'))!.missing!,
+      /published figure \w+ is unknown/,
+    );
+  });
+
   it('reproduces the article ratios for CloudMatrix 384 vs GB200 NVL72', () => {
     const s = articleScenarios(data, cat);
     const cm = s.find((x) => x.id === 'cm384-vs-nvl72')!;

@@ -11,7 +11,13 @@ import { ASSUMABLE_FIELDS, parseAssume } from '../../perf/chip.js';
 import { checkEnergyOptions, type TrainingResult, trainingEstimate } from '../../perf/energy.js';
 import { STORAGE_FORMATS } from '../../perf/formats.js';
 import { defaultPerfData } from '../../perf/node.js';
-import { articleScenarios, compareSystems, NAMED_WORKLOADS } from '../../perf/scenarios.js';
+import {
+  articleScenarios,
+  compareSystems,
+  domesticTraining,
+  NAMED_WORKLOADS,
+  type TrainingScenario,
+} from '../../perf/scenarios.js';
 import { type ServePoint, type ServeSearch, serveSearch } from '../../perf/search.js';
 import { PerfInputError, type PerfResult, simulate, type Workload } from '../../perf/simulate.js';
 import { runValidation, type ValidationReport } from '../../perf/validate.js';
@@ -83,6 +89,27 @@ export function trainingText(t: TrainingResult): string {
     `${fmt(t.chipHours / 1e6, 4)} M chip-hours, ${fmt(t.days)} days, ${fmt(t.energyMWh)} MWh, ${fmt(t.costUsd === null ? null : t.costUsd / 1e6)} M USD`,
     'assumptions:',
     ...t.assumptions.map((a) => `  - ${a}`),
+  ].join('\n')}\n`;
+}
+
+/** Text table of a training scenario: days, energy and cost per chip, or the missing figure. */
+export function trainingScenarioText(t: TrainingScenario): string {
+  const rows = t.rows.map((r) =>
+    r.result
+      ? [
+          r.label,
+          fmt(r.result.mfu),
+          fmt(r.result.days, 3),
+          fmt(r.result.energyMWh, 3),
+          fmt(r.result.costUsd === null ? null : r.result.costUsd / 1e6, 3),
+          '',
+        ]
+      : [r.label, '', '', '', '', r.missing ?? ''],
+  );
+  return `${[
+    `${t.id}: ${t.title}`,
+    table(['chips', 'MFU', 'days', 'MWh', 'M USD', 'missing'], rows).replace(/^/gm, '  '),
+    ...t.notes.map((n) => `  ${n}`),
   ].join('\n')}\n`;
 }
 
@@ -397,6 +424,11 @@ export function register(program: Command): void {
       const cat = defaultCatalog();
       const v = runValidation(data, cat);
       const s = articleScenarios(data, cat);
-      process.stdout.write(o.json ? `${toJson({ validation: v, scenarios: s })}\n` : validateText(v, s));
+      const t = domesticTraining(data, cat);
+      process.stdout.write(
+        o.json
+          ? `${toJson({ validation: v, scenarios: s, training: t })}\n`
+          : validateText(v, s) + trainingScenarioText(t),
+      );
     });
 }

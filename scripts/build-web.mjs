@@ -13,11 +13,155 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { brotliCompressSync, gzipSync, constants as zlibConstants } from 'node:zlib';
 
 const STATIC = ['index.html', 'style.css'];
+
+/**
+ * ajv compiles JSON Schemas into JavaScript with `new Function`, which a CSP without
+ * 'unsafe-eval' forbids. So the build runs the dashboard's schema compilations once in Node
+ * (the catalogue's and the perf data's, as the pages do), keeps each validator's standalone
+ * source (ajv/dist/standalone), and bundles, in place of `ajv`, a small class whose `compile`
+ * returns the precompiled validator for the same options, added schemas and schema. A schema
+ * that was not precompiled is an error naming this script, never a silent pass.
+ */
+const AJV_ENTRY = `
+import { getCatalog, PERF_FILES } from './web/src/data.ts';
+import { createPerfData } from './src/perf/index.ts';
+getCatalog();
+createPerfData(PERF_FILES);
+export { recorded, standaloneCode } from 'chipstack:ajv-recorder';
+`;
+
+/** A 53-bit string hash (cyrb53): the key of a compilation. The same function runs in the shim. */
+const HASH_SOURCE = `function keyOf(s) {
+  let h1 = 0xdeadbeef, h2 = 0x41c6ce57;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return s.length + ':' + (4294967296 * (2097151 & h2) + (h1 >>> 0));
+}`;
+
+async function precompileAjv(esbuild, root) {
+  const ajvDir = join(root, 'node_modules', 'ajv', 'dist');
+  const recorder = `
+import RealAjv from ${JSON.stringify(join(ajvDir, 'ajv.js'))};
+import standalone from ${JSON.stringify(join(ajvDir, 'standalone', 'index.js'))};
+const Base = RealAjv.default ?? RealAjv;
+export const standaloneCode = standalone.default ?? standalone;
+export const recorded = [];
+${HASH_SOURCE}
+export default class RecordingAjv extends Base {
+  constructor(opts = {}) {
+    super({ ...opts, code: { ...(opts.code ?? {}), source: true, esm: true } });
+    this.chipstackKey = [opts, []];
+  }
+  addSchema(schema, key, meta, ...rest) {
+    if (this.chipstackKey && meta !== true) this.chipstackKey[1].push([schema, key ?? null]);
+    return super.addSchema(schema, key, meta, ...rest);
+  }
+  compile(schema, meta) {
+    const v = super.compile(schema, meta);
+    recorded.push({ ajv: this, validate: v, key: keyOf(JSON.stringify([...this.chipstackKey, schema])) });
+    return v;
+  }
+}
+// ajv's class has itself as .default (CommonJS interop), inherited here: point it at this class.
+Object.defineProperty(RecordingAjv, 'default', { value: RecordingAjv });
+export { RecordingAjv as Ajv };
+`;
+  const out = await esbuild.build({
+    absWorkingDir: root,
+    stdin: { contents: AJV_ENTRY, resolveDir: root, loader: 'ts', sourcefile: 'ajv-precompile.ts' },
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    write: false,
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'ajv-recorder',
+        setup(b) {
+          b.onResolve({ filter: /^ajv$|^chipstack:ajv-recorder$/ }, () => ({
+            path: 'recorder',
+            namespace: 'ajv-rec',
+          }));
+          b.onLoad({ filter: /.*/, namespace: 'ajv-rec' }, () => ({
+            contents: recorder,
+            resolveDir: root,
+            loader: 'js',
+          }));
+        },
+      },
+    ],
+  });
+  const tmp = join(tmpdir(), `chipstack-ajv-${process.pid}-${Date.now()}.mjs`);
+  writeFileSync(
+    tmp,
+    `import { createRequire } from 'node:module'; const require = createRequire(${JSON.stringify(join(root, 'package.json'))});\n${out.outputFiles[0].text}`,
+  );
+  let mod;
+  try {
+    mod = await import(pathToFileURL(tmp).href);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  if (mod.recorded.length === 0)
+    throw new Error('build-web: no ajv compilation was recorded (see AJV_ENTRY)');
+  const modules = new Map();
+  const keys = [];
+  mod.recorded.forEach((r, i) => {
+    if (keys.some(([k]) => k === r.key)) return;
+    modules.set(`chipstack:ajv-validator-${i}`, mod.standaloneCode(r.ajv, r.validate));
+    keys.push([r.key, `chipstack:ajv-validator-${i}`]);
+  });
+  const shim = `
+${keys.map(([, m], i) => `import v${i} from ${JSON.stringify(m)};`).join('\n')}
+const table = new Map([${keys.map(([k], i) => `[${JSON.stringify(k)}, v${i}]`).join(', ')}]);
+${HASH_SOURCE}
+/** ajv, precompiled by scripts/build-web.mjs: compile() returns the validator built for this schema. */
+export default class PrecompiledAjv {
+  constructor(opts = {}) {
+    this.chipstackKey = [opts, []];
+  }
+  addSchema(schema, key) {
+    this.chipstackKey[1].push([schema, key ?? null]);
+    return this;
+  }
+  compile(schema) {
+    const v = table.get(keyOf(JSON.stringify([...this.chipstackKey, schema])));
+    if (!v) {
+      const key = keyOf(JSON.stringify([...this.chipstackKey, schema]));
+      throw new Error('chipstack: this JSON Schema (key ' + key + ') was not precompiled by scripts/build-web.mjs (the dashboard runs no eval); precompiled: ' + [...table.keys()].join(' '));
+    }
+    return v;
+  }
+}
+export { PrecompiledAjv as Ajv };
+`;
+  return {
+    count: keys.length,
+    plugin: {
+      name: 'ajv-precompiled',
+      setup(b) {
+        b.onResolve({ filter: /^ajv$/ }, () => ({ path: 'shim', namespace: 'ajv-pre' }));
+        b.onResolve({ filter: /^chipstack:ajv-validator-/ }, (a) => ({ path: a.path, namespace: 'ajv-pre' }));
+        b.onLoad({ filter: /.*/, namespace: 'ajv-pre' }, (a) => ({
+          contents: a.path === 'shim' ? shim : modules.get(a.path),
+          resolveDir: root,
+          loader: 'js',
+        }));
+      },
+    },
+  };
+}
 
 /** Build dist/web under `root` (default: this package). */
 export async function buildWeb({
@@ -31,7 +175,9 @@ export async function buildWeb({
   // chunks of earlier builds (their names carry a content hash), with their compressed copies
   for (const f of readdirSync(out)) if (/^chunk-.*\.js(\.map|\.br|\.gz)?$/.test(f)) rmSync(join(out, f));
   const t0 = Date.now();
+  const ajv = await precompileAjv(esbuild, root);
   const result = await esbuild.build({
+    plugins: [ajv.plugin],
     absWorkingDir: root,
     entryPoints: { app: 'web/src/main.ts', worker: 'web/src/worker.ts' },
     outdir: out,

@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { ArgumentError } from '../formats/index.js';
+import { describeError, reportError } from './main.js';
+import { toJson, UsageError } from './util.js';
 
 const BIN = fileURLToPath(new URL('./bin.js', import.meta.url));
 function run(...args: string[]) {
@@ -59,6 +62,22 @@ describe('chipstack encode / decode / formats', () => {
     [['decode', '-f', 'e2m1', '16'], /out of range for e2m1/],
     [['decode', '-f', 'e2m1', 'zz'], /not a hex or decimal integer/],
     [['encode', '1'], /required option/],
+    [['encode', '-f', 'e4m3fn', '-p', '__proto__', '1'], /unknown preset "__proto__"/],
+    [['encode', '-f', 'e4m3fn', '-p', 'constructor', '1'], /unknown preset "constructor"/],
+    [['encode', '-f', 'e4m3fn', '-p', 'toString', '1'], /unknown preset "toString"/],
+    [['encode', '-f', 'toString', '1'], /unknown format "toString"/],
+    [['encode', '-f', 'e4m3fn', '-r', 'stochastic', '--seed', '-1', '1'], /--seed must be an integer from 0/],
+    [
+      ['encode', '-f', 'e4m3fn', '-r', 'stochastic', '--seed', '1.5', '1'],
+      /--seed must be an integer from 0/,
+    ],
+    [
+      ['encode', '-f', 'e4m3fn', '-r', 'stochastic', '--seed', '4294967296', '1'],
+      /--seed must be an integer/,
+    ],
+    [['encode', '-f', 'e4m3fn', '--seed', '7', '1'], /--seed is for stochastic rounding/],
+    [['decode', '-f', '__proto__', '1'], /unknown format "__proto__"/],
+    [['encode', '-f', 'e4m3fn', '\u001b[31m'], /is not a number/],
     [['frobnicate'], /unknown command/],
   ] as const) {
     test(`bad input: ${args.join(' ')} → one line, exit 2`, () => {
@@ -69,11 +88,112 @@ describe('chipstack encode / decode / formats', () => {
       assert.doesNotMatch(r.err, /at .*\.js:\d+/);
     });
   }
+  test('encode -- -0 prints -0, in the table and in JSON', () => {
+    const t = run('encode', '-f', 'bf16', '--', '-0');
+    assert.equal(t.code, 0, t.err);
+    assert.match(t.out, /^-0 +0x8000 +-0 /m);
+    const j = run('encode', '-f', 'e4m3fn', '--json', '--', '-0', '0');
+    assert.match(j.out, /"value": -0\n/);
+    const rows = JSON.parse(j.out) as { value: number }[];
+    assert.ok(Object.is(rows[0]!.value, -0) && Object.is(rows[1]!.value, 0));
+  });
+  test('a seed gives the same stochastic codes each run', () => {
+    const a = run(
+      'encode',
+      '-f',
+      'e2m1',
+      '-r',
+      'stochastic',
+      '--seed',
+      '4294967295',
+      '--json',
+      '1.3',
+      '2.2',
+      '0.7',
+    );
+    const b = run(
+      'encode',
+      '-f',
+      'e2m1',
+      '-r',
+      'stochastic',
+      '--seed',
+      '4294967295',
+      '--json',
+      '1.3',
+      '2.2',
+      '0.7',
+    );
+    assert.equal(a.code, 0, a.err);
+    assert.equal(a.out, b.out);
+  });
   test('--help works for every command', () => {
     for (const c of ['formats', 'encode', 'decode', 'report']) {
       const r = run(c, '--help');
       assert.equal(r.code, 0);
       assert.match(r.out, /--json/);
     }
+  });
+});
+
+describe('errors that escape a command', () => {
+  test('user errors exit 2, internal ones 1, always on one line', () => {
+    assert.deepEqual(describeError(new UsageError('bad --x')), { code: 2, line: 'bad --x' });
+    assert.equal(describeError(new ArgumentError('unknown-name', 'format', 'unknown format "q"')).code, 2);
+    const enoent = Object.assign(new Error('ENOENT: no such file or directory, open'), {
+      code: 'ENOENT',
+      path: '/x/y',
+      syscall: 'open',
+    });
+    assert.deepEqual(describeError(enoent), {
+      code: 2,
+      line: 'ENOENT: no such file or directory, open (/x/y)',
+    });
+    const bug = describeError(new TypeError('Cannot read properties of undefined\n    at f (x.js:1:2)'));
+    assert.equal(bug.code, 1);
+    assert.match(bug.line, /^internal error \(TypeError\): Cannot read properties of undefined at f/);
+    assert.doesNotMatch(bug.line, /\n/);
+    assert.equal(describeError('a string').code, 1);
+    assert.equal(describeError(undefined).code, 1);
+  });
+  test('CHIPSTACK_DEBUG=1 adds the stack trace, and only then', () => {
+    const write = process.stderr.write;
+    const capture = (debug: string | undefined) => {
+      let err = '';
+      const saved = process.env.CHIPSTACK_DEBUG;
+      if (debug === undefined) delete process.env.CHIPSTACK_DEBUG;
+      else process.env.CHIPSTACK_DEBUG = debug;
+      process.stderr.write = ((c: string) => {
+        err += c;
+        return true;
+      }) as typeof process.stderr.write;
+      try {
+        return { code: reportError(new RangeError('boom')), err };
+      } finally {
+        process.stderr.write = write;
+        if (saved === undefined) delete process.env.CHIPSTACK_DEBUG;
+        else process.env.CHIPSTACK_DEBUG = saved;
+      }
+    };
+    const quiet = capture(undefined);
+    assert.equal(quiet.code, 1);
+    assert.equal(quiet.err.trimEnd().split('\n').length, 1, quiet.err);
+    assert.match(quiet.err, /set CHIPSTACK_DEBUG=1/);
+    const loud = capture('1');
+    assert.match(loud.err, /\n\s+at /);
+  });
+  test('toJson writes -0, NaN and infinities and matches JSON.stringify otherwise', () => {
+    const v = {
+      a: [1, -0, 0, Number.NaN, Number.POSITIVE_INFINITY],
+      b: { c: 'x"\n', d: undefined, e: null },
+      f: [],
+      g: {},
+    };
+    assert.equal(
+      toJson(v),
+      JSON.stringify({ ...v, a: [1, '@', 0, 'NaN', 'Infinity'] }, null, 2).replace('"@"', '-0'),
+    );
+    assert.ok(Object.is((JSON.parse(toJson([-0])) as number[])[0], -0));
+    assert.equal(toJson({ n: 10n }, 0), '{"n":"10"}');
   });
 });

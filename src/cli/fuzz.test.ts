@@ -144,6 +144,17 @@ const VALUES = [
   'a'.repeat(3000),
 ];
 
+/** A valid call of each command that needs arguments; fuzzed options follow (the last value of an option wins). */
+const BASE: Record<string, string[]> = {
+  encode: ['-f', 'e4m3fn', '1.5'],
+  decode: ['-f', 'e4m3fn', '0x7e'],
+  perf: ['--model', 'deepseek-v3', '--system', 'cloudmatrix-384'],
+  'compare-systems': ['cloudmatrix-384', 'gb200-nvl72'],
+  inspect: ['t.safetensors'],
+  convert: ['t.safetensors', 'out', '--to', 'mxfp8'],
+  compare: ['--in', 't.safetensors'],
+};
+
 /** Option names that make a command run long or allocate a lot: capped per command, never fuzzed. */
 const CAPPED: Record<string, { prefix: string[]; drop: string[] }> = {
   serve: { prefix: ['--json', '--runs', '100'], drop: ['--runs', '--port', '--host'] },
@@ -210,6 +221,8 @@ describe('CLI argument fuzz', () => {
     if (r.code === 0) seen.exit0++;
     if (r.code === 2) seen.exit2++;
     seen.commands.add(args[0] ?? '');
+    if (process.env.CHIPSTACK_FUZZ_LOG)
+      process.stderr.write(`${r.code} ${JSON.stringify(args).slice(0, 200)}\n`);
     const show = JSON.stringify(args).slice(0, 400);
     assert.ok(r.code === 0 || r.code === 2, `exit ${r.code} for ${show}: ${r.err.slice(0, 400)}`);
     assert.doesNotMatch(r.err, STACK, `stack trace for ${show}`);
@@ -224,14 +237,23 @@ describe('CLI argument fuzz', () => {
   };
 
   test(`${RUNS} random argument lists across all commands exit 0 or 2 with no stack trace`, async () => {
+    const value = fc.oneof(
+      {
+        weight: 3,
+        arbitrary: fc.constantFrom('__proto__', 'constructor', 'toString', '', '-1', '1e309', 'NaN'),
+      },
+      { weight: 6, arbitrary: fc.constantFrom(...VALUES) },
+      { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
+      { weight: 1, arbitrary: fc.double().map(String) },
+      { weight: 1, arbitrary: fc.integer().map(String) },
+    );
+    // mostly an option of this command with an adversarial value; also lone values and flags
     const token = (own: readonly string[]) =>
       fc.oneof(
-        { weight: 4, arbitrary: fc.constantFrom(...VALUES) },
-        { weight: 3, arbitrary: fc.constantFrom(...own) },
-        { weight: 2, arbitrary: fc.constantFrom(...allFlags) },
-        { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
-        { weight: 1, arbitrary: fc.double().map(String) },
-        { weight: 1, arbitrary: fc.integer().map(String) },
+        { weight: 8, arbitrary: fc.tuple(fc.constantFrom(...own), value) },
+        { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...own), value).map(([f, v]) => [`${f}=${v}`]) },
+        { weight: 1, arbitrary: value.map((v) => [v]) },
+        { weight: 1, arbitrary: fc.constantFrom(...allFlags).map((f) => [f]) },
       );
     const caseArb = fc
       .oneof(
@@ -246,8 +268,11 @@ describe('CLI argument fuzz', () => {
       )
       .chain((c) =>
         fc.record({
-          path: fc.constant(c.path),
-          tokens: fc.array(token(c.flags.length > 0 ? c.flags : ['--json']), { maxLength: 6 }),
+          // half the time start from a valid call, so that the fuzzed options get past the required ones
+          path: fc.constantFrom(c.path, [...c.path, ...(BASE[c.path.join(' ')] ?? [])]),
+          tokens: fc
+            .array(token(c.flags.length > 0 ? c.flags : ['--json']), { maxLength: 4 })
+            .map((t) => t.flat()),
         }),
       );
     await fc.assert(

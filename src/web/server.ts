@@ -36,11 +36,12 @@ export const ASSET_LIST = 'assets.json';
 
 /**
  * Everything from this origin only: no eval (the build precompiles the JSON Schema validators),
- * no inline scripts or styles, not framed by anyone.
+ * no inline scripts or styles, not framed by anyone. 'wasm-unsafe-eval' lets the page compile
+ * the WebAssembly kernels and nothing else (it does not allow eval or new Function).
  */
 export const CSP = [
   "default-src 'self'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' data: blob:",
   "worker-src 'self'",

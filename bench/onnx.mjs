@@ -145,7 +145,12 @@ for (const [scheme, o] of RUNS) {
   const e = await evaluate(ref, modelFromBytes(bytes, `${scheme}.onnx`), feeds, { labels });
   fp32 ??= e.task.reference;
   const method =
-    [o.fourOverSix && '4/6', o.rotate && 'hadamard', o.gptq && 'gptq'].filter(Boolean).join('+') || 'rtn';
+    [o.fourOverSix && '4/6', o.rotate && 'hadamard', o.gptq && 'gptq', o.keepEnds && 'ends fp32']
+      .filter(Boolean)
+      .join('+') || 'rtn';
+  // bits per weight over all quantizable weights (weights left in float32 count 32)
+  const bits =
+    (result.bitsPerWeight * result.quantizedElements + 32 * (total - result.quantizedElements)) / total;
   rows.push([
     scheme,
     method,

@@ -270,6 +270,51 @@ describe('onnx: quantizing weights along the reduction axis', () => {
     }
   });
 
+  test('ConvTranspose and Gather weights: qdq rebuilds them as fake mode does, under onnxruntime', async () => {
+    const bytes = buildModelBytes({
+      opset: 21,
+      irVersion: 10,
+      inputs: [
+        { name: 'x', elemType: DT.FLOAT, dims: [1, 64, 3, 3] },
+        { name: 'ids', elemType: DT.INT64, dims: [2, 3] },
+      ],
+      outputs: [
+        { name: 'y', elemType: DT.FLOAT, dims: [1, 6, 5, 5] },
+        { name: 'e', elemType: DT.FLOAT, dims: [2, 3, 40] },
+      ],
+      initializers: [
+        f32t('ct.w', [64, 6, 3, 3], randn(64 * 6 * 9, 0.2)),
+        f32t('emb', [100, 40], randn(100 * 40)),
+      ],
+      nodes: [
+        { name: 'ct', opType: 'ConvTranspose', input: ['x', 'ct.w'], output: ['y'] },
+        { name: 'g', opType: 'Gather', input: ['emb', 'ids'], output: ['e'] },
+      ],
+    });
+    const m = parseModel(bytes, 'ct.onnx');
+    const ws = new Map(findWeights(m).map((w) => [w.name, w]));
+    assert.deepEqual(ws.get('ct.w')!.view, [6, 576]);
+    assert.deepEqual(ws.get('ct.w')!.reductionAxes, [0, 2, 3]);
+    assert.deepEqual(ws.get('emb')!.view, [100, 40]);
+    const feeds = randomFeeds(m, 2, 9);
+    for (const [scheme, enc, rotate] of [
+      ['mxfp8', 'dq', false],
+      ['mxfp4', 'lookup', true],
+      ['nvfp4', 'lookup', false],
+    ] as const) {
+      const fake = modelFromBytes(
+        quantizeModelBytes(m, { scheme: getScheme(scheme), rotate }).bytes,
+        'f.onnx',
+      );
+      const qdq = modelFromBytes(
+        quantizeModelBytes(m, { scheme: getScheme(scheme), rotate, mode: 'qdq', qdqEncoding: enc }).bytes,
+        'q.onnx',
+      );
+      const e = await evaluate(fake, qdq, feeds);
+      for (const o of e.outputs) assert.ok(o.relError < 2e-6, `${scheme} ${enc} ${o.output}: ${o.relError}`);
+    }
+  });
+
   test('qdq refuses DequantizeLinear below the opset that defines it, and lookup works at opset 9', async () => {
     const { bytes } = testModel(9);
     const m = parseModel(bytes, 'old.onnx');

@@ -10,7 +10,7 @@
  * complete and only writes the rest.
  */
 import { type FileHandle, lstat, mkdir, open, readdir, rmdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   type Checkpoint,
   type Dtype,
@@ -397,7 +397,11 @@ async function prepareOutput(
   }
   if (ledger && !resume) ledger.restart(marker);
   ledger ??= Ledger.create(out, marker);
-  await mkdir(out, { recursive: true });
+  if (!s) {
+    // the last level on its own: a recursive mkdir reports ENOENT, not EROFS, on a read-only parent
+    if (await exists(dirname(out))) await mkdir(out);
+    else await mkdir(out, { recursive: true });
+  }
   await ledger.save();
   return { ledger, resume, created: !s, removed };
 }

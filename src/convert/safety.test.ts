@@ -263,4 +263,28 @@ describe('convert never touches its input', () => {
       }
     });
   });
+
+  test('a full disk and a read-only folder: exit 2, one line naming the file', async (t) => {
+    await withTemp(async (tmp) => {
+      const fx = await writeLlama(join(tmp, 'in'), { layers: 1 });
+      await mkdir(join(tmp, 'small'));
+      await mkdir(join(tmp, 'ro'));
+      const small = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', join(tmp, 'small')]);
+      if (small.status !== 0) {
+        t.skip('mounting a small tmpfs is not permitted here');
+        return;
+      }
+      try {
+        const ro = spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', join(tmp, 'ro')]);
+        assert.equal(ro.status, 0);
+        const full = run('convert', fx.dir, join(tmp, 'small', 'out'), '--to', 'bf16');
+        refused(full, /small\/out\/.*ENOSPC: no space left on device.*\(nothing was left in/);
+        assert.deepEqual(await readdir(join(tmp, 'small')), [], 'what it wrote is gone');
+        refused(run('convert', fx.dir, join(tmp, 'ro', 'out'), '--to', 'mxfp4'), /EROFS.*ro\/out/);
+      } finally {
+        spawnSync('umount', [join(tmp, 'small')]);
+        spawnSync('umount', [join(tmp, 'ro')]);
+      }
+    });
+  });
 });

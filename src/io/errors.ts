@@ -65,10 +65,21 @@ export function printable(text: string): string {
  * unambiguous); everything else is kept.
  */
 export function escapeControls(text: string): string {
-  return text.replace(
-    /[\\\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
-    (c) => (c === '\\' ? '\\\\' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
-  );
+  let out = '';
+  for (const c of text) {
+    const u = c.codePointAt(0)!;
+    const control =
+      u < 0x20 ||
+      (u >= 0x7f && u <= 0x9f) ||
+      u === 0x2028 ||
+      u === 0x2029 ||
+      u === 0x200e ||
+      u === 0x200f ||
+      (u >= 0x202a && u <= 0x202e) ||
+      (u >= 0x2066 && u <= 0x2069);
+    out += c === '\\' ? '\\\\' : control ? `\\u${u.toString(16).padStart(4, '0')}` : c;
+  }
+  return out;
 }
 
 /** A safetensors file, index or write that breaks a rule of the format. */

@@ -266,7 +266,7 @@ export function register(program: Command): void {
       }
       for (const n of r.nonFinite) {
         process.stderr.write(
-          `chipstack: warning: tensor ${escapeControls(JSON.stringify(n.name))}: ${n.count} NaN/Inf input value(s), ${
+          `chipstack: warning: tensor "${escapeControls(n.name)}": ${n.count} NaN/Inf input value(s), ${
             n.policy === 'clamp'
               ? "clamped (NaN to 0, Inf to the block's largest finite value)"
               : `encoded as ${r.to} does (see --on-nonfinite)`

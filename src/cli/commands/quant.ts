@@ -69,7 +69,7 @@ async function compareIn(path: string, name: string | undefined, schemes: BlockS
       throw new UsageError(
         name === undefined
           ? `${path}: no F32/F16/BF16/F64 tensor to compare`
-          : `${path}: no F32/F16/BF16/F64 tensor named ${escapeControls(JSON.stringify(name))} (have: ${floats
+          : `${path}: no F32/F16/BF16/F64 tensor named "${escapeControls(name)}" (have: ${floats
               .slice(0, 10)
               .map((f) => escapeControls(f.name))
               .join(', ')}${floats.length > 10 ? ', ...' : ''})`,

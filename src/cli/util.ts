@@ -64,7 +64,8 @@ export function toJson(value: unknown, indent = 2): string {
 /** Format rows as an aligned text table; numbers are right-aligned. */
 export function table(headers: string[], rows: (string | number)[][]): string {
   const cells = [headers, ...rows.map((r) => r.map((c) => String(c)))];
-  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  // a loop, not Math.max(...cells): a million rows must not overflow the stack
+  const widths = headers.map((_, i) => cells.reduce((w, r) => Math.max(w, (r[i] ?? '').length), 0));
   const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number'));
   const line = (r: string[]) =>
     r

@@ -19,7 +19,13 @@ let seen = Atomics.load(c, GEN);
 parentPort!.postMessage('ready');
 for (;;) {
   Atomics.wait(c, GEN, seen);
-  seen = Atomics.load(c, GEN);
+  const gen = Atomics.load(c, GEN);
+  // A late notify of a job this thread already ran (the main thread was descheduled between its
+  // Atomics.add and Atomics.notify while this thread took the job on the not-equal path) wakes
+  // the wait with GEN unchanged: running the job again would take PENDING below 0 and the main
+  // thread would wait forever. Only a new generation is a new job.
+  if (gen === seen) continue;
+  seen = gen;
   const op = c[OP]!;
   if (op === OP_EXIT) break;
   try {

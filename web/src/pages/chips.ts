@@ -529,7 +529,7 @@ function systemsSection(): HTMLElement {
       h(
         'p',
         { class: 'formula' },
-        `ratio = system / ${names[0]} (the first chosen); FLOPs per watt = BF16 PFLOPS x 10^6 / (all-in kW x 10^3) GFLOPS/W. Figures from data/systems.json with their confidence.`,
+        `ratio = system / ${names[0]} (the first chosen); BF16 PFLOPS per kW = BF16 dense PFLOPS / all-in power kW. Figures from data/systems.json with their confidence.`,
       ),
       table,
     );

@@ -122,6 +122,7 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     chips: ['button[data-chip="h100-sxm"]', 'figure.chart svg', 'text=CloudMatrix 384'],
     performance: ['[data-metric="tps-chip"]', 'text=Predicted against published measurements'],
     supply: ['[data-metric="share2025"]', 'text=Tornado rows'],
+    kernels: ['#gemv-run'],
   };
 
   /** The page is no wider than the window (no horizontal page scroll), and the header fits. */
@@ -245,13 +246,50 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
             );
         } else assert.deepEqual(overlaps, [], `${name} at ${size.width} px: tick labels overlap`);
         // tooltips on the pages this file's owner draws (Supply's charts are drawn in supply.ts)
-        if (size === WIDTHS[1] && name !== 'supply') await assertTooltips(page, name);
+        // (the Kernels page draws no chart before its benchmark is run)
+        if (size === WIDTHS[1] && name !== 'supply' && name !== 'kernels') await assertTooltips(page, name);
         if (!CI) await page.screenshot({ path: join(SHOTS, `${name}-${size.width}.png`), fullPage: true });
       }
       assert.deepEqual(errors, []);
       await page.close();
     });
   }
+
+  it('the live GEMV benchmark runs in the worker with progress and a row per format and build', async () => {
+    const { page, errors } = await open('#/kernels');
+    await page.locator('#gemv-run').waitFor({ timeout: 30_000 });
+    await page.selectOption('.controls select', '1024x2048');
+    await page.click('#gemv-run');
+    await page.locator('#gemv-out table').waitFor({ timeout: 120_000 });
+    // progress reached its end
+    const [value, max] = await page.evaluate(() => {
+      const p = document.getElementById('gemv-progress') as HTMLProgressElement;
+      return [p.value, p.max];
+    });
+    assert.ok(max > 1 && value === max, `progress ${value} of ${max}`);
+    // Chromium runs relaxed SIMD by default: both builds, five formats each
+    for (const variant of ['simd128', 'relaxed'])
+      for (const f of ['fp32', 'bf16', 'deepseek-fp8', 'mxfp4', 'int8'])
+        assert.equal(
+          await page.locator(`#gemv-out tr[data-format="${f}"][data-variant="${variant}"]`).count(),
+          1,
+          `${f} on ${variant}`,
+        );
+    // fp32 is the reference of each build: speed-up and bytes ratio exactly 1
+    const fp32 = await page
+      .locator('#gemv-out tr[data-format="fp32"][data-variant="simd128"] td')
+      .allTextContents();
+    assert.ok(fp32.filter((c) => c === '1x').length >= 2, `fp32 row ${fp32.join(' | ')}`);
+    const fp8 = await page
+      .locator('#gemv-out tr[data-format="deepseek-fp8"][data-variant="relaxed"] td')
+      .allTextContents();
+    assert.ok(
+      fp8.some((c) => /^[\d.]+x$/.test(c) && c !== '1x'),
+      `fp8 row ${fp8.join(' | ')}`,
+    );
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
 
   it('a chart downloads as SVG, PNG and CSV', async () => {
     const { page, errors } = await open('#/chips');

@@ -40,7 +40,8 @@ export const ASSET_LIST = 'assets.json';
  */
 export const CSP = [
   "default-src 'self'",
-  "script-src 'self'",
+  // 'wasm-unsafe-eval' lets the Kernels page compile WebAssembly (not JS eval)
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' data: blob:",
   "worker-src 'self'",

@@ -3,6 +3,7 @@
  * Messages between the page and the worker (worker.ts), which runs everything heavy.
  */
 
+import type { LiveGemvResult, WeightFormat } from '../../src/kernels/index.js';
 import type { PerfResult, ValidationReport, Workload } from '../../src/perf/index.js';
 import type { SchemeError, SyntheticKind } from '../../src/quant/index.js';
 import type { SupplyResult, TornadoResult } from '../../src/supply/index.js';
@@ -86,6 +87,8 @@ export interface Tasks {
   /** null: nothing up to the search limits fits. */
   fit: { req: Workload; res: FitResult | null };
   validation: { req: Record<string, never>; res: ValidationReport };
+  /** The kernels layer's live GEMV benchmark on this device, in the worker (progress messages). */
+  gemv: { req: { n: number; k: number; ms: number; formats: WeightFormat[] }; res: LiveGemvResult };
 }
 
 export type TaskName = keyof Tasks;
@@ -98,4 +101,6 @@ export interface RequestMessage<K extends TaskName = TaskName> {
 
 export type ResponseMessage =
   | { id: number; ok: true; res: unknown; ms: number }
-  | { id: number; ok: false; error: string };
+  | { id: number; ok: false; error: string }
+  /** Sent by long tasks before their answer: steps done of steps in all. */
+  | { id: number; progress: { done: number; total: number } };

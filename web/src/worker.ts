@@ -197,8 +197,10 @@ function tensorFor(source: Tasks['quant']['req']['source']) {
   };
 }
 
+type Progress = (done: number, total: number) => void;
+
 const handlers: {
-  [K in TaskName]: (req: Tasks[K]['req']) => Tasks[K]['res'] | Promise<Tasks[K]['res']>;
+  [K in TaskName]: (req: Tasks[K]['req'], progress: Progress) => Tasks[K]['res'] | Promise<Tasks[K]['res']>;
 } = {
   quant({ source, schemes }): QuantResult {
     const t = tensorFor(source);
@@ -252,6 +254,11 @@ const handlers: {
   fit(workload) {
     return smallestFit(workload);
   },
+  async gemv({ n, k, ms, formats }, progress) {
+    // its own chunk: the WebAssembly kernels load only when the benchmark runs
+    const { liveGemvBenchmark } = await import('../../src/kernels/index.js');
+    return liveGemvBenchmark({ n, k, ms, formats, onProgress: progress });
+  },
   async validation() {
     const { perf, cat } = await perfInputs();
     return runValidation(perf, cat);
@@ -263,7 +270,9 @@ self.onmessage = async (e: MessageEvent<RequestMessage>) => {
   const t0 = performance.now();
   let msg: ResponseMessage;
   try {
-    const res = await (handlers[task] as (r: unknown) => unknown)(req);
+    const progress: Progress = (done, total) =>
+      (self as unknown as Worker).postMessage({ id, progress: { done, total } } satisfies ResponseMessage);
+    const res = await (handlers[task] as (r: unknown, p: Progress) => unknown)(req, progress);
     msg = { id, ok: true, res, ms: performance.now() - t0 };
   } catch (err) {
     msg = { id, ok: false, error: err instanceof Error ? err.message : String(err) };

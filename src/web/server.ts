@@ -40,8 +40,7 @@ export const ASSET_LIST = 'assets.json';
  */
 export const CSP = [
   "default-src 'self'",
-  // 'wasm-unsafe-eval' lets the Kernels page compile WebAssembly (not JS eval)
-  "script-src 'self' 'wasm-unsafe-eval'",
+  "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data: blob:",
   "worker-src 'self'",

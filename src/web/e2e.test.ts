@@ -120,7 +120,11 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
   const READY: Record<string, string[]> = {
     formats: ['[data-format="e4m3fn"]', '[data-sqnr="nvfp4"]', 'figure.chart svg'],
     chips: ['button[data-chip="h100-sxm"]', 'figure.chart svg', 'text=CloudMatrix 384'],
-    performance: ['[data-metric="tps-chip"]', 'text=Predicted against published measurements'],
+    performance: [
+      '[data-metric="tps-chip"]',
+      'text=Predicted against published measurements',
+      '#serve-out figure.chart svg',
+    ],
     supply: ['[data-metric="share2025"]', 'text=Tornado rows'],
     kernels: ['#gemv-run'],
   };
@@ -379,6 +383,39 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     assert.match(await text(page, '#perf-problems'), /system "nope"/);
     assert.equal(await page.inputValue('#perf-batch'), '0');
     assert.equal(await page.locator('[data-metric="tps-chip"]').count(), 0);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('a system built from a chip (CHIP:N) names a missing figure, takes an assumption, and the serving search obeys its SLA', async () => {
+    const { page, errors } = await open(
+      '#/performance?model=qwen3-235b-a22b&chip=mlu590&count=16&weights=int8&batch=8&seq=1024',
+    );
+    // perf's error names the chip and the unknown figure; no speed is shown
+    await page
+      .locator('p.error[role="alert"]:visible', { hasText: 'scaleUpGBps is unknown' })
+      .first()
+      .waitFor({ timeout: 60_000 });
+    assert.match(await text(page, 'p.error[role="alert"]:visible'), /mlu590/);
+    assert.equal(await page.locator('[data-metric="tps-chip"]').count(), 0);
+    await page.fill('#perf-assume', 'scaleUpGBps=400, scaleOutGBps=50');
+    await page.locator('[data-metric="tps-chip"]').waitFor({ timeout: 60_000 });
+    assert.match(await text(page, '.note'), /16 x .*built from the chip/);
+    assert.match(page.url(), /assume=scaleUpGBps/);
+    // the frontier holds and every point of the best meets the TPOT limit
+    await page.locator('#serve-out figure.chart svg').waitFor({ timeout: 60_000 });
+    await page.fill('#perf-tpot', '40');
+    await page.locator('#serve-out [data-metric="serve-best"]').waitFor({ timeout: 60_000 });
+    await page
+      .locator('#serve-out [data-serve-limits]', { hasText: 'TPOT <= 40 ms' })
+      .waitFor({ timeout: 60_000 });
+    const best = await text(page, '#serve-out .card');
+    const tpot = /TPOT ([\d.]+) ms/.exec(best);
+    if (tpot) assert.ok(Number(tpot[1]) <= 40, best);
+    else assert.match(await text(page, '#serve-out'), /Nothing meets TPOT <= 40 ms/);
+    // a bad assumption is an error beside its field, not ignored
+    await page.fill('#perf-assume', 'nope=1');
+    await page.locator('#perf-assume-err', { hasText: 'unknown field' }).waitFor();
     assert.deepEqual(errors, []);
     await page.close();
   });

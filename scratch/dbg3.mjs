@@ -1,0 +1,12 @@
+import { chromium } from 'playwright-core';
+import { createDashboardServer, listen } from '/work/wt/dash2/dist/web/server.js';
+const server = createDashboardServer('/work/wt/dash2/dist/web');
+const { url } = await listen(server, 0);
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox','--headless'] });
+const p = await b.newPage({ viewport: { width: 1440, height: 900 } });
+p.on('pageerror', (e) => console.log('pageerror', String(e)));
+await p.goto(url + '#/performance?model=qwen3-235b-a22b&chip=mlu590&count=16&weights=int8&batch=8&seq=1024&assume=scaleUpGBps%3D400');
+await p.waitForTimeout(8000);
+console.log((await p.textContent('#app')).replace(/\s+/g,' ').slice(0, 3000));
+await p.screenshot({ path: 'scratch/perf-1440.png', fullPage: true });
+await b.close(); server.close();

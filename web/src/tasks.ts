@@ -6,7 +6,7 @@
 import type { LiveGemvResult, WeightFormat } from '../../src/kernels/index.js';
 import type { MemoryFit, PerfResult, ServeSearch, ValidationReport, Workload } from '../../src/perf/index.js';
 import type { SchemeError, SyntheticKind } from '../../src/quant/index.js';
-import type { SupplyResult, TornadoResult } from '../../src/supply/index.js';
+import type { MustBeTrueResult, SupplyResult, TornadoResult } from '../../src/supply/index.js';
 import type { ErrorHistogram } from '../../src/web/histogram.js';
 
 export type QuantSource =
@@ -94,6 +94,8 @@ export interface Tasks {
   model: { req: { scheme: string }; res: ModelResult };
   perf: { req: Workload; res: PerfOutcome };
   serve: { req: ServeRequest; res: ServeSearch };
+  /** supply's "what must be true" box search for each of its claims (`CLAIMS`, `mustBeTrue`). */
+  mustBeTrue: { req: { scenario: string; runs: number; seed: number }; res: MustBeTrueResult[] };
   validation: { req: Record<string, never>; res: ValidationReport };
   /** The kernels layer's live GEMV benchmark on this device, in the worker (progress messages). */
   gemv: { req: { n: number; k: number; ms: number; formats: WeightFormat[] }; res: LiveGemvResult };

@@ -16,7 +16,14 @@ import {
   simulate,
 } from '../../src/perf/index.js';
 import { analyze, dequantize, getScheme, quantize, synthetic } from '../../src/quant/index.js';
-import { dataFromFiles, runSupply, type SupplyData, tornado } from '../../src/supply/index.js';
+import {
+  CLAIMS,
+  dataFromFiles,
+  mustBeTrue,
+  runSupply,
+  type SupplyData,
+  tornado,
+} from '../../src/supply/index.js';
 import { errorHistogram } from '../../src/web/histogram.js';
 import { scaledOverrides } from '../../src/web/scale.js';
 import type {
@@ -242,6 +249,10 @@ const handlers: {
     // its own chunk: the WebAssembly kernels load only when the benchmark runs
     const { liveGemvBenchmark } = await import('../../src/kernels/index.js');
     return liveGemvBenchmark({ n, k, ms, formats, onProgress: progress });
+  },
+  async mustBeTrue({ scenario, runs, seed }) {
+    const d = await supply();
+    return CLAIMS.map((c) => mustBeTrue(d, c, { scenario, runs, seed }));
   },
   async validation() {
     const { perf, cat } = await perfInputs();

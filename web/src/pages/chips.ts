@@ -215,11 +215,9 @@ function showProvenance(box: HTMLElement, a: Accelerator, focus = false): void {
   const tr = button?.closest('tr');
   const scroller = tr?.closest<HTMLElement>('.table-scroll');
   if (tr && scroller) {
-    const inner = h(
-      'div',
-      { class: 'detail-inner provenance', style: `width: ${scroller.clientWidth - 16}px` },
-      content,
-    );
+    const inner = h('div', { class: 'detail-inner provenance' }, content);
+    // through the CSSOM: the CSP (style-src 'self') blocks style attributes
+    inner.style.width = `${scroller.clientWidth - 16}px`;
     tr.after(h('tr', { class: 'detail' }, h('td', { colspan: tr.children.length }, inner)));
     button!.setAttribute('aria-expanded', 'true');
   } else {

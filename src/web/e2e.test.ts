@@ -120,8 +120,13 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
   const READY: Record<string, string[]> = {
     formats: ['[data-format="e4m3fn"]', '[data-sqnr="nvfp4"]', 'figure.chart svg'],
     chips: ['button[data-chip="h100-sxm"]', 'figure.chart svg', 'text=CloudMatrix 384'],
-    performance: ['[data-metric="tps-chip"]', 'text=Predicted against published measurements'],
+    performance: [
+      '[data-metric="tps-chip"]',
+      'text=Predicted against published measurements',
+      '#serve-out figure.chart svg',
+    ],
     supply: ['[data-metric="share2025"]', 'text=Tornado rows'],
+    kernels: ['#gemv-run'],
   };
 
   /** The page is no wider than the window (no horizontal page scroll), and the header fits. */
@@ -236,22 +241,56 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
           assert.equal(await chart.locator('[data-export="png"]').count(), 1, 'chart exports PNG');
         }
         await assertNoOverflow(page, `${name} at ${size.width} px`);
-        // the Supply page's charts belong to src/web/pages/supply.ts (another owner): reported, not failed
-        const overlaps = await overlappingTicks(page);
-        if (name === 'supply') {
-          if (overlaps.length)
-            t.diagnostic(
-              `supply at ${size.width} px: ${overlaps.length} pairs of tick-label boxes touch, e.g. ${overlaps[0]}`,
-            );
-        } else assert.deepEqual(overlaps, [], `${name} at ${size.width} px: tick labels overlap`);
+        assert.deepEqual(
+          await overlappingTicks(page),
+          [],
+          `${name} at ${size.width} px: tick labels overlap`,
+        );
         // tooltips on the pages this file's owner draws (Supply's charts are drawn in supply.ts)
-        if (size === WIDTHS[1] && name !== 'supply') await assertTooltips(page, name);
+        // (the Kernels page draws no chart before its benchmark is run)
+        if (size === WIDTHS[1] && name !== 'supply' && name !== 'kernels') await assertTooltips(page, name);
         if (!CI) await page.screenshot({ path: join(SHOTS, `${name}-${size.width}.png`), fullPage: true });
       }
       assert.deepEqual(errors, []);
       await page.close();
     });
   }
+
+  it('the live GEMV benchmark runs in the worker with progress and a row per format and build', async () => {
+    const { page, errors } = await open('#/kernels');
+    await page.locator('#gemv-run').waitFor({ timeout: 30_000 });
+    await page.selectOption('.controls select', '1024x2048');
+    await page.click('#gemv-run');
+    await page.locator('#gemv-out table').waitFor({ timeout: 120_000 });
+    // progress reached its end
+    const [value, max] = await page.evaluate(() => {
+      const p = document.getElementById('gemv-progress') as HTMLProgressElement;
+      return [p.value, p.max];
+    });
+    assert.ok(max > 1 && value === max, `progress ${value} of ${max}`);
+    // Chromium runs relaxed SIMD by default: both builds, five formats each
+    for (const variant of ['simd128', 'relaxed'])
+      for (const f of ['fp32', 'bf16', 'deepseek-fp8', 'mxfp4', 'int8'])
+        assert.equal(
+          await page.locator(`#gemv-out tr[data-format="${f}"][data-variant="${variant}"]`).count(),
+          1,
+          `${f} on ${variant}`,
+        );
+    // fp32 is the reference of each build: speed-up and bytes ratio exactly 1
+    const fp32 = await page
+      .locator('#gemv-out tr[data-format="fp32"][data-variant="simd128"] td')
+      .allTextContents();
+    assert.ok(fp32.filter((c) => c === '1x').length >= 2, `fp32 row ${fp32.join(' | ')}`);
+    const fp8 = await page
+      .locator('#gemv-out tr[data-format="deepseek-fp8"][data-variant="relaxed"] td')
+      .allTextContents();
+    assert.ok(
+      fp8.some((c) => /^[\d.]+x$/.test(c) && c !== '1x'),
+      `fp8 row ${fp8.join(' | ')}`,
+    );
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
 
   it('a chart downloads as SVG, PNG and CSV', async () => {
     const { page, errors } = await open('#/chips');
@@ -341,6 +380,52 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     assert.match(await text(page, '#perf-problems'), /system "nope"/);
     assert.equal(await page.inputValue('#perf-batch'), '0');
     assert.equal(await page.locator('[data-metric="tps-chip"]').count(), 0);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('a system built from a chip (CHIP:N) names a missing figure, takes an assumption, and the serving search obeys its SLA', async () => {
+    const { page, errors } = await open(
+      '#/performance?model=qwen3-235b-a22b&chip=mlu590&count=16&weights=int8&batch=8&seq=1024',
+    );
+    // perf's error names the chip and the unknown figure; no speed is shown
+    await page
+      .locator('p.error[role="alert"]:visible', { hasText: 'scaleUpGBps is unknown' })
+      .first()
+      .waitFor({ timeout: 60_000 });
+    assert.match(await text(page, 'p.error[role="alert"]:visible'), /mlu590/);
+    assert.equal(await page.locator('[data-metric="tps-chip"]').count(), 0);
+    await page.fill('#perf-assume', 'scaleUpGBps=400, scaleOutGBps=50');
+    await page.locator('[data-metric="tps-chip"]').waitFor({ timeout: 60_000 });
+    assert.match(await text(page, '.note'), /16 x .*built from the chip/);
+    assert.match(page.url(), /assume=scaleUpGBps/);
+    // the frontier holds and every point of the best meets the TPOT limit
+    await page.locator('#serve-out figure.chart svg').waitFor({ timeout: 60_000 });
+    await page.fill('#perf-tpot', '40');
+    await page.locator('#serve-out [data-metric="serve-best"]').waitFor({ timeout: 60_000 });
+    await page
+      .locator('#serve-out [data-serve-limits]', { hasText: 'TPOT <= 40 ms' })
+      .waitFor({ timeout: 60_000 });
+    const best = await text(page, '#serve-out .card');
+    const tpot = /TPOT ([\d.]+) ms/.exec(best);
+    if (tpot) assert.ok(Number(tpot[1]) <= 40, best);
+    else assert.match(await text(page, '#serve-out'), /Nothing meets TPOT <= 40 ms/);
+    // a bad assumption is an error beside its field, not ignored
+    await page.fill('#perf-assume', 'nope=1');
+    await page.locator('#perf-assume-err', { hasText: 'unknown field' }).waitFor();
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('supply shows what must be true for each claim, from the worker', async () => {
+    const { page, errors } = await open('#/supply');
+    await page.locator('#mbt-run').click();
+    await page.locator('#mbt-out [data-claim]').first().waitFor({ timeout: 120_000 });
+    assert.equal(await page.locator('#mbt-out [data-claim]').count(), 2);
+    for (const m of await page.locator('#mbt-out [data-metric^="mbt-"]').allTextContents())
+      assert.match(m, /^Holds in \d+% of 5,000 runs \(baseline, seed 1\)/);
+    // a region of inputs is named as parameter values
+    assert.ok((await page.locator('#mbt-out table tbody tr').count()) >= 1);
     assert.deepEqual(errors, []);
     await page.close();
   });

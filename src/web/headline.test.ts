@@ -33,6 +33,12 @@ describe('one headline', () => {
       dashboard.rows.map(({ metric, unit, a, b, ratio }) => ({ metric, unit, a, b, ratio })),
     );
     assert.deepEqual(report.supply.share2025, h.supply.share2025);
+    assert.deepEqual(report.supply.selfSufficiency2025, h.supply.selfSufficiency2025);
+    assert.deepEqual(summary.supply.selfSufficiency2025, {
+      p5: h.supply.selfSufficiency2025.p5,
+      p50: h.supply.selfSufficiency2025.p50,
+      p95: h.supply.selfSufficiency2025.p95,
+    });
     assert.deepEqual(summary.supply.shareOfDemand2025, {
       p5: h.supply.share2025.p5,
       p50: h.supply.share2025.p50,

@@ -3,7 +3,8 @@
  * The one headline module: the numbers `chipstack report`, `chipstack serve`'s terminal summary
  * and the dashboard print, each computed live from the library and the shipped data with one set
  * of inputs ({@link HEADLINE}): block-quantization SQNR on one synthetic tensor, one system
- * comparison (perf's {@link compareSystemFigures}), and the supply model's domestic share.
+ * comparison (perf's {@link compareSystemFigures}), and the supply model's self-sufficiency
+ * (with the unit share of demand beside it).
  * Also roofline curves of a chip in a number format. Browser-safe (data is passed in).
  */
 import type { Accelerator, Catalog } from '../catalog/index.js';
@@ -57,20 +58,30 @@ export interface SupplyHeadline {
   scenario: string;
   runs: number;
   seed: number;
+  /** Self-sufficiency (domestic / (domestic + imported units delivered)): the headline. */
+  selfSufficiency2025: Interval;
+  selfSufficiency2026Q4: Interval;
+  /** Unit share of demand (domestic units / units demand could buy), shown beside it. */
   share2025: Interval;
   share2026Q4: Interval;
   binding2026Q4: string;
 }
 
-/** The supply model's domestic share of Chinese AI-accelerator demand, 2025 and 2026Q4. */
+/**
+ * The supply model's headline: China's self-sufficiency in AI accelerators (supply.md: the metric
+ * IDC and TrendForce publish), with the domestic unit share of demand beside it, 2025 and 2026Q4.
+ */
 export function supplyHeadline(data: SupplyData, runs: number = HEADLINE.supply.runs): SupplyHeadline {
   const { scenario, seed } = HEADLINE.supply;
   const r = runSupply(data, { scenario, runs, seed });
   const q = r.quarters.find((x) => x.quarter === '2026Q4')!;
+  const y = r.years.find((x) => x.year === 2025)!;
   return {
     scenario,
     runs,
     seed,
+    selfSufficiency2025: y.metrics.selfSufficiency,
+    selfSufficiency2026Q4: q.metrics.selfSufficiency,
     share2025: r.years.find((y) => y.year === 2025)!.metrics.shareOfDemand,
     share2026Q4: q.metrics.shareOfDemand,
     binding2026Q4: q.binding,

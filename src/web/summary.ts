@@ -26,6 +26,9 @@ export interface Summary {
     scenario: string;
     runs: number;
     seed: number;
+    /** The headline: domestic / (domestic + imported units delivered), 2025. */
+    selfSufficiency2025: { p5: number; p50: number; p95: number };
+    /** Beside it: domestic units / units 2025 demand could buy. */
     shareOfDemand2025: { p5: number; p50: number; p95: number };
   };
 }
@@ -35,6 +38,7 @@ export function computeSummary(runs: number = HEADLINE.supply.runs): Summary {
   const max = (f: string) => formatInfo(f).maxFinite;
   const h = headline(defaultCatalog(), loadSupplyData(), runs);
   const y2025 = h.supply.share2025;
+  const ss = h.supply.selfSufficiency2025;
   return {
     formats: {
       e4m3fnMax: max('e4m3fn'),
@@ -53,6 +57,7 @@ export function computeSummary(runs: number = HEADLINE.supply.runs): Summary {
       scenario: h.supply.scenario,
       runs: h.supply.runs,
       seed: h.supply.seed,
+      selfSufficiency2025: { p5: ss.p5, p50: ss.p50, p95: ss.p95 },
       shareOfDemand2025: { p5: y2025.p5, p50: y2025.p50, p95: y2025.p95 },
     },
   };
@@ -71,10 +76,11 @@ export function summaryText(s: Summary): string {
     .map((r) => `${r.metric} ${num(r.ratio, 3)}x`)
     .join(', ');
   const sh = s.supply.shareOfDemand2025;
+  const ss = s.supply.selfSufficiency2025;
   return [
     `formats: e4m3fn max ${s.formats.e4m3fnMax}, e5m2 max ${s.formats.e5m2Max}, e2m1 max ${s.formats.e2m1Max}, hif8 max ${s.formats.hif8Max}, hif4 max ${s.formats.hif4Max}`,
     `SQNR on ${s.quantization.tensor}: ${q}`,
     `${s.systems.a} / ${s.systems.b}: ${sys}`,
-    `supply (${s.supply.scenario}, ${s.supply.runs} runs): domestic share of 2025 demand p50 ${pct(sh.p50)} (90% interval ${pct(sh.p5)}-${pct(sh.p95)})`,
+    `supply (${s.supply.scenario}, ${s.supply.runs} runs): China's 2025 self-sufficiency in AI accelerators p50 ${pct(ss.p50)} (90% interval ${pct(ss.p5)}-${pct(ss.p95)}); domestic unit share of 2025 demand p50 ${pct(sh.p50)} (${pct(sh.p5)}-${pct(sh.p95)})`,
   ].join('\n');
 }

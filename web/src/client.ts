@@ -7,7 +7,11 @@ import type { RequestMessage, ResponseMessage, TaskName, Tasks } from './tasks.j
 
 let worker: Worker | undefined;
 let seq = 0;
-const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+type Progress = (done: number, total: number) => void;
+const pending = new Map<
+  number,
+  { resolve: (v: unknown) => void; reject: (e: Error) => void; progress?: Progress | undefined }
+>();
 
 function get(): Worker {
   if (!worker) {
@@ -15,6 +19,10 @@ function get(): Worker {
     worker.onmessage = (e: MessageEvent<ResponseMessage>) => {
       const p = pending.get(e.data.id);
       if (!p) return;
+      if ('progress' in e.data) {
+        p.progress?.(e.data.progress.done, e.data.progress.total);
+        return;
+      }
       pending.delete(e.data.id);
       if (e.data.ok) p.resolve(e.data.res);
       else p.reject(new Error(e.data.error));
@@ -23,16 +31,17 @@ function get(): Worker {
   return worker;
 }
 
-/** Run a task in the worker. */
+/** Run a task in the worker; `progress` hears the progress messages of long tasks. */
 export function run<K extends TaskName>(
   task: K,
   req: Tasks[K]['req'],
   transfer: Transferable[] = [],
+  progress?: Progress,
 ): Promise<Tasks[K]['res']> {
   const id = ++seq;
   const msg: RequestMessage<K> = { id, task, req };
   return new Promise((resolve, reject) => {
-    pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+    pending.set(id, { resolve: resolve as (v: unknown) => void, reject, progress });
     get().postMessage(msg, transfer);
   });
 }

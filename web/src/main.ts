@@ -16,6 +16,7 @@ const PAGES: Record<string, { title: string; load: () => Promise<Render> }> = {
     load: () => import('./pages/performance.js').then((m) => m.renderPerformance),
   },
   supply: { title: 'Supply', load: () => import('./pages/supply.js').then((m) => m.renderSupply) },
+  kernels: { title: 'Kernels', load: () => import('./pages/kernels.js').then((m) => m.renderKernels) },
 };
 
 const THEME_KEY = 'chipstack-theme';

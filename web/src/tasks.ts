@@ -3,9 +3,10 @@
  * Messages between the page and the worker (worker.ts), which runs everything heavy.
  */
 
-import type { PerfResult, ValidationReport, Workload } from '../../src/perf/index.js';
+import type { LiveGemvResult, WeightFormat } from '../../src/kernels/index.js';
+import type { MemoryFit, PerfResult, ServeSearch, ValidationReport, Workload } from '../../src/perf/index.js';
 import type { SchemeError, SyntheticKind } from '../../src/quant/index.js';
-import type { SupplyResult, TornadoResult } from '../../src/supply/index.js';
+import type { MustBeTrueResult, SupplyResult, TornadoResult } from '../../src/supply/index.js';
 import type { ErrorHistogram } from '../../src/web/histogram.js';
 
 export type QuantSource =
@@ -36,16 +37,25 @@ export interface SupplyRequest {
   factors: Record<string, number>;
 }
 
-/** The smallest parallelism whose weights and KV cache fit in each chip's memory. */
-export interface FitResult {
-  tp: number;
-  ep: number;
-  pp: number;
-  /** Chips the deployment spans: tp x pp x max(1, ep / tp), as the simulator counts them. */
-  chips: number;
-  weightsGB: number;
-  kvGB: number;
-  capacityGB: number;
+/**
+ * The simulator's answer: a speed, or perf's `PerfFitError` (the setup does not fit in memory:
+ * its message, the per-chip footprint and the smallest TP/EP/PP that fits, null when none does).
+ */
+export type PerfOutcome =
+  | { ok: true; result: PerfResult }
+  | {
+      ok: false;
+      message: string;
+      memory: MemoryFit;
+      smallest: { tp: number; ep: number; pp: number; chips: number } | null;
+    };
+
+/** perf's serving search (`serveSearch`): the base workload and the SLA limits. */
+export interface ServeRequest {
+  base: Omit<Workload, 'phase' | 'batch'>;
+  tpotMaxMs?: number;
+  ttftMaxMs?: number;
+  outputLen?: number;
 }
 
 /** One tensor of a whole-file quantization. */
@@ -82,10 +92,13 @@ export interface Tasks {
   supply: { req: SupplyRequest; res: SupplyResult };
   tornado: { req: SupplyRequest; res: TornadoResult };
   model: { req: { scheme: string }; res: ModelResult };
-  perf: { req: Workload; res: PerfResult };
-  /** null: nothing up to the search limits fits. */
-  fit: { req: Workload; res: FitResult | null };
+  perf: { req: Workload; res: PerfOutcome };
+  serve: { req: ServeRequest; res: ServeSearch };
+  /** supply's "what must be true" box search for each of its claims (`CLAIMS`, `mustBeTrue`). */
+  mustBeTrue: { req: { scenario: string; runs: number; seed: number }; res: MustBeTrueResult[] };
   validation: { req: Record<string, never>; res: ValidationReport };
+  /** The kernels layer's live GEMV benchmark on this device, in the worker (progress messages). */
+  gemv: { req: { n: number; k: number; ms: number; formats: WeightFormat[] }; res: LiveGemvResult };
 }
 
 export type TaskName = keyof Tasks;
@@ -98,4 +111,6 @@ export interface RequestMessage<K extends TaskName = TaskName> {
 
 export type ResponseMessage =
   | { id: number; ok: true; res: unknown; ms: number }
-  | { id: number; ok: false; error: string };
+  | { id: number; ok: false; error: string }
+  /** Sent by long tasks before their answer: steps done of steps in all. */
+  | { id: number; progress: { done: number; total: number } };

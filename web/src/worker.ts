@@ -10,16 +10,23 @@ import { serializeSafetensors } from '../../src/io/layout.js';
 import {
   createPerfData,
   type PerfData,
+  PerfFitError,
   runValidation,
+  serveSearch,
   simulate,
-  type Workload,
 } from '../../src/perf/index.js';
 import { analyze, dequantize, getScheme, quantize, synthetic } from '../../src/quant/index.js';
-import { dataFromFiles, runSupply, type SupplyData, tornado } from '../../src/supply/index.js';
+import {
+  CLAIMS,
+  dataFromFiles,
+  mustBeTrue,
+  runSupply,
+  type SupplyData,
+  tornado,
+} from '../../src/supply/index.js';
 import { errorHistogram } from '../../src/web/histogram.js';
 import { scaledOverrides } from '../../src/web/scale.js';
 import type {
-  FitResult,
   ModelResult,
   ModelTensorRow,
   QuantResult,
@@ -28,39 +35,6 @@ import type {
   TaskName,
   Tasks,
 } from './tasks.js';
-
-const POW2 = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
-
-/**
- * The deployment with the fewest chips (then the least pipeline depth, then the least TP) whose
- * weights and KV cache fit per chip, from the simulator's own memory footprint, over TP and PP in
- * powers of two and, for MoE models, EP in powers of two up to 1024. The batch, sequence and
- * formats stay as asked.
- */
-async function smallestFit(w: Workload): Promise<FitResult | null> {
-  const { cat, perf } = await perfInputs();
-  const moe = cat.getModel(w.model).ffn === 'moe';
-  let best: FitResult | null = null;
-  for (const tp of POW2.slice(0, 8)) {
-    for (const pp of POW2.slice(0, 6)) {
-      for (const ep of moe ? POW2 : [1]) {
-        const chips = tp * pp * Math.max(1, ep / tp);
-        if (best && chips > best.chips) continue;
-        const r = simulate(perf, cat, { ...w, tp, pp, ep });
-        if (!r.memory.fits) continue;
-        const { weightsGB, kvGB, capacityGB } = r.memory;
-        const cand: FitResult = { tp, ep, pp, chips, weightsGB, kvGB, capacityGB };
-        if (
-          !best ||
-          chips < best.chips ||
-          (chips === best.chips && (pp < best.pp || (pp === best.pp && tp < best.tp)))
-        )
-          best = cand;
-      }
-    }
-  }
-  return best;
-}
 
 /** Largest tensor quantized whole; bigger ones are cut to their first rows. */
 const MAX_ELEMENTS = 1 << 22;
@@ -197,8 +171,10 @@ function tensorFor(source: Tasks['quant']['req']['source']) {
   };
 }
 
+type Progress = (done: number, total: number) => void;
+
 const handlers: {
-  [K in TaskName]: (req: Tasks[K]['req']) => Tasks[K]['res'] | Promise<Tasks[K]['res']>;
+  [K in TaskName]: (req: Tasks[K]['req'], progress: Progress) => Tasks[K]['res'] | Promise<Tasks[K]['res']>;
 } = {
   quant({ source, schemes }): QuantResult {
     const t = tensorFor(source);
@@ -244,13 +220,39 @@ const handlers: {
   },
   async perf(workload) {
     const { perf, cat } = await perfInputs();
-    return simulate(perf, cat, workload);
+    try {
+      return { ok: true, result: simulate(perf, cat, workload) };
+    } catch (err) {
+      // memory first: perf refuses a setup that does not fit, naming the shortfall and the smallest fit
+      if (!(err instanceof PerfFitError)) throw err;
+      const s = err.smallest;
+      return {
+        ok: false,
+        message: err.message,
+        memory: err.memory,
+        smallest: s ? { tp: s.tp, ep: s.ep, pp: s.pp, chips: s.chips } : null,
+      };
+    }
+  },
+  async serve({ base, tpotMaxMs, ttftMaxMs, outputLen }) {
+    const { perf, cat } = await perfInputs();
+    const opts: { tpotMaxMs?: number; ttftMaxMs?: number; outputLen?: number } = {};
+    if (tpotMaxMs !== undefined) opts.tpotMaxMs = tpotMaxMs;
+    if (ttftMaxMs !== undefined) opts.ttftMaxMs = ttftMaxMs;
+    if (outputLen !== undefined) opts.outputLen = outputLen;
+    return serveSearch(perf, cat, base, opts);
   },
   model({ scheme }) {
     return quantizeModel(scheme);
   },
-  fit(workload) {
-    return smallestFit(workload);
+  async gemv({ n, k, ms, formats }, progress) {
+    // its own chunk: the WebAssembly kernels load only when the benchmark runs
+    const { liveGemvBenchmark } = await import('../../src/kernels/index.js');
+    return liveGemvBenchmark({ n, k, ms, formats, onProgress: progress });
+  },
+  async mustBeTrue({ scenario, runs, seed }) {
+    const d = await supply();
+    return CLAIMS.map((c) => mustBeTrue(d, c, { scenario, runs, seed }));
   },
   async validation() {
     const { perf, cat } = await perfInputs();
@@ -263,7 +265,9 @@ self.onmessage = async (e: MessageEvent<RequestMessage>) => {
   const t0 = performance.now();
   let msg: ResponseMessage;
   try {
-    const res = await (handlers[task] as (r: unknown) => unknown)(req);
+    const progress: Progress = (done, total) =>
+      (self as unknown as Worker).postMessage({ id, progress: { done, total } } satisfies ResponseMessage);
+    const res = await (handlers[task] as (r: unknown, p: Progress) => unknown)(req, progress);
     msg = { id, ok: true, res, ms: performance.now() - t0 };
   } catch (err) {
     msg = { id, ok: false, error: err instanceof Error ? err.message : String(err) };

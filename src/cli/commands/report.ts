@@ -69,6 +69,8 @@ export function headlines(runs?: number) {
     scenarios,
     supply: {
       runs: h.supply.runs,
+      selfSufficiency2025: h.supply.selfSufficiency2025,
+      selfSufficiency2026Q4: h.supply.selfSufficiency2026Q4,
       share2025: h.supply.share2025,
       share2026Q4: h.supply.share2026Q4,
       binding2026Q4: h.supply.binding2026Q4,
@@ -114,7 +116,8 @@ function headlineText(h: ReturnType<typeof headlines>): string[] {
   }
   const s = h.supply;
   lines.push(
-    `China's domestic AI accelerators as a share of demand (${s.runs} Monte Carlo runs): 2025 ${pct(s.share2025.p50)} (90% interval ${pct(s.share2025.p5)}-${pct(s.share2025.p95)}); 2026Q4 ${pct(s.share2026Q4.p50)} (${pct(s.share2026Q4.p5)}-${pct(s.share2026Q4.p95)}), bound by ${s.binding2026Q4}.`,
+    `China's self-sufficiency in AI accelerators, domestic / (domestic + imported units delivered) (${s.runs} Monte Carlo runs): 2025 ${pct(s.selfSufficiency2025.p50)} (90% interval ${pct(s.selfSufficiency2025.p5)}-${pct(s.selfSufficiency2025.p95)}); 2026Q4 ${pct(s.selfSufficiency2026Q4.p50)} (${pct(s.selfSufficiency2026Q4.p5)}-${pct(s.selfSufficiency2026Q4.p95)}), bound by ${s.binding2026Q4}.`,
+    `Beside it, domestic units as a share of demand (units the USD demand could buy): 2025 ${pct(s.share2025.p50)} (${pct(s.share2025.p5)}-${pct(s.share2025.p95)}); 2026Q4 ${pct(s.share2026Q4.p50)} (${pct(s.share2026Q4.p5)}-${pct(s.share2026Q4.p95)}).`,
     '',
   );
   return lines;

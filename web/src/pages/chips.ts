@@ -215,11 +215,9 @@ function showProvenance(box: HTMLElement, a: Accelerator, focus = false): void {
   const tr = button?.closest('tr');
   const scroller = tr?.closest<HTMLElement>('.table-scroll');
   if (tr && scroller) {
-    const inner = h(
-      'div',
-      { class: 'detail-inner provenance', style: `width: ${scroller.clientWidth - 16}px` },
-      content,
-    );
+    const inner = h('div', { class: 'detail-inner provenance' }, content);
+    // through the CSSOM: the CSP (style-src 'self') blocks style attributes
+    inner.style.width = `${scroller.clientWidth - 16}px`;
     tr.after(h('tr', { class: 'detail' }, h('td', { colspan: tr.children.length }, inner)));
     button!.setAttribute('aria-expanded', 'true');
   } else {
@@ -529,7 +527,7 @@ function systemsSection(): HTMLElement {
       h(
         'p',
         { class: 'formula' },
-        `ratio = system / ${names[0]} (the first chosen); FLOPs per watt = BF16 PFLOPS x 10^6 / (all-in kW x 10^3) GFLOPS/W. Figures from data/systems.json with their confidence.`,
+        `ratio = system / ${names[0]} (the first chosen); BF16 PFLOPS per kW = BF16 dense PFLOPS / all-in power kW. Figures from data/systems.json with their confidence.`,
       ),
       table,
     );

@@ -5,21 +5,44 @@
  * breakdown; and the validation table (predicted against published measurements).
  */
 import * as Plot from '@observablehq/plot';
-import { type PerfResult, STORAGE_FORMATS, type Workload } from '../../../src/perf/index.js';
+import {
+  ASSUMABLE_FIELDS,
+  type Assumed,
+  type PerfResult,
+  parseAssume,
+  type ServeSearch,
+  STORAGE_FORMATS,
+  type Workload,
+} from '../../../src/perf/index.js';
 import { BOTTLENECK_COLOURS } from '../../../src/web/palette.js';
-import { AXES, chartBlock, narrow, PLOT_STYLE, plotWidth, X_LABEL } from '../chart.js';
+import { AXES, COLOURS, chartBlock, narrow, PLOT_STYLE, plotWidth, X_LABEL } from '../chart.js';
 import { latest, run } from '../client.js';
 import { getCatalog } from '../data.js';
 import { debounce, field, fill, fmt, h, select } from '../dom.js';
 import { current, update } from '../state.js';
 import { dataTable } from '../table.js';
+import type { PerfOutcome, Tasks } from '../tasks.js';
 
 const FORMAT_IDS = STORAGE_FORMATS.map((f) => f.id);
 
-/** The best 8-bit weight format a chip runs natively, as the simulator's named workloads pick it. */
-function nativeEightBit(systemId: string): string {
+/** A system's chip: a catalogue system's, or CHIP of a `CHIP:N` system built from a chip. */
+function chipOf(system: string) {
   const cat = getCatalog();
-  const acc = cat.getAccelerator(cat.getSystem(systemId).accelerator);
+  const m = /^(.+):(\d+)$/.exec(system);
+  return cat.getAccelerator(m ? m[1]! : cat.getSystem(system).accelerator);
+}
+
+/** A system's name: the catalogue's, or "N x CHIP (built from the chip)" for `CHIP:N`. */
+function systemName(system: string): string {
+  const cat = getCatalog();
+  const m = /^(.+):(\d+)$/.exec(system);
+  if (!m) return cat.displayName(cat.getSystem(system));
+  return `${m[2]} x ${cat.displayName(cat.getAccelerator(m[1]!))} (built from the chip)`;
+}
+
+/** The best 8-bit weight format a chip runs natively, as the simulator's named workloads pick it. */
+function nativeEightBit(system: string): string {
+  const acc = chipOf(system);
   const n = acc.formats.native as string[];
   if (n.some((f) => f.startsWith('fp8') || f === 'mxfp8')) return 'fp8';
   if (n.includes('int8')) return 'int8';
@@ -41,7 +64,7 @@ function showResult(out: HTMLElement, r: PerfResult): void {
   const cat = getCatalog();
   const names = {
     model: cat.displayName(cat.getModel(w.model)),
-    system: cat.displayName(cat.getSystem(w.system)),
+    system: systemName(w.system),
     chip: cat.displayName(cat.getAccelerator(r.chip)),
   };
   const ms = (s: number | null) => (s === null ? 'n/a' : `${fmt(s * 1e3, 4)} ms`);
@@ -107,8 +130,8 @@ function showResult(out: HTMLElement, r: PerfResult): void {
       ),
       card(
         'Memory',
-        `${fmt(r.memory.weightsGB + r.memory.kvGB, 4)} / ${fmt(r.memory.capacityGB, 4)} GB`,
-        `weights ${fmt(r.memory.weightsGB, 4)} + KV ${fmt(r.memory.kvGB, 4)}; ${r.memory.fits ? 'fits' : 'does NOT fit'}`,
+        `${fmt(r.memory.totalGB, 4)} / ${fmt(r.memory.capacityGB, 4)} GB`,
+        `weights ${fmt(r.memory.weightsGB, 4)} + KV ${fmt(r.memory.kvGB, 4)} + activations ${fmt(r.memory.activationsGB, 3)} + workspace ${fmt(r.memory.workspaceGB, 3)}; fits`,
         'memory',
       ),
     ),
@@ -246,9 +269,8 @@ function wholeNumber(raw: string, what: string, min: number, max: number): numbe
   return v;
 }
 
-function unfitBlock(r: PerfResult, fitOut: HTMLElement): HTMLElement {
-  const need = r.memory.weightsGB + r.memory.kvGB;
-  const short = need - r.memory.capacityGB;
+function unfitBlock(o: Extract<PerfOutcome, { ok: false }>, fitOut: HTMLElement): HTMLElement {
+  const m = o.memory;
   return h(
     'div',
     { class: 'unfit', role: 'alert', 'data-unfit': '' },
@@ -256,9 +278,122 @@ function unfitBlock(r: PerfResult, fitOut: HTMLElement): HTMLElement {
     h(
       'p',
       { 'data-metric': 'shortfall' },
-      `Each chip needs ${fmt(need, 4)} GB (weights ${fmt(r.memory.weightsGB, 4)} GB + KV cache ${fmt(r.memory.kvGB, 4)} GB) but has ${fmt(r.memory.capacityGB, 4)} GB of HBM: short by ${fmt(short, 4)} GB (${((need / r.memory.capacityGB) * 100).toFixed(0)}% of capacity).`,
+      `Each chip needs ${fmt(m.totalGB, 4)} GB (weights ${fmt(m.weightsGB, 4)} + KV cache ${fmt(m.kvGB, 4)} + activations ${fmt(m.activationsGB, 3)} + workspace ${fmt(m.workspaceGB, 3)} GB) but has ${fmt(m.capacityGB, 4)} GB of HBM: short by ${fmt(m.shortfallGB, 4)} GB.`,
     ),
+    h('p', { class: 'formula', 'data-perf-message': '' }, `The simulator: ${o.message}`),
     fitOut,
+  );
+}
+
+/** The Pareto frontier of perf's serving search: tokens/s per chip against tokens/s per user. */
+function showServe(out: HTMLElement, s: ServeSearch): void {
+  const pts = s.pareto;
+  const label = (p: (typeof pts)[number]) =>
+    `batch ${p.batch}, TP ${p.tp} EP ${p.ep} PP ${p.pp} (${p.chips} chips)`;
+  const b = s.best;
+  const limits = [
+    s.tpotMaxMs === null ? null : `TPOT <= ${s.tpotMaxMs} ms`,
+    s.ttftMaxMs === null ? null : `TTFT <= ${s.ttftMaxMs} ms`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const head = b
+    ? h(
+        'div',
+        { class: 'cards' },
+        card(
+          'Best tokens/s per chip within the limits',
+          fmt(b.tokensPerSecPerChip, 4),
+          `${label(b)}; TPOT ${fmt(b.tpotMs, 3)} ms, TTFT ${fmt(b.ttftMs, 3)} ms`,
+          'serve-best',
+        ),
+        s.prefillDecode
+          ? card(
+              'Prefill : decode chips',
+              `${fmt(s.prefillDecode.prefillChipsPerDecodeChip, 3)} : 1`,
+              `for ${s.prefillDecode.inputLen}-token prompts and ${s.prefillDecode.outputLen} output tokens (prefill ${fmt(s.prefillDecode.prefillTokensPerSecPerChip, 4)} tok/s/chip)`,
+              'serve-pd',
+            )
+          : null,
+      )
+    : h(
+        'p',
+        { class: 'error', 'data-metric': 'serve-best' },
+        `Nothing meets ${limits || 'the limits'}: relax them.`,
+      );
+  const limitsLine = h('p', { class: 'note', 'data-serve-limits': '' }, `Limits: ${limits || 'none'}.`);
+  if (!pts.length) {
+    fill(out, limitsLine, head);
+    return;
+  }
+  const plot = Plot.plot({
+    width: plotWidth(),
+    height: 320,
+    ...AXES,
+    marginLeft: 60,
+    style: PLOT_STYLE,
+    x: {
+      type: 'log',
+      label: 'tokens/s per user (1 / TPOT)',
+      grid: true,
+      ...X_LABEL,
+      ticks: narrow() ? 3 : 6,
+    },
+    y: { label: 'tokens/s per chip', grid: true, zero: true },
+    marks: [
+      Plot.line(pts, {
+        x: 'tokensPerSecPerUser',
+        y: 'tokensPerSecPerChip',
+        stroke: COLOURS[0],
+        tip: true,
+        title: (p: (typeof pts)[number]) =>
+          `${fmt(p.tokensPerSecPerChip, 4)} tok/s per chip at ${fmt(p.tokensPerSecPerUser, 3)} tok/s per user\n${label(p)}\nTPOT ${fmt(p.tpotMs, 3)} ms, TTFT ${fmt(p.ttftMs, 3)} ms`,
+      }),
+      Plot.dot(pts, { x: 'tokensPerSecPerUser', y: 'tokensPerSecPerChip', fill: COLOURS[0], r: 3 }),
+      ...(b
+        ? [Plot.dot([b], { x: 'tokensPerSecPerUser', y: 'tokensPerSecPerChip', stroke: COLOURS[1], r: 7 })]
+        : []),
+    ],
+  });
+  const alt = `Pareto frontier of ${pts.length} deployments: ${pts
+    .slice(0, 6)
+    .map((p) => `${fmt(p.tokensPerSecPerChip, 3)} tok/s/chip at ${fmt(p.tokensPerSecPerUser, 3)} tok/s/user`)
+    .join('; ')}`;
+  fill(
+    out,
+    limitsLine,
+    head,
+    chartBlock('Serving frontier: tokens/s per chip against tokens/s per user', plot, alt, undefined, {
+      name: 'perf-pareto',
+      scenario: `${s.model} on ${systemName(s.system)}, ${limits || 'no SLA limit'}; model estimate`,
+      columns: [
+        'tokens/s per user',
+        'tokens/s per chip',
+        'batch',
+        'tp',
+        'ep',
+        'pp',
+        'chips',
+        'TPOT ms',
+        'TTFT ms',
+      ],
+      rows: pts.map((p) => [
+        p.tokensPerSecPerUser,
+        p.tokensPerSecPerChip,
+        p.batch,
+        p.tp,
+        p.ep,
+        p.pp,
+        p.chips,
+        p.tpotMs,
+        p.ttftMs,
+      ]),
+    }),
+    h(
+      'p',
+      { class: 'formula' },
+      `${s.evaluated} (batch, deployment) pairs simulated. ${s.assumptions.join('; ')}.`,
+    ),
   );
 }
 
@@ -289,12 +424,22 @@ export function renderPerformance(root: HTMLElement): void {
     tp: raw('tp', '1'),
     pp: raw('pp', '1'),
     ep: raw('ep', 'auto'),
+    /** 'none', or a catalogue chip: the system is then `CHIP:N` with N = `count`. */
+    chip: choice('chip', 'none', ['none', ...cat.accelerators.map((a) => a.id)], 'chip'),
+    count: raw('count', '8'),
+    /** perf's assumptions for missing figures: FIELD=VALUE, comma-separated. */
+    assume: raw('assume', ''),
+    tpot: raw('tpot', '50'),
+    ttft: raw('ttft', ''),
+    olen: raw('olen', '1000'),
   };
   const LIMITS = {
     batch: ['Batch', 1, 1e6],
     seq: ['Sequence length', 1, 1e7],
     tp: ['TP', 1, 1024],
     pp: ['PP', 1, 1024],
+    count: ['Chip count', 1, 1_000_000],
+    olen: ['Output length', 1, 1e6],
   } as const;
   const controls = new Map<string, HTMLInputElement | HTMLSelectElement>();
   const fieldErrors = new Map<string, HTMLElement>();
@@ -304,10 +449,31 @@ export function renderPerformance(root: HTMLElement): void {
   const epHint = h('small', { id: 'ep-hint' });
   const out = h('div');
   const perf = latest('perf');
-  const fit = latest('fit');
+  const serve = latest('serve');
+  const serveOut = h('div', { id: 'serve-out' });
+  const serveStatus = h('p', { class: 'status', 'aria-live': 'polite' });
+  let assumed: Assumed = {};
   const moeOf = () => models.includes(st.model) && cat.getModel(st.model).ffn === 'moe';
+  /** The system simulated: a catalogue system, or `CHIP:N` built from a chip. */
+  const systemSpec = () => (st.chip === 'none' ? st.system : `${st.chip}:${st.count}`);
   const chipsOf = () =>
-    systems.includes(st.system) ? (cat.getSystem(st.system).figures.chips.value ?? 1) : 1;
+    st.chip !== 'none'
+      ? Number(st.count) || 1
+      : systems.includes(st.system)
+        ? (cat.getSystem(st.system).figures.chips.value ?? 1)
+        : 1;
+  /** A limit in ms: empty = none. */
+  const limitMs = (raw: string, what: string, key: string): number | undefined => {
+    if (raw.trim() === '') {
+      problems.delete(key);
+      return undefined;
+    }
+    const v = Number(raw);
+    if (!(v > 0 && v <= 1e7))
+      problems.set(key, `${what} must be a positive number of ms (or empty), got "${raw}"`);
+    else problems.delete(key);
+    return v;
+  };
   const check = (): boolean => {
     for (const [k, [what, min, max]] of Object.entries(LIMITS)) {
       const v = wholeNumber(st[k as keyof typeof LIMITS], what, min, max);
@@ -319,6 +485,19 @@ export function renderPerformance(root: HTMLElement): void {
       if (typeof v === 'string') problems.set('ep', `${v} (or "auto")`);
       else problems.delete('ep');
     } else problems.delete('ep');
+    try {
+      assumed = parseAssume(
+        st.assume
+          .split(/[,\s]+/)
+          .map((x) => x.trim())
+          .filter(Boolean),
+      );
+      problems.delete('assume');
+    } catch (e) {
+      problems.set('assume', (e as Error).message.replace(/^--assume:? ?/, 'Assume: '));
+    }
+    limitMs(st.tpot, 'TPOT limit', 'tpot');
+    limitMs(st.ttft, 'TTFT limit', 'ttft');
     for (const [k, el] of controls) {
       const p = problems.get(k);
       if (p) el.setAttribute('aria-invalid', 'true');
@@ -346,7 +525,8 @@ export function renderPerformance(root: HTMLElement): void {
     );
     const moe = moeOf();
     const chips = chipsOf();
-    const sysName = systems.includes(st.system) ? cat.displayName(cat.getSystem(st.system)) : st.system;
+    const spec = systemSpec();
+    const sysName = st.chip !== 'none' || systems.includes(spec) ? systemName(spec) : spec;
     epHint.textContent =
       st.ep === 'auto'
         ? moe
@@ -365,74 +545,85 @@ export function renderPerformance(root: HTMLElement): void {
     }
     const moe = moeOf();
     const epN = st.ep === 'auto' ? (moe ? chipsOf() : 1) : Number(st.ep);
+    const system = systemSpec();
     const w: Workload = {
       model: st.model,
-      system: st.system,
+      system,
       phase: st.phase,
       batch: Number(st.batch),
       seqLen: Number(st.seq),
-      weights: st.weights === 'auto' ? nativeEightBit(st.system) : st.weights,
+      weights: st.weights === 'auto' ? nativeEightBit(system) : st.weights,
       kv: st.kv,
       tp: Number(st.tp),
       pp: Number(st.pp),
       ep: epN,
     };
     if (st.acts !== 'same') w.activations = st.acts;
+    if (Object.keys(assumed).length) w.assume = assumed;
     status.textContent = 'Simulating in the worker...';
-    perf(w).then(
+    // the serving search: batch and parallelism searched by perf for the most tokens/s per chip within the SLA
+    const { phase: _p, batch: _b, tp: _t, pp: _pp, ep: _e, ...base } = w;
+    serveStatus.textContent = 'Searching batch and parallelism in the worker...';
+    const sreq: Tasks['serve']['req'] = { base, outputLen: Number(st.olen) };
+    const tpot = limitMs(st.tpot, 'TPOT limit', 'tpot');
+    const ttft = limitMs(st.ttft, 'TTFT limit', 'ttft');
+    if (tpot !== undefined) sreq.tpotMaxMs = tpot;
+    if (ttft !== undefined) sreq.ttftMaxMs = ttft;
+    serve(sreq).then(
       (r) => {
+        serveStatus.textContent = '';
+        showServe(serveOut, r);
+      },
+      (err: Error) => {
+        serveStatus.textContent = '';
+        fill(serveOut, h('p', { class: 'error', role: 'alert' }, err.message));
+      },
+    );
+    perf(w).then(
+      (o) => {
         error.hidden = true;
-        if (r.memory.fits) {
-          status.textContent = `Simulated ${r.ops.length} operations.`;
-          showResult(out, r);
+        if (o.ok) {
+          status.textContent = `Simulated ${o.result.ops.length} operations.`;
+          showResult(out, o.result);
           return;
         }
-        status.textContent =
-          'The weights and KV cache do not fit; looking for the smallest parallelism that does...';
-        const fitOut = h('p', null, 'Searching...');
-        fill(out, unfitBlock(r, fitOut), memoryOnly(r));
-        fit(w).then(
-          (f) => {
-            status.textContent = 'Does not fit (see below).';
-            if (!f) {
-              fill(
-                fitOut,
-                'No deployment up to TP 128, PP 32 and EP 1024 fits with this batch and sequence length: lower them or choose a smaller format.',
-              );
-              return;
-            }
-            fill(
-              fitOut,
-              `Smallest parallelism that fits: TP ${f.tp}, EP ${f.ep}, PP ${f.pp} (${f.chips} chips; ${fmt(f.weightsGB + f.kvGB, 4)} of ${fmt(f.capacityGB, 4)} GB per chip). `,
-              h(
-                'button',
-                {
-                  type: 'button',
-                  'data-apply-fit': '',
-                  onclick: () => {
-                    for (const [k, v] of [
-                      ['tp', f.tp],
-                      ['pp', f.pp],
-                      ['ep', f.ep],
-                    ] as const) {
-                      st[k] = String(v);
-                      const el = controls.get(k);
-                      if (
-                        el instanceof HTMLSelectElement &&
-                        ![...el.options].some((o) => o.value === String(v))
-                      )
-                        el.append(h('option', { value: String(v) }, String(v)));
-                      if (el) el.value = String(v);
-                    }
-                    update({ tp: f.tp, pp: f.pp, ep: f.ep });
-                    go();
-                  },
-                },
-                'Use it',
-              ),
-            );
-          },
-          (err: Error) => fill(fitOut, `The search failed: ${err.message}`),
+        status.textContent = 'Does not fit (see below).';
+        const fitOut = h('p');
+        fill(out, unfitBlock(o, fitOut), memoryOnly(o.memory));
+        const f = o.smallest;
+        if (!f) {
+          fill(
+            fitOut,
+            'No deployment within the search limits fits with this batch and sequence length: lower them or choose a smaller format.',
+          );
+          return;
+        }
+        fill(
+          fitOut,
+          `Smallest parallelism that fits (perf's rule: fewest chips, then least PP, then least TP): TP ${f.tp}, EP ${f.ep}, PP ${f.pp} (${f.chips} chips). `,
+          h(
+            'button',
+            {
+              type: 'button',
+              'data-apply-fit': '',
+              onclick: () => {
+                for (const [k, v] of [
+                  ['tp', f.tp],
+                  ['pp', f.pp],
+                  ['ep', f.ep],
+                ] as const) {
+                  st[k] = String(v);
+                  const el = controls.get(k);
+                  if (el instanceof HTMLSelectElement && ![...el.options].some((o) => o.value === String(v)))
+                    el.append(h('option', { value: String(v) }, String(v)));
+                  if (el) el.value = String(v);
+                }
+                update({ tp: f.tp, pp: f.pp, ep: f.ep });
+                go();
+              },
+            },
+            'Use it',
+          ),
         );
       },
       (err: Error) => {
@@ -460,13 +651,13 @@ export function renderPerformance(root: HTMLElement): void {
     controls.set(k, el);
     return el;
   };
-  const num = (k: 'batch' | 'seq' | 'tp' | 'pp') => {
+  const num = (k: 'batch' | 'seq' | 'tp' | 'pp' | 'count' | 'assume' | 'tpot' | 'ttft' | 'olen') => {
     const el = h('input', {
       type: 'text',
-      inputmode: 'numeric',
+      inputmode: k === 'assume' ? 'text' : k === 'tpot' || k === 'ttft' ? 'decimal' : 'numeric',
       value: st[k],
       id: `perf-${k}`,
-      size: 8,
+      size: k === 'assume' ? 24 : 8,
       'aria-describedby': `perf-${k}-err`,
     });
     el.addEventListener('input', () => set(k, k)(el.value.trim()));
@@ -527,23 +718,62 @@ export function renderPerformance(root: HTMLElement): void {
       withErr('PP', num('pp'), 'pp', 'pipeline stages'),
       withErr('EP', epSel, 'ep', epHint),
     ),
+    h(
+      'div',
+      { class: 'controls' },
+      withErr(
+        'Or build the system from a chip',
+        pick('chip', [
+          ['none', 'no: use the system above'],
+          ...cat.accelerators.map((a): [string, string] => [a.id, cat.displayName(a)]),
+        ]),
+        'chip',
+        'CHIP:N, from the chip’s catalogue figures',
+      ),
+      withErr('Chip count (N)', num('count'), 'count', 'chips in the built system'),
+      withErr(
+        'Assume missing figures',
+        num('assume'),
+        'assume',
+        `FIELD=VALUE, comma-separated; fields: ${ASSUMABLE_FIELDS.join(', ')}`,
+      ),
+    ),
     error,
     status,
     out,
+    h(
+      'section',
+      { 'aria-labelledby': 'serve-h' },
+      h('h2', { id: 'serve-h' }, 'Serving search within an SLA'),
+      h(
+        'p',
+        { class: 'lede' },
+        'Batch (1 to 1,024) and every deployment that fits, searched by the simulator for the most tokens/s per chip with TPOT and TTFT within the limits; the frontier shows what each chip gives up for faster tokens per user.',
+      ),
+      h(
+        'div',
+        { class: 'controls' },
+        withErr('TPOT limit (ms)', num('tpot'), 'tpot', 'empty = no limit'),
+        withErr('TTFT limit (ms)', num('ttft'), 'ttft', 'empty = no limit'),
+        withErr('Output tokens', num('olen'), 'olen', 'per request, for the prefill:decode ratio'),
+      ),
+      serveStatus,
+      serveOut,
+    ),
     validationSection(),
   );
   go();
 }
 
 /** The memory card alone, for a setup that does not fit. */
-function memoryOnly(r: PerfResult): HTMLElement {
+function memoryOnly(m: Extract<PerfOutcome, { ok: false }>['memory']): HTMLElement {
   return h(
     'div',
     { class: 'cards' },
     card(
       'Memory per chip',
-      `${fmt(r.memory.weightsGB + r.memory.kvGB, 4)} / ${fmt(r.memory.capacityGB, 4)} GB`,
-      `weights ${fmt(r.memory.weightsGB, 4)} + KV ${fmt(r.memory.kvGB, 4)}; does NOT fit`,
+      `${fmt(m.totalGB, 4)} / ${fmt(m.capacityGB, 4)} GB`,
+      `weights ${fmt(m.weightsGB, 4)} + KV ${fmt(m.kvGB, 4)} + activations ${fmt(m.activationsGB, 3)} + workspace ${fmt(m.workspaceGB, 3)}; does NOT fit`,
       'memory',
     ),
   );

@@ -11,6 +11,7 @@ import {
   dataFromFiles,
   type Interval,
   METRIC_DEFINITIONS,
+  type MustBeTrueResult,
   openQuestions,
   resolveScenario,
   type SupplyData,
@@ -23,7 +24,7 @@ import {
 } from '../../../src/supply/index.js';
 import { SLIDER_PARAMS } from '../../../src/web/scale.js';
 import { chartBlock, PLOT_STYLE, plotWidth } from '../chart.js';
-import { latest } from '../client.js';
+import { latest, run } from '../client.js';
 import { getCatalog, SUPPLY_FILES } from '../data.js';
 import { debounce, field, fill, fmt, h, pct, select } from '../dom.js';
 import { getNumber, getString, update } from '../state.js';
@@ -58,7 +59,13 @@ function fan(
     height: 300,
     marginBottom: 55,
     style: PLOT_STYLE,
-    x: { label: null, domain: rows.map((d) => d.quarter), type: 'point', tickRotate: -45 },
+    x: {
+      label: null,
+      domain: rows.map((d) => d.quarter),
+      type: 'point',
+      tickRotate: -45,
+      ticks: quarterTicks(rows.map((d) => d.quarter)),
+    },
     y: {
       label: asPct ? 'share' : 'units per quarter',
       grid: true,
@@ -91,7 +98,12 @@ function binding(r: SupplyResult): HTMLElement {
     height: 260,
     marginBottom: 55,
     style: PLOT_STYLE,
-    x: { label: null, domain: r.quarters.map((q) => q.quarter), tickRotate: -45 },
+    x: {
+      label: null,
+      domain: r.quarters.map((q) => q.quarter),
+      tickRotate: -45,
+      ticks: quarterTicks(r.quarters.map((q) => q.quarter)),
+    },
     y: { label: 'share of runs', tickFormat: '.0%', domain: [0, 1] },
     color: { legend: true, domain: Object.keys(BIND_COLORS), range: Object.values(BIND_COLORS) },
     marks: [Plot.barY(rows, { x: 'quarter', y: 'share', fill: 'constraint' })],
@@ -460,6 +472,96 @@ function showResult(out: HTMLElement, r: SupplyResult): void {
   );
 }
 
+/**
+ * Quarter tick labels, thinned so the rotated labels keep at least 48 px apart (their boxes are about 40 px wide) at the chart's
+ * width (every second or fourth quarter on a phone; every quarter on a wide screen).
+ */
+function quarterTicks(quarters: string[]): string[] {
+  const room = Math.max(100, plotWidth() - 80);
+  const step = [1, 2, 4].find((k) => (room / quarters.length) * k >= 48) ?? 4;
+  return quarters.filter((_, i) => i % step === 0);
+}
+
+/** supply's "what must be true" (the CLI's `supply --must-be-true`), in the worker on request. */
+function mustBeTrueSection(scenario: () => string): HTMLElement {
+  const out = h('div', { id: 'mbt-out' });
+  const button = h('button', { type: 'button', id: 'mbt-run' }, 'What must be true? (5,000 runs)');
+  const show = (rs: MustBeTrueResult[]) =>
+    fill(
+      out,
+      rs.map((r) =>
+        h(
+          'div',
+          { class: 'mbt', 'data-claim': r.claim.id },
+          h('h3', null, r.claim.text),
+          h(
+            'p',
+            { 'data-metric': `mbt-${r.claim.id}` },
+            `Holds in ${pct(r.holds, 0)} of ${r.runs.toLocaleString()} runs (${r.scenario}, seed ${r.seed}); ` +
+              (r.box.length
+                ? `in ${pct(r.holdsInBox, 0)} of the ${pct(r.support, 0)} of runs inside the region below.`
+                : 'no region of the inputs found that makes it hold more often.'),
+          ),
+          r.box.length
+            ? dataTable({
+                name: `must-be-true-${r.claim.id}`,
+                caption: 'Input region (cuts in the order found; the region is all of them together)',
+                columns: [
+                  { key: 'parameter', label: 'Input', value: (c) => c.parameter },
+                  { key: 'cut', label: 'Must be', value: (c) => `${c.op} ${fmt(c.value, 3)} ${c.unit}` },
+                  { key: 'period', label: 'Period', value: (c) => c.period },
+                  {
+                    key: 'quantile',
+                    label: 'Quantile of its range',
+                    value: (c) => c.quantile,
+                    render: (c) => pct(c.quantile, 0),
+                    numeric: true,
+                  },
+                  { key: 'confidence', label: 'Confidence', value: (c) => c.confidence },
+                  {
+                    key: 'holds',
+                    label: 'Holds after this cut',
+                    value: (c) => c.holds,
+                    render: (c) => pct(c.holds, 0),
+                    numeric: true,
+                  },
+                  {
+                    key: 'support',
+                    label: 'Runs left',
+                    value: (c) => c.support,
+                    render: (c) => pct(c.support, 0),
+                    numeric: true,
+                  },
+                ],
+                rows: r.box,
+              })
+            : null,
+        ),
+      ),
+    );
+  button.addEventListener('click', () => {
+    button.disabled = true;
+    fill(out, h('p', { class: 'status' }, 'Searching the inputs in the worker...'));
+    run('mustBeTrue', { scenario: scenario(), runs: 5000, seed: 1 })
+      .then(show, (err: Error) => fill(out, h('p', { class: 'error', role: 'alert' }, err.message)))
+      .finally(() => {
+        button.disabled = false;
+      });
+  });
+  return h(
+    'section',
+    { 'aria-labelledby': 'mbt-h' },
+    h('h2', { id: 'mbt-h' }, 'What must be true'),
+    h(
+      'p',
+      null,
+      'For each claim about end-2026, a box search over the model’s input ranges finds the region of inputs in which the claim holds in most runs: what one has to believe for it.',
+    ),
+    button,
+    out,
+  );
+}
+
 /** Validation runs on the page's thread on request (a few seconds at 2,000 runs). */
 function validationSection(): HTMLElement {
   const out = h('div');
@@ -610,6 +712,7 @@ export function renderSupply(root: HTMLElement): void {
     status,
     out,
     validationSection(),
+    mustBeTrueSection(() => scenario),
     h(
       'section',
       { 'aria-labelledby': 'torn-h' },

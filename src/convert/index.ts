@@ -28,8 +28,7 @@ export {
   type QuantTarget,
   quantTarget,
   refusal,
-  type SlabEncoder,
-  slabEncoder,
+  rowCodeBytes,
   TARGETS,
   type TargetName,
 } from './layouts.js';

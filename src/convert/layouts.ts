@@ -17,8 +17,8 @@
  */
 
 import { codec } from '../formats/index.js';
-import type { Dtype, TensorChunk, TensorSpec } from '../io/index.js';
-import { type BlockScheme, blockScale, getScheme, packFp4, quantize } from '../quant/index.js';
+import type { TensorSpec } from '../io/index.js';
+import { type BlockScheme, blockScale, getScheme } from '../quant/index.js';
 
 /** Layouts a conversion can write, `bf16` being the way back. */
 export const TARGETS = ['deepseek-fp8', 'mxfp8', 'mxfp4', 'nvfp4', 'bf16'] as const;
@@ -97,11 +97,17 @@ function companion(name: string, suffix: string): string {
 /** Why a weight of quantization-orientation shape `[..., out, in]` cannot take the layout, if it cannot. */
 export function refusal(t: QuantTarget, shape: readonly number[]): string | undefined {
   if (shape.length < 2) return 'needs at least 2 dimensions';
-  const cols = shape[shape.length - 1]!;
-  if (t.layout !== 'deepseek-fp8' && cols % t.blockCols !== 0) {
-    return `input dimension ${cols} is not a multiple of ${t.blockCols}`;
-  }
   return undefined;
+}
+
+/**
+ * Bytes of one stored row of `cols` weight values: FP8 one per value; packed FP4 whole blocks of
+ * two codes per byte (a ragged last block is padded with zero codes, as triton's downcast_to_mxfp
+ * pads the quantized dimension to a multiple of 32), so the stored width is `ceil(cols / block) · block / 2`.
+ */
+export function rowCodeBytes(t: QuantTarget, cols: number): number {
+  if (t.layout === 'mxfp4' || t.layout === 'nvfp4') return (Math.ceil(cols / t.blockCols) * t.blockCols) / 2;
+  return cols;
 }
 
 /** The tensors a weight becomes, weight data first. `shape` is `[...lead, out, in]`. */
@@ -122,78 +128,22 @@ export function outputSpecs(t: QuantTarget, name: string, shape: readonly number
     case 'mxfp8':
       return [
         { name, dtype: 'F8_E4M3', shape: [...shape] },
-        { name: companion(name, 'scale'), dtype: 'U8', shape: [...lead, out, inDim / 32] },
+        { name: companion(name, 'scale'), dtype: 'U8', shape: [...lead, out, Math.ceil(inDim / 32)] },
       ];
     case 'nvfp4':
       return [
-        { name, dtype: 'U8', shape: [...lead, out, inDim / 2] },
-        { name: companion(name, 'scale'), dtype: 'F8_E4M3', shape: [...lead, out, inDim / 16] },
+        { name, dtype: 'U8', shape: [...lead, out, rowCodeBytes(t, inDim)] },
+        { name: companion(name, 'scale'), dtype: 'F8_E4M3', shape: [...lead, out, Math.ceil(inDim / 16)] },
         { name: companion(name, 'scale_2'), dtype: 'F32', shape: [] },
       ];
     case 'mxfp4': {
       const base = baseName(name);
       return [
-        { name: `${base}_blocks`, dtype: 'U8', shape: [...lead, out, inDim / 32, 16] },
-        { name: `${base}_scales`, dtype: 'U8', shape: [...lead, out, inDim / 32] },
+        { name: `${base}_blocks`, dtype: 'U8', shape: [...lead, out, Math.ceil(inDim / 32), 16] },
+        { name: `${base}_scales`, dtype: 'U8', shape: [...lead, out, Math.ceil(inDim / 32)] },
       ];
     }
   }
-}
-
-/** Encodes one weight slab by slab, in row order. */
-export interface SlabEncoder {
-  /** Chunks due before the first slab (NVFP4's tensor scale). */
-  readonly prologue: readonly TensorChunk[];
-  /** Encode rows `[n, cols]` (n a multiple of the block rows, except at a matrix's end). */
-  slab(data: Float32Array, rows: number, cols: number): TensorChunk[];
-}
-
-const fr = Math.fround;
-
-/**
- * NVFP4's tensor scale from the whole tensor's amax over its finite values: 448 · 6 / amax, or 1
- * for 0 (an infinity or NaN never sets it: callers pass the finite amax).
- */
-export function nvfp4GlobalScale(amax: number): number {
-  return amax > 0 && Number.isFinite(amax) ? fr((448 * 6) / amax) : 1;
-}
-
-/** An encoder for weight `name`; `amax` (the whole tensor's) is needed by NVFP4 only. */
-export function slabEncoder(t: QuantTarget, name: string, shape: readonly number[], amax = 0): SlabEncoder {
-  const specs = outputSpecs(t, name, shape);
-  const [w, s] = [specs[0]!.name, specs[1]!.name];
-  if (t.layout === 'nvfp4') {
-    const globalScale = nvfp4GlobalScale(amax);
-    const scale2 = Float32Array.of(fr(1 / globalScale));
-    return {
-      prologue: [{ name: specs[2]!.name, data: bytesOf(scale2) }],
-      slab(data, rows, cols) {
-        const { codes, scaleCodes } = nvfp4Slab(t.scheme, data, rows, cols, globalScale);
-        return [
-          { name: w, data: packFp4(codes, 'gpt-oss') },
-          { name: s, data: scaleCodes },
-        ];
-      },
-    };
-  }
-  return {
-    prologue: [],
-    slab(data, rows, cols) {
-      const q = quantize(data, [rows, cols], t.scheme);
-      if (t.layout === 'mxfp4') {
-        return [
-          { name: w, data: packFp4(q.codes, 'gpt-oss') },
-          { name: s, data: q.scaleCodes! },
-        ];
-      }
-      const scales =
-        t.layout === 'deepseek-fp8' && t.scaleDtype === 'F32' ? bytesOf(q.scales) : q.scaleCodes!;
-      return [
-        { name: w, data: q.codes },
-        { name: s, data: scales },
-      ];
-    },
-  };
 }
 
 const e2m1Sat = codec('e2m1', { rounding: 'nearest-even', overflow: 'saturate' });
@@ -210,14 +160,17 @@ export function nvfp4Slab(
   cols: number,
   globalScale: number,
 ) {
-  const groups = cols / 16;
+  const groups = Math.ceil(cols / 16);
   const scaleCodes = new Uint8Array(rows * groups);
   const scaled = new Float32Array(data.length);
   for (let b = 0; b < rows * groups; b++) {
-    const o = b * 16;
+    // a ragged last block of a row is shorter: its scale comes from the values it has
+    const r = Math.floor(b / groups);
+    const o = r * cols + (b % groups) * 16;
+    const end = Math.min(o + 16, (r + 1) * cols);
     let amax = 0;
     let finite = true;
-    for (let j = o; j < o + 16; j++) {
+    for (let j = o; j < end; j++) {
       const a = Math.abs(data[j]!);
       if (a - a !== 0) finite = false;
       else if (a > amax) amax = a;
@@ -225,12 +178,12 @@ export function nvfp4Slab(
     if (!finite) {
       // no reference rule: as MX does, the block's scale is NaN (E4M3 0x7F), so it decodes to NaN
       scaleCodes[b] = 0x7f;
-      scaled.fill(0, o, o + 16);
+      scaled.fill(0, o, end);
       continue;
     }
     const bs = blockScale(scheme.scale, scheme.scaleStorage, scheme.element, amax, globalScale);
     scaleCodes[b] = Math.max(bs.code, 0);
-    for (let j = o; j < o + 16; j++) scaled[j] = data[j]! * bs.mul;
+    for (let j = o; j < end; j++) scaled[j] = data[j]! * bs.mul;
   }
   const codes = e2m1Sat.encodeArray(scaled) as Uint8Array;
   return { codes, scaleCodes };
@@ -240,11 +193,3 @@ export function nvfp4Slab(
 export function bytesOf(a: Float32Array | Uint16Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
-
-/** Dtype names of the tensors each layout stores the weight data in (for detection). */
-export const WEIGHT_DTYPES: Readonly<Record<QuantLayout, Dtype>> = {
-  'deepseek-fp8': 'F8_E4M3',
-  mxfp8: 'F8_E4M3',
-  mxfp4: 'U8',
-  nvfp4: 'U8',
-};

@@ -338,18 +338,22 @@ function deepseek(ck: Checkpoint, w: CheckpointTensor, s: CheckpointTensor): Log
 
 function mxfp8(ck: Checkpoint, w: CheckpointTensor, s: CheckpointTensor): LogicalTensor {
   const { rows, cols } = matrices(w.shape);
-  const g = cols / 32;
+  // one scale per 32 of each row, the last block of a row ragged when cols is not a multiple of 32
+  const g = Math.ceil(cols / 32);
   const whole = async (b: number, r0: number, r1: number) => {
     const codes = await ck.readRange(w.name, (b * rows + r0) * cols, (b * rows + r1) * cols);
     const scales = await readScaleRows(ck, s, b * rows + r0, r1 - r0, g);
     const out = E4M3.decodeArray(codes);
-    for (let i = 0; i < out.length; i++) out[i] = out[i]! * scales[Math.floor(i / 32)]!;
+    for (let r = 0; r < r1 - r0; r++) {
+      for (let c = 0; c < cols; c++) out[r * cols + c] = out[r * cols + c]! * scales[r * g + Math.floor(c / 32)]!;
+    }
     return out;
   };
   const segment = async (b: number, r: number, c0: number, c1: number) => {
     const at = (b * rows + r) * cols;
     const out = E4M3.decodeArray(await ck.readRange(w.name, at + c0, at + c1));
-    const scales = await readScaleRange(ck, s, (at + c0) / 32, (at + c1) / 32);
+    const sr = (b * rows + r) * g;
+    const scales = await readScaleRange(ck, s, sr + c0 / 32, sr + Math.ceil(c1 / 32));
     for (let i = 0; i < out.length; i++) out[i] = out[i]! * scales[Math.floor(i / 32)]!;
     return out;
   };

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { type Checkpoint, openCheckpoint } from '../io/index.js';
+import { type Checkpoint, openCheckpoint, type TensorSpec, writeShardedCheckpoint } from '../io/index.js';
 import { type BlockScheme, getScheme, packFp4, quantize } from '../quant/index.js';
 import { convertCheckpoint } from './convert.js';
 import { type Fixture, withTemp, writeLlama } from './fixtures.js';
@@ -295,6 +295,44 @@ describe('convert a Llama-shaped BF16 checkpoint', () => {
         }),
         /tensor "model.position_ids": dtype I64 is not a float type/,
       );
+    });
+  });
+});
+
+describe('exclude_modules', () => {
+  test('lists the module of every unquantized float matrix, whatever its name ends with', async () => {
+    await withTemp(async (tmp) => {
+      const specs: TensorSpec[] = [
+        { name: 'enc.proj.kernel', dtype: 'BF16', shape: [64, 64] }, // not `.weight`: not selected
+        { name: 'dec.proj.weight', dtype: 'BF16', shape: [64, 64] }, // quantized
+        { name: 'dec.proj.bias', dtype: 'BF16', shape: [64] }, // a vector of a quantized module
+        { name: 'head', dtype: 'F32', shape: [32, 64] }, // no module path: the name itself
+        { name: 'dec.norm.weight', dtype: 'BF16', shape: [64] }, // a vector: not listed
+        { name: 'dec.ids', dtype: 'I64', shape: [1, 4] }, // not a float: not listed
+      ];
+      const data = specs.map((s) => {
+        const n = s.shape.reduce((a, b) => a * b, 1);
+        const bytes = s.dtype === 'BF16' ? 2 : s.dtype === 'F32' ? 4 : 8;
+        return { name: s.name, data: new Uint8Array(n * bytes).fill(0x3c) };
+      });
+      await writeShardedCheckpoint(join(tmp, 'in'), specs, data, { maxShardBytes: 1e9, sync: false });
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(join(tmp, 'in', 'config.json'), '{"model_type": "test"}\n');
+      for (const to of ['mxfp8', 'nvfp4', 'mxfp4'] as const) {
+        const r = await convertCheckpoint(join(tmp, 'in'), join(tmp, to), { to, sync: false });
+        assert.deepEqual(
+          r.tensors.filter((t) => t.action === 'quantized').map((t) => t.name),
+          ['dec.proj.weight'],
+        );
+        const qc = JSON.parse(await readFile(join(tmp, to, 'config.json'), 'utf8')).quantization_config;
+        const want = ['enc.proj', 'head'];
+        if (to === 'mxfp4') assert.deepEqual([...qc.modules_to_not_convert].sort(), want);
+        else {
+          assert.deepEqual([...qc.exclude_modules].sort(), want);
+          const hf = JSON.parse(await readFile(join(tmp, to, 'hf_quant_config.json'), 'utf8'));
+          assert.deepEqual([...hf.quantization.exclude_modules].sort(), want);
+        }
+      }
     });
   });
 });

@@ -263,7 +263,14 @@ export async function convertCheckpoint(
         await pool.close();
         await rawFiles.close();
       }
-      const notConverted = excludedModules(jobs);
+      const notConverted = excludedModules(
+        jobs.map((j) => ({
+          name: j.t.name,
+          shape: j.t.shape,
+          isFloat: j.t.isFloat,
+          quantized: j.kind === 'quantize',
+        })),
+      );
       files = await copyConfigFiles(ck.dir, out, target, notConverted, hooks);
       await ledger.finish();
     } catch (err) {
@@ -659,16 +666,21 @@ export function moduleOf(name: string): string {
 }
 
 /**
- * `exclude_modules` of the quantization config: the module of every tensor left unquantized,
- * whatever its name ends with, except modules that also hold a quantized tensor (a quantized
- * Linear's bias stays BF16 and its module is still quantized).
+ * `exclude_modules` (`modules_to_not_convert` for gpt-oss) of the quantization config: the module
+ * of every unquantized float tensor of 2 or more dimensions (what a layout could have quantized;
+ * norms and biases are vectors, integer tensors are not weights), whatever its name ends with. Not listed: a module that also holds a
+ * quantized tensor, or is an ancestor of one (`model` for `model.position_ids`), since loaders
+ * match these names as prefixes or substrings and would skip the quantized ones too.
  */
-function excludedModules(jobs: readonly Job[]): string[] {
-  const quantized = new Set(jobs.filter((j) => j.kind === 'quantize').map((j) => moduleOf(j.t.name)));
+export function excludedModules(
+  tensors: readonly { name: string; shape: readonly number[]; isFloat: boolean; quantized: boolean }[],
+): string[] {
+  const quantized = tensors.filter((t) => t.quantized).map((t) => moduleOf(t.name));
+  const covers = (m: string) => quantized.some((q) => q === m || q.startsWith(`${m}.`));
   const out = new Set<string>();
-  for (const j of jobs) {
-    const m = moduleOf(j.t.name);
-    if (j.kind !== 'quantize' && !quantized.has(m)) out.add(m);
+  for (const t of tensors) {
+    const m = moduleOf(t.name);
+    if (!t.quantized && t.isFloat && t.shape.length >= 2 && !covers(m)) out.add(m);
   }
   return [...out];
 }

@@ -146,7 +146,8 @@ function planJobs(
       );
     const why = refusal(target, t.qshape);
     if (why) return { ...copy(), reason: why };
-    return { t, kind: 'quantize', outputs: outputSpecs(target, t.name, t.qshape) };
+    const stored = t.transposed ? t.qshape : t.shape;
+    return { t, kind: 'quantize', outputs: outputSpecs(target, t.name, t.qshape, stored) };
   });
 }
 

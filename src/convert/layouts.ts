@@ -110,15 +110,25 @@ export function rowCodeBytes(t: QuantTarget, cols: number): number {
   return cols;
 }
 
-/** The tensors a weight becomes, weight data first. `shape` is `[...lead, out, in]`. */
-export function outputSpecs(t: QuantTarget, name: string, shape: readonly number[]): TensorSpec[] {
+/**
+ * The tensors a weight becomes, weight data first. `shape` is the quantization view
+ * `[...lead, out, in]` (source.ts `quantView`); FP8 weights keep their own shape `stored` when given
+ * (a Conv weight `[O, I, kh, kw]` stays 4-D, its scales are those of the view `[O, I·kh·kw]`);
+ * packed FP4 weights take the view's.
+ */
+export function outputSpecs(
+  t: QuantTarget,
+  name: string,
+  shape: readonly number[],
+  stored: readonly number[] = shape,
+): TensorSpec[] {
   const lead = shape.slice(0, -2);
   const out = shape[shape.length - 2]!;
   const inDim = shape[shape.length - 1]!;
   switch (t.layout) {
     case 'deepseek-fp8':
       return [
-        { name, dtype: 'F8_E4M3', shape: [...shape] },
+        { name, dtype: 'F8_E4M3', shape: [...stored] },
         {
           name: `${name}_scale_inv`,
           dtype: t.scaleDtype,
@@ -127,7 +137,7 @@ export function outputSpecs(t: QuantTarget, name: string, shape: readonly number
       ];
     case 'mxfp8':
       return [
-        { name, dtype: 'F8_E4M3', shape: [...shape] },
+        { name, dtype: 'F8_E4M3', shape: [...stored] },
         { name: companion(name, 'scale'), dtype: 'U8', shape: [...lead, out, Math.ceil(inDim / 32)] },
       ];
     case 'nvfp4':

@@ -97,7 +97,8 @@ async function checkWeight(
             (1 + 2 ** -8) +
           1e-30;
         const err = Math.abs(y[r * stride + c]! - xi);
-        if (!(err <= bound)) assert.fail(`${name}[${m},${r},${c}]: |${y[r * stride + c]} - ${xi}| > ${bound}`);
+        if (!(err <= bound))
+          assert.fail(`${name}[${m},${r},${c}]: |${y[r * stride + c]} - ${xi}| > ${bound}`);
       }
     }
   }

@@ -22,6 +22,7 @@ import {
   type TensorSpec,
   writeShardedCheckpoint,
 } from '../io/index.js';
+import { nvfp4GlobalScale } from '../quant/index.js';
 import { configFileNames, copyConfigFiles } from './config-files.js';
 import { ConvertError } from './errors.js';
 import {
@@ -32,7 +33,6 @@ import {
   rowCodeBytes,
   type TargetName,
 } from './layouts.js';
-import { nvfp4GlobalScale } from '../quant/index.js';
 import { checkOutputNotInput, type InputIdentity, inputIdentity, Ledger, MARKER } from './ledger.js';
 import { checkThreads, createSlabPool, defaultThreads, type SlabPool, type Slot } from './pool.js';
 import type { Progress } from './progress.js';

@@ -2,18 +2,18 @@
  * @module convert/layouts
  * The quantized checkpoint layouts, as data: which tensors a weight becomes (names, dtypes,
  * shapes), how a slab of rows is encoded into them, and the `quantization_config` that goes with
- * them. A weight is seen in its quantization orientation `[...lead, out, in]`; blocks run along
- * `in`. Facts: ../shared/reference/formats.md sections 3 to 5.
+ * them. A weight is seen in its quantization view `[...lead, out, in]` (source.ts `quantView`);
+ * blocks run along `in`, the reduction axis; a ragged last block is padded (README). Facts: ../shared/reference/formats.md sections 3 to 5.
  *
  * - `deepseek-fp8` (DeepSeek-V3 `README_WEIGHTS.md`): `W` F8_E4M3 `[out, in]` and `W_scale_inv`
  *   F32 (or F8_E8M0) `[ceil(out/128), ceil(in/128)]`.
- * - `mxfp4` (gpt-oss, transformers `Mxfp4GptOssExperts`): `P_blocks` U8 `[..., out, in/32, 16]`,
- *   two E2M1 codes per byte (low nibble = even element), and `P_scales` U8 (E8M0) `[..., out, in/32]`,
+ * - `mxfp4` (gpt-oss, transformers `Mxfp4GptOssExperts`): `P_blocks` U8 `[..., out, ceil(in/32), 16]`,
+ *   two E2M1 codes per byte (low nibble = even element), and `P_scales` U8 (E8M0) `[..., out, ceil(in/32)]`,
  *   where `P` is the name without its `.weight`.
  * - `mxfp8` (NVIDIA ModelOpt MXFP8, as vLLM loads it): `P.weight` F8_E4M3 and `P.weight_scale` U8
- *   (E8M0) `[out, in/32]`.
- * - `nvfp4` (NVIDIA ModelOpt NVFP4, as vLLM loads it): `P.weight` U8 `[out, in/2]` (packed as gpt-oss),
- *   `P.weight_scale` F8_E4M3 `[out, in/16]`, `P.weight_scale_2` F32 `[]` = amax / (6 * 448).
+ *   (E8M0) `[out, ceil(in/32)]`.
+ * - `nvfp4` (NVIDIA ModelOpt NVFP4, as vLLM loads it): `P.weight` U8 `[out, ceil(in/16)·8]` (packed as gpt-oss),
+ *   `P.weight_scale` F8_E4M3 `[out, ceil(in/16)]`, `P.weight_scale_2` F32 `[]` = amax / (6 * 448).
  */
 
 import { codec } from '../formats/index.js';
@@ -95,8 +95,10 @@ function companion(name: string, suffix: string): string {
 }
 
 /** Why a weight of quantization-orientation shape `[..., out, in]` cannot take the layout, if it cannot. */
-export function refusal(t: QuantTarget, shape: readonly number[]): string | undefined {
-  if (shape.length < 2) return 'needs at least 2 dimensions';
+export function refusal(_t: QuantTarget, shape: readonly number[]): string | undefined {
+  if (shape.length < 2) {
+    return 'needs at least 2 dimensions (blocks run along the last axis (in_features) of a matrix)';
+  }
   return undefined;
 }
 

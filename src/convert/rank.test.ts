@@ -30,7 +30,13 @@ const VIEW: Record<string, [number, number, number]> = {
 async function write(dir: string) {
   const data = SPECS.map((s, i) => ({
     name: s.name,
-    data: toBf16Bytes(values(s.shape.reduce((a, b) => a * b, 1), i + 7, 0.5)),
+    data: toBf16Bytes(
+      values(
+        s.shape.reduce((a, b) => a * b, 1),
+        i + 7,
+        0.5,
+      ),
+    ),
   }));
   await writeShardedCheckpoint(dir, SPECS, data, { maxShardBytes: 1e9, sync: false });
   return new Map(data.map((d) => [d.name, toFloat32('BF16', d.data)]));
@@ -63,7 +69,11 @@ describe('rank 3 and 4 tensors', () => {
         const x = await write(join(tmp, 'in'));
         const scheme = getScheme(DEFAULT_SCHEMES[layout]);
         const include = SPECS.map((s) => s.name);
-        const r = await convertCheckpoint(join(tmp, 'in'), join(tmp, 'q'), { to: layout, include, sync: false });
+        const r = await convertCheckpoint(join(tmp, 'in'), join(tmp, 'q'), {
+          to: layout,
+          include,
+          sync: false,
+        });
         assert.deepEqual(
           r.tensors.map((t) => t.action),
           ['quantized', 'quantized', 'quantized'],

@@ -362,7 +362,8 @@ function mxfp8(ck: Checkpoint, w: CheckpointTensor, s: CheckpointTensor): Logica
     const scales = await readScaleRows(ck, s, b * rows + r0, r1 - r0, g);
     const out = E4M3.decodeArray(codes);
     for (let r = 0; r < r1 - r0; r++) {
-      for (let c = 0; c < cols; c++) out[r * cols + c] = out[r * cols + c]! * scales[r * g + Math.floor(c / 32)]!;
+      for (let c = 0; c < cols; c++)
+        out[r * cols + c] = out[r * cols + c]! * scales[r * g + Math.floor(c / 32)]!;
     }
     return out;
   };

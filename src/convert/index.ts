@@ -22,7 +22,6 @@ export {
 export {
   baseName,
   DEFAULT_SCHEMES,
-  nvfp4Slab,
   outputSpecs,
   type QuantLayout,
   type QuantTarget,

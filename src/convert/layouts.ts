@@ -16,9 +16,8 @@
  *   `P.weight_scale` F8_E4M3 `[out, ceil(in/16)]`, `P.weight_scale_2` F32 `[]` = amax / (6 * 448).
  */
 
-import { codec } from '../formats/index.js';
 import type { TensorSpec } from '../io/index.js';
-import { type BlockScheme, blockScale, getScheme } from '../quant/index.js';
+import { type BlockScheme, getScheme } from '../quant/index.js';
 
 /** Layouts a conversion can write, `bf16` being the way back. */
 export const TARGETS = ['deepseek-fp8', 'mxfp8', 'mxfp4', 'nvfp4', 'bf16'] as const;
@@ -156,49 +155,6 @@ export function outputSpecs(
       ];
     }
   }
-}
-
-const e2m1Sat = codec('e2m1', { rounding: 'nearest-even', overflow: 'saturate' });
-
-/**
- * NVFP4 on a slab with the whole tensor's global scale (the quantizer derives it from the data it
- * is given, which for a slab is not the tensor). Same arithmetic as quant's `nvfp4` scheme; the
- * tests check the two agree bit for bit on whole tensors.
- */
-export function nvfp4Slab(
-  scheme: BlockScheme,
-  data: Float32Array,
-  rows: number,
-  cols: number,
-  globalScale: number,
-) {
-  const groups = Math.ceil(cols / 16);
-  const scaleCodes = new Uint8Array(rows * groups);
-  const scaled = new Float32Array(data.length);
-  for (let b = 0; b < rows * groups; b++) {
-    // a ragged last block of a row is shorter: its scale comes from the values it has
-    const r = Math.floor(b / groups);
-    const o = r * cols + (b % groups) * 16;
-    const end = Math.min(o + 16, (r + 1) * cols);
-    let amax = 0;
-    let finite = true;
-    for (let j = o; j < end; j++) {
-      const a = Math.abs(data[j]!);
-      if (a - a !== 0) finite = false;
-      else if (a > amax) amax = a;
-    }
-    if (!finite) {
-      // no reference rule: as MX does, the block's scale is NaN (E4M3 0x7F), so it decodes to NaN
-      scaleCodes[b] = 0x7f;
-      scaled.fill(0, o, end);
-      continue;
-    }
-    const bs = blockScale(scheme.scale, scheme.scaleStorage, scheme.element, amax, globalScale);
-    scaleCodes[b] = Math.max(bs.code, 0);
-    for (let j = o; j < end; j++) scaled[j] = data[j]! * bs.mul;
-  }
-  const codes = e2m1Sat.encodeArray(scaled) as Uint8Array;
-  return { codes, scaleCodes };
 }
 
 /** The bytes of a typed array (little-endian hosts). */

@@ -11,7 +11,7 @@
 import type { Dtype } from '../io/index.js';
 import { type BlockScheme, quantize, wasmPlan } from '../quant/index.js';
 import { wasmQuantizeMatrix } from '../quant/wasm.js';
-import { nvfp4Slab, type QuantTarget, rowCodeBytes } from './layouts.js';
+import { type QuantTarget, rowCodeBytes } from './layouts.js';
 import { floatView } from './tensor.js';
 
 /** What a worker needs to encode a slab. */
@@ -186,9 +186,11 @@ export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, s
     const s0 = Math.ceil(r0 / br) * colBlocks;
     const nb = Math.ceil((r1 - r0) / br) * colBlocks;
     if (t.layout === 'nvfp4') {
-      const { codes, scaleCodes } = nvfp4Slab(scheme, x, r1 - r0, cols, task.globalScale);
-      packInto(codes, weight, r1 - r0, cols, rowBytes);
-      out.set(scaleCodes, weightBytes + s0);
+      // the whole tensor's scale (from its finite values only: the caller's first pass)
+      const q = quantize(x, [r1 - r0, cols], scheme, { globalScale: task.globalScale });
+      nanBlocks(x, r1 - r0, cols, bc, q.codes, q.scaleCodes!);
+      packInto(q.codes, weight, r1 - r0, cols, rowBytes);
+      out.set(q.scaleCodes!, weightBytes + s0);
       continue;
     }
     let codes: Uint8Array;
@@ -214,6 +216,33 @@ export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, s
     }
   }
   return nonFinite;
+}
+
+/**
+ * NVFP4 has no reference rule for NaN or ±Inf; convert's (README: NaN and Inf) is MX's: a block
+ * holding one gets a NaN scale (E4M3 0x7F) and zero codes, so the whole block decodes to NaN.
+ * `quantize` gives a block with ±Inf the largest scale instead; this overrides it.
+ */
+function nanBlocks(
+  x: Float32Array,
+  rows: number,
+  cols: number,
+  bc: number,
+  codes: Uint8Array,
+  scales: Uint8Array,
+) {
+  const groups = Math.ceil(cols / bc);
+  for (let r = 0; r < rows; r++) {
+    for (let g = 0; g < groups; g++) {
+      const o = r * cols + g * bc;
+      const end = Math.min(o + bc, (r + 1) * cols);
+      let finite = true;
+      for (let j = o; j < end && finite; j++) finite = x[j]! - x[j]! === 0;
+      if (finite) continue;
+      scales[r * groups + g] = 0x7f;
+      codes.fill(0, o, end);
+    }
+  }
 }
 
 /** `x` copied into `into` (same length), so that the caller's input is left as it was. */

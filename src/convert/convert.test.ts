@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { type Checkpoint, openCheckpoint } from '../io/index.js';
+import { type Checkpoint, openCheckpoint, type TensorSpec, writeShardedCheckpoint } from '../io/index.js';
 import { type BlockScheme, getScheme, packFp4, quantize } from '../quant/index.js';
 import { convertCheckpoint } from './convert.js';
 import { type Fixture, withTemp, writeLlama } from './fixtures.js';
@@ -39,6 +39,15 @@ function qvalues(fx: Fixture, name: string): { x: Float32Array; qshape: number[]
   return { x, qshape: [...spec.shape] };
 }
 
+/** Rows of `cols` codes widened to `padded` with zeros. */
+function padRows(codes: Uint8Array, cols: number, padded: number): Uint8Array {
+  if (cols === padded) return codes;
+  const rows = codes.length / cols;
+  const out = new Uint8Array(rows * padded);
+  for (let r = 0; r < rows; r++) out.set(codes.subarray(r * cols, (r + 1) * cols), r * padded);
+  return out;
+}
+
 async function readAll(ck: Checkpoint, name: string) {
   return ck.read(name);
 }
@@ -55,7 +64,13 @@ async function checkWeight(
   const { x, qshape } = qvalues(fx, name);
   const q = quantize(x, qshape, scheme, { axis: -1 });
   const got = await Promise.all(outs.map((o) => readAll(ck, o)));
-  const weight = layout === 'mxfp4' || layout === 'nvfp4' ? packFp4(q.codes, 'gpt-oss') : q.codes;
+  const fp4 = layout === 'mxfp4' || layout === 'nvfp4';
+  const cols = qshape[qshape.length - 1]!;
+  const rows = qshape[qshape.length - 2]!;
+  const [br, bc] = scheme.block as [number, number];
+  // packed FP4 rows hold whole blocks: a ragged last block padded with zero codes (written out here)
+  const padded = Math.ceil(cols / bc) * bc;
+  const weight = fp4 ? packFp4(padRows(q.codes, cols, padded), 'gpt-oss') : q.codes;
   assert.deepEqual(got[0], weight, `${name}: weight bytes`);
   const scaleInfo = ck.info(outs[1]!);
   const scales = scaleInfo.dtype === 'F32' ? bytesOf(q.scales) : q.scaleCodes!;
@@ -63,17 +78,16 @@ async function checkWeight(
   if (layout === 'nvfp4') assert.equal(toFloat32('F32', got[2]!)[0], fr(1 / q.globalScale));
   // decoded as a loader does, against the original
   const t = logicalTensors(ck).find((l) => l.name === name)!;
-  assert.deepEqual(t.qshape, qshape);
-  const cols = qshape[qshape.length - 1]!;
-  const rows = qshape[qshape.length - 2]!;
+  assert.deepEqual(t.qshape, fp4 ? [...qshape.slice(0, -1), padded] : qshape);
+  const stride = fp4 ? padded : cols;
   const batch = x.length / (rows * cols);
-  const [br, bc] = scheme.block as [number, number];
   const rb = Math.ceil(rows / br);
   const cb = Math.ceil(cols / bc);
   const b = BOUNDS[layout];
   for (let m = 0; m < batch; m++) {
     const y = await t.readRows(m, 0, rows);
     for (let r = 0; r < rows; r++) {
+      for (let c = cols; c < stride; c++) assert.equal(y[r * stride + c], 0, `${name}: padding decodes to 0`);
       for (let c = 0; c < cols; c++) {
         const xi = x[(m * rows + r) * cols + c]!;
         const s = q.scales[(m * rb + Math.floor(r / br)) * cb + Math.floor(c / bc)]!;
@@ -82,8 +96,9 @@ async function checkWeight(
           (Math.max(Math.abs(xi) * b.rel, s * b.sub) + Math.max(0, Math.abs(xi) - b.max * s)) *
             (1 + 2 ** -8) +
           1e-30;
-        const err = Math.abs(y[r * cols + c]! - xi);
-        if (!(err <= bound)) assert.fail(`${name}[${m},${r},${c}]: |${y[r * cols + c]} - ${xi}| > ${bound}`);
+        const err = Math.abs(y[r * stride + c]! - xi);
+        if (!(err <= bound))
+          assert.fail(`${name}[${m},${r},${c}]: |${y[r * stride + c]} - ${xi}| > ${bound}`);
       }
     }
   }
@@ -116,11 +131,10 @@ describe('convert a Llama-shaped BF16 checkpoint', () => {
         try {
           const quantized = r.tensors.filter((t) => t.action === 'quantized');
           const names = quantized.map((t) => t.name).sort();
-          const mx = c.layout === 'mxfp4' || c.layout === 'mxfp8' || c.layout === 'nvfp4';
           const expected = [...fx.tensors.keys()]
             .filter((n) => /(proj\.weight|experts\.gate_up_proj)$/.test(n))
             .filter((n) => c.layout === 'mxfp4' || !n.includes('experts'))
-            .filter((n) => !(mx && n.includes('down_proj'))) // in = 200: not a multiple of 32 or 16
+            // down_proj (in = 200, not a multiple of 32 or 16) too: its last block is ragged
             .sort();
           assert.deepEqual(names, expected);
           for (const t of quantized) await checkWeight(ck, fx, c.layout, scheme, t.name, t.outputs);
@@ -146,14 +160,22 @@ describe('convert a Llama-shaped BF16 checkpoint', () => {
             assert.deepEqual(info(`${w}_scales`), ['U8', [160, 5]]);
             assert.deepEqual(info('model.layers.0.mlp.experts.gate_up_proj_blocks'), ['U8', [2, 64, 5, 16]]);
             assert.deepEqual(info('model.layers.0.mlp.experts.gate_up_proj_scales'), ['U8', [2, 64, 5]]);
-            assert.deepEqual(info('model.layers.0.mlp.down_proj.weight'), ['BF16', [160, 200]]);
+            // in = 200: 7 blocks of 32, the last padded with zero codes (as triton's downcast_to_mxfp)
+            assert.deepEqual(info('model.layers.0.mlp.down_proj_blocks'), ['U8', [160, 7, 16]]);
+            assert.deepEqual(info('model.layers.0.mlp.down_proj_scales'), ['U8', [160, 7]]);
           } else if (c.layout === 'mxfp8') {
             assert.deepEqual(info(`${w}.weight`), ['F8_E4M3', [160, 160]]);
             assert.deepEqual(info(`${w}.weight_scale`), ['U8', [160, 5]]);
+            // in = 200: FP8 codes as they are, ceil(200 / 32) = 7 scales per row
+            assert.deepEqual(info('model.layers.0.mlp.down_proj.weight'), ['F8_E4M3', [160, 200]]);
+            assert.deepEqual(info('model.layers.0.mlp.down_proj.weight_scale'), ['U8', [160, 7]]);
           } else {
             assert.deepEqual(info(`${w}.weight`), ['U8', [160, 80]]);
             assert.deepEqual(info(`${w}.weight_scale`), ['F8_E4M3', [160, 10]]);
             assert.deepEqual(info(`${w}.weight_scale_2`), ['F32', []]);
+            // in = 200: padded to 13 blocks of 16 before packing (ModelOpt NVFP4QTensor.quantize)
+            assert.deepEqual(info('model.layers.0.mlp.down_proj.weight'), ['U8', [160, 104]]);
+            assert.deepEqual(info('model.layers.0.mlp.down_proj.weight_scale'), ['F8_E4M3', [160, 13]]);
           }
           // tensors not quantized are copied byte for byte
           for (const n of [
@@ -185,9 +207,10 @@ describe('convert a Llama-shaped BF16 checkpoint', () => {
           assert.deepEqual(qc, scheme.scaleStorage === 'e8m0' ? { ...base, scale_fmt: 'ue8m0' } : base);
         } else if (c.layout === 'mxfp4') {
           assert.equal(qc.quant_method, 'mxfp4');
-          for (const m of ['model.embed_tokens', 'lm_head', 'model.layers.0.mlp.down_proj']) {
+          for (const m of ['model.embed_tokens', 'lm_head']) {
             assert.ok(qc.modules_to_not_convert.includes(m), m);
           }
+          assert.ok(!qc.modules_to_not_convert.includes('model.layers.0.mlp.down_proj'));
         } else {
           assert.equal(qc.quant_algo, c.layout === 'mxfp8' ? 'MXFP8' : 'NVFP4');
           assert.ok(files.includes('hf_quant_config.json'));
@@ -206,8 +229,16 @@ describe('convert a Llama-shaped BF16 checkpoint', () => {
           const decoded = new Map(logicalTensors(q).map((t) => [t.name, t]));
           for (const [n, { spec, data }] of fx.tensors) {
             const i = bk.info(n);
-            assert.deepEqual([i.dtype, i.shape], [spec.dtype, spec.shape], n);
             const t = decoded.get(n)!;
+            // packed FP4 stores whole blocks: a ragged in-dimension comes back padded (with zeros)
+            const fp4 = t.layout === 'mxfp4' || t.layout === 'nvfp4';
+            const bc = t.layout === 'nvfp4' ? 16 : 32;
+            const want = fp4
+              ? t.transposed
+                ? spec.shape.map((d, k) => (k === 1 ? Math.ceil(d / bc) * bc : d))
+                : [...spec.shape.slice(0, -1), Math.ceil(spec.shape.at(-1)! / bc) * bc]
+              : spec.shape;
+            assert.deepEqual([i.dtype, i.shape], [spec.dtype, want], n);
             if (t.layout === 'plain') {
               assert.deepEqual(await bk.read(n), data, n);
               continue;
@@ -265,6 +296,44 @@ describe('convert a Llama-shaped BF16 checkpoint', () => {
         }),
         /tensor "model.position_ids": dtype I64 is not a float type/,
       );
+    });
+  });
+});
+
+describe('exclude_modules', () => {
+  test('lists the module of every unquantized float matrix, whatever its name ends with', async () => {
+    await withTemp(async (tmp) => {
+      const specs: TensorSpec[] = [
+        { name: 'enc.proj.kernel', dtype: 'BF16', shape: [64, 64] }, // not `.weight`: not selected
+        { name: 'dec.proj.weight', dtype: 'BF16', shape: [64, 64] }, // quantized
+        { name: 'dec.proj.bias', dtype: 'BF16', shape: [64] }, // a vector of a quantized module
+        { name: 'head', dtype: 'F32', shape: [32, 64] }, // no module path: the name itself
+        { name: 'dec.norm.weight', dtype: 'BF16', shape: [64] }, // a vector: not listed
+        { name: 'dec.ids', dtype: 'I64', shape: [1, 4] }, // not a float: not listed
+      ];
+      const data = specs.map((s) => {
+        const n = s.shape.reduce((a, b) => a * b, 1);
+        const bytes = s.dtype === 'BF16' ? 2 : s.dtype === 'F32' ? 4 : 8;
+        return { name: s.name, data: new Uint8Array(n * bytes).fill(0x3c) };
+      });
+      await writeShardedCheckpoint(join(tmp, 'in'), specs, data, { maxShardBytes: 1e9, sync: false });
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(join(tmp, 'in', 'config.json'), '{"model_type": "test"}\n');
+      for (const to of ['mxfp8', 'nvfp4', 'mxfp4'] as const) {
+        const r = await convertCheckpoint(join(tmp, 'in'), join(tmp, to), { to, sync: false });
+        assert.deepEqual(
+          r.tensors.filter((t) => t.action === 'quantized').map((t) => t.name),
+          ['dec.proj.weight'],
+        );
+        const qc = JSON.parse(await readFile(join(tmp, to, 'config.json'), 'utf8')).quantization_config;
+        const want = ['enc.proj', 'head'];
+        if (to === 'mxfp4') assert.deepEqual([...qc.modules_to_not_convert].sort(), want);
+        else {
+          assert.deepEqual([...qc.exclude_modules].sort(), want);
+          const hf = JSON.parse(await readFile(join(tmp, to, 'hf_quant_config.json'), 'utf8'));
+          assert.deepEqual([...hf.quantization.exclude_modules].sort(), want);
+        }
+      }
     });
   });
 });

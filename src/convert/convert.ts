@@ -22,16 +22,15 @@ import {
   type TensorSpec,
   writeShardedCheckpoint,
 } from '../io/index.js';
+import { nvfp4GlobalScale } from '../quant/index.js';
 import { configFileNames, copyConfigFiles } from './config-files.js';
 import { ConvertError } from './errors.js';
 import {
-  baseName,
-  nvfp4GlobalScale,
   outputSpecs,
   type QuantTarget,
   quantTarget,
   refusal,
-  slabEncoder,
+  rowCodeBytes,
   type TargetName,
 } from './layouts.js';
 import { checkOutputNotInput, type InputIdentity, inputIdentity, Ledger, MARKER } from './ledger.js';
@@ -147,7 +146,8 @@ function planJobs(
       );
     const why = refusal(target, t.qshape);
     if (why) return { ...copy(), reason: why };
-    return { t, kind: 'quantize', outputs: outputSpecs(target, t.name, t.qshape) };
+    const stored = t.transposed ? t.qshape : t.shape;
+    return { t, kind: 'quantize', outputs: outputSpecs(target, t.name, t.qshape, stored) };
   });
 }
 
@@ -264,13 +264,14 @@ export async function convertCheckpoint(
         await pool.close();
         await rawFiles.close();
       }
-      const notConverted = [
-        ...new Set(
-          jobs
-            .filter((j) => j.kind !== 'quantize' && j.t.shape.length >= 2 && j.t.name.endsWith('.weight'))
-            .map((j) => baseName(j.t.name)),
-        ),
-      ];
+      const notConverted = excludedModules(
+        jobs.map((j) => ({
+          name: j.t.name,
+          shape: j.t.shape,
+          isFloat: j.t.isFloat,
+          quantized: j.kind === 'quantize',
+        })),
+      );
       files = await copyConfigFiles(ck.dir, out, target, notConverted, hooks);
       await ledger.finish();
     } catch (err) {
@@ -560,13 +561,17 @@ async function* jobUnits(
     if (bad > 0 && policy === 'error') throw refuse(bad);
   }
   const globalScale = nvfp4GlobalScale(amax);
-  const enc = slabEncoder(tq, t.name, t.qshape, amax);
-  const [w, s] = outputSpecs(tq, t.name, t.qshape).map((o) => o.name) as [string, string];
-  if (enc.prologue.length > 0 || slabs.length === 0) {
-    yield { bytes: 0, ends: slabs.length === 0, start: async () => [...enc.prologue] };
+  const specs = outputSpecs(tq, t.name, t.qshape);
+  const [w, s] = specs.map((o) => o.name) as [string, string];
+  // NVFP4's tensor scale (weight_scale_2 = 1 / global scale) goes before the first slab
+  const prologue: TensorChunk[] =
+    tq.layout === 'nvfp4'
+      ? [{ name: specs[2]!.name, data: new Uint8Array(Float32Array.of(Math.fround(1 / globalScale)).buffer) }]
+      : [];
+  if (prologue.length > 0 || slabs.length === 0) {
+    yield { bytes: 0, ends: slabs.length === 0, start: async () => prologue };
   }
   const raw = t.raw;
-  const fp4 = tq.layout === 'mxfp4' || tq.layout === 'nvfp4';
   const scaleBytes = tq.layout === 'deepseek-fp8' && tq.scaleDtype === 'F32' ? 4 : 1;
   const colBlocks = Math.ceil(cols / tq.blockCols);
   const rowBlocks = Math.ceil(rows / tq.blockRows);
@@ -605,7 +610,6 @@ async function* jobUnits(
       const whole = width === cols;
       const codes = slot.output.subarray(0, wb);
       const scales = slot.output.subarray(wb, wb + sb);
-      const perCode = fp4 ? 0.5 : 1;
       // scale rows of this slab: one per row, or one per 128-row tile (DeepSeek)
       const scaleRows = Math.ceil(h / tq.blockRows);
       const scaleRow0 = b * rowBlocks + Math.floor(r0 / tq.blockRows);
@@ -615,9 +619,9 @@ async function* jobUnits(
           w,
           codes,
           h,
-          width * perCode,
-          ((b * rows + r0) * cols + c0) * perCode,
-          cols * perCode,
+          rowCodeBytes(tq, width),
+          (b * rows + r0) * rowCodeBytes(tq, cols) + rowCodeBytes(tq, c0),
+          rowCodeBytes(tq, cols),
           whole,
         ),
         ...rowPieces(
@@ -654,6 +658,32 @@ function rowPieces(
     data: data.subarray(r * width, (r + 1) * width),
     offset: offset + r * stride,
   }));
+}
+
+/** The module a tensor belongs to: its name without the last `.` part (`a.b.weight` → `a.b`). */
+export function moduleOf(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(0, dot) : name;
+}
+
+/**
+ * `exclude_modules` (`modules_to_not_convert` for gpt-oss) of the quantization config: the module
+ * of every unquantized float tensor of 2 or more dimensions (what a layout could have quantized;
+ * norms and biases are vectors, integer tensors are not weights), whatever its name ends with. Not listed: a module that also holds a
+ * quantized tensor, or is an ancestor of one (`model` for `model.position_ids`), since loaders
+ * match these names as prefixes or substrings and would skip the quantized ones too.
+ */
+export function excludedModules(
+  tensors: readonly { name: string; shape: readonly number[]; isFloat: boolean; quantized: boolean }[],
+): string[] {
+  const quantized = tensors.filter((t) => t.quantized).map((t) => moduleOf(t.name));
+  const covers = (m: string) => quantized.some((q) => q === m || q.startsWith(`${m}.`));
+  const out = new Set<string>();
+  for (const t of tensors) {
+    const m = moduleOf(t.name);
+    if (!t.quantized && t.isFloat && t.shape.length >= 2 && !covers(m)) out.add(m);
+  }
+  return [...out];
 }
 
 function numel(shape: readonly number[]): number {

@@ -22,14 +22,12 @@ export {
 export {
   baseName,
   DEFAULT_SCHEMES,
-  nvfp4Slab,
   outputSpecs,
   type QuantLayout,
   type QuantTarget,
   quantTarget,
   refusal,
-  type SlabEncoder,
-  slabEncoder,
+  rowCodeBytes,
   TARGETS,
   type TargetName,
 } from './layouts.js';

@@ -6,12 +6,12 @@
  * in chunks of whole row blocks of about 128K values: each chunk is decoded into a reused float32
  * scratch (small enough to stay in cache) and quantized straight into the output, so nothing
  * proportional to the slab is allocated. Bytes are those of `quantize` on the whole tensor (blocks
- * never span chunks) and of `slabEncoder`.
+ * never span chunks).
  */
 import type { Dtype } from '../io/index.js';
 import { type BlockScheme, quantize, wasmPlan } from '../quant/index.js';
 import { wasmQuantizeMatrix } from '../quant/wasm.js';
-import { nvfp4Slab, type QuantTarget } from './layouts.js';
+import { type QuantTarget, rowCodeBytes } from './layouts.js';
 import { floatView } from './tensor.js';
 
 /** What a worker needs to encode a slab. */
@@ -95,17 +95,11 @@ export function inputBytesPerElement(dtype: Dtype): number {
 
 /** Bytes of the weight tensor and of the scale tensor for `rows` rows (a multiple of the block rows, or a matrix's last rows). */
 export function slabOutputBytes(t: QuantTarget, rows: number, cols: number): [number, number] {
-  const n = rows * cols;
-  switch (t.layout) {
-    case 'deepseek-fp8':
-      return [n, Math.ceil(rows / 128) * Math.ceil(cols / 128) * (t.scaleDtype === 'F32' ? 4 : 1)];
-    case 'mxfp8':
-      return [n, n / 32];
-    case 'mxfp4':
-      return [n / 2, n / 32];
-    case 'nvfp4':
-      return [n / 2, n / 16];
+  const w = rows * rowCodeBytes(t, cols);
+  if (t.layout === 'deepseek-fp8') {
+    return [w, Math.ceil(rows / 128) * Math.ceil(cols / 128) * (t.scaleDtype === 'F32' ? 4 : 1)];
   }
+  return [w, rows * Math.ceil(cols / t.blockCols)];
 }
 
 /** Reused per-thread buffers. */
@@ -132,10 +126,26 @@ export class SlabScratch {
   }
 }
 
-/** Two E2M1 codes per byte, element 2j in the low nibble (gpt-oss order, as packFp4). */
-function packInto(codes: Uint8Array, out: Uint8Array): void {
-  const n = codes.length >> 1;
-  for (let j = 0; j < n; j++) out[j] = codes[2 * j]! | (codes[2 * j + 1]! << 4);
+/**
+ * Two E2M1 codes per byte, element 2j in the low nibble (gpt-oss order, as packFp4), row by row:
+ * `rows` rows of `cols` codes into rows of `rowBytes` bytes (codes past `cols` are 0: the padding
+ * of a ragged last block).
+ */
+function packInto(codes: Uint8Array, out: Uint8Array, rows: number, cols: number, rowBytes: number): void {
+  if (rowBytes * 2 === cols) {
+    const n = codes.length >> 1;
+    for (let j = 0; j < n; j++) out[j] = codes[2 * j]! | (codes[2 * j + 1]! << 4);
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    const c = r * cols;
+    const o = r * rowBytes;
+    for (let j = 0; j < rowBytes; j++) {
+      const lo = 2 * j < cols ? codes[c + 2 * j]! : 0;
+      const hi = 2 * j + 1 < cols ? codes[c + 2 * j + 1]! : 0;
+      out[o + j] = lo | (hi << 4);
+    }
+  }
 }
 
 /**
@@ -153,7 +163,9 @@ export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, s
   const br = t.blockRows;
   const bc = t.blockCols;
   const colBlocks = Math.ceil(cols / bc);
-  const plan = t.layout === 'nvfp4' ? null : wasmPlan(scheme);
+  // the kernels take whole blocks only; a ragged last block goes through quantize (which pads it)
+  const plan = t.layout === 'nvfp4' || cols % bc !== 0 ? null : wasmPlan(scheme);
+  const rowBytes = rowCodeBytes(t, cols);
   const fp4 = t.layout === 'mxfp4' || t.layout === 'nvfp4';
   const step = br * Math.max(1, Math.floor(CHUNK_ELEMENTS / Math.max(1, cols * br)));
   for (let r0 = 0; r0 < rows; r0 += step) {
@@ -169,14 +181,16 @@ export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, s
         clampNonFinite(x, r1 - r0, cols, br, bc);
       }
     }
-    const weight = out.subarray(fp4 ? (r0 * cols) / 2 : r0 * cols, fp4 ? (r1 * cols) / 2 : r1 * cols);
+    const weight = out.subarray(r0 * rowBytes, r1 * rowBytes);
     // first scale block of the chunk, and how many
     const s0 = Math.ceil(r0 / br) * colBlocks;
     const nb = Math.ceil((r1 - r0) / br) * colBlocks;
     if (t.layout === 'nvfp4') {
-      const { codes, scaleCodes } = nvfp4Slab(scheme, x, r1 - r0, cols, task.globalScale);
-      packInto(codes, weight);
-      out.set(scaleCodes, weightBytes + s0);
+      // the whole tensor's scale (from its finite values only: the caller's first pass)
+      const q = quantize(x, [r1 - r0, cols], scheme, { globalScale: task.globalScale });
+      nanBlocks(x, r1 - r0, cols, bc, q.codes, q.scaleCodes!);
+      packInto(q.codes, weight, r1 - r0, cols, rowBytes);
+      out.set(q.scaleCodes!, weightBytes + s0);
       continue;
     }
     let codes: Uint8Array;
@@ -193,7 +207,7 @@ export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, s
       scales = q.scales;
       scaleCodes = q.scaleCodes;
     }
-    if (fp4) packInto(codes, weight);
+    if (fp4) packInto(codes, weight, r1 - r0, cols, rowBytes);
     else if (codes !== weight) weight.set(codes);
     if (t.layout === 'deepseek-fp8' && t.scaleDtype === 'F32') {
       out.set(new Uint8Array(scales.buffer, scales.byteOffset, nb * 4), weightBytes + s0 * 4);
@@ -202,6 +216,33 @@ export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, s
     }
   }
   return nonFinite;
+}
+
+/**
+ * NVFP4 has no reference rule for NaN or ±Inf; convert's (README: NaN and Inf) is MX's: a block
+ * holding one gets a NaN scale (E4M3 0x7F) and zero codes, so the whole block decodes to NaN.
+ * `quantize` gives a block with ±Inf the largest scale instead; this overrides it.
+ */
+function nanBlocks(
+  x: Float32Array,
+  rows: number,
+  cols: number,
+  bc: number,
+  codes: Uint8Array,
+  scales: Uint8Array,
+) {
+  const groups = Math.ceil(cols / bc);
+  for (let r = 0; r < rows; r++) {
+    for (let g = 0; g < groups; g++) {
+      const o = r * cols + g * bc;
+      const end = Math.min(o + bc, (r + 1) * cols);
+      let finite = true;
+      for (let j = o; j < end && finite; j++) finite = x[j]! - x[j]! === 0;
+      if (finite) continue;
+      scales[r * groups + g] = 0x7f;
+      codes.fill(0, o, end);
+    }
+  }
 }
 
 /** `x` copied into `into` (same length), so that the caller's input is left as it was. */

@@ -121,6 +121,19 @@ function withColumns(
   };
 }
 
+/**
+ * The shape blocks are laid over, with the reduction axis last (the axis a layer sums over, the
+ * one blocks must run along): a matrix as it is (`[out, in_features]`, a Linear weight); fused
+ * experts `[E, N, K]` (a rank-3 name with `experts.` in it) per expert over K; any other tensor of
+ * rank 3 or more (Conv2d `[O, I, kh, kw]`, Conv1d `[O, I, k]`, Conv3d) as `[O, I·kh·kw]`, the
+ * reduction of a convolution. Row-major, so the view is the same bytes as the tensor.
+ */
+export function quantView(name: string, shape: readonly number[]): number[] {
+  if (shape.length <= 2) return [...shape];
+  if (shape.length === 3 && /(^|\.)experts\./.test(name)) return [...shape];
+  return [shape[0]!, shape.slice(1).reduce((a, b) => a * b, 1)];
+}
+
 /** `[batch, rows, cols]` of a quantization-orientation shape (rank 0 and 1 are one row). */
 export function matrices(qshape: readonly number[]): { batch: number; rows: number; cols: number } {
   const cols = qshape.length === 0 ? 1 : qshape[qshape.length - 1]!;
@@ -192,7 +205,7 @@ function bytesPerElement(dtype: Dtype): number {
 function plain(ck: Checkpoint, t: CheckpointTensor, wholeTranspose: number): LogicalTensor {
   const transposed = isFusedExperts(t.name, t.shape.length);
   const shape = t.shape;
-  const qshape = transposed ? [shape[0]!, shape[2]!, shape[1]!] : shape;
+  const qshape = transposed ? [shape[0]!, shape[2]!, shape[1]!] : quantView(t.name, shape);
   const { rows, cols } = matrices(qshape);
   const eb = bytesPerElement(t.dtype);
   const what = `${t.file}: tensor ${JSON.stringify(t.name)}`;
@@ -268,11 +281,12 @@ function group(
   qshape: readonly number[],
   transposed: boolean,
   readRows: LogicalTensor['readRows'],
+  logical?: readonly number[],
 ): LogicalTensor {
   let bytes = 0;
   for (const p of parts) bytes += p.byteLength;
   for (const e of extra) bytes += ck.info(e).byteLength;
-  const shape = transposed ? [qshape[0]!, qshape[2]!, qshape[1]!] : qshape;
+  const shape = logical ?? (transposed ? [qshape[0]!, qshape[2]!, qshape[1]!] : qshape);
   return {
     name,
     layout,
@@ -310,7 +324,8 @@ async function readScaleRange(ck: Checkpoint, s: CheckpointTensor, from: number,
 }
 
 function deepseek(ck: Checkpoint, w: CheckpointTensor, s: CheckpointTensor): LogicalTensor {
-  const { rows, cols } = matrices(w.shape);
+  const view = quantView(w.name, w.shape);
+  const { rows, cols } = matrices(view);
   const rb = Math.ceil(rows / 128);
   const cb = Math.ceil(cols / 128);
   const whole = async (b: number, r0: number, r1: number) => {
@@ -333,27 +348,34 @@ function deepseek(ck: Checkpoint, w: CheckpointTensor, s: CheckpointTensor): Log
     for (let c = 0; c < c1 - c0; c++) out[c] = out[c]! * scales[Math.floor(c / 128)]!;
     return out;
   };
-  return group('deepseek-fp8', w.name, w, [w, s], [], ck, w.shape, false, withColumns(cols, whole, segment));
+  const read = withColumns(cols, whole, segment);
+  return group('deepseek-fp8', w.name, w, [w, s], [], ck, view, false, read, w.shape);
 }
 
 function mxfp8(ck: Checkpoint, w: CheckpointTensor, s: CheckpointTensor): LogicalTensor {
-  const { rows, cols } = matrices(w.shape);
-  const g = cols / 32;
+  const view = quantView(w.name, w.shape);
+  const { rows, cols } = matrices(view);
+  // one scale per 32 of each row, the last block of a row ragged when cols is not a multiple of 32
+  const g = Math.ceil(cols / 32);
   const whole = async (b: number, r0: number, r1: number) => {
     const codes = await ck.readRange(w.name, (b * rows + r0) * cols, (b * rows + r1) * cols);
     const scales = await readScaleRows(ck, s, b * rows + r0, r1 - r0, g);
     const out = E4M3.decodeArray(codes);
-    for (let i = 0; i < out.length; i++) out[i] = out[i]! * scales[Math.floor(i / 32)]!;
+    for (let r = 0; r < r1 - r0; r++) {
+      for (let c = 0; c < cols; c++)
+        out[r * cols + c] = out[r * cols + c]! * scales[r * g + Math.floor(c / 32)]!;
+    }
     return out;
   };
   const segment = async (b: number, r: number, c0: number, c1: number) => {
     const at = (b * rows + r) * cols;
     const out = E4M3.decodeArray(await ck.readRange(w.name, at + c0, at + c1));
-    const scales = await readScaleRange(ck, s, (at + c0) / 32, (at + c1) / 32);
+    const sr = (b * rows + r) * g;
+    const scales = await readScaleRange(ck, s, sr + c0 / 32, sr + Math.ceil(c1 / 32));
     for (let i = 0; i < out.length; i++) out[i] = out[i]! * scales[Math.floor(i / 32)]!;
     return out;
   };
-  return group('mxfp8', w.name, w, [w, s], [], ck, w.shape, false, withColumns(cols, whole, segment));
+  return group('mxfp8', w.name, w, [w, s], [], ck, view, false, withColumns(cols, whole, segment), w.shape);
 }
 
 /** Unpack gpt-oss-ordered FP4 bytes of `n` rows times their per-group multipliers. */

@@ -206,6 +206,16 @@ export function register(program: Command): void {
       'keep',
     )
     .option('--json', 'machine-readable summary; no progress bar')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Blocks run along the reduction axis: the last axis (in_features) of a Linear weight [out, in];',
+        'a Conv weight [O, I, kh, kw] (any other tensor of rank >= 3) is blocked as [O, I*kh*kw];',
+        'fused experts [E, N, K] per expert over K (gpt-oss [E, in, out] transposed first). A last block',
+        'shorter than the block is padded as the reference quantizers do (src/convert/README.md).',
+      ].join('\n'),
+    )
     .action(async (input: string, output: string, opts: Record<string, unknown>, cmd: Command) => {
       const to = opts.to as string;
       if (!(TARGETS as readonly string[]).includes(to)) {

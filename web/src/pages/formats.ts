@@ -21,7 +21,7 @@ import { latest, run } from '../client.js';
 import { field, fill, fmt, h, pct, select } from '../dom.js';
 import { download } from '../download.js';
 import { getList, getNumber, getString, update } from '../state.js';
-import { dataTable } from '../table.js';
+import { type Column, dataTable } from '../table.js';
 import type { ModelResult, QuantResult, TensorEntry } from '../tasks.js';
 
 const SCHEME_NAMES = Object.keys(SCHEMES);
@@ -145,30 +145,37 @@ function legendLine(): HTMLElement {
   );
 }
 
+/** The format, code and bit-field columns that the decode and encode tables share. */
+function codeColumns<R extends { format: FormatName; code: number }>(): Column<R>[] {
+  return [
+    {
+      key: 'format',
+      label: 'Format',
+      value: (r) => r.format,
+      render: (r) => h('abbr', { title: formatInfo(r.format).spec.title }, r.format),
+    },
+    {
+      key: 'code',
+      label: 'Code',
+      value: (r) => hex(r.code, formatInfo(r.format).spec.bits),
+      render: (r) => h('code', null, hex(r.code, formatInfo(r.format).spec.bits)),
+    },
+    {
+      key: 'bits',
+      label: 'Bits',
+      value: (r) => r.code.toString(2).padStart(formatInfo(r.format).spec.bits, '0'),
+      render: (r) => bitsView(r.format, r.code),
+    },
+  ];
+}
+
 function decodeTable(text: string, code: number, formats: FormatName[]): HTMLElement {
   const rows: DecodingRow[] = formats.map((format) => ({ format, code, value: codec(format).decode(code) }));
   return dataTable({
     name: 'decodings',
     caption: `Code ${text.trim()} decoded in every format of its width`,
     columns: [
-      {
-        key: 'format',
-        label: 'Format',
-        value: (r) => r.format,
-        render: (r) => h('abbr', { title: formatInfo(r.format).spec.title }, r.format),
-      },
-      {
-        key: 'code',
-        label: 'Code',
-        value: (r) => hex(r.code, formatInfo(r.format).spec.bits),
-        render: (r) => h('code', null, hex(r.code, formatInfo(r.format).spec.bits)),
-      },
-      {
-        key: 'bits',
-        label: 'Bits',
-        value: (r) => r.code.toString(2).padStart(formatInfo(r.format).spec.bits, '0'),
-        render: (r) => bitsView(r.format, r.code),
-      },
+      ...codeColumns<DecodingRow>(),
       {
         key: 'value',
         label: 'Decoded value',
@@ -199,24 +206,7 @@ function encodeTable(text: string, x: number, preset: string): HTMLElement {
     name: 'encodings',
     caption: `${text.trim()} encoded in every format (${preset === 'default' ? 'round to nearest even' : `preset ${preset}: ${PRESETS[preset as 'torch'].summary}`})`,
     columns: [
-      {
-        key: 'format',
-        label: 'Format',
-        value: (r) => r.format,
-        render: (r) => h('abbr', { title: formatInfo(r.format).spec.title }, r.format),
-      },
-      {
-        key: 'code',
-        label: 'Code',
-        value: (r) => hex(r.code, formatInfo(r.format).spec.bits),
-        render: (r) => h('code', null, hex(r.code, formatInfo(r.format).spec.bits)),
-      },
-      {
-        key: 'bits',
-        label: 'Bits',
-        value: (r) => r.code.toString(2).padStart(formatInfo(r.format).spec.bits, '0'),
-        render: (r) => bitsView(r.format, r.code),
-      },
+      ...codeColumns<EncodingRow>(),
       {
         key: 'value',
         label: 'Decoded',

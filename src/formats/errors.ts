@@ -33,3 +33,16 @@ export class ArgumentError extends RangeError {
 export function hasOwnName(record: object, name: unknown): name is string {
   return typeof name === 'string' && Object.hasOwn(record, name);
 }
+
+/** Throw `out-of-range` unless every named value is a non-negative safe integer. */
+export function checkCounts(values: readonly (readonly [string, unknown])[]): void {
+  for (const [what, v] of values) {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+      throw new ArgumentError(
+        'out-of-range',
+        what,
+        `${what} must be a non-negative integer, got ${String(v)}`,
+      );
+    }
+  }
+}

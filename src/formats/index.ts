@@ -15,7 +15,7 @@ export {
   resolveOptions,
 } from './codec.js';
 export { describeFormat, type FormatRow } from './describe.js';
-export { ArgumentError, type ArgumentErrorCode, hasOwnName } from './errors.js';
+export { ArgumentError, type ArgumentErrorCode, checkCounts, hasOwnName } from './errors.js';
 export { hif4FromFloatOpbase } from './hif4.js';
 export { decodeCode, type FormatInfo, formatInfo } from './info.js';
 export {

@@ -6,7 +6,13 @@
  */
 import type { Catalog } from '../catalog/catalog.js';
 import { figureValue } from '../catalog/figure.js';
-import type { Accelerator, Figure, NativeFormat, System } from '../catalog/types.js';
+import {
+  ACCELERATOR_FIGURE_KEYS,
+  type Accelerator,
+  type Figure,
+  type NativeFormat,
+  type System,
+} from '../catalog/types.js';
 import { type ChipClass, num, type PerfData, type PerfFigure } from './data.js';
 import { type ElementKind, getFormat, type StorageFormat } from './formats.js';
 
@@ -297,20 +303,12 @@ export function systemSpec(
 }
 
 /** Fields `--assume FIELD=VALUE` may set: a chip's catalogue figures, and the scale-up domain size. */
-export const ASSUMABLE_FIELDS = [
-  'bf16DenseTflops',
-  'fp8DenseTflops',
-  'int8DenseTops',
-  'fp4DenseTflops',
-  'hbmCapacityGB',
-  'hbmBandwidthTBps',
-  'scaleUpGBps',
-  'scaleOutGBps',
-  'tdpW',
-  'priceUsd',
+type ChipFigure = Exclude<(typeof ACCELERATOR_FIGURE_KEYS)[number], 'dieCount' | 'fp32DenseTflops'>;
+export type AssumableField = ChipFigure | 'scaleUpDomain';
+export const ASSUMABLE_FIELDS: readonly AssumableField[] = [
+  ...ACCELERATOR_FIGURE_KEYS.filter((k): k is ChipFigure => k !== 'dieCount' && k !== 'fp32DenseTflops'),
   'scaleUpDomain',
-] as const;
-export type AssumableField = (typeof ASSUMABLE_FIELDS)[number];
+];
 export type Assumed = Partial<Record<AssumableField, number>>;
 
 /** Parse `FIELD=VALUE` items; unknown fields and non-positive or non-finite values throw RangeError. */

@@ -2,7 +2,7 @@
  * @module quant/analyze
  * Error analysis of a scheme on a tensor, and seeded synthetic tensors with LLM-like tails.
  */
-import { ArgumentError, MAX_SEED, makeRng } from '../formats/index.js';
+import { ArgumentError, checkCounts, MAX_SEED, makeRng } from '../formats/index.js';
 import { dequantize, geometry, type QuantizeOptions, quantize } from './quantize.js';
 import { type BlockScheme, bitsPerElement } from './scheme.js';
 
@@ -82,18 +82,10 @@ export function synthetic(kind: SyntheticKind, rows: number, cols: number, seed 
       `unknown synthetic kind ${JSON.stringify(kind) ?? String(kind)} (known: ${SYNTHETIC_KINDS.join(', ')})`,
     );
   }
-  for (const [what, v] of [
+  checkCounts([
     ['rows', rows],
     ['cols', cols],
-  ] as const) {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
-      throw new ArgumentError(
-        'out-of-range',
-        what,
-        `${what} must be a non-negative integer, got ${String(v)}`,
-      );
-    }
-  }
+  ]);
   if (rows * cols > MAX_SYNTHETIC_ELEMENTS) {
     throw new ArgumentError(
       'out-of-range',

@@ -7,7 +7,7 @@
  * - DeepGEMM pack_ue8m0_to_int: four consecutive UE8M0 scales along K in one little-endian int32.
  */
 
-import { ArgumentError } from '../formats/index.js';
+import { ArgumentError, checkCounts } from '../formats/index.js';
 
 export const FP4_ORDERS = ['gpt-oss', 'ggml'] as const;
 export type Fp4Order = (typeof FP4_ORDERS)[number];
@@ -28,18 +28,10 @@ function checkBytes(a: unknown, what: string): asserts a is Uint8Array {
 }
 
 function checkDims(rows: unknown, kBlocks: unknown): void {
-  for (const [what, v] of [
+  checkCounts([
     ['rows', rows],
     ['kBlocks', kBlocks],
-  ] as const) {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
-      throw new ArgumentError(
-        'out-of-range',
-        what,
-        `${what} must be a non-negative integer, got ${String(v)}`,
-      );
-    }
-  }
+  ]);
 }
 
 /** Pack one 4-bit code per byte into two per byte. Length must be even (ggml: a multiple of 32). */

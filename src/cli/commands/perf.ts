@@ -251,33 +251,30 @@ function runPerf(o: PerfOpts): string {
   }
   if (o.phase !== 'prefill' && o.phase !== 'decode')
     throw new UsageError(`--phase must be prefill, decode or training, got "${o.phase}"`);
+  /** The workload fields the serving search and one simulation share. */
+  const common = {
+    model: o.model,
+    system: o.system,
+    seqLen: o.seq ?? 4096,
+    weights: o.weights,
+    activations: o.activations,
+    kv: o.kv,
+    tp: o.tp,
+    ep: o.ep,
+    pp: o.pp,
+    mtp: o.mtp ? { draftTokens: o.mtp, acceptance: o.mtpAcceptance ?? 0.7 } : undefined,
+    overlap: o.overlap,
+    expertImbalance: o.imbalance,
+    fp8Fallback: o.fp8Fallback as 'bf16' | 'int8' | undefined,
+    energy,
+    assume,
+  };
   if (o.tpotMax !== undefined || o.ttftMax !== undefined || o.pareto) {
     if (o.phase !== 'decode')
       throw new UsageError('--tpot-max, --ttft-max and --pareto search decode serving; drop --phase');
     if (o.batch !== undefined) throw new UsageError('--tpot-max/--pareto search the batch; drop --batch');
     const s = guard(() =>
-      serveSearch(
-        data,
-        cat,
-        {
-          model: o.model,
-          system: o.system,
-          seqLen: o.seq ?? 4096,
-          weights: o.weights,
-          activations: o.activations,
-          kv: o.kv,
-          tp: o.tp,
-          ep: o.ep,
-          pp: o.pp,
-          mtp: o.mtp ? { draftTokens: o.mtp, acceptance: o.mtpAcceptance ?? 0.7 } : undefined,
-          overlap: o.overlap,
-          expertImbalance: o.imbalance,
-          fp8Fallback: o.fp8Fallback as 'bf16' | 'int8' | undefined,
-          energy,
-          assume,
-        },
-        { tpotMaxMs: o.tpotMax, ttftMaxMs: o.ttftMax, outputLen: o.outputLen },
-      ),
+      serveSearch(data, cat, common, { tpotMaxMs: o.tpotMax, ttftMaxMs: o.ttftMax, outputLen: o.outputLen }),
     );
     return o.json ? `${toJson(s)}\n` : searchText(s, o.pareto === true);
   }
@@ -286,24 +283,10 @@ function runPerf(o: PerfOpts): string {
   }
   const r = guard(() => {
     const w: Workload = {
-      model: o.model,
-      system: o.system,
+      ...common,
       phase: o.phase as 'prefill' | 'decode',
       batch: o.batch ?? (o.phase === 'decode' ? 64 : 1),
-      seqLen: o.seq ?? 4096,
-      weights: o.weights,
-      activations: o.activations,
-      kv: o.kv,
-      tp: o.tp,
-      ep: o.ep,
-      pp: o.pp,
-      mtp: o.mtp ? { draftTokens: o.mtp, acceptance: o.mtpAcceptance ?? 0.7 } : undefined,
-      overlap: o.overlap,
-      expertImbalance: o.imbalance,
       cacheHitRate: o.cacheHit,
-      fp8Fallback: o.fp8Fallback as 'bf16' | 'int8' | undefined,
-      energy,
-      assume,
     };
     return simulate(data, cat, w);
   });

@@ -1,23 +1,26 @@
 /**
- * The format commands as a user runs them: real processes, exit codes, stdout and stderr.
+ * The format commands as a user runs them: exit codes, stdout and stderr. Most cases run `main`
+ * in-process (cli.testutil.ts); one spawns the real executable to check the process's exit status.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ArgumentError } from '../formats/index.js';
+import { cli } from './cli.testutil.js';
 import { describeError, reportError } from './main.js';
 import { toJson, UsageError } from './util.js';
 
 const BIN = fileURLToPath(new URL('./bin.js', import.meta.url));
-function run(...args: string[]) {
+function spawnRun(...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
+const run = cli;
 
 describe('chipstack encode / decode / formats', () => {
-  test('encode --json gives input, code, hex, value; non-finite values as strings', () => {
-    const r = run('encode', '--format', 'e4m3fn', '--json', '1', '-3', '465', 'nan');
+  test('encode --json gives input, code, hex, value; non-finite values as strings', async () => {
+    const r = await run('encode', '--format', 'e4m3fn', '--json', '1', '-3', '465', 'nan');
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(JSON.parse(r.out), [
       { input: '1', code: 0x38, hex: '0x38', value: 1 },
@@ -26,16 +29,17 @@ describe('chipstack encode / decode / formats', () => {
       { input: 'nan', code: 0x7f, hex: '0x7F', value: 'NaN' },
     ]);
   });
-  test('encode honours preset, rounding and overflow', () => {
-    const j = (...a: string[]) => JSON.parse(run('encode', '--json', ...a).out) as { code: number }[];
-    assert.equal(j('-f', 'e8m0', '-p', 'deepgemm', '0')[0]!.code, 1);
-    assert.equal(j('-f', 'e2m1', '-p', 'microxcaling', '5')[0]!.code, 7);
-    assert.equal(j('-f', 'e4m3fn', '--overflow', 'saturate', '1000')[0]!.code, 0x7e);
-    assert.equal(j('-f', 'e4m3fn', '--rounding', 'up', '1.01')[0]!.code, 0x39);
-    assert.equal(j('-f', 'hif8', '-p', 'huawei', '40960')[0]!.code, 0x6f);
+  test('encode honours preset, rounding and overflow', async () => {
+    const j = async (...a: string[]) =>
+      JSON.parse((await run('encode', '--json', ...a)).out) as { code: number }[];
+    assert.equal((await j('-f', 'e8m0', '-p', 'deepgemm', '0'))[0]!.code, 1);
+    assert.equal((await j('-f', 'e2m1', '-p', 'microxcaling', '5'))[0]!.code, 7);
+    assert.equal((await j('-f', 'e4m3fn', '--overflow', 'saturate', '1000'))[0]!.code, 0x7e);
+    assert.equal((await j('-f', 'e4m3fn', '--rounding', 'up', '1.01'))[0]!.code, 0x39);
+    assert.equal((await j('-f', 'hif8', '-p', 'huawei', '40960'))[0]!.code, 0x6f);
   });
-  test('decode takes hex and decimal codes', () => {
-    const r = run('decode', '-f', 'hif8', '--json', '0x6E', '128', '0x6f');
+  test('decode takes hex and decimal codes', async () => {
+    const r = await run('decode', '-f', 'hif8', '--json', '0x6E', '128', '0x6f');
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(JSON.parse(r.out), [
       { code: 0x6e, hex: '0x6E', value: 32768 },
@@ -43,14 +47,14 @@ describe('chipstack encode / decode / formats', () => {
       { code: 0x6f, hex: '0x6F', value: 'Infinity' },
     ]);
   });
-  test('formats --json lists every format with its limits', () => {
-    const rows = JSON.parse(run('formats', '--json').out) as { name: string; maxFinite: number }[];
+  test('formats --json lists every format with its limits', async () => {
+    const rows = JSON.parse((await run('formats', '--json')).out) as { name: string; maxFinite: number }[];
     assert.equal(rows.length, 12);
     assert.equal(rows.find((r) => r.name === 'e4m3fn')!.maxFinite, 448);
     assert.equal(rows.find((r) => r.name === 'hif8')!.maxFinite, 32768);
   });
-  test('report prints the disagreements table', () => {
-    const r = run('report');
+  test('report prints the disagreements table', async () => {
+    const r = await run('report');
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /e8m0 +ml_dtypes +torch +microxcaling +deepgemm/);
   });
@@ -80,25 +84,25 @@ describe('chipstack encode / decode / formats', () => {
     [['encode', '-f', 'e4m3fn', '\u001b[31m'], /is not a number/],
     [['frobnicate'], /unknown command/],
   ] as const) {
-    test(`bad input: ${args.join(' ')} → one line, exit 2`, () => {
-      const r = run(...args);
+    test(`bad input: ${args.join(' ')} → one line, exit 2`, async () => {
+      const r = await run(...args);
       assert.equal(r.code, 2);
       assert.match(r.err, message);
       assert.equal(r.err.trim().split('\n').length, 1, r.err);
       assert.doesNotMatch(r.err, /at .*\.js:\d+/);
     });
   }
-  test('encode -- -0 prints -0, in the table and in JSON', () => {
-    const t = run('encode', '-f', 'bf16', '--', '-0');
+  test('encode -- -0 prints -0, in the table and in JSON', async () => {
+    const t = await run('encode', '-f', 'bf16', '--', '-0');
     assert.equal(t.code, 0, t.err);
     assert.match(t.out, /^-0 +0x8000 +-0 /m);
-    const j = run('encode', '-f', 'e4m3fn', '--json', '--', '-0', '0');
+    const j = await run('encode', '-f', 'e4m3fn', '--json', '--', '-0', '0');
     assert.match(j.out, /"value": -0\n/);
     const rows = JSON.parse(j.out) as { value: number }[];
     assert.ok(Object.is(rows[0]!.value, -0) && Object.is(rows[1]!.value, 0));
   });
-  test('a seed gives the same stochastic codes each run', () => {
-    const a = run(
+  test('a seed gives the same stochastic codes each run', async () => {
+    const a = await run(
       'encode',
       '-f',
       'e2m1',
@@ -111,7 +115,7 @@ describe('chipstack encode / decode / formats', () => {
       '2.2',
       '0.7',
     );
-    const b = run(
+    const b = await run(
       'encode',
       '-f',
       'e2m1',
@@ -127,9 +131,18 @@ describe('chipstack encode / decode / formats', () => {
     assert.equal(a.code, 0, a.err);
     assert.equal(a.out, b.out);
   });
-  test('--help works for every command', () => {
+  test('the real executable: exit status 2 and one line on bad input, 0 on success', () => {
+    const bad = spawnRun('encode', '-f', 'e9m9', '1');
+    assert.equal(bad.code, 2);
+    assert.equal(bad.err.trim().split('\n').length, 1, bad.err);
+    assert.match(bad.err, /^chipstack: unknown format "e9m9"/);
+    const ok = spawnRun('decode', '-f', 'e4m3fn', '0x38');
+    assert.equal(ok.code, 0, ok.err);
+    assert.match(ok.out, /0x38/);
+  });
+  test('--help works for every command', async () => {
     for (const c of ['formats', 'encode', 'decode', 'report']) {
-      const r = run(c, '--help');
+      const r = await run(c, '--help');
       assert.equal(r.code, 0);
       assert.match(r.out, /--json/);
     }

@@ -17,8 +17,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
+import { CliWorker } from './cli.testutil.js';
 import { buildProgram } from './main.js';
 
 const RUNS = Number(process.env.CHIPSTACK_FUZZ_RUNS ?? 150);
@@ -35,43 +35,6 @@ function safetensors(): Buffer {
   const len = Buffer.alloc(8);
   len.writeBigUInt64LE(BigInt(header.length));
   return Buffer.concat([len, header, data]);
-}
-
-/**
- * Runs argument lists through `main` in a worker thread (fuzz.worker.ts), which captures what
- * the commands write; capturing in this thread would also swallow the test runner's output.
- */
-class CliWorker {
-  private readonly worker = new Worker(new URL('./fuzz.worker.js', import.meta.url));
-  private next = 0;
-  private readonly pending = new Map<number, (r: Reply) => void>();
-  constructor() {
-    this.worker.on('message', (m: Reply & { id: number }) => {
-      this.pending.get(m.id)?.(m);
-      this.pending.delete(m.id);
-    });
-    this.worker.on('error', (err) => {
-      for (const resolve of this.pending.values())
-        resolve({ code: -1, out: '', err: `worker died: ${err.stack}` });
-      this.pending.clear();
-    });
-  }
-  run(argv: string[]): Promise<Reply> {
-    const id = this.next++;
-    return new Promise((resolve) => {
-      this.pending.set(id, resolve);
-      this.worker.postMessage({ id, argv });
-    });
-  }
-  close(): Promise<number> {
-    return this.worker.terminate();
-  }
-}
-
-interface Reply {
-  code: number;
-  out: string;
-  err: string;
 }
 
 const STACK = /\n\s+at .+(:\d+:\d+|\(native\))|internal error/;

@@ -108,8 +108,12 @@ function ggmlCode(amax: number): number {
   return (Math.floor(fr(Math.log2(amax))) - 2 + 127) & 0xff;
 }
 
-const e4m3Sat = codec('e4m3fn', { rounding: 'nearest-even', overflow: 'saturate' });
-const f16 = codec('fp16');
+// Built on first use: a 16-bit format's tables take ~0.2 s, which every CLI start would pay.
+let e4m3SatCodec: ReturnType<typeof codec> | undefined;
+let f16Codec: ReturnType<typeof codec> | undefined;
+const e4m3Sat = () =>
+  (e4m3SatCodec ??= codec('e4m3fn', { rounding: 'nearest-even', overflow: 'saturate' }));
+const f16 = () => (f16Codec ??= codec('fp16'));
 
 /**
  * The scale of one block from its amax. `globalScale` is NVFP4's per-tensor scale.
@@ -136,7 +140,7 @@ export function blockScale(
       }
       if (storage === 'f16') {
         // ggml Q8_0: elements use the float32 scale; the stored (dequantization) scale is fp16.
-        const stored = f16.decode(f16.encode(s));
+        const stored = f16().decode(f16().encode(s));
         return { scale: stored, code: -1, mul: s === 0 ? 0 : fr(1 / s), div: 0 };
       }
       if (storage !== 'e8m0') code = -1;
@@ -144,8 +148,8 @@ export function blockScale(
       return { scale: s, code, mul: fr(1 / s), div: s };
     }
     case 'nvfp4': {
-      const code = e4m3Sat.encode(fr(fr(amax * fr(1 / 6)) * globalScale));
-      const sf = e4m3Sat.decode(code);
+      const code = e4m3Sat().encode(fr(fr(amax * fr(1 / 6)) * globalScale));
+      const sf = e4m3Sat().decode(code);
       const mul = sf === 0 ? 0 : fr(1 / fr(sf * fr(1 / globalScale)));
       return { scale: fr(sf / globalScale), code, mul, div: 0 };
     }

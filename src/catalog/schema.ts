@@ -13,6 +13,9 @@ type AjvClass = typeof AjvModule.default;
 const Ajv: AjvClass =
   (AjvModule as unknown as { default?: AjvClass }).default ?? (AjvModule as unknown as AjvClass);
 
+/** The `$id` of `data/schema/common.schema.json`: `$ref` `${COMMON_SCHEMA_ID}#/$defs/figure` for a sourced figure. */
+export const COMMON_SCHEMA_ID = 'urn:chipstack:schema:common';
+
 /** The data files and the key of the list each holds. */
 export const DATA_FILES = [
   { key: 'accelerators', file: 'accelerators.json' },

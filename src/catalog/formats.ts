@@ -111,5 +111,5 @@ export function isFp8(info: NativeFormatInfo): boolean {
 
 /** Does the resolved format carry OCP MX (E8M0) block scales? */
 export function isMxScaled(info: NativeFormatInfo): boolean {
-  return info.scheme !== undefined && info.scheme.scale.kind.startsWith('mx-');
+  return info.scheme?.scale.kind.startsWith('mx-') === true;
 }

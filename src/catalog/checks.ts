@@ -5,6 +5,7 @@
  * systems that point at known chips and add up to their chips, and self-consistent model configs.
  */
 import { collectFigures, figureValue } from './figure.js';
+import { isFp8, isMxScaled, type NativeFormatInfo, resolveNativeFormat } from './formats.js';
 import type { Accelerator, AcceleratorFigureKey, Figure, Model, System, SystemFigureKey } from './types.js';
 
 interface Lists {
@@ -58,6 +59,9 @@ function figureProblems(where: string, f: Figure): string[] {
     out.push(`${where} value ${f.value} lies outside its range ${f.low}-${f.high}`);
   }
   if (f.notSupported && (f.value !== null || hasRange)) out.push(`${where} is notSupported but has a number`);
+  if (f.confidence === 'assumption') {
+    out.push(`${where} is an assumption: the catalogue holds sourced figures only (mark it unknown)`);
+  }
   if (f.confidence === 'unknown' && (f.value !== null || hasRange)) {
     out.push(`${where} has a number but confidence "unknown"`);
   }
@@ -84,12 +88,20 @@ function acceleratorProblems(a: Accelerator): string[] {
     const q = figureValue(a.figures[fast], 'best');
     if (s !== null && q !== null && q < s) out.push(`${at(fast)} ${q} is below ${slow} ${s}`);
   }
-  const native = a.formats.native;
-  const hasMx = native.some((n) => n.startsWith('mx'));
-  if (a.formats.mxBlockScaleInHardware === true && !hasMx) {
-    out.push(`accelerators.json: ${a.id}: formats says MX scales in hardware but lists no mx* format`);
+  const native: NativeFormatInfo[] = [];
+  for (const name of a.formats.native) {
+    const info = resolveNativeFormat(name);
+    if (info) native.push(info);
+    else {
+      out.push(
+        `accelerators.json: ${a.id}: formats.native "${name}" is not a registered format or scheme (formats/spec.ts, quant/presets.ts) nor a name documented in catalog/formats.ts`,
+      );
+    }
   }
-  if (a.figures.fp8DenseTflops.notSupported && native.some((n) => n.includes('fp8') || n === 'hif8')) {
+  if (a.formats.mxBlockScaleInHardware === true && !native.some(isMxScaled)) {
+    out.push(`accelerators.json: ${a.id}: formats says MX scales in hardware but lists no MX-scaled format`);
+  }
+  if (a.figures.fp8DenseTflops.notSupported && native.some(isFp8)) {
     out.push(
       `accelerators.json: ${a.id}: formats lists an FP8 format but figures.fp8DenseTflops is notSupported`,
     );
@@ -118,6 +130,12 @@ function systemProblems(s: System, chips: ReadonlyMap<string, Accelerator>): str
         `systems.json: ${s.id}: figures.${sysKey} ${lo}-${hi} disagrees with ${n} x ${chip.id} ${chipKey} (${sumLo.toPrecision(4)}-${sumHi.toPrecision(4)})`,
       );
     }
+  }
+  const domain = figureValue(s.figures.scaleUpDomainChips, 'value');
+  if (domain !== null && (!Number.isInteger(domain) || domain > n)) {
+    out.push(
+      `systems.json: ${s.id}: figures.scaleUpDomainChips must be a whole number no larger than figures.chips (${n})`,
+    );
   }
   const power = figureValue(s.figures.allInPowerKW, 'high');
   const tdp = figureValue(chip.figures.tdpW, 'low');
@@ -194,6 +212,18 @@ export function consistencyProblems(lists: Lists): string[] {
   const out = vocabularyProblems(lists);
   for (const site of collectFigures(lists)) {
     out.push(...figureProblems(`${site.file}: ${site.id}: ${site.path}`, site.figure));
+  }
+  const provenances = [
+    ...lists.accelerators.flatMap((a) =>
+      (['released', 'process', 'memoryType', 'formats'] as const).map(
+        (k) => [`accelerators.json: ${a.id}: ${k}`, a[k]] as const,
+      ),
+    ),
+    ...lists.models.map((m) => [`models.json: ${m.id}: config`, m.config] as const),
+  ];
+  for (const [where, p] of provenances) {
+    if (p.confidence === 'assumption')
+      out.push(`${where} is an assumption: the catalogue holds sourced facts only`);
   }
   const chips = new Map(lists.accelerators.map((a) => [a.id, a]));
   for (const a of lists.accelerators) out.push(...acceleratorProblems(a));

@@ -86,6 +86,29 @@ describe('figures that the story rests on', () => {
     assert.equal(cat.getAccelerator('b200').formats.mxBlockScaleInHardware, true);
   });
 
+  it('has the systems the companies in the story deploy, each on its canonical chip', () => {
+    const expect: [string, string, string, number][] = [
+      // [alias a user types, canonical id, accelerator, chips]
+      ['atlas-800-910b', 'atlas-800t-a2', 'ascend-910b', 8],
+      ['atlas-800-a3', 'atlas-800t-a3', 'ascend-910c', 8],
+      ['atlas-950', 'atlas-950-superpod', 'ascend-950dt', 8192],
+      ['mlu370-server', 'mlu370-x8-server', 'mlu370-x8', 8],
+      ['p800-cluster', 'kunlunxin-p800-cluster', 'kunlunxin-p800', 30000],
+      ['mi300x-platform', 'mi300x-platform-8', 'mi300x', 8],
+      ['mi355x-platform', 'mi355x-platform-8', 'mi355x', 8],
+    ];
+    for (const [alias, id, chip, n] of expect) {
+      const s = cat.getSystem(alias);
+      assert.deepEqual([s.id, s.accelerator, figureValue(s.figures.chips)], [id, chip, n], alias);
+    }
+    // Unknown stays unknown: Huawei has published no Atlas 950 SuperPoD power.
+    const atlas950 = cat.getSystem('atlas-950-superpod').figures.allInPowerKW;
+    assert.deepEqual([atlas950.value, atlas950.confidence], [null, 'unknown']);
+    // An MLU-Link bridge joins 4 of the 8 cards; the P800 cluster's domain size is unpublished.
+    assert.equal(figureValue(cat.getSystem('mlu370-x8-server').figures.scaleUpDomainChips), 4);
+    assert.equal(cat.getSystem('kunlunxin-p800-cluster').figures.scaleUpDomainChips?.confidence, 'unknown');
+  });
+
   it('keeps DeepSeek-V3 MLA dimensions from its config.json', () => {
     const c = cat.getModel('deepseek-v3').config;
     // Compressed KV cache per token per layer: latent plus decoupled RoPE key.

@@ -19,5 +19,14 @@ export {
   formatFigure,
   isKnown,
 } from './figure.js';
+export {
+  isFp8,
+  isMxScaled,
+  NATIVE_FORMAT_ALIASES,
+  type NativeFormatInfo,
+  resolveNativeFormat,
+  WIDE_FORMATS,
+} from './formats.js';
 export { displayName, isVendor, normalizeId, VENDOR_NAMES } from './ids.js';
+export { COMMON_SCHEMA_ID } from './schema.js';
 export * from './types.js';

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { type Catalog, CatalogError, createCatalog } from './catalog.js';
 import type { CatalogData, CatalogSchemas } from './types.js';
 
+export { COMMON_SCHEMA_ID } from './schema.js';
+
 /** The shipped `data/` folder (dist/catalog/node.js -> ../../data/). */
 export const DEFAULT_DATA_DIR = new URL('../../data/', import.meta.url);
 
@@ -44,6 +46,16 @@ export function readCatalogFiles(dataDir: URL = DEFAULT_DATA_DIR): {
       models: readJson(dir, 'schema/models.schema.json') as object,
     },
   };
+}
+
+/**
+ * The one JSON-Schema definition of a sourced figure (`data/schema/common.schema.json`, id
+ * {@link COMMON_SCHEMA_ID}), for other validators to `addSchema` and `$ref`
+ * (`urn:chipstack:schema:common#/$defs/figure`): the perf calibration and supply schemas.
+ */
+export function readCommonSchema(dataDir: URL = DEFAULT_DATA_DIR): object {
+  const dir = dataDir.href.endsWith('/') ? dataDir : new URL(`${dataDir.href}/`);
+  return readJson(dir, 'schema/common.schema.json') as object;
 }
 
 /** Load and validate a catalogue from a data folder (default: the shipped one). */

@@ -13,6 +13,9 @@ type AjvClass = typeof AjvModule.default;
 const Ajv: AjvClass =
   (AjvModule as unknown as { default?: AjvClass }).default ?? (AjvModule as unknown as AjvClass);
 
+/** The `$id` of `data/schema/common.schema.json`: `$ref` `${COMMON_SCHEMA_ID}#/$defs/figure` for a sourced figure. */
+export const COMMON_SCHEMA_ID = 'urn:chipstack:schema:common';
+
 /** The data files and the key of the list each holds. */
 export const DATA_FILES = [
   { key: 'accelerators', file: 'accelerators.json' },
@@ -55,8 +58,10 @@ function describe(file: string, listKey: string, data: unknown, err: ErrorObject
   if (err.keyword === 'required') {
     field = field ? `${field}.${params.missingProperty}` : String(params.missingProperty);
     message = 'is required';
-  } else if (err.keyword === 'additionalProperties') {
-    field = field ? `${field}.${params.additionalProperty}` : String(params.additionalProperty);
+  } else if (err.keyword === 'additionalProperties' || err.keyword === 'propertyNames') {
+    // A closed figure lists its field names with propertyNames (common.schema.json), other objects with additionalProperties.
+    const name = params.additionalProperty ?? params.propertyName;
+    field = field ? `${field}.${name}` : String(name);
     message = 'is not a known field';
   } else if (err.keyword === 'enum') {
     message = `must be one of ${(params.allowedValues as unknown[]).map((x) => JSON.stringify(x)).join(', ')}`;
@@ -74,6 +79,8 @@ export function schemaProblems(data: CatalogData, schemas: CatalogSchemas): stri
     if (!validate(doc)) {
       const seen = new Set<string>();
       for (const err of validate.errors ?? []) {
+        // propertyNames reports the inner enum failure too (carrying `propertyName`); the outer error says it.
+        if ((err as ErrorObject & { propertyName?: string }).propertyName !== undefined) continue;
         const line = describe(file, key, doc, err);
         if (!seen.has(line)) problems.push(line);
         seen.add(line);

@@ -4,18 +4,33 @@
  * contract; these types mirror them. Units live in key names (`hbmBandwidthTBps`, `tdpW`).
  */
 
-/** How a figure is known: the maker's claim, a published measurement, a third party's estimate, our own arithmetic, or not at all. */
-export type Confidence = 'vendor' | 'measured' | 'analyst-estimate' | 'derived' | 'unknown';
+/**
+ * How a figure is known: the maker's claim, a published measurement, a third party's estimate,
+ * our own arithmetic, a value chosen where no source gives one, or not at all. This is the one
+ * definition for the catalogue, the simulator's calibration (`data/perf`) and the supply model
+ * (`data/supply`); `data/schema/common.schema.json` is its JSON Schema twin.
+ * - `assumption`: its basis must be in `note` (the schema enforces it). The catalogue refuses it
+ *   (a chip figure without a source stays `unknown`); calibration data uses it.
+ */
+export type Confidence = 'vendor' | 'measured' | 'analyst-estimate' | 'derived' | 'assumption' | 'unknown';
 
+/** Every confidence level, strongest first. */
 export const CONFIDENCES: readonly Confidence[] = [
   'vendor',
   'measured',
   'analyst-estimate',
   'derived',
+  'assumption',
   'unknown',
 ];
 
-/** Where a fact comes from. `date` is YYYY-MM-DD or YYYY-MM. */
+/** The levels a catalogue record may carry (all but `assumption`). */
+export const CATALOGUE_CONFIDENCES: readonly Confidence[] = CONFIDENCES.filter((c) => c !== 'assumption');
+
+/**
+ * Where a fact comes from. `source` is a URL or a document title ("none found ..." when unknown);
+ * `date` is YYYY-MM-DD, YYYY-MM, or YYYY when the source gives only a year.
+ */
 export interface Provenance {
   source: string;
   date: string;
@@ -24,8 +39,11 @@ export interface Provenance {
 }
 
 /**
- * A sourced number. `value` is null when there is no point value: the figure is unknown
- * (confidence `unknown`), known only as a range (`low`..`high`), or `notSupported` by the chip.
+ * A sourced number: a value or a range, a unit, a source, a date and a confidence. The one
+ * sourced-figure type of the package (catalogue, perf calibration, supply inputs). `value` is null
+ * when there is no point value: the figure is unknown (confidence `unknown`), known only as a
+ * range (`low`..`high`), or `notSupported` by the chip. `low` and `high` come together.
+ * Extensions add fields by intersection (supply: `Figure & { dist?: ... }`), never a second shape.
  */
 export interface Figure extends Provenance {
   value: number | null;
@@ -34,6 +52,9 @@ export interface Figure extends Provenance {
   unit?: string;
   notSupported?: true;
 }
+
+/** A figure that is a known range with a point value and a unit (what a Monte Carlo input needs). */
+export type RangeFigure = Figure & { value: number; low: number; high: number; unit: string };
 
 /** A sourced piece of text, e.g. a process node. */
 export interface TextFact extends Provenance {
@@ -55,25 +76,13 @@ export type Vendor =
 
 export type Status = 'shipping' | 'announced' | 'roadmap';
 
-/** Number formats a chip's matrix units run natively. */
-export type NativeFormat =
-  | 'fp32'
-  | 'tf32'
-  | 'fp16'
-  | 'bf16'
-  | 'fp8-e4m3'
-  | 'fp8-e5m2'
-  | 'fp8-e4m3fnuz'
-  | 'fp8-e5m2fnuz'
-  | 'fp8'
-  | 'hif8'
-  | 'mxfp8'
-  | 'mxfp6'
-  | 'mxfp4'
-  | 'nvfp4'
-  | 'hif4'
-  | 'int8'
-  | 'int4';
+/**
+ * A number format a chip's matrix units run natively: a registered element format or block scheme
+ * name (or alias) from `formats/spec.ts` / `quant/presets.ts`, or one of the few names the catalogue
+ * documents in `catalog/formats.ts` (see `resolveNativeFormat`). Not a closed list: adding a format
+ * to the registry is enough for a chip to list it; a load-time check rejects names that resolve to nothing.
+ */
+export type NativeFormat = string;
 
 export interface Formats extends Provenance {
   native: NativeFormat[];
@@ -114,9 +123,14 @@ export interface Accelerator {
   note?: string;
 }
 
-/** System figures; only `chips` and `allInPowerKW` are required. Bandwidths are bidirectional aggregates. */
+/**
+ * System figures; only `chips` and `allInPowerKW` are required. Bandwidths are bidirectional
+ * aggregates. `scaleUpDomainChips`: chips sharing one scale-up domain (NVLink, HCCS/UB, MLU-Link,
+ * Infinity Fabric) when smaller than the system (absent: the whole system is one domain).
+ */
 export const SYSTEM_FIGURE_KEYS = [
   'chips',
+  'scaleUpDomainChips',
   'hostCpus',
   'racks',
   'allInPowerKW',

@@ -66,7 +66,10 @@ describe('schema validation', () => {
       const m = byId(c.models, 'llama-3.1-8b');
       (m.config as unknown as Record<string, unknown>).numLayers = 32;
       m.totalParamsB.date = '24 July 2024';
+      (byId(c.accelerators, 'h100-sxm').figures.tdpW as unknown as Record<string, unknown>).dist =
+        'triangular';
     });
+    assertProblem(p, /^accelerators\.json: h100-sxm: figures\.tdpW\.dist is not a known field$/);
     assertProblem(p, /^models\.json: llama-3\.1-8b: config\.numLayers is not a known field$/);
     assertProblem(p, /^models\.json: llama-3\.1-8b: totalParamsB\.date must match pattern/);
   });
@@ -140,7 +143,48 @@ describe('consistency checks', () => {
     assertProblem(p, /^accelerators\.json: ascend-910c: formats lists an FP8 format but .* notSupported$/);
     assertProblem(
       p,
-      /^accelerators\.json: h100-sxm: formats says MX scales in hardware but lists no mx\* format$/,
+      /^accelerators\.json: h100-sxm: formats says MX scales in hardware but lists no MX-scaled format$/,
+    );
+  });
+
+  it('accepts only native formats the registry (or catalog/formats.ts) defines', () => {
+    const p = problemsAfter((c) => {
+      byId(c.accelerators, 'h100-sxm').formats.native.push('fp7-made-up');
+      byId(c.accelerators, 'b200').formats.native.push('constructor');
+    });
+    assertProblem(
+      p,
+      /^accelerators\.json: h100-sxm: formats\.native "fp7-made-up" is not a registered format/,
+    );
+    assertProblem(p, /^accelerators\.json: b200: formats\.native "constructor" is not a registered format/);
+  });
+
+  it('refuses assumptions in catalogue figures and facts', () => {
+    const p = problemsAfter((c) => {
+      Object.assign(byId(c.accelerators, 'ascend-910c').figures.tdpW, {
+        value: 600,
+        confidence: 'assumption',
+        note: 'a guess',
+      });
+      byId(c.accelerators, 'h20').process.confidence = 'assumption';
+      (byId(c.accelerators, 'h20').process as { note?: string }).note = 'basis';
+    });
+    assertProblem(p, /^accelerators\.json: ascend-910c: figures\.tdpW is an assumption/);
+    assertProblem(p, /^accelerators\.json: h20: process is an assumption/);
+  });
+
+  it('requires a scale-up domain no larger than the system', () => {
+    const p = problemsAfter((c) => {
+      byId(c.systems, 'hgx-h100-8').figures.scaleUpDomainChips = {
+        value: 16,
+        source: 'test',
+        date: '2025-01',
+        confidence: 'vendor',
+      };
+    });
+    assertProblem(
+      p,
+      /^systems\.json: hgx-h100-8: figures\.scaleUpDomainChips must be a whole number no larger/,
     );
   });
 

@@ -7,7 +7,7 @@ import * as Plot from '@observablehq/plot';
 import {
   type Accelerator,
   type AcceleratorFigureKey,
-  CONFIDENCES,
+  CATALOGUE_CONFIDENCES as CONFIDENCES,
   type Figure,
   figureValue,
   formatFigure,

@@ -7,7 +7,7 @@
  * most one point ({@link fitLayerOverhead}); a test checks the stored value against the refit.
  */
 import type { Catalog } from '../catalog/catalog.js';
-import { chipClassOf } from './chip.js';
+import { resolveSystem } from './chip.js';
 import type { PerfData, ValidationPoint } from './data.js';
 import { trainingEstimate } from './energy.js';
 import { simulate } from './simulate.js';
@@ -69,7 +69,8 @@ export function median(xs: number[]): number {
 }
 
 function classOfPoint(data: PerfData, cat: Catalog, p: ValidationPoint): string {
-  return chipClassOf(data, cat.getSystem(p.setup.system).accelerator).id;
+  // A catalogued system or CHIP:N (e.g. `b200:8` for an 8-GPU node the catalogue has no record of).
+  return resolveSystem(data, cat, p.setup.system).chip.cls.id;
 }
 
 /** The predicted value of a point, with a given fixed per-layer time for its class (default: the stored one). */
@@ -90,28 +91,43 @@ function predictValue(
     });
     return { predicted: r.chipHours, tpotS: null, assumptions: r.assumptions };
   }
-  const r = simulate(data, cat, {
+  const base = {
     model: s.model,
     system: s.system,
-    phase: s.phase!,
-    batch: s.batch!,
-    seqLen: s.seqLen!,
     weights: s.weights,
     activations: s.activations,
     kv: s.kv,
     tp: s.parallel?.tp ?? 1,
     ep: s.parallel?.ep ?? 1,
     pp: s.parallel?.pp ?? 1,
-    mtp: s.mtp,
     overlap: s.overlap,
     expertImbalance: s.expertImbalance,
-    cacheHitRate: s.cacheHitRate,
     layerOverheadUs,
+  };
+  const r = simulate(data, cat, {
+    ...base,
+    phase: s.phase!,
+    batch: s.batch!,
+    seqLen: s.seqLen!,
+    mtp: s.mtp,
+    cacheHitRate: s.cacheHitRate,
   });
+  let perChip = r.tokensPerSecPerChip;
+  const extra: string[] = [];
+  if (s.aggregated) {
+    // In-flight batching: every chip also prefills its own requests (one prompt per forward on the
+    // same deployment); per request it spends outputLen/decode + inputLen/prefill chip-seconds.
+    const { inputLen, outputLen } = s.aggregated;
+    const pre = simulate(data, cat, { ...base, phase: 'prefill', batch: 1, seqLen: inputLen });
+    perChip = outputLen / (outputLen / r.tokensPerSecPerChip + inputLen / pre.tokensPerSecPerChip);
+    extra.push(
+      `aggregated serving: ${inputLen}-token prefill (${pre.tokensPerSecPerChip.toFixed(0)} input tok/s per chip) time-shared with ${outputLen}-token decode (${r.tokensPerSecPerChip.toFixed(0)} output tok/s per chip)`,
+    );
+  }
   return {
-    predicted: r.tokensPerSecPerChip * p.measured.chipsPerUnit,
+    predicted: perChip * p.measured.chipsPerUnit,
     tpotS: r.tpotS,
-    assumptions: [`compute path: ${r.paths.gemm}`, `attention: ${r.paths.attention}`, ...r.assumptions],
+    assumptions: [...extra, `compute path: ${r.paths.gemm}`, `attention: ${r.paths.attention}`, ...r.assumptions],
   };
 }
 

@@ -10,7 +10,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import { resolveSystem } from './chip.js';
 import type { PerfData, ValidationPoint } from './data.js';
 import { trainingEstimate } from './energy.js';
-import { simulate } from './simulate.js';
+import { simulate, type Workload } from './simulate.js';
 
 export interface ValidationRow {
   id: string;
@@ -115,19 +115,64 @@ function predictValue(
   let perChip = r.tokensPerSecPerChip;
   const extra: string[] = [];
   if (s.aggregated) {
-    // In-flight batching: every chip also prefills its own requests (one prompt per forward on the
-    // same deployment); per request it spends outputLen/decode + inputLen/prefill chip-seconds.
-    const { inputLen, outputLen } = s.aggregated;
-    const pre = simulate(data, cat, { ...base, phase: 'prefill', batch: 1, seqLen: inputLen });
-    perChip = outputLen / (outputLen / r.tokensPerSecPerChip + inputLen / pre.tokensPerSecPerChip);
-    extra.push(
-      `aggregated serving: ${inputLen}-token prefill (${pre.tokensPerSecPerChip.toFixed(0)} input tok/s per chip) time-shared with ${outputLen}-token decode (${r.tokensPerSecPerChip.toFixed(0)} output tok/s per chip)`,
-    );
+    const a = aggregatedRate(data, cat, base, r.tokensPerSecPerChip, s.aggregated);
+    perChip = a.outputPerSecPerChip;
+    extra.push(a.note);
   }
   return {
     predicted: perChip * p.measured.chipsPerUnit,
     tpotS: r.tpotS,
-    assumptions: [...extra, `compute path: ${r.paths.gemm}`, `attention: ${r.paths.attention}`, ...r.assumptions],
+    assumptions: [
+      ...extra,
+      `compute path: ${r.paths.gemm}`,
+      `attention: ${r.paths.attention}`,
+      ...r.assumptions,
+    ],
+  };
+}
+
+/** MoE operations spread over the expert-parallel group; every other operation runs on the rank holding the request. */
+const GROUP_OPS = new Set(['routed experts', 'MoE dispatch (all-to-all)', 'MoE combine (all-to-all)']);
+
+/**
+ * Output tokens/s per chip of aggregated (in-flight batching) serving. Each chip decodes its own
+ * requests at `decodePerChip`; each request's `inputLen`-token prompt is prefilled inside the
+ * decode iterations, so it adds no steps and no fixed per-layer time. With attention data
+ * parallelism (DP = ep / tp ranks), an iteration lasts as long as its slowest rank, so while one
+ * rank prefills, the other DP - 1 wait on its rank-local operations (attention, dense and shared
+ * FFN, logits); the MoE part is spread over the group. This is the round-robin baseline of
+ * TensorRT-LLM's 'ADP Balance Strategy' blog (contexts arriving one rank at a time, iteration time =
+ * the busiest rank): chip-seconds per request = outputLen / decodePerChip + DP x local + group.
+ */
+export function aggregatedRate(
+  data: PerfData,
+  cat: Catalog,
+  base: Omit<Workload, 'phase' | 'batch' | 'seqLen'>,
+  decodePerChip: number,
+  agg: { inputLen: number; outputLen: number },
+): { outputPerSecPerChip: number; prefillLocalS: number; prefillGroupS: number; dp: number; note: string } {
+  const pre = simulate(data, cat, {
+    ...base,
+    phase: 'prefill',
+    batch: 1,
+    seqLen: agg.inputLen,
+    overlap: 0,
+    layerOverheadUs: 0,
+  });
+  const dp = Math.max(1, (pre.parallel.ep ?? 1) / pre.parallel.tp);
+  let local = 0;
+  let group = 0;
+  for (const o of pre.ops) {
+    if (GROUP_OPS.has(o.name)) group += o.stepS;
+    else local += o.stepS;
+  }
+  const perRequest = agg.outputLen / decodePerChip + dp * local + group;
+  return {
+    outputPerSecPerChip: agg.outputLen / perRequest,
+    prefillLocalS: local,
+    prefillGroupS: group,
+    dp,
+    note: `aggregated serving: each ${agg.inputLen}-token prefill runs inside decode iterations (no fixed per-layer time), ${(local * 1e3).toFixed(1)} ms rank-local (stalls the ${dp} attention-DP ranks) + ${(group * 1e3).toFixed(1)} ms MoE spread over the group; decode ${decodePerChip.toFixed(0)} output tok/s per chip`,
   };
 }
 

@@ -228,8 +228,11 @@ function step(
   // The fixed per-layer time (launch, synchronisation, dispatch/combine bookkeeping) is never overlapped.
   const fixed = overheadS > 0 ? fixedOp(overheadS, chip.cls.id) : null;
   // Fitted on expert-parallel MoE decode, it is charged to MoE layers run with EP > 1 only (dense
-  // layers and dense models under CUDA/CANN graphs pay no such per-layer synchronisation).
-  if (fixed && w.ep > 1) kinds[1]!.ops.push(fixed);
+  // layers and dense models under CUDA/CANN graphs pay no such per-layer synchronisation), and in
+  // decode only: it is the per-step launch/synchronisation cost of many small kernels, which a
+  // prefill forward's large kernels hide (and in aggregated serving a prefill chunk rides inside a
+  // decode step that already paid it).
+  if (fixed && w.ep > 1 && phase === 'decode') kinds[1]!.ops.push(fixed);
   for (const { ops, layers } of kinds) {
     if (layers <= 0) continue;
     const local = ops.filter((o) => !o.collective && o !== fixed).reduce((a, o) => a + o.timeS, 0);
@@ -349,7 +352,7 @@ export function simulate(data: PerfData, cat: Catalog, workload: Workload): Perf
     `HBM efficiency ${sys.chip.cls.hbm.value}, attention-core efficiency ${sys.chip.cls.attentionCompute.value} (${sys.chip.cls.id} class)`,
     `links: scale-up efficiency ${sys.chip.cls.scaleUp.efficiency.value}, scale-out ${sys.chip.cls.scaleOut.efficiency.value} (${sys.chip.cls.id} class)`,
     `${w.overlap * 100}% of the shorter of collective and local time per layer hidden by micro-batch overlap`,
-    `fixed per-layer time ${overheadUs.toFixed(1)} us (${workload.layerOverheadUs !== undefined ? 'given' : `${sys.chip.cls.id} class: ${sys.chip.cls.layerOverheadUs.source}`}), not overlapped`,
+    `fixed per-layer time ${overheadUs.toFixed(1)} us in decode, MoE layers with EP > 1 (${workload.layerOverheadUs !== undefined ? 'given' : `${sys.chip.cls.id} class: ${sys.chip.cls.layerOverheadUs.source}`}), not overlapped`,
     `scale-up domain ${sys.scaleUpDomain} chips; beyond it scale-out links`,
     `memory per chip: weights + KV + activations + workspace (${data.workspaceGB.value} GB, ${data.workspaceGB.confidence})`,
   ];

@@ -93,6 +93,7 @@ export interface ValidationSetup {
   system: string;
   phase?: 'prefill' | 'decode';
   weights?: string;
+  attentionWeights?: string;
   activations?: string;
   kv?: string;
   batch?: number;

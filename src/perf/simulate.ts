@@ -38,6 +38,8 @@ export interface Workload {
   /** Prompt length (prefill) or KV-cache length (decode). */
   seqLen: number;
   weights?: string;
+  /** Attention-projection weight format when it differs from `weights` (default: as weights). */
+  attentionWeights?: string;
   activations?: string;
   kv?: string;
   tp?: number;
@@ -140,6 +142,7 @@ function normalise(w: Workload) {
     batch: posInt(w.batch, 'batch', MAX_BATCH),
     seqLen: posInt(w.seqLen, 'seq', MAX_SEQ),
     weights,
+    attentionWeights: getFormat(w.attentionWeights ?? weights).id,
     activations: getFormat(w.activations ?? weights).id,
     kv: getFormat(w.kv ?? 'bf16').id,
     tp: optInt(w.tp, 'tp'),
@@ -190,6 +193,7 @@ function step(
   const acts = getFormat(w.activations);
   const kv = getFormat(w.kv);
   const gemm = gemmPath(chip, getFormat(w.weights), acts, w.fp8Fallback);
+  const attnGemm = gemmPath(chip, getFormat(w.attentionWeights), acts, w.fp8Fallback);
   const attn = attentionPath(chip, kv, acts);
   const bf16 = getFormat('bf16');
   const head = gemmPath(chip, bf16, bf16, w.fp8Fallback);
@@ -208,6 +212,7 @@ function step(
     ep: w.ep,
     imbalance: w.expertImbalance,
     gemm,
+    attnGemm,
     attn,
     head,
     acts,

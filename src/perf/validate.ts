@@ -95,6 +95,7 @@ function predictValue(
     model: s.model,
     system: s.system,
     weights: s.weights,
+    attentionWeights: s.attentionWeights,
     activations: s.activations,
     kv: s.kv,
     tp: s.parallel?.tp ?? 1,

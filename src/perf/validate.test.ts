@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { defaultCatalog } from '../catalog/node.js';
 import { chipPower, trainingEstimate } from './energy.js';
 import { defaultPerfData } from './node.js';
-import { articleScenarios, compareSystems, domesticTraining } from './scenarios.js';
+import { articleScenarios, compareSystems, domesticTraining, measuredDecodeEnergy } from './scenarios.js';
 import { simulate } from './simulate.js';
 import { aggregatedRate, calibrateAll, median, runValidation } from './validate.js';
 
@@ -122,6 +122,17 @@ describe('scenarios', () => {
     assert.ok(asc.claims[0]!.ours > 1.2);
     assert.match(asc.rows[0]!.path, /dequantised to bf16/);
     assert.match(asc.rows[3]!.path, /hardware/);
+  });
+
+  it('prices J/token of published decode throughputs with all-in power per chip', () => {
+    const c = compareSystems(data, cat, 'cloudmatrix-384', 'gb200-nvl72');
+    const m = measuredDecodeEnergy(data, c);
+    const kw = c.rows.find((r) => r.metric === 'all-in power kW')!;
+    const chips = c.rows.find((r) => r.metric === 'chips')!;
+    const cm = m.find((x) => x.point === 'cm384-decode')!;
+    const p = data.validation.find((q) => q.id === 'cm384-decode')!;
+    assert.ok(Math.abs(cm.joulesPerToken - (kw.a! * 1000) / chips.a! / p.measured.value) < 1e-12);
+    assert.ok(m.some((x) => x.system === 'gb200-nvl72') && m.every((x) => x.joulesPerToken > 0));
   });
 
   it('compares two systems on a named workload', () => {

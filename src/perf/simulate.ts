@@ -80,7 +80,8 @@ export interface PerfResult {
   parallel: Parallelism & { chips: number; auto: string[] };
   chip: string;
   chipClass: string;
-  paths: { gemm: string; attention: string; logits: string };
+  /** Compute paths: FFN/MoE GEMMs, attention projections, attention core, logits. */
+  paths: { gemm: string; attentionProjections: string; attention: string; logits: string };
   ops: OpSummary[];
   /** Seconds per forward step (all pipeline stages). */
   stepS: number;
@@ -268,7 +269,7 @@ function step(
   for (const o of ops) {
     o.bottleneck = o.networkS > 0 ? 'network' : o.computeS >= o.memoryS ? 'compute' : 'memory';
   }
-  return { shape, ops, stageS, stepS: stageS * w.pp, ctx, gemm, attn, head };
+  return { shape, ops, stageS, stepS: stageS * w.pp, ctx, gemm, attnGemm, attn, head };
 }
 
 /** The resolved system and deployment of a workload: given TP/EP/PP kept, the rest the smallest that fits. */
@@ -375,7 +376,12 @@ export function simulate(data: PerfData, cat: Catalog, workload: Workload): Perf
     parallel,
     chip: sys.chip.id,
     chipClass: sys.chip.cls.id,
-    paths: { gemm: s.gemm.label, attention: s.attn.label, logits: s.head.label },
+    paths: {
+      gemm: s.gemm.label,
+      attentionProjections: s.attnGemm.label,
+      attention: s.attn.label,
+      logits: s.head.label,
+    },
     ops: s.ops,
     stepS: s.stepS,
     tokensPerSecPerChip,

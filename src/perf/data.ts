@@ -16,11 +16,15 @@ export type PerfConfidence =
   | 'assumption'
   | 'unknown';
 
-/** A sourced number, as in the catalogue. */
+/**
+ * A sourced number, structurally the catalogue's `Figure` (value | null, low?, high?, unit?,
+ * source, date, confidence, note?) so the two can be one type once `Confidence` gains 'assumption'.
+ */
 export interface PerfFigure {
   value: number | null;
   low?: number;
   high?: number;
+  unit?: string;
   source: string;
   date: string;
   confidence: PerfConfidence;
@@ -57,6 +61,8 @@ export interface ChipClass {
   layerOverheadUs: PerfFigure;
   /** The validation point `layerOverheadUs` was fitted on (its role is then `calibration`). */
   calibrationPoint?: string;
+  /** The training point whose own run `trainingMfu` was taken from (its role is then `calibration`). */
+  trainingMfuPoint?: string;
 }
 
 export interface EnergyData {
@@ -87,6 +93,7 @@ export interface ValidationSetup {
   system: string;
   phase?: 'prefill' | 'decode';
   weights?: string;
+  attentionWeights?: string;
   activations?: string;
   kv?: string;
   batch?: number;
@@ -98,6 +105,12 @@ export interface ValidationSetup {
   cacheHitRate?: number;
   tokens?: number;
   chips?: number;
+  /**
+   * Aggregated (in-flight batching) serving: the same chips also prefill their own requests, and the
+   * measured output tokens/s counts that time. Each request is `inputLen` prompt tokens then
+   * `outputLen` decoded tokens; the decode context is `seqLen` (about input + output/2).
+   */
+  aggregated?: { inputLen: number; outputLen: number };
 }
 
 export type ValidationMetric = 'inputTokensPerSecPerChip' | 'outputTokensPerSecPerChip' | 'chipHours';
@@ -204,16 +217,23 @@ function consistencyProblems(data: PerfData): string[] {
     ids.add(p.id);
     if ((p.role === 'calibration') !== (p.calibrates !== undefined))
       out.push(`validation.json: ${p.id}: role calibration exactly when 'calibrates' is set`);
-    if (p.role === 'calibration' && !data.classes.some((c) => c.calibrationPoint === p.id))
-      out.push(`validation.json: ${p.id} has role calibration but no class names it as calibrationPoint`);
+    if (
+      p.role === 'calibration' &&
+      !data.classes.some((c) => c.calibrationPoint === p.id || c.trainingMfuPoint === p.id)
+    )
+      out.push(
+        `validation.json: ${p.id} has role calibration but no class names it as calibrationPoint or trainingMfuPoint`,
+      );
   }
   for (const c of data.classes) {
-    if (c.calibrationPoint === undefined) continue;
-    const p = data.validation.find((q) => q.id === c.calibrationPoint);
-    if (!p)
-      out.push(`efficiency.json: ${c.id}.calibrationPoint ${c.calibrationPoint} is not a validation point`);
-    else if (p.role !== 'calibration')
-      out.push(`efficiency.json: ${c.id} is calibrated on ${p.id}, which must have role calibration`);
+    for (const k of ['calibrationPoint', 'trainingMfuPoint'] as const) {
+      const id = c[k];
+      if (id === undefined) continue;
+      const p = data.validation.find((q) => q.id === id);
+      if (!p) out.push(`efficiency.json: ${c.id}.${k} ${id} is not a validation point`);
+      else if (p.role !== 'calibration')
+        out.push(`efficiency.json: ${c.id} is calibrated on ${p.id}, which must have role calibration`);
+    }
   }
 
   return out;

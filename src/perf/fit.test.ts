@@ -22,6 +22,7 @@ const input = (over: Partial<FitInput> = {}): FitInput => ({
   expertImbalance: 1,
   fp8Fallback: 'bf16',
   ...over,
+  attentionWeights: over.attentionWeights ?? over.weights ?? getFormat('bf16'),
 });
 
 describe('memory fit', () => {

@@ -34,6 +34,8 @@ export interface FitInput {
   batch: number;
   seqLen: number;
   weights: StorageFormat;
+  /** Attention-projection weights when they differ from the rest (e.g. BF16 attention in an NVFP4 checkpoint). */
+  attentionWeights: StorageFormat;
   activations: StorageFormat;
   kv: StorageFormat;
   draftTokens: number;
@@ -61,16 +63,18 @@ export function memoryPerChip(
   p: Parallelism,
 ): MemoryFit {
   const wb = bytesPerElement(gemmPath(sys.chip, w.weights, w.activations, w.fp8Fallback).weightStorage);
+  const ab0 = bytesPerElement(
+    gemmPath(sys.chip, w.attentionWeights, w.activations, w.fp8Fallback).weightStorage,
+  );
   const moe = sh.moeLayers > 0;
-  const perLayerMoe =
-    sh.attnParams / p.tp + sh.expertParams * (sh.sharedExperts / p.tp + sh.routedExperts / p.ep);
+  const mtpLayer = moe && w.draftTokens > 0 ? 1 : 0;
+  const attnParams = ((sh.layers * sh.attnParams) / p.tp / p.pp + (mtpLayer * sh.attnParams) / p.tp) * ab0;
   const params =
-    ((sh.layers * sh.attnParams) / p.tp +
-      (sh.denseLayers * sh.denseFfnParams) / p.tp +
+    ((sh.denseLayers * sh.denseFfnParams) / p.tp +
       sh.moeLayers * sh.expertParams * (sh.sharedExperts / p.tp + sh.routedExperts / p.ep)) /
       p.pp +
-    (moe && w.draftTokens > 0 ? perLayerMoe : 0);
-  const weightsB = params * wb + (2 * sh.hidden * sh.vocab * 2) / p.tp;
+    mtpLayer * sh.expertParams * (sh.sharedExperts / p.tp + sh.routedExperts / p.ep);
+  const weightsB = attnParams + params * wb + (2 * sh.hidden * sh.vocab * 2) / p.tp;
   const kvShare = sh.attention === 'mla' ? 1 : Math.min(p.tp, sh.kvElemsPerToken);
   const newTokens = w.phase === 'decode' ? 1 + w.draftTokens : w.seqLen * (1 - w.cacheHitRate);
   const ctx = w.phase === 'decode' ? w.seqLen + newTokens : w.seqLen;
@@ -169,6 +173,7 @@ export function fitInput(w: {
   batch: number;
   seqLen: number;
   weights: string;
+  attentionWeights?: string;
   activations: string;
   kv: string;
   mtp: { draftTokens: number };
@@ -181,6 +186,7 @@ export function fitInput(w: {
     batch: w.batch,
     seqLen: w.seqLen,
     weights: getFormat(w.weights),
+    attentionWeights: getFormat(w.attentionWeights ?? w.weights),
     activations: getFormat(w.activations),
     kv: getFormat(w.kv),
     draftTokens: w.mtp.draftTokens,

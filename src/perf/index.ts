@@ -74,6 +74,7 @@ export {
   cloudMatrixVsNvl72,
   compareSystems,
   domesticTraining,
+  measuredDecodeEnergy,
   NAMED_WORKLOADS,
   type Scenario,
   type SystemComparison,
@@ -95,6 +96,7 @@ export {
   type Workload,
 } from './simulate.js';
 export {
+  aggregatedRate,
   calibrateAll,
   fitLayerOverhead,
   looLayerOverhead,

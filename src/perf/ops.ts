@@ -104,6 +104,8 @@ export interface LayerContext {
   ep: number;
   imbalance: number;
   gemm: ComputePath;
+  /** Path of the attention projections (differs from `gemm` when the checkpoint keeps attention wider). */
+  attnGemm: ComputePath;
   attn: ComputePath;
   head: ComputePath;
   acts: StorageFormat;
@@ -119,9 +121,9 @@ export function attentionOps(c: LayerContext): OpCost[] {
   const proj = localOp(
     'attention projections',
     sys.chip,
-    c.gemm,
+    c.attnGemm,
     (2 * c.tokens * s.attnParams) / tp,
-    (s.attnParams * wb(c.gemm)) / tp + (c.tokens * s.hidden * (ab + 2) * 2) / tp,
+    (s.attnParams * wb(c.attnGemm)) / tp + (c.tokens * s.hidden * (ab + 2) * 2) / tp,
   );
   const kvShare = s.attention === 'mla' ? 1 : Math.min(tp, s.kvElemsPerToken);
   const kvBytes = s.kvElemsPerToken * bytesPerElement(c.kv);

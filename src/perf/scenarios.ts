@@ -10,6 +10,7 @@ import type { Accelerator, Confidence, Figure, SystemFigureKey } from '../catalo
 import { type ChipSpec, resolveSystem } from './chip.js';
 import type { PerfData } from './data.js';
 import { type TrainingResult, trainingEstimate } from './energy.js';
+import { bytesPerElement, getFormat } from './formats.js';
 import { type PerfResult, simulate, type Workload } from './simulate.js';
 
 /** Workloads by name; formats and EP are filled in per system by {@link workloadFor}. */
@@ -217,6 +218,61 @@ export interface Scenario {
   notes: string[];
 }
 
+/**
+ * J/token from published decode throughputs (validation points) and all-in power per chip at full
+ * load (no PUE): the comparison that rests on measurements rather than on the simulator.
+ */
+export function measuredDecodeEnergy(
+  data: PerfData,
+  c: SystemComparison,
+): { point: string; system: string; tokensPerSecPerChip: number; joulesPerToken: number }[] {
+  const chips = c.rows.find((x) => x.metric === 'chips')!;
+  const kw = c.rows.find((x) => x.metric === 'all-in power kW')!;
+  const out: { point: string; system: string; tokensPerSecPerChip: number; joulesPerToken: number }[] = [];
+  for (const p of data.validation) {
+    if (p.setup.kind !== 'inference' || p.setup.phase !== 'decode') continue;
+    const i = p.setup.system === c.a ? 0 : p.setup.system === c.b ? 1 : -1;
+    const power = i === 0 ? kw.a : i === 1 ? kw.b : null;
+    const n = i === 0 ? chips.a : i === 1 ? chips.b : null;
+    if (power === null || !n) continue;
+    const perChip = p.measured.value / p.measured.chipsPerUnit;
+    out.push({
+      point: p.id,
+      system: p.setup.system,
+      tokensPerSecPerChip: perChip,
+      joulesPerToken: (power * 1000) / n / perChip,
+    });
+  }
+  return out;
+}
+
+function measuredEnergyNote(data: PerfData, c: SystemComparison): string {
+  const m = measuredDecodeEnergy(data, c);
+  const a = m.filter((x) => x.system === c.a);
+  const b = m.filter((x) => x.system === c.b);
+  if (!a.length || !b.length) return 'No published decode throughput on both systems.';
+  const best = (xs: typeof m) => xs.reduce((u, v) => (v.tokensPerSecPerChip > u.tokensPerSecPerChip ? v : u));
+  const eightBit = (xs: typeof m) => {
+    const ys = xs.filter((x) => {
+      const p = data.validation.find((q) => q.id === x.point)!;
+      return (
+        bytesPerElement(getFormat(p.setup.weights ?? 'bf16')) <= 1.01 &&
+        bytesPerElement(getFormat(p.setup.weights ?? 'bf16')) >= 0.99
+      );
+    });
+    return ys.length ? best(ys) : null;
+  };
+  const f = (x: (typeof m)[number]) =>
+    `${x.point} ${x.tokensPerSecPerChip.toFixed(0)} tok/s/chip, ${x.joulesPerToken.toFixed(3)} J/token`;
+  const [ba, bb] = [best(a), best(b)];
+  const [ea, eb] = [eightBit(a), eightBit(b)];
+  const eight =
+    ea && eb
+      ? `; both with 8-bit weights (${f(ea)} vs ${f(eb)}): ${(ea.joulesPerToken / eb.joulesPerToken).toFixed(2)}x`
+      : '';
+  return `Measured, not simulated: J/token at each system's highest published decode throughput and all-in power per chip at full load (no PUE), CM384 / NVL72 = ${(ba.joulesPerToken / bb.joulesPerToken).toFixed(2)}x (${f(ba)} vs ${f(bb)})${eight}; different software, context 4K vs 2K, MTP on CM384 only.`;
+}
+
 /** CloudMatrix 384 vs GB200 NVL72: the SemiAnalysis ratios the article repeats. */
 export function cloudMatrixVsNvl72(data: PerfData, cat: Catalog): Scenario {
   const c = compareSystems(data, cat, 'cloudmatrix-384', 'gb200-nvl72');
@@ -239,7 +295,8 @@ export function cloudMatrixVsNvl72(data: PerfData, cat: Catalog): Scenario {
     rows,
     notes: [
       'System figures are SemiAnalysis estimates carried by the catalogue (300 vs 180 PF, 559 vs 145 kW).',
-      `On ${c.workload} the simulated J/token ratio CM384 / NVL72 is ${(r(`${c.workload} J/token`) ?? Number.NaN).toFixed(2)}.`,
+      `On ${c.workload} the simulated J/token ratio CM384 / NVL72 is ${(r(`${c.workload} J/token`) ?? Number.NaN).toFixed(2)}: unreliable, each class's fixed per-layer time was fitted at another batch (Ascend at 8, Blackwell at an assumed 256) and the Ascend batch slope is under-predicted (cm384-decode +52%).`,
+      measuredEnergyNote(data, c),
     ],
   };
 }

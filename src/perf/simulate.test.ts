@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { defaultCatalog } from '../catalog/node.js';
+import { perfText } from '../cli/commands/perf.js';
 import { defaultPerfData } from './node.js';
+import { modelShape } from './shape.js';
 import { PerfFitError, PerfInputError, simulate, type Workload } from './simulate.js';
 
 const cat = defaultCatalog();
@@ -156,5 +158,41 @@ describe('simulate', () => {
     assert.throws(() => run({ weights: 'fp7' }), /unknown format/);
     assert.throws(() => run({ model: 'gpt-5' }), /unknown model/);
     assert.throws(() => run({ system: 'dgx-zz' }), /unknown system/);
+  });
+});
+
+describe('attention-projection weight format', () => {
+  const w: Workload = {
+    model: 'deepseek-r1',
+    system: 'b200:8',
+    phase: 'decode',
+    batch: 64,
+    seqLen: 2048,
+    weights: 'nvfp4',
+    tp: 1,
+    ep: 8,
+    pp: 1,
+  };
+  it('prices only the attention projections at their own format', () => {
+    const a = simulate(data, cat, w);
+    const b = simulate(data, cat, { ...w, attentionWeights: 'bf16' });
+    const op = (r: typeof a, n: string) => r.ops.find((o) => o.name === n)!;
+    // The projections' weight bytes grow by 2 / 4.5 bits per element x 8 (activations unchanged).
+    const s = modelShape(cat.getModel('deepseek-r1'));
+    const proj = (r: typeof a) => op(r, 'attention projections').bytes;
+    assert.ok(Math.abs(proj(b) - proj(a) - s.attnParams * (2 - 4.5 / 8)) < 1e-6 * proj(b));
+    for (const n of ['routed experts', 'attention core', 'dense FFN'])
+      assert.equal(op(b, n).bytes, op(a, n).bytes, n);
+    assert.ok(b.memory.weightsGB > a.memory.weightsGB);
+    assert.match(b.paths.attentionProjections, /^bf16 weights/);
+    assert.equal(a.paths.attentionProjections, a.paths.gemm);
+    assert.match(perfText(b), /attention projections: bf16 weights/);
+    assert.doesNotMatch(perfText(a), /attention projections:/);
+  });
+  it('charges the fixed per-layer time in decode only', () => {
+    const d = simulate(data, cat, { ...w, layerOverheadUs: 100 });
+    const p = simulate(data, cat, { ...w, phase: 'prefill', batch: 1, layerOverheadUs: 100 });
+    assert.ok(d.ops.some((o) => o.name === 'fixed per-layer overhead'));
+    assert.ok(!p.ops.some((o) => o.name === 'fixed per-layer overhead'));
   });
 });

@@ -38,6 +38,8 @@ export interface Workload {
   /** Prompt length (prefill) or KV-cache length (decode). */
   seqLen: number;
   weights?: string;
+  /** Attention-projection weight format when it differs from `weights` (default: as weights). */
+  attentionWeights?: string;
   activations?: string;
   kv?: string;
   tp?: number;
@@ -78,7 +80,8 @@ export interface PerfResult {
   parallel: Parallelism & { chips: number; auto: string[] };
   chip: string;
   chipClass: string;
-  paths: { gemm: string; attention: string; logits: string };
+  /** Compute paths: FFN/MoE GEMMs, attention projections, attention core, logits. */
+  paths: { gemm: string; attentionProjections: string; attention: string; logits: string };
   ops: OpSummary[];
   /** Seconds per forward step (all pipeline stages). */
   stepS: number;
@@ -140,6 +143,7 @@ function normalise(w: Workload) {
     batch: posInt(w.batch, 'batch', MAX_BATCH),
     seqLen: posInt(w.seqLen, 'seq', MAX_SEQ),
     weights,
+    attentionWeights: getFormat(w.attentionWeights ?? weights).id,
     activations: getFormat(w.activations ?? weights).id,
     kv: getFormat(w.kv ?? 'bf16').id,
     tp: optInt(w.tp, 'tp'),
@@ -190,6 +194,7 @@ function step(
   const acts = getFormat(w.activations);
   const kv = getFormat(w.kv);
   const gemm = gemmPath(chip, getFormat(w.weights), acts, w.fp8Fallback);
+  const attnGemm = gemmPath(chip, getFormat(w.attentionWeights), acts, w.fp8Fallback);
   const attn = attentionPath(chip, kv, acts);
   const bf16 = getFormat('bf16');
   const head = gemmPath(chip, bf16, bf16, w.fp8Fallback);
@@ -208,6 +213,7 @@ function step(
     ep: w.ep,
     imbalance: w.expertImbalance,
     gemm,
+    attnGemm,
     attn,
     head,
     acts,
@@ -228,8 +234,11 @@ function step(
   // The fixed per-layer time (launch, synchronisation, dispatch/combine bookkeeping) is never overlapped.
   const fixed = overheadS > 0 ? fixedOp(overheadS, chip.cls.id) : null;
   // Fitted on expert-parallel MoE decode, it is charged to MoE layers run with EP > 1 only (dense
-  // layers and dense models under CUDA/CANN graphs pay no such per-layer synchronisation).
-  if (fixed && w.ep > 1) kinds[1]!.ops.push(fixed);
+  // layers and dense models under CUDA/CANN graphs pay no such per-layer synchronisation), and in
+  // decode only: it is the per-step launch/synchronisation cost of many small kernels, which a
+  // prefill forward's large kernels hide (and in aggregated serving a prefill chunk rides inside a
+  // decode step that already paid it).
+  if (fixed && w.ep > 1 && phase === 'decode') kinds[1]!.ops.push(fixed);
   for (const { ops, layers } of kinds) {
     if (layers <= 0) continue;
     const local = ops.filter((o) => !o.collective && o !== fixed).reduce((a, o) => a + o.timeS, 0);
@@ -260,7 +269,7 @@ function step(
   for (const o of ops) {
     o.bottleneck = o.networkS > 0 ? 'network' : o.computeS >= o.memoryS ? 'compute' : 'memory';
   }
-  return { shape, ops, stageS, stepS: stageS * w.pp, ctx, gemm, attn, head };
+  return { shape, ops, stageS, stepS: stageS * w.pp, ctx, gemm, attnGemm, attn, head };
 }
 
 /** The resolved system and deployment of a workload: given TP/EP/PP kept, the rest the smallest that fits. */
@@ -349,7 +358,7 @@ export function simulate(data: PerfData, cat: Catalog, workload: Workload): Perf
     `HBM efficiency ${sys.chip.cls.hbm.value}, attention-core efficiency ${sys.chip.cls.attentionCompute.value} (${sys.chip.cls.id} class)`,
     `links: scale-up efficiency ${sys.chip.cls.scaleUp.efficiency.value}, scale-out ${sys.chip.cls.scaleOut.efficiency.value} (${sys.chip.cls.id} class)`,
     `${w.overlap * 100}% of the shorter of collective and local time per layer hidden by micro-batch overlap`,
-    `fixed per-layer time ${overheadUs.toFixed(1)} us (${workload.layerOverheadUs !== undefined ? 'given' : `${sys.chip.cls.id} class: ${sys.chip.cls.layerOverheadUs.source}`}), not overlapped`,
+    `fixed per-layer time ${overheadUs.toFixed(1)} us in decode, MoE layers with EP > 1 (${workload.layerOverheadUs !== undefined ? 'given' : `${sys.chip.cls.id} class: ${sys.chip.cls.layerOverheadUs.source}`}), not overlapped`,
     `scale-up domain ${sys.scaleUpDomain} chips; beyond it scale-out links`,
     `memory per chip: weights + KV + activations + workspace (${data.workspaceGB.value} GB, ${data.workspaceGB.confidence})`,
   ];
@@ -367,7 +376,12 @@ export function simulate(data: PerfData, cat: Catalog, workload: Workload): Perf
     parallel,
     chip: sys.chip.id,
     chipClass: sys.chip.cls.id,
-    paths: { gemm: s.gemm.label, attention: s.attn.label, logits: s.head.label },
+    paths: {
+      gemm: s.gemm.label,
+      attentionProjections: s.attnGemm.label,
+      attention: s.attn.label,
+      logits: s.head.label,
+    },
     ops: s.ops,
     stepS: s.stepS,
     tokensPerSecPerChip,

@@ -3,8 +3,9 @@ import { describe, it } from 'node:test';
 import { defaultCatalog } from '../catalog/node.js';
 import { chipPower, trainingEstimate } from './energy.js';
 import { defaultPerfData } from './node.js';
-import { articleScenarios, compareSystems, domesticTraining } from './scenarios.js';
-import { calibrateAll, median, runValidation } from './validate.js';
+import { articleScenarios, compareSystems, domesticTraining, measuredDecodeEnergy } from './scenarios.js';
+import { simulate } from './simulate.js';
+import { aggregatedRate, calibrateAll, median, runValidation } from './validate.js';
 
 const cat = defaultCatalog();
 const data = defaultPerfData();
@@ -36,12 +37,53 @@ describe('validation against published measurements', () => {
     );
     // Validation points calibrate nothing, so leaving them out changes nothing.
     for (const r of v.rows.filter((x) => x.role === 'validation')) assert.equal(r.looPredicted, r.predicted);
-    // At most one calibration point per class, and calibration points are fitted exactly.
+    // Each calibration point is named by exactly one class parameter (one point per parameter per
+    // class); the fixed per-layer time is fitted exactly on its point.
     const cal = v.rows.filter((r) => r.role === 'calibration');
-    assert.equal(new Set(cal.map((r) => r.chipClass)).size, cal.length);
-    for (const r of cal) assert.ok(Math.abs(r.errorPct) < 0.1, r.id);
+    const named = data.classes.flatMap((c) =>
+      [c.calibrationPoint, c.trainingMfuPoint].filter((x): x is string => x !== undefined),
+    );
+    assert.deepEqual([...cal.map((r) => r.id)].sort(), [...named].sort());
+    for (const c of data.classes) {
+      if (!c.calibrationPoint) continue;
+      const r = v.rows.find((x) => x.id === c.calibrationPoint)!;
+      assert.equal(r.chipClass, c.id);
+      assert.ok(Math.abs(r.errorPct) < 0.1, r.id);
+    }
     assert.equal(median([3, 1, 2]), 2);
     assert.equal(median([4, 1, 2, 3]), 2.5);
+  });
+
+  it('prices aggregated serving as decode plus prefill inside its iterations', () => {
+    const p = data.validation.find((q) => q.setup.aggregated !== undefined)!;
+    const s = p.setup;
+    const base = {
+      model: s.model,
+      system: s.system,
+      weights: s.weights,
+      activations: s.activations,
+      kv: s.kv,
+      tp: s.parallel!.tp!,
+      ep: s.parallel!.ep!,
+      pp: 1,
+    };
+    const a = aggregatedRate(data, cat, base, 1000, s.aggregated!);
+    // Rank-local plus group time is the whole prefill step (no overlap, no fixed time, one stage).
+    const pre = simulate(data, cat, {
+      ...base,
+      phase: 'prefill',
+      batch: 1,
+      seqLen: s.aggregated!.inputLen,
+      layerOverheadUs: 0,
+    });
+    assert.ok(Math.abs(a.prefillLocalS + a.prefillGroupS - pre.stepS) < 1e-12 * pre.stepS + 1e-15);
+    assert.equal(a.dp, s.parallel!.ep! / s.parallel!.tp!);
+    const { inputLen, outputLen } = s.aggregated!;
+    const byHand = outputLen / (outputLen / 1000 + a.dp * a.prefillLocalS + a.prefillGroupS);
+    assert.ok(Math.abs(a.outputPerSecPerChip - byHand) < 1e-9 * byHand);
+    // Never faster than decode alone, and slower than perfectly balanced time-sharing.
+    assert.ok(a.outputPerSecPerChip < 1000);
+    assert.ok(a.outputPerSecPerChip < outputLen / (outputLen / 1000 + inputLen / pre.tokensPerSecPerChip));
   });
 
   it('stores the fixed per-layer time each class refits to on its calibration point', () => {
@@ -80,6 +122,17 @@ describe('scenarios', () => {
     assert.ok(asc.claims[0]!.ours > 1.2);
     assert.match(asc.rows[0]!.path, /dequantised to bf16/);
     assert.match(asc.rows[3]!.path, /hardware/);
+  });
+
+  it('prices J/token of published decode throughputs with all-in power per chip', () => {
+    const c = compareSystems(data, cat, 'cloudmatrix-384', 'gb200-nvl72');
+    const m = measuredDecodeEnergy(data, c);
+    const kw = c.rows.find((r) => r.metric === 'all-in power kW')!;
+    const chips = c.rows.find((r) => r.metric === 'chips')!;
+    const cm = m.find((x) => x.point === 'cm384-decode')!;
+    const p = data.validation.find((q) => q.id === 'cm384-decode')!;
+    assert.ok(Math.abs(cm.joulesPerToken - (kw.a! * 1000) / chips.a! / p.measured.value) < 1e-12);
+    assert.ok(m.some((x) => x.system === 'gb200-nvl72') && m.every((x) => x.joulesPerToken > 0));
   });
 
   it('compares two systems on a named workload', () => {

@@ -7,10 +7,10 @@
  * most one point ({@link fitLayerOverhead}); a test checks the stored value against the refit.
  */
 import type { Catalog } from '../catalog/catalog.js';
-import { chipClassOf } from './chip.js';
+import { resolveSystem } from './chip.js';
 import type { PerfData, ValidationPoint } from './data.js';
 import { trainingEstimate } from './energy.js';
-import { simulate } from './simulate.js';
+import { simulate, type Workload } from './simulate.js';
 
 export interface ValidationRow {
   id: string;
@@ -69,7 +69,8 @@ export function median(xs: number[]): number {
 }
 
 function classOfPoint(data: PerfData, cat: Catalog, p: ValidationPoint): string {
-  return chipClassOf(data, cat.getSystem(p.setup.system).accelerator).id;
+  // A catalogued system or CHIP:N (e.g. `b200:8` for an 8-GPU node the catalogue has no record of).
+  return resolveSystem(data, cat, p.setup.system).chip.cls.id;
 }
 
 /** The predicted value of a point, with a given fixed per-layer time for its class (default: the stored one). */
@@ -90,28 +91,89 @@ function predictValue(
     });
     return { predicted: r.chipHours, tpotS: null, assumptions: r.assumptions };
   }
-  const r = simulate(data, cat, {
+  const base = {
     model: s.model,
     system: s.system,
-    phase: s.phase!,
-    batch: s.batch!,
-    seqLen: s.seqLen!,
     weights: s.weights,
+    attentionWeights: s.attentionWeights,
     activations: s.activations,
     kv: s.kv,
     tp: s.parallel?.tp ?? 1,
     ep: s.parallel?.ep ?? 1,
     pp: s.parallel?.pp ?? 1,
-    mtp: s.mtp,
     overlap: s.overlap,
     expertImbalance: s.expertImbalance,
-    cacheHitRate: s.cacheHitRate,
     layerOverheadUs,
+  };
+  const r = simulate(data, cat, {
+    ...base,
+    phase: s.phase!,
+    batch: s.batch!,
+    seqLen: s.seqLen!,
+    mtp: s.mtp,
+    cacheHitRate: s.cacheHitRate,
   });
+  let perChip = r.tokensPerSecPerChip;
+  const extra: string[] = [];
+  if (s.aggregated) {
+    const a = aggregatedRate(data, cat, base, r.tokensPerSecPerChip, s.aggregated);
+    perChip = a.outputPerSecPerChip;
+    extra.push(a.note);
+  }
   return {
-    predicted: r.tokensPerSecPerChip * p.measured.chipsPerUnit,
+    predicted: perChip * p.measured.chipsPerUnit,
     tpotS: r.tpotS,
-    assumptions: [`compute path: ${r.paths.gemm}`, `attention: ${r.paths.attention}`, ...r.assumptions],
+    assumptions: [
+      ...extra,
+      `compute path: ${r.paths.gemm}`,
+      `attention: ${r.paths.attention}`,
+      ...r.assumptions,
+    ],
+  };
+}
+
+/** MoE operations spread over the expert-parallel group; every other operation runs on the rank holding the request. */
+const GROUP_OPS = new Set(['routed experts', 'MoE dispatch (all-to-all)', 'MoE combine (all-to-all)']);
+
+/**
+ * Output tokens/s per chip of aggregated (in-flight batching) serving. Each chip decodes its own
+ * requests at `decodePerChip`; each request's `inputLen`-token prompt is prefilled inside the
+ * decode iterations, so it adds no steps and no fixed per-layer time. With attention data
+ * parallelism (DP = ep / tp ranks), an iteration lasts as long as its slowest rank, so while one
+ * rank prefills, the other DP - 1 wait on its rank-local operations (attention, dense and shared
+ * FFN, logits); the MoE part is spread over the group. This is the round-robin baseline of
+ * TensorRT-LLM's 'ADP Balance Strategy' blog (contexts arriving one rank at a time, iteration time =
+ * the busiest rank): chip-seconds per request = outputLen / decodePerChip + DP x local + group.
+ */
+export function aggregatedRate(
+  data: PerfData,
+  cat: Catalog,
+  base: Omit<Workload, 'phase' | 'batch' | 'seqLen'>,
+  decodePerChip: number,
+  agg: { inputLen: number; outputLen: number },
+): { outputPerSecPerChip: number; prefillLocalS: number; prefillGroupS: number; dp: number; note: string } {
+  const pre = simulate(data, cat, {
+    ...base,
+    phase: 'prefill',
+    batch: 1,
+    seqLen: agg.inputLen,
+    overlap: 0,
+    layerOverheadUs: 0,
+  });
+  const dp = Math.max(1, (pre.parallel.ep ?? 1) / pre.parallel.tp);
+  let local = 0;
+  let group = 0;
+  for (const o of pre.ops) {
+    if (GROUP_OPS.has(o.name)) group += o.stepS;
+    else local += o.stepS;
+  }
+  const perRequest = agg.outputLen / decodePerChip + dp * local + group;
+  return {
+    outputPerSecPerChip: agg.outputLen / perRequest,
+    prefillLocalS: local,
+    prefillGroupS: group,
+    dp,
+    note: `aggregated serving: each ${agg.inputLen}-token prefill runs inside decode iterations (no fixed per-layer time), ${(local * 1e3).toFixed(1)} ms rank-local (stalls the ${dp} attention-DP ranks) + ${(group * 1e3).toFixed(1)} ms MoE spread over the group; decode ${decodePerChip.toFixed(0)} output tok/s per chip`,
   };
 }
 

@@ -50,8 +50,11 @@ export function perfText(r: PerfResult): string {
   const w = r.workload;
   const head = [
     `${w.model} on ${w.system} (${r.chip}, class ${r.chipClass}), ${w.phase}, batch ${w.batch}, seq ${w.seqLen}, tp ${w.tp} ep ${w.ep} pp ${w.pp} (${r.parallel.chips} chips${r.parallel.auto.length ? `; ${r.parallel.auto.join('/')} auto: smallest that fits` : ''})`,
-    `formats: weights ${w.weights}, activations ${w.activations}, KV ${w.kv}`,
+    `formats: weights ${w.weights}${w.attentionWeights !== w.weights ? ` (attention projections ${w.attentionWeights})` : ''}, activations ${w.activations}, KV ${w.kv}`,
     `GEMM path: ${r.paths.gemm}`,
+    ...(r.paths.attentionProjections !== r.paths.gemm
+      ? [`attention projections: ${r.paths.attentionProjections}`]
+      : []),
     `attention: ${r.paths.attention}`,
     '',
   ];
@@ -165,6 +168,7 @@ interface PerfOpts {
   batch?: number;
   seq?: number;
   weights?: string;
+  attentionWeights?: string;
   activations?: string;
   kv?: string;
   tp?: number;
@@ -257,6 +261,7 @@ function runPerf(o: PerfOpts): string {
     system: o.system,
     seqLen: o.seq ?? 4096,
     weights: o.weights,
+    attentionWeights: o.attentionWeights,
     activations: o.activations,
     kv: o.kv,
     tp: o.tp,
@@ -321,6 +326,10 @@ export function register(program: Command): void {
       num('--seq'),
     )
     .option('--weights <format>', `weight format: ${STORAGE_FORMATS.map((f) => f.id).join(', ')}`)
+    .option(
+      '--attention-weights <format>',
+      'attention-projection weight format, e.g. bf16 in an NVFP4 checkpoint (default: as weights)',
+    )
     .option('--activations <format>', 'activation format (default: as weights)')
     .option('--kv <format>', 'KV-cache format (default bf16)')
     .option(

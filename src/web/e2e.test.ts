@@ -203,6 +203,44 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     }
   }
 
+  /**
+   * Tooltips from the keyboard: each chart's SVG takes focus, shows a tooltip for its first point,
+   * and End / ArrowLeft step to other points, each with a tooltip (Plot's own, or the fallback
+   * naming the point's values) whose text also reaches the live region.
+   */
+  async function assertKeyboardTooltips(page: Page, name: string): Promise<void> {
+    const figs = await page.locator('figure.chart').all();
+    assert.ok(figs.length > 0);
+    for (const [i, fig] of figs.entries()) {
+      const svg = fig.locator('svg[role="img"][tabindex="0"]');
+      assert.equal(await svg.count(), 1, `${name} chart ${i + 1} is a tab stop`);
+      await svg.focus();
+      const seen: string[] = [];
+      for (const key of [null, 'End', 'ArrowLeft']) {
+        if (key) await page.keyboard.press(key);
+        const [point, tip, live] = await fig.evaluate((f) => {
+          const s = f.querySelector('svg[role="img"]')!;
+          const plotTip = s.querySelector('g[aria-label="tip"] text')?.textContent ?? '';
+          const own = f.querySelector<HTMLElement>('.keytip');
+          return [
+            s.getAttribute('data-key-point') ?? '',
+            plotTip || (own && !own.hidden ? own.textContent : ''),
+            f.querySelector('[data-keytip-live]')?.textContent ?? '',
+          ];
+        });
+        assert.match(point, /^\d+\/\d+$/, `${name} chart ${i + 1}: a point has keyboard focus`);
+        assert.ok(tip && tip.trim().length > 0, `${name} chart ${i + 1}, ${key ?? 'focus'}: a tooltip shows`);
+        assert.ok(live.includes(`Point ${point.replace('/', ' of ')}`), live);
+        seen.push(point);
+      }
+      const [first, last] = [seen[0]!, seen[1]!];
+      const n = Number(first.split('/')[1]);
+      assert.equal(first, `1/${n}`);
+      assert.equal(last, `${n}/${n}`);
+      await svg.blur();
+    }
+  }
+
   const WIDTHS = [
     { width: 390, height: 844 },
     { width: 1440, height: 900 },
@@ -249,6 +287,7 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
         // tooltips on the pages this file's owner draws (Supply's charts are drawn in supply.ts)
         // (the Kernels page draws no chart before its benchmark is run)
         if (size === WIDTHS[1] && name !== 'supply' && name !== 'kernels') await assertTooltips(page, name);
+        if (size === WIDTHS[1] && name !== 'kernels') await assertKeyboardTooltips(page, name);
         if (!CI) await page.screenshot({ path: join(SHOTS, `${name}-${size.width}.png`), fullPage: true });
       }
       assert.deepEqual(errors, []);
@@ -354,7 +393,7 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
   });
 
   it('a setup that does not fit shows the shortfall and the smallest fit, never a speed', async () => {
-    const { page, errors } = await open('#/performance?model=deepseek-v3&system=hgx-h100-8');
+    const { page, errors } = await open('#/performance?model=deepseek-v3&system=hgx-h100-8&ep=8');
     await page.locator('[data-unfit]').waitFor({ timeout: 30_000 });
     assert.equal(await page.locator('[data-metric="tps-chip"]').count(), 0);
     assert.equal(await page.locator('[data-metric="tps-system"]').count(), 0);

@@ -456,12 +456,6 @@ export function renderPerformance(root: HTMLElement): void {
   const moeOf = () => models.includes(st.model) && cat.getModel(st.model).ffn === 'moe';
   /** The system simulated: a catalogue system, or `CHIP:N` built from a chip. */
   const systemSpec = () => (st.chip === 'none' ? st.system : `${st.chip}:${st.count}`);
-  const chipsOf = () =>
-    st.chip !== 'none'
-      ? Number(st.count) || 1
-      : systems.includes(st.system)
-        ? (cat.getSystem(st.system).figures.chips.value ?? 1)
-        : 1;
   /** A limit in ms: empty = none. */
   const limitMs = (raw: string, what: string, key: string): number | undefined => {
     if (raw.trim() === '') {
@@ -524,13 +518,10 @@ export function renderPerformance(root: HTMLElement): void {
         : null,
     );
     const moe = moeOf();
-    const chips = chipsOf();
-    const spec = systemSpec();
-    const sysName = st.chip !== 'none' || systems.includes(spec) ? systemName(spec) : spec;
     epHint.textContent =
       st.ep === 'auto'
         ? moe
-          ? `auto = ${chips}: experts spread over every chip of ${sysName} (${chips} chips), so EP grows with the system`
+          ? `auto: the smallest EP that fits with this TP and PP (perf's rule, as the CLI without --ep)`
           : 'auto = 1: a dense model has no experts to spread'
         : moe
           ? `experts spread over ${st.ep} chips`
@@ -544,7 +535,8 @@ export function renderPerformance(root: HTMLElement): void {
       return;
     }
     const moe = moeOf();
-    const epN = st.ep === 'auto' ? (moe ? chipsOf() : 1) : Number(st.ep);
+    // EP auto: left to perf, which picks the smallest EP that fits (fewest chips), as the CLI does
+    const epN = st.ep === 'auto' ? (moe ? undefined : 1) : Number(st.ep);
     const system = systemSpec();
     const w: Workload = {
       model: st.model,
@@ -556,8 +548,8 @@ export function renderPerformance(root: HTMLElement): void {
       kv: st.kv,
       tp: Number(st.tp),
       pp: Number(st.pp),
-      ep: epN,
     };
+    if (epN !== undefined) w.ep = epN;
     if (st.acts !== 'same') w.activations = st.acts;
     if (Object.keys(assumed).length) w.assume = assumed;
     status.textContent = 'Simulating in the worker...';
@@ -585,6 +577,8 @@ export function renderPerformance(root: HTMLElement): void {
         if (o.ok) {
           status.textContent = `Simulated ${o.result.ops.length} operations.`;
           showResult(out, o.result);
+          if (o.result.parallel.auto.includes('ep'))
+            epHint.textContent = `auto = ${o.result.parallel.ep}: the smallest EP that fits with TP ${o.result.parallel.tp} and PP ${o.result.parallel.pp} (perf's rule, as the CLI without --ep)`;
           return;
         }
         status.textContent = 'Does not fit (see below).';

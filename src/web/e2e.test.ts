@@ -50,6 +50,19 @@ function safetensors(rows: number, cols: number): Buffer {
   return Buffer.concat([len, header, data]);
 }
 
+/** Per page: what shows it is ready; the first is its first computed figure (timed). */
+const READY: Record<string, string[]> = {
+  formats: ['[data-format="e4m3fn"]', '[data-sqnr="nvfp4"]', 'figure.chart svg'],
+  chips: ['button[data-chip="h100-sxm"]', 'figure.chart svg', 'text=CloudMatrix 384'],
+  performance: [
+    '[data-metric="tps-chip"]',
+    'text=Predicted against published measurements',
+    '#serve-out figure.chart svg',
+  ],
+  supply: ['[data-metric="share2025"]', 'text=Tornado rows'],
+  kernels: ['#gemv-run'],
+};
+
 describe('dashboard in headless Chromium', { skip: SKIP }, () => {
   let server: Server;
   let base = '';
@@ -74,6 +87,25 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
       acceptDownloads: true,
     });
     if (!CI) mkdirSync(SHOTS, { recursive: true });
+    // the moment each page's first computed figure enters the DOM, in the page's own clock
+    // (ms since navigation start), and its first contentful paint: reported, not asserted
+    await context.addInitScript(
+      (ready: Record<string, string>) => {
+        const page = (location.hash.replace(/^#\/?/, '').split('?')[0] || 'formats') as string;
+        const sel = Object.hasOwn(ready, page) ? ready[page]! : null;
+        if (!sel) return;
+        const w = window as unknown as { __firstFigureMs?: number };
+        const look = () => {
+          if (w.__firstFigureMs === undefined && document.querySelector(sel)) {
+            w.__firstFigureMs = performance.now();
+            obs.disconnect();
+          }
+        };
+        const obs = new MutationObserver(look);
+        obs.observe(document, { childList: true, subtree: true });
+      },
+      Object.fromEntries(Object.entries(READY).map(([k, v]) => [k, v[0]!])),
+    );
   });
 
   after(async () => {
@@ -116,18 +148,6 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     );
     return text(page, selector);
   }
-
-  const READY: Record<string, string[]> = {
-    formats: ['[data-format="e4m3fn"]', '[data-sqnr="nvfp4"]', 'figure.chart svg'],
-    chips: ['button[data-chip="h100-sxm"]', 'figure.chart svg', 'text=CloudMatrix 384'],
-    performance: [
-      '[data-metric="tps-chip"]',
-      'text=Predicted against published measurements',
-      '#serve-out figure.chart svg',
-    ],
-    supply: ['[data-metric="share2025"]', 'text=Tornado rows'],
-    kernels: ['#gemv-run'],
-  };
 
   /** The page is no wider than the window (no horizontal page scroll), and the header fits. */
   async function assertNoOverflow(page: Page, where: string): Promise<void> {
@@ -260,8 +280,12 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
         await page.locator('#page-title').waitFor({ timeout: 30_000 });
         const title = performance.now() - t0;
         await page.locator(selectors[0]!).first().waitFor({ timeout: 30_000 });
+        const [fig, fcp] = await page.evaluate(() => [
+          (window as unknown as { __firstFigureMs?: number }).__firstFigureMs ?? -1,
+          performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1,
+        ]);
         t.diagnostic(
-          `${name} at ${size.width} px: title after ${title.toFixed(0)} ms, first figure after ${(performance.now() - t0).toFixed(0)} ms`,
+          `${name} at ${size.width} px: first contentful paint ${fcp.toFixed(0)} ms, first computed figure ${fig.toFixed(0)} ms after navigation start (page clock); test clock: title ${title.toFixed(0)} ms, figure ${(performance.now() - t0).toFixed(0)} ms`,
         );
         for (const s of selectors) await page.locator(s).first().waitFor({ timeout: 30_000 });
         assert.equal(await page.locator('h1').first().isVisible(), true);
@@ -289,6 +313,17 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
         if (size === WIDTHS[1] && name !== 'supply' && name !== 'kernels') await assertTooltips(page, name);
         if (size === WIDTHS[1] && name !== 'kernels') await assertKeyboardTooltips(page, name);
         if (!CI) await page.screenshot({ path: join(SHOTS, `${name}-${size.width}.png`), fullPage: true });
+        // the other theme at the same width: the page redraws, still without sideways scroll
+        const theme = await page.evaluate(() => document.documentElement.dataset.theme);
+        await page.locator('#theme').click();
+        const other = await page.evaluate(() => document.documentElement.dataset.theme);
+        assert.notEqual(other, theme);
+        await page.locator(selectors[0]!).first().waitFor({ timeout: 30_000 });
+        await assertNoOverflow(page, `${name} at ${size.width} px, ${other} theme`);
+        if (!CI)
+          await page.screenshot({ path: join(SHOTS, `${name}-${size.width}-${other}.png`), fullPage: true });
+        await page.locator('#theme').click();
+        assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), theme);
       }
       assert.deepEqual(errors, []);
       await page.close();

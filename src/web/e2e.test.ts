@@ -14,12 +14,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { loadCatalog } from '../catalog/node.js';
 import { parseSafetensorsBuffer } from '../io/buffer.js';
+import { num, simulate } from '../perf/index.js';
+import { loadPerfData } from '../perf/node.js';
 import { analyze, dequantize, getScheme, quantize } from '../quant/index.js';
 import { ensureBuilt, PACKAGE_ROOT } from './build.js';
 import { createDashboardServer, listen } from './server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+
+/** The dashboard's number format (web/src/dom.ts fmt, 4 significant digits). */
+const fmtLike = (v: number) => {
+  const a = Math.abs(v);
+  if (a >= 1e6 || a < 1e-4) return v.toExponential(3).replace('e+', 'e');
+  return String(Number(v.toPrecision(4)));
+};
 const CI = process.env.CI === 'true';
 const missing = !existsSync(CHROMIUM);
 const SKIP =
@@ -59,6 +69,7 @@ const READY: Record<string, string[]> = {
     'text=Predicted against published measurements',
     '#serve-out figure.chart svg',
   ],
+  compare: ['[data-row="tps-chip"][data-pin="1"]', '#tco-out figure.chart svg'],
   supply: ['[data-metric="share2025"]', 'text=Tornado rows'],
   kernels: ['#gemv-run'],
 };
@@ -487,6 +498,99 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     // a bad assumption is an error beside its field, not ignored
     await page.fill('#perf-assume', 'nope=1');
     await page.locator('#perf-assume-err', { hasText: 'unknown field' }).waitFor();
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('compare: pinned setups side by side with differences, a CHIP:N pin, invalid pins flagged, TCO assumptions from perf data', async () => {
+    const { page, errors } = await open('#/compare', WIDTHS[0]);
+    const settled = () =>
+      page.waitForFunction(
+        () =>
+          document.querySelector('#pins-out [data-pin]') !== null &&
+          !Array.from(document.querySelectorAll('#pins-out [data-pin], #tco-out td')).some(
+            (e) => e.textContent === '...',
+          ),
+        undefined,
+        { timeout: 60_000 },
+      );
+    // the default is the CloudMatrix 384 vs GB200 NVL72 preset, written into the URL
+    await settled();
+    assert.match(
+      decodeURIComponent(page.url()),
+      /pin=model=deepseek-v3&system=cloudmatrix-384&pin=model=deepseek-v3&system=gb200-nvl72/,
+    );
+    assert.equal(await page.locator('tr[data-key="system"].differs').count(), 1, 'systems differ');
+    assert.equal(await page.locator('tr[data-key="model"].differs').count(), 0, 'same model');
+    // the same numbers as perf's own simulate for the same workload (the oracle: the library in Node)
+    const perfData = loadPerfData();
+    const cat = loadCatalog();
+    for (const [j, system] of ['cloudmatrix-384', 'gb200-nvl72'].entries()) {
+      const acc = cat.getAccelerator(cat.getSystem(system).accelerator);
+      const native = acc.formats.native as string[];
+      const weights = native.some((f) => f.startsWith('fp8') || f === 'mxfp8')
+        ? 'fp8'
+        : native.includes('int8')
+          ? 'int8'
+          : 'bf16';
+      const r = simulate(perfData, cat, {
+        model: 'deepseek-v3',
+        system,
+        phase: 'decode',
+        batch: 64,
+        seqLen: 4096,
+        weights,
+        kv: 'bf16',
+      });
+      assert.equal(
+        await text(page, `[data-row="tps-chip"][data-pin="${j}"]`),
+        fmtLike(r.tokensPerSecPerChip),
+      );
+      assert.equal(
+        await text(page, `[data-row="parallel"][data-pin="${j}"]`),
+        `TP ${r.parallel.tp} EP ${r.parallel.ep} PP ${r.parallel.pp} (${r.parallel.chips} chips)`,
+      );
+      // TCO at the data's defaults is perf's own $/Mtok and J/token
+      const row = page.locator('#tco-out tbody tr').nth(j);
+      assert.equal(await row.locator('[data-tco="jpt"]').textContent(), fmtLike(r.energy.joulesPerToken!));
+      if (r.energy.usdPerMtok !== null)
+        assert.equal(await row.locator('[data-tco="usd"]').textContent(), fmtLike(r.energy.usdPerMtok));
+    }
+    // the defaults are perf's data, not a copy: the PUE field holds data/perf/energy.json's value
+    assert.equal(await page.inputValue('#tco-pue'), String(num(perfData.energy.pue)));
+    // halving utilisation raises J/token (idle hours); the URL keeps it
+    const jpt0 = await text(page, '#tco-out tbody tr [data-tco="jpt"]');
+    await page.fill('#tco-util', '50');
+    assert.ok(Number(await changed(page, '#tco-out tbody tr [data-tco="jpt"]', jpt0)) > Number(jpt0));
+    assert.match(page.url(), /util=50/);
+    await page.fill('#tco-util', '0');
+    await page.locator('#tco-problems', { hasText: 'utilisation "0"' }).waitFor();
+    assert.equal(await page.getAttribute('#tco-util', 'aria-invalid'), 'true');
+    await page.fill('#tco-util', '100');
+    // pin a third setup built from a chip, with an SLA
+    await page.selectOption('#pin-model', 'qwen3-235b-a22b');
+    await page.selectOption('#pin-chip', 'h20');
+    await page.fill('#pin-count', '8');
+    await page.fill('#pin-tpot', '50');
+    await page.click('#pin-add');
+    await page.locator('[data-row="sla"][data-pin="2"]').waitFor();
+    await settled();
+    assert.match(decodeURIComponent(page.url()), /pin=model=qwen3-235b-a22b&system=h20(:|%3A)8&tpot=50/);
+    assert.match(await text(page, '[data-row="system"][data-pin="2"]'), /^8 x .*built from the chip/);
+    assert.match(await text(page, '[data-row="sla"][data-pin="2"]'), /^(yes|no: TPOT)/);
+    assert.equal(await page.locator('tr[data-key="model"].differs').count(), 1);
+    await assertNoOverflow(page, 'compare at 390 px with three pins');
+    if (!CI) await page.screenshot({ path: join(SHOTS, 'compare-three-pins-390.png'), fullPage: true });
+    // a pin from a link that is not valid is shown with its reason, not replaced
+    await page.goto(`${base}#/compare?pin=system%3Dnope&pin=batch%3D0`);
+    await page.reload();
+    await page.locator('[data-row="tps-chip"][data-pin="0"]', { hasText: 'system "nope"' }).waitFor();
+    assert.match(await text(page, '[data-row="tps-chip"][data-pin="1"]'), /batch "0"/);
+    // the preset restores the comparison; removing a pin updates the URL
+    await page.locator('[data-preset^="CloudMatrix 384 vs GB200 NVL72"]').click();
+    await settled();
+    await page.locator('[data-remove="1"]').click();
+    await page.waitForFunction(() => !decodeURIComponent(location.href).includes('gb200-nvl72'));
     assert.deepEqual(errors, []);
     await page.close();
   });

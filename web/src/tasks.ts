@@ -4,7 +4,14 @@
  */
 
 import type { LiveGemvResult, WeightFormat } from '../../src/kernels/index.js';
-import type { MemoryFit, PerfResult, ServeSearch, ValidationReport, Workload } from '../../src/perf/index.js';
+import type {
+  MemoryFit,
+  PerfResult,
+  ServePoint,
+  ServeSearch,
+  ValidationReport,
+  Workload,
+} from '../../src/perf/index.js';
 import type { SchemeError, SyntheticKind } from '../../src/quant/index.js';
 import type { MustBeTrueResult, SupplyResult, TornadoResult } from '../../src/supply/index.js';
 import type { ErrorHistogram } from '../../src/web/histogram.js';
@@ -58,6 +65,25 @@ export interface ServeRequest {
   outputLen?: number;
 }
 
+/** One pinned setup of the Compare page: the simulation, its SLA check and what the TCO view needs. */
+export interface SetupRequest {
+  workload: Workload;
+  tpotMaxMs?: number;
+  ttftMaxMs?: number;
+}
+
+export interface SetupResult {
+  outcome: PerfOutcome;
+  /** Per chip at the wall when idle, W: (perf's idle chip power + overhead) x PUE; null when power is unknown. */
+  idleWallW: number | null;
+  /** Whether perf's price per chip-hour is a rental rate. */
+  rental: boolean;
+  /** The lifetime perf amortised capital over (data/perf/energy.json). */
+  lifetimeYears: number;
+  /** perf's serving search within the SLA (when a limit is given): its best point, null when none meets it. */
+  serveBest?: ServePoint | null;
+}
+
 /** One tensor of a whole-file quantization. */
 export interface ModelTensorRow {
   name: string;
@@ -94,6 +120,7 @@ export interface Tasks {
   model: { req: { scheme: string }; res: ModelResult };
   perf: { req: Workload; res: PerfOutcome };
   serve: { req: ServeRequest; res: ServeSearch };
+  setup: { req: SetupRequest; res: SetupResult };
   /** supply's "what must be true" box search for each of its claims (`CLAIMS`, `mustBeTrue`). */
   mustBeTrue: { req: { scenario: string; runs: number; seed: number }; res: MustBeTrueResult[] };
   validation: { req: Record<string, never>; res: ValidationReport };

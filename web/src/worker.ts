@@ -8,12 +8,17 @@ import { parseSafetensorsBuffer, type SafetensorsBuffer } from '../../src/io/buf
 import type { Dtype } from '../../src/io/dtypes.js';
 import { serializeSafetensors } from '../../src/io/layout.js';
 import {
+  chipPower,
   createPerfData,
+  num,
   type PerfData,
   PerfFitError,
+  type PerfResult,
+  resolveSystem,
   runValidation,
   serveSearch,
   simulate,
+  type Workload,
 } from '../../src/perf/index.js';
 import { analyze, dequantize, getScheme, quantize, synthetic } from '../../src/quant/index.js';
 import {
@@ -173,6 +178,26 @@ function tensorFor(source: Tasks['quant']['req']['source']) {
 
 type Progress = (done: number, total: number) => void;
 
+/** perf's simulation, or its `PerfFitError` (memory first: the shortfall and the smallest fit) as an answer. */
+function simulateOrFit(
+  perf: PerfData,
+  cat: ReturnType<NonNullable<typeof data>['getCatalog']>,
+  workload: Workload,
+): Tasks['perf']['res'] {
+  try {
+    return { ok: true, result: simulate(perf, cat, workload) as PerfResult };
+  } catch (err) {
+    if (!(err instanceof PerfFitError)) throw err;
+    const s = err.smallest;
+    return {
+      ok: false,
+      message: err.message,
+      memory: err.memory,
+      smallest: s ? { tp: s.tp, ep: s.ep, pp: s.pp, chips: s.chips } : null,
+    };
+  }
+}
+
 const handlers: {
   [K in TaskName]: (req: Tasks[K]['req'], progress: Progress) => Tasks[K]['res'] | Promise<Tasks[K]['res']>;
 } = {
@@ -220,19 +245,32 @@ const handlers: {
   },
   async perf(workload) {
     const { perf, cat } = await perfInputs();
-    try {
-      return { ok: true, result: simulate(perf, cat, workload) };
-    } catch (err) {
-      // memory first: perf refuses a setup that does not fit, naming the shortfall and the smallest fit
-      if (!(err instanceof PerfFitError)) throw err;
-      const s = err.smallest;
-      return {
-        ok: false,
-        message: err.message,
-        memory: err.memory,
-        smallest: s ? { tp: s.tp, ep: s.ep, pp: s.pp, chips: s.chips } : null,
-      };
+    return simulateOrFit(perf, cat, workload);
+  },
+  async setup({ workload, tpotMaxMs, ttftMaxMs }) {
+    const { perf, cat } = await perfInputs();
+    const outcome = simulateOrFit(perf, cat, workload);
+    const sys = resolveSystem(perf, cat, workload.system, workload.assume ?? {});
+    const pue = outcome.ok ? outcome.result.energy.pue : (workload.energy?.pue ?? num(perf.energy.pue));
+    const idleWallW =
+      sys.chip.powerW === null || sys.overheadWPerChip === null
+        ? null
+        : (chipPower(perf, sys.chip.powerW, { compute: 0, memory: 0, network: 0 }) + sys.overheadWPerChip) *
+          pue;
+    const res: Tasks['setup']['res'] = {
+      outcome,
+      idleWallW,
+      rental: sys.rental,
+      lifetimeYears: num(perf.energy.lifetimeYears),
+    };
+    if (tpotMaxMs !== undefined || ttftMaxMs !== undefined) {
+      const { phase: _p, batch: _b, tp: _t, ep: _e, pp: _pp, ...base } = workload;
+      const opts: { tpotMaxMs?: number; ttftMaxMs?: number } = {};
+      if (tpotMaxMs !== undefined) opts.tpotMaxMs = tpotMaxMs;
+      if (ttftMaxMs !== undefined) opts.ttftMaxMs = ttftMaxMs;
+      res.serveBest = serveSearch(perf, cat, base, opts).best;
     }
+    return res;
   },
   async serve({ base, tpotMaxMs, ttftMaxMs, outputLen }) {
     const { perf, cat } = await perfInputs();

@@ -23,17 +23,17 @@ import { current, update } from '../state.js';
 import { dataTable } from '../table.js';
 import type { PerfOutcome, Tasks } from '../tasks.js';
 
-const FORMAT_IDS = STORAGE_FORMATS.map((f) => f.id);
+export const FORMAT_IDS = STORAGE_FORMATS.map((f) => f.id);
 
 /** A system's chip: a catalogue system's, or CHIP of a `CHIP:N` system built from a chip. */
-function chipOf(system: string) {
+export function chipOf(system: string) {
   const cat = getCatalog();
   const m = /^(.+):(\d+)$/.exec(system);
   return cat.getAccelerator(m ? m[1]! : cat.getSystem(system).accelerator);
 }
 
 /** A system's name: the catalogue's, or "N x CHIP (built from the chip)" for `CHIP:N`. */
-function systemName(system: string): string {
+export function systemName(system: string): string {
   const cat = getCatalog();
   const m = /^(.+):(\d+)$/.exec(system);
   if (!m) return cat.displayName(cat.getSystem(system));
@@ -41,7 +41,7 @@ function systemName(system: string): string {
 }
 
 /** The best 8-bit weight format a chip runs natively, as the simulator's named workloads pick it. */
-function nativeEightBit(system: string): string {
+export function nativeEightBit(system: string): string {
   const acc = chipOf(system);
   const n = acc.formats.native as string[];
   if (n.some((f) => f.startsWith('fp8') || f === 'mxfp8')) return 'fp8';
@@ -447,6 +447,8 @@ export function renderPerformance(root: HTMLElement): void {
   const status = h('p', { class: 'status', 'aria-live': 'polite' });
   const error = h('p', { class: 'error', role: 'alert', hidden: true });
   const epHint = h('small', { id: 'ep-hint' });
+  /** This setup pinned on the Compare page (the same field names as its pins). */
+  const compareLink = h('a', { id: 'perf-compare', href: '#/compare' }, 'Compare this setup with others');
   const out = h('div');
   const perf = latest('perf');
   const serve = latest('serve');
@@ -552,6 +554,20 @@ export function renderPerformance(root: HTMLElement): void {
     if (epN !== undefined) w.ep = epN;
     if (st.acts !== 'same') w.activations = st.acts;
     if (Object.keys(assumed).length) w.assume = assumed;
+    const pin = new URLSearchParams({
+      model: st.model,
+      system,
+      phase: st.phase,
+      batch: st.batch,
+      seq: st.seq,
+      weights: st.weights,
+      kv: st.kv,
+      tpot: st.tpot,
+      ttft: st.ttft,
+      assume: st.assume,
+    });
+    for (const [k, v] of [...pin]) if (v === '') pin.delete(k);
+    compareLink.setAttribute('href', `#/compare?${new URLSearchParams({ pin: pin.toString() })}`);
     status.textContent = 'Simulating in the worker...';
     // the serving search: batch and parallelism searched by perf for the most tokens/s per chip within the SLA
     const { phase: _p, batch: _b, tp: _t, pp: _pp, ep: _e, ...base } = w;
@@ -733,6 +749,7 @@ export function renderPerformance(root: HTMLElement): void {
       ),
     ),
     error,
+    h('p', null, compareLink),
     status,
     out,
     h(

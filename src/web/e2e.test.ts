@@ -16,6 +16,10 @@ import { after, before, describe, it } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { loadCatalog } from '../catalog/node.js';
 import { parseSafetensorsBuffer } from '../io/buffer.js';
+import { parseModel, tensorFloat32 } from '../onnx/model.js';
+import { quantizeModelBytes } from '../onnx/quantize.js';
+import { DT } from '../onnx/schema.js';
+import { buildModelBytes } from '../onnx/write.js';
 import { num, simulate } from '../perf/index.js';
 import { loadPerfData } from '../perf/node.js';
 import { analyze, dequantize, getScheme, quantize } from '../quant/index.js';
@@ -69,6 +73,7 @@ const READY: Record<string, string[]> = {
     'text=Predicted against published measurements',
     '#serve-out figure.chart svg',
   ],
+  model: ['#onnx-file'],
   compare: ['[data-row="tps-chip"][data-pin="1"]', '#tco-out figure.chart svg'],
   supply: ['[data-metric="share2025"]', 'text=Tornado rows'],
   kernels: ['#gemv-run'],
@@ -321,8 +326,11 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
         );
         // tooltips on the pages this file's owner draws (Supply's charts are drawn in supply.ts)
         // (the Kernels page draws no chart before its benchmark is run)
-        if (size === WIDTHS[1] && name !== 'supply' && name !== 'kernels') await assertTooltips(page, name);
-        if (size === WIDTHS[1] && name !== 'kernels') await assertKeyboardTooltips(page, name);
+        if (size === WIDTHS[1] && !['supply', 'kernels', 'model'].includes(name))
+          await assertTooltips(page, name);
+        // (the Model page draws its chart after a model is opened: tested below)
+        if (size === WIDTHS[1] && name !== 'kernels' && name !== 'model')
+          await assertKeyboardTooltips(page, name);
         if (!CI) await page.screenshot({ path: join(SHOTS, `${name}-${size.width}.png`), fullPage: true });
         // the other theme at the same width: the page redraws, still without sideways scroll
         const theme = await page.evaluate(() => document.documentElement.dataset.theme);
@@ -591,6 +599,102 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     await settled();
     await page.locator('[data-remove="1"]').click();
     await page.waitForFunction(() => !decodeURIComponent(location.href).includes('gb200-nvl72'));
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('model page: an ONNX model quantized in the worker by src/onnx, per-layer error and size against fp32; a malformed file is a clear error', async () => {
+    const rnd = (n: number, seed: number) => {
+      const a = new Float32Array(n);
+      let x = seed;
+      for (let i = 0; i < n; i++) {
+        x = (x * 1103515245 + 12345) % 2147483648;
+        a[i] = ((x / 2147483648 - 0.5) * (i % 61 === 0 ? 8 : 1)) / 4;
+      }
+      return a;
+    };
+    const raw = (a: Float32Array) => new Uint8Array(a.buffer.slice(0));
+    const model = buildModelBytes({
+      opset: 13,
+      irVersion: 8,
+      inputs: [{ name: 'x', elemType: DT.FLOAT, dims: ['batch', 64] }],
+      outputs: [{ name: 'y', elemType: DT.FLOAT, dims: ['batch', 16] }],
+      initializers: [
+        { name: 'mm.w', dataType: DT.FLOAT, dims: [64, 32], rawData: raw(rnd(64 * 32, 7)) },
+        { name: 'gemm.w', dataType: DT.FLOAT, dims: [16, 32], rawData: raw(rnd(16 * 32, 11)) },
+      ],
+      nodes: [
+        { name: 'mm', opType: 'MatMul', input: ['x', 'mm.w'], output: ['h'] },
+        {
+          name: 'gemm',
+          opType: 'Gemm',
+          input: ['h', 'gemm.w'],
+          output: ['y'],
+          attribute: [{ name: 'transB', type: 2, i: 1 }],
+        },
+      ],
+    });
+    const { page, errors } = await open('#/model?scheme=mxfp4', WIDTHS[0]);
+    await page.locator('#onnx-file').waitFor();
+    // a scheme in the link that is not one is shown, not replaced
+    await page
+      .locator('#onnx-scheme-error', { hasText: 'Scheme "mxfp4" (from the link) is not one' })
+      .waitFor();
+    assert.equal(await page.getAttribute('#onnx-scheme', 'aria-invalid'), 'true');
+    await page.selectOption('#onnx-scheme', 'ggml-mxfp4');
+    assert.match(page.url(), /scheme=ggml-mxfp4/);
+    await page.setInputFiles('#onnx-file', {
+      name: 'broken.onnx',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from('this is not an onnx model'),
+    });
+    await page.locator('#onnx-error', { hasText: 'broken.onnx: not an ONNX model' }).waitFor();
+    assert.equal(await page.locator('#onnx-go').isDisabled(), true);
+    await page.setInputFiles('#onnx-file', {
+      name: 'tiny.onnx',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from(model),
+    });
+    await page.locator('#onnx-status', { hasText: '2 quantizable weights' }).waitFor();
+    assert.equal(await page.locator('#onnx-error').isHidden(), true);
+    await page.click('#onnx-go');
+    await page.locator('[data-layer-sqnr="gemm.w"]').waitFor({ timeout: 30_000 });
+    // the oracle: the same library call in Node (what `chipstack onnx quantize --mode fake` runs)
+    const want = quantizeModelBytes(parseModel(model, 'tiny.onnx'), {
+      scheme: getScheme('mxfp4'),
+      mode: 'fake',
+    });
+    for (const w of want.result.weights) {
+      const shown = Number(await text(page, `[data-layer-sqnr="${w.name}"]`));
+      assert.ok(
+        Math.abs(shown - w.sqnrDb) <= 0.0005 * Math.abs(w.sqnrDb),
+        `${w.name}: ${shown} vs ${w.sqnrDb}`,
+      );
+    }
+    const [dl] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('[data-download="onnx"]').click(),
+    ]);
+    assert.equal(dl.suggestedFilename(), 'tiny-ggml-mxfp4-fakequant.onnx');
+    // the same model as the library's in Node: every weight equal value for value (=== : the
+    // browser's relaxed-SIMD build may give +0 where Node's simd128 build gives -0), the rest byte-equal
+    const got = parseModel(new Uint8Array(readFileSync((await dl.path())!)), 'download');
+    const ref = parseModel(want.bytes, 'reference');
+    assert.equal(got.bytes.length, ref.bytes.length);
+    assert.deepEqual([...got.initializers.keys()], [...ref.initializers.keys()]);
+    for (const [name, t] of ref.initializers) {
+      const a = tensorFloat32(ref, t);
+      const b = tensorFloat32(got, got.initializers.get(name)!);
+      assert.equal(a.length, b.length);
+      for (let i = 0; i < a.length; i++) assert.ok(a[i] === b[i], `${name}[${i}]: ${b[i]} vs ${a[i]}`);
+    }
+    // size against fp32: mxfp4 stores 4.25 bits per weight
+    assert.match(await text(page, '[data-metric="onnx-bits"]'), /^4\.25$/);
+    await assertNoOverflow(page, 'model at 390 px');
+    await page.setViewportSize(WIDTHS[1]);
+    await assertKeyboardTooltips(page, 'model');
+    await assertTooltips(page, 'model');
+    if (!CI) await page.screenshot({ path: join(SHOTS, 'model-1440-quantized.png'), fullPage: true });
     assert.deepEqual(errors, []);
     await page.close();
   });

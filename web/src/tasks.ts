@@ -84,6 +84,40 @@ export interface SetupResult {
   serveBest?: ServePoint | null;
 }
 
+/** A quantizable weight of an opened ONNX model (src/onnx findWeights). */
+export interface OnnxWeightEntry {
+  name: string;
+  kind: string;
+  shape: number[];
+  /** The 2-D view the quantizer sees: [rows, reduction length]. */
+  view: [number, number];
+}
+
+/** One weight of an ONNX model quantized by src/onnx (`quantizeModelBytes`, fake mode), against fp32. */
+export interface OnnxLayerRow {
+  name: string;
+  kind: string;
+  shape: number[];
+  elements: number;
+  /** ||W - Q(W)|| / ||W||. */
+  relError: number;
+  sqnrDb: number;
+  bitsPerWeight: number;
+  /** Bytes as fp32 (elements x 4) and as the scheme stores them (elements x bits per weight / 8). */
+  fp32Bytes: number;
+  quantBytes: number;
+}
+
+export interface OnnxQuantResult {
+  file: string;
+  scheme: string;
+  rows: OnnxLayerRow[];
+  skipped: { name: string; reason: string }[];
+  bytesIn: number;
+  /** The fake-quantized model (weights dequantized back to fp32), as the CLI's `onnx quantize` writes it. */
+  output: ArrayBuffer;
+}
+
 /** One tensor of a whole-file quantization. */
 export interface ModelTensorRow {
   name: string;
@@ -121,6 +155,11 @@ export interface Tasks {
   perf: { req: Workload; res: PerfOutcome };
   serve: { req: ServeRequest; res: ServeSearch };
   setup: { req: SetupRequest; res: SetupResult };
+  onnxOpen: {
+    req: { name: string; bytes: ArrayBuffer };
+    res: { name: string; opset: number; nodes: number; weights: OnnxWeightEntry[] };
+  };
+  onnxQuantize: { req: { scheme: string }; res: OnnxQuantResult };
   /** supply's "what must be true" box search for each of its claims (`CLAIMS`, `mustBeTrue`). */
   mustBeTrue: { req: { scenario: string; runs: number; seed: number }; res: MustBeTrueResult[] };
   validation: { req: Record<string, never>; res: ValidationReport };

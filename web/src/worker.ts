@@ -7,6 +7,7 @@ import { isFloatDtype, toFloat32 } from '../../src/convert/tensor.js';
 import { parseSafetensorsBuffer, type SafetensorsBuffer } from '../../src/io/buffer.js';
 import type { Dtype } from '../../src/io/dtypes.js';
 import { serializeSafetensors } from '../../src/io/layout.js';
+import type { LoadedModel } from '../../src/onnx/model.js';
 import {
   chipPower,
   createPerfData,
@@ -136,6 +137,8 @@ function quantizeModel(schemeName: string): ModelResult {
 }
 
 let upload: { name: string; file: SafetensorsBuffer } | null = null;
+/** The ONNX model opened on the Model page (parsed by src/onnx, as the CLI parses a file). */
+let onnxModel: LoadedModel | null = null;
 let supplyData: SupplyData | undefined;
 let perfData: PerfData | undefined;
 /** The shipped JSON (catalogue, perf and supply data) is a separate chunk: quantization never loads it. */
@@ -282,6 +285,61 @@ const handlers: {
   },
   model({ scheme }) {
     return quantizeModel(scheme);
+  },
+  async onnxOpen({ name, bytes }) {
+    onnxModel = null;
+    // src/onnx (with protobufjs) is its own chunk: loaded when a model is opened
+    const { findWeights, parseModel } = await import('../../src/onnx/model.js');
+    const m = parseModel(new Uint8Array(bytes), name);
+    const weights = findWeights(m);
+    if (weights.length === 0)
+      throw new Error(
+        `${name}: no quantizable weight (a float initializer feeding MatMul, Gemm, Conv, ConvTranspose or Gather)`,
+      );
+    onnxModel = m;
+    return {
+      name,
+      opset: m.opset,
+      nodes: m.graph.node.length,
+      weights: weights.map((w) => ({
+        name: w.name,
+        kind: w.kind,
+        shape: [...w.shape],
+        view: [w.view[0], w.view[1]] as [number, number],
+      })),
+    };
+  },
+  async onnxQuantize({ scheme }, progress) {
+    const m = onnxModel;
+    if (!m) throw new Error('open an .onnx model first');
+    const { quantizeModelBytes } = await import('../../src/onnx/quantize.js');
+    // the CLI's own path (chipstack onnx quantize --mode fake), in memory
+    const { bytes, result } = quantizeModelBytes(m, {
+      scheme: getScheme(scheme),
+      mode: 'fake',
+      onProgress: (done, total) => progress(done, total),
+    });
+    return {
+      file: m.path,
+      scheme,
+      rows: result.weights.map((w) => {
+        const elements = w.shape.reduce((a, b) => a * b, 1);
+        return {
+          name: w.name,
+          kind: w.kind,
+          shape: [...w.shape],
+          elements,
+          relError: w.relError,
+          sqnrDb: w.sqnrDb,
+          bitsPerWeight: w.bitsPerWeight,
+          fp32Bytes: elements * 4,
+          quantBytes: (elements * w.bitsPerWeight) / 8,
+        };
+      }),
+      skipped: result.skipped,
+      bytesIn: result.bytesIn,
+      output: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+    };
   },
   async gemv({ n, k, ms, formats }, progress) {
     // its own chunk: the WebAssembly kernels load only when the benchmark runs

@@ -188,12 +188,20 @@ walk(root);
 /** protobufjs's util/codegen.js with its finish step replaced by `finish(source, scope)`. */
 function codegenWith(finish) {
   const src = readFileSync(
-    join(fileURLToPath(new URL('..', import.meta.url)), 'node_modules', 'protobufjs', 'src', 'util', 'codegen.js'),
+    join(
+      fileURLToPath(new URL('..', import.meta.url)),
+      'node_modules',
+      'protobufjs',
+      'src',
+      'util',
+      'codegen.js',
+    ),
     'utf8',
   );
   const start = src.indexOf('            var source = toString();');
   const end = src.indexOf('        // otherwise append to body');
-  if (start < 0 || end < 0) throw new Error('build-web: protobufjs util/codegen.js changed; update scripts/build-web.mjs');
+  if (start < 0 || end < 0)
+    throw new Error('build-web: protobufjs util/codegen.js changed; update scripts/build-web.mjs');
   const body = `            var source = "return " + toString();
             return chipstackFinish(source, formatStringOrScope || null);
         }
@@ -227,9 +235,14 @@ function chipstackFinish(source, scope) {
         name: 'pb-recorder',
         setup(b) {
           b.onResolve({ filter: /^\.\/util\/codegen$/ }, (a) =>
-            a.importer.includes(`${join('protobufjs', 'src')}`) ? { path: 'codegen', namespace: 'pb-rec' } : undefined,
+            a.importer.includes(`${join('protobufjs', 'src')}`)
+              ? { path: 'codegen', namespace: 'pb-rec' }
+              : undefined,
           );
-          b.onResolve({ filter: /^chipstack:pb-recorder$/ }, () => ({ path: 'recorded', namespace: 'pb-rec' }));
+          b.onResolve({ filter: /^chipstack:pb-recorder$/ }, () => ({
+            path: 'recorded',
+            namespace: 'pb-rec',
+          }));
           b.onLoad({ filter: /.*/, namespace: 'pb-rec' }, (a) => ({
             contents:
               a.path === 'codegen'
@@ -254,9 +267,11 @@ function chipstackFinish(source, scope) {
   } finally {
     rmSync(tmp, { force: true });
   }
-  if (mod.recorded.length === 0) throw new Error('build-web: no protobufjs code generation was recorded (see PB_ENTRY)');
+  if (mod.recorded.length === 0)
+    throw new Error('build-web: no protobufjs code generation was recorded (see PB_ENTRY)');
   const table = new Map();
-  for (const r of mod.recorded) if (!table.has(r.key)) table.set(r.key, `function (${r.keys.join(', ')}) {\n${r.source}\n}`);
+  for (const r of mod.recorded)
+    if (!table.has(r.key)) table.set(r.key, `function (${r.keys.join(', ')}) {\n${r.source}\n}`);
   const shim = codegenWith(`
 ${HASH_SOURCE}
 var table = new Map([
@@ -275,9 +290,15 @@ function chipstackFinish(source, scope) {
       name: 'pb-precompiled',
       setup(b) {
         b.onResolve({ filter: /^\.\/util\/codegen$/ }, (a) =>
-          a.importer.includes(`${join('protobufjs', 'src')}`) ? { path: 'codegen', namespace: 'pb-pre' } : undefined,
+          a.importer.includes(`${join('protobufjs', 'src')}`)
+            ? { path: 'codegen', namespace: 'pb-pre' }
+            : undefined,
         );
-        b.onLoad({ filter: /.*/, namespace: 'pb-pre' }, () => ({ contents: shim, resolveDir: utilDir, loader: 'js' }));
+        b.onLoad({ filter: /.*/, namespace: 'pb-pre' }, () => ({
+          contents: shim,
+          resolveDir: utilDir,
+          loader: 'js',
+        }));
       },
     },
   };
@@ -294,7 +315,22 @@ function chipstackFinish(source, scope) {
 function nodeShims(root) {
   const onnxDir = join(root, 'src', 'onnx');
   const names = {
-    'node:fs': ['readFileSync', 'statSync', 'writeFileSync', 'renameSync', 'rmSync', 'openSync', 'closeSync', 'writeSync', 'fsyncSync', 'existsSync', 'lstatSync', 'realpathSync', 'mkdirSync', 'unlinkSync'],
+    'node:fs': [
+      'readFileSync',
+      'statSync',
+      'writeFileSync',
+      'renameSync',
+      'rmSync',
+      'openSync',
+      'closeSync',
+      'writeSync',
+      'fsyncSync',
+      'existsSync',
+      'lstatSync',
+      'realpathSync',
+      'mkdirSync',
+      'unlinkSync',
+    ],
     'node:path': ['dirname', 'basename', 'join', 'resolve', 'normalize', 'relative', 'isAbsolute'],
   };
   return {

@@ -466,6 +466,37 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     await page.locator('#perf-batch-err', { hasText: 'Batch must be from 1' }).waitFor();
     assert.equal(await page.getAttribute('#perf-batch', 'aria-invalid'), 'true');
     assert.equal(await page.locator('[data-metric="tps-chip"]').count(), 0);
+    // EP auto is perf's smallest EP that fits with the page's TP and PP, as the CLI without --ep,
+    // on every system (it was "all chips of the system" before)
+    const perfData = loadPerfData();
+    const cat = loadCatalog();
+    for (const system of ['hgx-h20-8', 'cloudmatrix-384']) {
+      await page.goto(`${base}#/performance?model=deepseek-v3&system=${system}`);
+      await page.reload();
+      await page.locator('#ep-hint', { hasText: /^auto = \d+/ }).waitFor({ timeout: 30_000 });
+      const acc = cat.getAccelerator(cat.getSystem(system).accelerator);
+      const native = acc.formats.native as string[];
+      const weights = native.some((f) => f.startsWith('fp8') || f === 'mxfp8')
+        ? 'fp8'
+        : native.includes('int8')
+          ? 'int8'
+          : 'bf16';
+      const r = simulate(perfData, cat, {
+        model: 'deepseek-v3',
+        system,
+        phase: 'decode',
+        batch: 64,
+        seqLen: 4096,
+        weights,
+        kv: 'bf16',
+        tp: 1,
+        pp: 1,
+      });
+      assert.match(
+        await text(page, '#ep-hint'),
+        new RegExp(`^auto = ${r.parallel.ep}: the smallest EP that fits`),
+      );
+    }
     // invalid values in a link are shown, not replaced
     await page.goto(`${base}#/performance?batch=0&system=nope`);
     await page.reload();

@@ -95,7 +95,10 @@ function valueAt(s: PlotScale, at: number): string | null {
   let d0 = Infinity;
   for (const d of s.domain) {
     const c = s.apply(d) + (s.bandwidth ?? 0) / 2;
-    if (Math.abs(c - at) < d0) (d0 = Math.abs(c - at)), (best = d);
+    if (Math.abs(c - at) < d0) {
+      d0 = Math.abs(c - at);
+      best = d;
+    }
   }
   return best === null ? null : valueText(best);
 }
@@ -198,7 +201,7 @@ export function keyboardTooltips(
   };
   svg.addEventListener('focus', () => {
     points = chartPoints(svg);
-    show(at < 0 ? 0 : at);
+    show(Math.max(0, at));
   });
   svg.addEventListener('blur', hide);
   svg.addEventListener('keydown', (e) => {

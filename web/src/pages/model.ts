@@ -115,6 +115,8 @@ export function renderModel(root: HTMLElement): void {
     (v) => {
       scheme = v;
       schemeErr.hidden = true;
+      schemeSel.removeAttribute('aria-invalid');
+      for (const o of [...schemeSel.options]) if (!SCHEME_NAMES.includes(o.value)) o.remove();
       update({ scheme: v });
       go.disabled = !opened;
     },
@@ -158,7 +160,7 @@ function showResult(out: HTMLElement, r: OnnxQuantResult): void {
     ...AXES,
     width: plotWidth(),
     height: Math.min(900, 80 + rows.length * 22),
-    marginLeft: Math.min(220, 8 + 7 * Math.max(...rows.map((x) => Math.min(30, x.name.length)))),
+    marginLeft: Math.min(240, 20 + 7 * Math.max(...rows.map((x) => Math.min(30, x.name.length)))),
     x: { label: 'SQNR dB (higher is better)', grid: true, nice: true, ...X_LABEL },
     y: {
       label: null,

@@ -340,7 +340,7 @@ function nodeShims(root) {
         a.importer.startsWith(onnxDir) ? { path: a.path, namespace: 'onnx-node-shim' } : undefined,
       );
       b.onLoad({ filter: /.*/, namespace: 'onnx-node-shim' }, (a) => ({
-        contents: `const no = (name) => () => { throw new Error('this model keeps tensors in external data files (' + name + '), which the browser page cannot read: open a model whose weights are inside the .onnx file, or use chipstack onnx quantize'); };
+        contents: `const no = (name) => () => { throw new Error('this model keeps tensors in external data files, which the browser page cannot read (src/onnx called ' + name + '): open a model whose weights are inside the .onnx file, or use chipstack onnx quantize'); };
 ${names[a.path].map((n) => `export const ${n} = no('${n}');`).join('\n')}
 export const sep = '/';`,
         loader: 'js',

@@ -18,7 +18,7 @@ import { loadCatalog } from '../catalog/node.js';
 import { parseSafetensorsBuffer } from '../io/buffer.js';
 import { parseModel, tensorFloat32 } from '../onnx/model.js';
 import { quantizeModelBytes } from '../onnx/quantize.js';
-import { DT } from '../onnx/schema.js';
+import { DT, ModelProto } from '../onnx/schema.js';
 import { buildModelBytes } from '../onnx/write.js';
 import { num, simulate } from '../perf/index.js';
 import { loadPerfData } from '../perf/node.js';
@@ -726,6 +726,25 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     await assertKeyboardTooltips(page, 'model');
     await assertTooltips(page, 'model');
     if (!CI) await page.screenshot({ path: join(SHOTS, 'model-1440-quantized.png'), fullPage: true });
+    // a model whose weights live in an external data file: a clear error, not a crash
+    const ext = ModelProto.decode(model) as unknown as {
+      graph: { initializer: { rawData: Uint8Array; dataLocation: number; externalData: object[] }[] };
+    };
+    const w0 = ext.graph.initializer[0]!;
+    w0.rawData = new Uint8Array(0);
+    w0.dataLocation = 1;
+    w0.externalData = [{ key: 'location', value: 'weights.bin' }];
+    await page.setInputFiles('#onnx-file', {
+      name: 'external.onnx',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from(ModelProto.encode(ext as never).finish()),
+    });
+    await page
+      .locator('#onnx-error', {
+        hasText: 'external.onnx: tensor "mm.w" is stored in an external data file (weights.bin)',
+      })
+      .waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('#onnx-go').isDisabled(), true);
     assert.deepEqual(errors, []);
     await page.close();
   });

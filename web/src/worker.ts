@@ -291,6 +291,13 @@ const handlers: {
     // src/onnx (with protobufjs) is its own chunk: loaded when a model is opened
     const { findWeights, parseModel } = await import('../../src/onnx/model.js');
     const m = parseModel(new Uint8Array(bytes), name);
+    const external = m.graph.initializer.find((t) => t.dataLocation === 1);
+    if (external) {
+      const loc = external.externalData.find((e) => e.key === 'location')?.value ?? '?';
+      throw new Error(
+        `${name}: tensor "${external.name}" is stored in an external data file (${loc}), which this page cannot read: open a model whose weights are inside the .onnx file, or use \`chipstack onnx quantize\``,
+      );
+    }
     const weights = findWeights(m);
     if (weights.length === 0)
       throw new Error(

@@ -163,6 +163,192 @@ export { PrecompiledAjv as Ajv };
   };
 }
 
+/**
+ * protobufjs (the ONNX reader of src/onnx) generates each message type's encoder, decoder,
+ * verifier, converters and constructor with `new Function`, which the CSP forbids as it forbids
+ * ajv's. So, as for ajv, the build runs the same generation in Node over the ONNX schema
+ * (src/onnx/schema.ts), keeps each generated function's source, and bundles, in place of
+ * protobufjs's `util/codegen`, the same code builder whose finish returns the precompiled
+ * function for that exact source (with the scope protobufjs passes at run time). A function that
+ * was not precompiled is an error naming this script.
+ */
+const PB_ENTRY = `
+import { root } from './src/onnx/schema.ts';
+export { recorded } from 'chipstack:pb-recorder';
+root.resolveAll();
+const walk = (ns) => {
+  for (const n of ns.nestedArray ?? []) {
+    if (Array.isArray(n.fieldsArray) && typeof n.setup === 'function') { void n.ctor; n.setup(); }
+    if (n.nestedArray) walk(n);
+  }
+};
+walk(root);
+`;
+
+/** protobufjs's util/codegen.js with its finish step replaced by `finish(source, scope)`. */
+function codegenWith(finish) {
+  const src = readFileSync(
+    join(
+      fileURLToPath(new URL('..', import.meta.url)),
+      'node_modules',
+      'protobufjs',
+      'src',
+      'util',
+      'codegen.js',
+    ),
+    'utf8',
+  );
+  const start = src.indexOf('            var source = toString();');
+  const end = src.indexOf('        // otherwise append to body');
+  if (start < 0 || end < 0)
+    throw new Error('build-web: protobufjs util/codegen.js changed; update scripts/build-web.mjs');
+  const body = `            var source = "return " + toString();
+            return chipstackFinish(source, formatStringOrScope || null);
+        }
+
+`;
+  return `${src.slice(0, start)}${body}${src.slice(end)}\n${finish}`;
+}
+
+async function precompileProtobuf(esbuild, root) {
+  const utilDir = join(root, 'node_modules', 'protobufjs', 'src', 'util');
+  const recorder = codegenWith(`
+var recorded = codegen.recorded = [];
+${HASH_SOURCE}
+function chipstackFinish(source, scope) {
+  var keys = scope ? Object.keys(scope) : [];
+  recorded.push({ key: keyOf(JSON.stringify([keys, source])), keys: keys, source: source });
+  var values = keys.map(function (k) { return scope[k]; });
+  return Function.apply(null, keys.concat([source])).apply(null, values);
+}
+`);
+  const out = await esbuild.build({
+    absWorkingDir: root,
+    stdin: { contents: PB_ENTRY, resolveDir: root, loader: 'ts', sourcefile: 'pb-precompile.ts' },
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    write: false,
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'pb-recorder',
+        setup(b) {
+          b.onResolve({ filter: /^\.\/util\/codegen$/ }, (a) =>
+            a.importer.includes(`${join('protobufjs', 'src')}`)
+              ? { path: 'codegen', namespace: 'pb-rec' }
+              : undefined,
+          );
+          b.onResolve({ filter: /^chipstack:pb-recorder$/ }, () => ({
+            path: 'recorded',
+            namespace: 'pb-rec',
+          }));
+          b.onLoad({ filter: /.*/, namespace: 'pb-rec' }, (a) => ({
+            contents:
+              a.path === 'codegen'
+                ? recorder
+                : `import codegen from 'chipstack:pb-codegen'; export const recorded = codegen.recorded;`,
+            resolveDir: a.path === 'codegen' ? utilDir : root,
+            loader: 'js',
+          }));
+          b.onResolve({ filter: /^chipstack:pb-codegen$/ }, () => ({ path: 'codegen', namespace: 'pb-rec' }));
+        },
+      },
+    ],
+  });
+  const tmp = join(tmpdir(), `chipstack-pb-${process.pid}-${Date.now()}.mjs`);
+  writeFileSync(
+    tmp,
+    `import { createRequire } from 'node:module'; const require = createRequire(${JSON.stringify(join(root, 'package.json'))});\n${out.outputFiles[0].text}`,
+  );
+  let mod;
+  try {
+    mod = await import(pathToFileURL(tmp).href);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  if (mod.recorded.length === 0)
+    throw new Error('build-web: no protobufjs code generation was recorded (see PB_ENTRY)');
+  const table = new Map();
+  for (const r of mod.recorded)
+    if (!table.has(r.key)) table.set(r.key, `function (${r.keys.join(', ')}) {\n${r.source}\n}`);
+  const shim = codegenWith(`
+${HASH_SOURCE}
+var table = new Map([
+${[...table].map(([k, f]) => `[${JSON.stringify(k)}, ${f}]`).join(',\n')}
+]);
+function chipstackFinish(source, scope) {
+  var keys = scope ? Object.keys(scope) : [];
+  var make = table.get(keyOf(JSON.stringify([keys, source])));
+  if (!make) throw new Error('chipstack: this protobufjs function was not precompiled by scripts/build-web.mjs (the dashboard runs no eval)');
+  return make.apply(null, keys.map(function (k) { return scope[k]; }));
+}
+`);
+  return {
+    count: table.size,
+    plugin: {
+      name: 'pb-precompiled',
+      setup(b) {
+        b.onResolve({ filter: /^\.\/util\/codegen$/ }, (a) =>
+          a.importer.includes(`${join('protobufjs', 'src')}`)
+            ? { path: 'codegen', namespace: 'pb-pre' }
+            : undefined,
+        );
+        b.onLoad({ filter: /.*/, namespace: 'pb-pre' }, () => ({
+          contents: shim,
+          resolveDir: utilDir,
+          loader: 'js',
+        }));
+      },
+    },
+  };
+}
+
+/**
+ * src/onnx reads models from files (loadModel, external data) and writes them (writeParts) with
+ * node:fs and node:path. The dashboard's model page parses an opened file's bytes instead
+ * (parseModel, quantizeModelBytes), so in the browser bundle, and only for modules of src/onnx,
+ * those two imports resolve to stand-ins whose every function throws one clear error: a model
+ * whose tensors live in external data files cannot be read here. Any other module importing a
+ * Node built-in still fails the build (platform: 'browser').
+ */
+function nodeShims(root) {
+  const onnxDir = join(root, 'src', 'onnx');
+  const names = {
+    'node:fs': [
+      'readFileSync',
+      'statSync',
+      'writeFileSync',
+      'renameSync',
+      'rmSync',
+      'openSync',
+      'closeSync',
+      'writeSync',
+      'fsyncSync',
+      'existsSync',
+      'lstatSync',
+      'realpathSync',
+      'mkdirSync',
+      'unlinkSync',
+    ],
+    'node:path': ['dirname', 'basename', 'join', 'resolve', 'normalize', 'relative', 'isAbsolute'],
+  };
+  return {
+    name: 'onnx-node-shims',
+    setup(b) {
+      b.onResolve({ filter: /^node:(fs|path)$/ }, (a) =>
+        a.importer.startsWith(onnxDir) ? { path: a.path, namespace: 'onnx-node-shim' } : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: 'onnx-node-shim' }, (a) => ({
+        contents: `const no = (name) => () => { throw new Error('this model keeps tensors in external data files, which the browser page cannot read (src/onnx called ' + name + '): open a model whose weights are inside the .onnx file, or use chipstack onnx quantize'); };
+${names[a.path].map((n) => `export const ${n} = no('${n}');`).join('\n')}
+export const sep = '/';`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 /** Build dist/web under `root` (default: this package). */
 export async function buildWeb({
   root = fileURLToPath(new URL('..', import.meta.url)),
@@ -176,8 +362,9 @@ export async function buildWeb({
   for (const f of readdirSync(out)) if (/^chunk-.*\.js(\.map|\.br|\.gz)?$/.test(f)) rmSync(join(out, f));
   const t0 = Date.now();
   const ajv = await precompileAjv(esbuild, root);
+  const pb = await precompileProtobuf(esbuild, root);
   const result = await esbuild.build({
-    plugins: [ajv.plugin],
+    plugins: [ajv.plugin, pb.plugin, nodeShims(root)],
     absWorkingDir: root,
     entryPoints: { app: 'web/src/main.ts', worker: 'web/src/worker.ts' },
     outdir: out,

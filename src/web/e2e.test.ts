@@ -14,12 +14,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { loadCatalog } from '../catalog/node.js';
 import { parseSafetensorsBuffer } from '../io/buffer.js';
+import { parseModel, tensorFloat32 } from '../onnx/model.js';
+import { quantizeModelBytes } from '../onnx/quantize.js';
+import { DT, ModelProto } from '../onnx/schema.js';
+import { buildModelBytes } from '../onnx/write.js';
+import { num, simulate } from '../perf/index.js';
+import { loadPerfData } from '../perf/node.js';
 import { analyze, dequantize, getScheme, quantize } from '../quant/index.js';
 import { ensureBuilt, PACKAGE_ROOT } from './build.js';
 import { createDashboardServer, listen } from './server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+
+/** The dashboard's number format (web/src/dom.ts fmt, 4 significant digits). */
+const fmtLike = (v: number) => {
+  const a = Math.abs(v);
+  if (a >= 1e6 || a < 1e-4) return v.toExponential(3).replace('e+', 'e');
+  return String(Number(v.toPrecision(4)));
+};
 const CI = process.env.CI === 'true';
 const missing = !existsSync(CHROMIUM);
 const SKIP =
@@ -50,6 +64,21 @@ function safetensors(rows: number, cols: number): Buffer {
   return Buffer.concat([len, header, data]);
 }
 
+/** Per page: what shows it is ready; the first is its first computed figure (timed). */
+const READY: Record<string, string[]> = {
+  formats: ['[data-format="e4m3fn"]', '[data-sqnr="nvfp4"]', 'figure.chart svg'],
+  chips: ['button[data-chip="h100-sxm"]', 'figure.chart svg', 'text=CloudMatrix 384'],
+  performance: [
+    '[data-metric="tps-chip"]',
+    'text=Predicted against published measurements',
+    '#serve-out figure.chart svg',
+  ],
+  model: ['#onnx-file'],
+  compare: ['[data-row="tps-chip"][data-pin="1"]', '#tco-out figure.chart svg'],
+  supply: ['[data-metric="share2025"]', 'text=Tornado rows'],
+  kernels: ['#gemv-run'],
+};
+
 describe('dashboard in headless Chromium', { skip: SKIP }, () => {
   let server: Server;
   let base = '';
@@ -74,6 +103,25 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
       acceptDownloads: true,
     });
     if (!CI) mkdirSync(SHOTS, { recursive: true });
+    // the moment each page's first computed figure enters the DOM, in the page's own clock
+    // (ms since navigation start), and its first contentful paint: reported, not asserted
+    await context.addInitScript(
+      (ready: Record<string, string>) => {
+        const page = (location.hash.replace(/^#\/?/, '').split('?')[0] || 'formats') as string;
+        const sel = Object.hasOwn(ready, page) ? ready[page]! : null;
+        if (!sel) return;
+        const w = window as unknown as { __firstFigureMs?: number };
+        const look = () => {
+          if (w.__firstFigureMs === undefined && document.querySelector(sel)) {
+            w.__firstFigureMs = performance.now();
+            obs.disconnect();
+          }
+        };
+        const obs = new MutationObserver(look);
+        obs.observe(document, { childList: true, subtree: true });
+      },
+      Object.fromEntries(Object.entries(READY).map(([k, v]) => [k, v[0]!])),
+    );
   });
 
   after(async () => {
@@ -116,18 +164,6 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     );
     return text(page, selector);
   }
-
-  const READY: Record<string, string[]> = {
-    formats: ['[data-format="e4m3fn"]', '[data-sqnr="nvfp4"]', 'figure.chart svg'],
-    chips: ['button[data-chip="h100-sxm"]', 'figure.chart svg', 'text=CloudMatrix 384'],
-    performance: [
-      '[data-metric="tps-chip"]',
-      'text=Predicted against published measurements',
-      '#serve-out figure.chart svg',
-    ],
-    supply: ['[data-metric="share2025"]', 'text=Tornado rows'],
-    kernels: ['#gemv-run'],
-  };
 
   /** The page is no wider than the window (no horizontal page scroll), and the header fits. */
   async function assertNoOverflow(page: Page, where: string): Promise<void> {
@@ -203,6 +239,44 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     }
   }
 
+  /**
+   * Tooltips from the keyboard: each chart's SVG takes focus, shows a tooltip for its first point,
+   * and End / ArrowLeft step to other points, each with a tooltip (Plot's own, or the fallback
+   * naming the point's values) whose text also reaches the live region.
+   */
+  async function assertKeyboardTooltips(page: Page, name: string): Promise<void> {
+    const figs = await page.locator('figure.chart').all();
+    assert.ok(figs.length > 0);
+    for (const [i, fig] of figs.entries()) {
+      const svg = fig.locator('svg[role="img"][tabindex="0"]');
+      assert.equal(await svg.count(), 1, `${name} chart ${i + 1} is a tab stop`);
+      await svg.focus();
+      const seen: string[] = [];
+      for (const key of [null, 'End', 'ArrowLeft']) {
+        if (key) await page.keyboard.press(key);
+        const [point, tip, live] = await fig.evaluate((f) => {
+          const s = f.querySelector('svg[role="img"]')!;
+          const plotTip = s.querySelector('g[aria-label="tip"] text')?.textContent ?? '';
+          const own = f.querySelector<HTMLElement>('.keytip');
+          return [
+            s.getAttribute('data-key-point') ?? '',
+            plotTip || (own && !own.hidden ? own.textContent : ''),
+            f.querySelector('[data-keytip-live]')?.textContent ?? '',
+          ];
+        });
+        assert.match(point, /^\d+\/\d+$/, `${name} chart ${i + 1}: a point has keyboard focus`);
+        assert.ok(tip && tip.trim().length > 0, `${name} chart ${i + 1}, ${key ?? 'focus'}: a tooltip shows`);
+        assert.ok(live.includes(`Point ${point.replace('/', ' of ')}`), live);
+        seen.push(point);
+      }
+      const [first, last] = [seen[0]!, seen[1]!];
+      const n = Number(first.split('/')[1]);
+      assert.equal(first, `1/${n}`);
+      assert.equal(last, `${n}/${n}`);
+      await svg.blur();
+    }
+  }
+
   const WIDTHS = [
     { width: 390, height: 844 },
     { width: 1440, height: 900 },
@@ -222,8 +296,12 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
         await page.locator('#page-title').waitFor({ timeout: 30_000 });
         const title = performance.now() - t0;
         await page.locator(selectors[0]!).first().waitFor({ timeout: 30_000 });
+        const [fig, fcp] = await page.evaluate(() => [
+          (window as unknown as { __firstFigureMs?: number }).__firstFigureMs ?? -1,
+          performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1,
+        ]);
         t.diagnostic(
-          `${name} at ${size.width} px: title after ${title.toFixed(0)} ms, first figure after ${(performance.now() - t0).toFixed(0)} ms`,
+          `${name} at ${size.width} px: first contentful paint ${fcp.toFixed(0)} ms, first computed figure ${fig.toFixed(0)} ms after navigation start (page clock); test clock: title ${title.toFixed(0)} ms, figure ${(performance.now() - t0).toFixed(0)} ms`,
         );
         for (const s of selectors) await page.locator(s).first().waitFor({ timeout: 30_000 });
         assert.equal(await page.locator('h1').first().isVisible(), true);
@@ -248,8 +326,23 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
         );
         // tooltips on the pages this file's owner draws (Supply's charts are drawn in supply.ts)
         // (the Kernels page draws no chart before its benchmark is run)
-        if (size === WIDTHS[1] && name !== 'supply' && name !== 'kernels') await assertTooltips(page, name);
+        if (size === WIDTHS[1] && !['supply', 'kernels', 'model'].includes(name))
+          await assertTooltips(page, name);
+        // (the Model page draws its chart after a model is opened: tested below)
+        if (size === WIDTHS[1] && name !== 'kernels' && name !== 'model')
+          await assertKeyboardTooltips(page, name);
         if (!CI) await page.screenshot({ path: join(SHOTS, `${name}-${size.width}.png`), fullPage: true });
+        // the other theme at the same width: the page redraws, still without sideways scroll
+        const theme = await page.evaluate(() => document.documentElement.dataset.theme);
+        await page.locator('#theme').click();
+        const other = await page.evaluate(() => document.documentElement.dataset.theme);
+        assert.notEqual(other, theme);
+        await page.locator(selectors[0]!).first().waitFor({ timeout: 30_000 });
+        await assertNoOverflow(page, `${name} at ${size.width} px, ${other} theme`);
+        if (!CI)
+          await page.screenshot({ path: join(SHOTS, `${name}-${size.width}-${other}.png`), fullPage: true });
+        await page.locator('#theme').click();
+        assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), theme);
       }
       assert.deepEqual(errors, []);
       await page.close();
@@ -354,7 +447,7 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
   });
 
   it('a setup that does not fit shows the shortfall and the smallest fit, never a speed', async () => {
-    const { page, errors } = await open('#/performance?model=deepseek-v3&system=hgx-h100-8');
+    const { page, errors } = await open('#/performance?model=deepseek-v3&system=hgx-h100-8&ep=8');
     await page.locator('[data-unfit]').waitFor({ timeout: 30_000 });
     assert.equal(await page.locator('[data-metric="tps-chip"]').count(), 0);
     assert.equal(await page.locator('[data-metric="tps-system"]').count(), 0);
@@ -373,6 +466,37 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     await page.locator('#perf-batch-err', { hasText: 'Batch must be from 1' }).waitFor();
     assert.equal(await page.getAttribute('#perf-batch', 'aria-invalid'), 'true');
     assert.equal(await page.locator('[data-metric="tps-chip"]').count(), 0);
+    // EP auto is perf's smallest EP that fits with the page's TP and PP, as the CLI without --ep,
+    // on every system (it was "all chips of the system" before)
+    const perfData = loadPerfData();
+    const cat = loadCatalog();
+    for (const system of ['hgx-h20-8', 'cloudmatrix-384']) {
+      await page.goto(`${base}#/performance?model=deepseek-v3&system=${system}`);
+      await page.reload();
+      await page.locator('#ep-hint', { hasText: /^auto = \d+/ }).waitFor({ timeout: 30_000 });
+      const acc = cat.getAccelerator(cat.getSystem(system).accelerator);
+      const native = acc.formats.native as string[];
+      const weights = native.some((f) => f.startsWith('fp8') || f === 'mxfp8')
+        ? 'fp8'
+        : native.includes('int8')
+          ? 'int8'
+          : 'bf16';
+      const r = simulate(perfData, cat, {
+        model: 'deepseek-v3',
+        system,
+        phase: 'decode',
+        batch: 64,
+        seqLen: 4096,
+        weights,
+        kv: 'bf16',
+        tp: 1,
+        pp: 1,
+      });
+      assert.match(
+        await text(page, '#ep-hint'),
+        new RegExp(`^auto = ${r.parallel.ep}: the smallest EP that fits`),
+      );
+    }
     // invalid values in a link are shown, not replaced
     await page.goto(`${base}#/performance?batch=0&system=nope`);
     await page.reload();
@@ -413,6 +537,214 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     // a bad assumption is an error beside its field, not ignored
     await page.fill('#perf-assume', 'nope=1');
     await page.locator('#perf-assume-err', { hasText: 'unknown field' }).waitFor();
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('compare: pinned setups side by side with differences, a CHIP:N pin, invalid pins flagged, TCO assumptions from perf data', async () => {
+    const { page, errors } = await open('#/compare', WIDTHS[0]);
+    const settled = () =>
+      page.waitForFunction(
+        () =>
+          document.querySelector('#pins-out [data-pin]') !== null &&
+          !Array.from(document.querySelectorAll('#pins-out [data-pin], #tco-out td')).some(
+            (e) => e.textContent === '...',
+          ),
+        undefined,
+        { timeout: 60_000 },
+      );
+    // the default is the CloudMatrix 384 vs GB200 NVL72 preset, written into the URL
+    await settled();
+    assert.match(
+      decodeURIComponent(page.url()),
+      /pin=model=deepseek-v3&system=cloudmatrix-384&pin=model=deepseek-v3&system=gb200-nvl72/,
+    );
+    assert.equal(await page.locator('tr[data-key="system"].differs').count(), 1, 'systems differ');
+    assert.equal(await page.locator('tr[data-key="model"].differs').count(), 0, 'same model');
+    // the same numbers as perf's own simulate for the same workload (the oracle: the library in Node)
+    const perfData = loadPerfData();
+    const cat = loadCatalog();
+    for (const [j, system] of ['cloudmatrix-384', 'gb200-nvl72'].entries()) {
+      const acc = cat.getAccelerator(cat.getSystem(system).accelerator);
+      const native = acc.formats.native as string[];
+      const weights = native.some((f) => f.startsWith('fp8') || f === 'mxfp8')
+        ? 'fp8'
+        : native.includes('int8')
+          ? 'int8'
+          : 'bf16';
+      const r = simulate(perfData, cat, {
+        model: 'deepseek-v3',
+        system,
+        phase: 'decode',
+        batch: 64,
+        seqLen: 4096,
+        weights,
+        kv: 'bf16',
+      });
+      assert.equal(
+        await text(page, `[data-row="tps-chip"][data-pin="${j}"]`),
+        fmtLike(r.tokensPerSecPerChip),
+      );
+      assert.equal(
+        await text(page, `[data-row="parallel"][data-pin="${j}"]`),
+        `TP ${r.parallel.tp} EP ${r.parallel.ep} PP ${r.parallel.pp} (${r.parallel.chips} chips)`,
+      );
+      // TCO at the data's defaults is perf's own $/Mtok and J/token
+      const row = page.locator('#tco-out tbody tr').nth(j);
+      assert.equal(await row.locator('[data-tco="jpt"]').textContent(), fmtLike(r.energy.joulesPerToken!));
+      if (r.energy.usdPerMtok !== null)
+        assert.equal(await row.locator('[data-tco="usd"]').textContent(), fmtLike(r.energy.usdPerMtok));
+    }
+    // the defaults are perf's data, not a copy: the PUE field holds data/perf/energy.json's value
+    assert.equal(await page.inputValue('#tco-pue'), String(num(perfData.energy.pue)));
+    // halving utilisation raises J/token (idle hours); the URL keeps it
+    const jpt0 = await text(page, '#tco-out tbody tr [data-tco="jpt"]');
+    await page.fill('#tco-util', '50');
+    assert.ok(Number(await changed(page, '#tco-out tbody tr [data-tco="jpt"]', jpt0)) > Number(jpt0));
+    assert.match(page.url(), /util=50/);
+    await page.fill('#tco-util', '0');
+    await page.locator('#tco-problems', { hasText: 'utilisation "0"' }).waitFor();
+    assert.equal(await page.getAttribute('#tco-util', 'aria-invalid'), 'true');
+    await page.fill('#tco-util', '100');
+    // pin a third setup built from a chip, with an SLA
+    await page.selectOption('#pin-model', 'qwen3-235b-a22b');
+    await page.selectOption('#pin-chip', 'h20');
+    await page.fill('#pin-count', '8');
+    await page.fill('#pin-tpot', '50');
+    await page.click('#pin-add');
+    await page.locator('[data-row="sla"][data-pin="2"]').waitFor();
+    await settled();
+    assert.match(decodeURIComponent(page.url()), /pin=model=qwen3-235b-a22b&system=h20(:|%3A)8&tpot=50/);
+    assert.match(await text(page, '[data-row="system"][data-pin="2"]'), /^8 x .*built from the chip/);
+    assert.match(await text(page, '[data-row="sla"][data-pin="2"]'), /^(yes|no: TPOT)/);
+    assert.equal(await page.locator('tr[data-key="model"].differs').count(), 1);
+    await assertNoOverflow(page, 'compare at 390 px with three pins');
+    if (!CI) await page.screenshot({ path: join(SHOTS, 'compare-three-pins-390.png'), fullPage: true });
+    // a pin from a link that is not valid is shown with its reason, not replaced
+    await page.goto(`${base}#/compare?pin=system%3Dnope&pin=batch%3D0`);
+    await page.reload();
+    await page.locator('[data-row="tps-chip"][data-pin="0"]', { hasText: 'system "nope"' }).waitFor();
+    assert.match(await text(page, '[data-row="tps-chip"][data-pin="1"]'), /batch "0"/);
+    // the preset restores the comparison; removing a pin updates the URL
+    await page.locator('[data-preset^="CloudMatrix 384 vs GB200 NVL72"]').click();
+    await settled();
+    await page.locator('[data-remove="1"]').click();
+    await page.waitForFunction(() => !decodeURIComponent(location.href).includes('gb200-nvl72'));
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('model page: an ONNX model quantized in the worker by src/onnx, per-layer error and size against fp32; a malformed file is a clear error', async () => {
+    const rnd = (n: number, seed: number) => {
+      const a = new Float32Array(n);
+      let x = seed;
+      for (let i = 0; i < n; i++) {
+        x = (x * 1103515245 + 12345) % 2147483648;
+        a[i] = ((x / 2147483648 - 0.5) * (i % 61 === 0 ? 8 : 1)) / 4;
+      }
+      return a;
+    };
+    const raw = (a: Float32Array) => new Uint8Array(a.buffer.slice(0));
+    const model = buildModelBytes({
+      opset: 13,
+      irVersion: 8,
+      inputs: [{ name: 'x', elemType: DT.FLOAT, dims: ['batch', 64] }],
+      outputs: [{ name: 'y', elemType: DT.FLOAT, dims: ['batch', 16] }],
+      initializers: [
+        { name: 'mm.w', dataType: DT.FLOAT, dims: [64, 32], rawData: raw(rnd(64 * 32, 7)) },
+        { name: 'gemm.w', dataType: DT.FLOAT, dims: [16, 32], rawData: raw(rnd(16 * 32, 11)) },
+      ],
+      nodes: [
+        { name: 'mm', opType: 'MatMul', input: ['x', 'mm.w'], output: ['h'] },
+        {
+          name: 'gemm',
+          opType: 'Gemm',
+          input: ['h', 'gemm.w'],
+          output: ['y'],
+          attribute: [{ name: 'transB', type: 2, i: 1 }],
+        },
+      ],
+    });
+    const { page, errors } = await open('#/model?scheme=mxfp4', WIDTHS[0]);
+    await page.locator('#onnx-file').waitFor();
+    // a scheme in the link that is not one is shown, not replaced
+    await page
+      .locator('#onnx-scheme-error', { hasText: 'Scheme "mxfp4" (from the link) is not one' })
+      .waitFor();
+    assert.equal(await page.getAttribute('#onnx-scheme', 'aria-invalid'), 'true');
+    await page.selectOption('#onnx-scheme', 'ggml-mxfp4');
+    assert.match(page.url(), /scheme=ggml-mxfp4/);
+    await page.setInputFiles('#onnx-file', {
+      name: 'broken.onnx',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from('this is not an onnx model'),
+    });
+    await page.locator('#onnx-error', { hasText: 'broken.onnx: not an ONNX model' }).waitFor();
+    assert.equal(await page.locator('#onnx-go').isDisabled(), true);
+    await page.setInputFiles('#onnx-file', {
+      name: 'tiny.onnx',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from(model),
+    });
+    await page.locator('#onnx-status', { hasText: '2 quantizable weights' }).waitFor();
+    assert.equal(await page.locator('#onnx-error').isHidden(), true);
+    await page.click('#onnx-go');
+    await page.locator('[data-layer-sqnr="gemm.w"]').waitFor({ timeout: 30_000 });
+    // the oracle: the same library call in Node (what `chipstack onnx quantize --mode fake` runs)
+    const want = quantizeModelBytes(parseModel(model, 'tiny.onnx'), {
+      scheme: getScheme('mxfp4'),
+      mode: 'fake',
+    });
+    for (const w of want.result.weights) {
+      const shown = Number(await text(page, `[data-layer-sqnr="${w.name}"]`));
+      assert.ok(
+        Math.abs(shown - w.sqnrDb) <= 0.0005 * Math.abs(w.sqnrDb),
+        `${w.name}: ${shown} vs ${w.sqnrDb}`,
+      );
+    }
+    const [dl] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('[data-download="onnx"]').click(),
+    ]);
+    assert.equal(dl.suggestedFilename(), 'tiny-ggml-mxfp4-fakequant.onnx');
+    // the same model as the library's in Node: every weight equal value for value (=== : the
+    // browser's relaxed-SIMD build may give +0 where Node's simd128 build gives -0), the rest byte-equal
+    const got = parseModel(new Uint8Array(readFileSync((await dl.path())!)), 'download');
+    const ref = parseModel(want.bytes, 'reference');
+    assert.equal(got.bytes.length, ref.bytes.length);
+    assert.deepEqual([...got.initializers.keys()], [...ref.initializers.keys()]);
+    for (const [name, t] of ref.initializers) {
+      const a = tensorFloat32(ref, t);
+      const b = tensorFloat32(got, got.initializers.get(name)!);
+      assert.equal(a.length, b.length);
+      for (let i = 0; i < a.length; i++) assert.ok(a[i] === b[i], `${name}[${i}]: ${b[i]} vs ${a[i]}`);
+    }
+    // size against fp32: mxfp4 stores 4.25 bits per weight
+    assert.match(await text(page, '[data-metric="onnx-bits"]'), /^4\.25$/);
+    await assertNoOverflow(page, 'model at 390 px');
+    await page.setViewportSize(WIDTHS[1]);
+    await assertKeyboardTooltips(page, 'model');
+    await assertTooltips(page, 'model');
+    if (!CI) await page.screenshot({ path: join(SHOTS, 'model-1440-quantized.png'), fullPage: true });
+    // a model whose weights live in an external data file: a clear error, not a crash
+    const ext = ModelProto.decode(model) as unknown as {
+      graph: { initializer: { rawData: Uint8Array; dataLocation: number; externalData: object[] }[] };
+    };
+    const w0 = ext.graph.initializer[0]!;
+    w0.rawData = new Uint8Array(0);
+    w0.dataLocation = 1;
+    w0.externalData = [{ key: 'location', value: 'weights.bin' }];
+    await page.setInputFiles('#onnx-file', {
+      name: 'external.onnx',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from(ModelProto.encode(ext as never).finish()),
+    });
+    await page
+      .locator('#onnx-error', {
+        hasText: 'external.onnx: tensor "mm.w" is stored in an external data file (weights.bin)',
+      })
+      .waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('#onnx-go').isDisabled(), true);
     assert.deepEqual(errors, []);
     await page.close();
   });

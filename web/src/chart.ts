@@ -8,6 +8,7 @@ import { type Cell, toCsv } from '../../src/web/csv.js';
 import { BACKGROUNDS, PALETTE } from '../../src/web/palette.js';
 import { type Child, h } from './dom.js';
 import { download } from './download.js';
+import { keyboardTooltips } from './keytips.js';
 
 export const PLOT_STYLE = {
   background: 'transparent',
@@ -144,11 +145,15 @@ export function chartBlock(
     const rows = data.rows.map((r) => [data.scenario, ...r]);
     download(`${stem}.csv`, toCsv(['scenario', ...data.columns], rows), 'text/csv');
   };
+  const box = h('div', { class: 'plot-box' }, plot);
+  const live = h('p', { class: 'sr-only', 'aria-live': 'polite', 'data-keytip-live': '' });
+  if (svg instanceof SVGSVGElement) keyboardTooltips(plot, svg, box, live);
   return h(
     'figure',
     { class: 'chart' },
     h('figcaption', null, title),
-    h('div', { class: 'plot-box' }, plot),
+    box,
+    live,
     h(
       'div',
       { class: 'downloads' },

@@ -15,6 +15,8 @@ const PAGES: Record<string, { title: string; load: () => Promise<Render> }> = {
     title: 'Performance',
     load: () => import('./pages/performance.js').then((m) => m.renderPerformance),
   },
+  model: { title: 'Model', load: () => import('./pages/model.js').then((m) => m.renderModel) },
+  compare: { title: 'Compare', load: () => import('./pages/compare.js').then((m) => m.renderCompare) },
   supply: { title: 'Supply', load: () => import('./pages/supply.js').then((m) => m.renderSupply) },
   kernels: { title: 'Kernels', load: () => import('./pages/kernels.js').then((m) => m.renderKernels) },
 };

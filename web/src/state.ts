@@ -48,3 +48,12 @@ export function getList(name: string, fallback: string[], allowed?: readonly str
   const items = raw.split(',').filter((s) => s && (!allowed || allowed.includes(s)));
   return items;
 }
+
+/** Set a parameter that repeats (`pin=a&pin=b`), replacing its earlier values; other parameters stay. */
+export function setList(name: string, values: string[]): void {
+  const { page, params } = current();
+  params.delete(name);
+  for (const v of values) params.append(name, v);
+  const qs = params.toString();
+  history.replaceState(null, '', `#/${page}${qs ? `?${qs}` : ''}`);
+}

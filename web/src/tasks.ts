@@ -4,7 +4,14 @@
  */
 
 import type { LiveGemvResult, WeightFormat } from '../../src/kernels/index.js';
-import type { MemoryFit, PerfResult, ServeSearch, ValidationReport, Workload } from '../../src/perf/index.js';
+import type {
+  MemoryFit,
+  PerfResult,
+  ServePoint,
+  ServeSearch,
+  ValidationReport,
+  Workload,
+} from '../../src/perf/index.js';
 import type { SchemeError, SyntheticKind } from '../../src/quant/index.js';
 import type { MustBeTrueResult, SupplyResult, TornadoResult } from '../../src/supply/index.js';
 import type { ErrorHistogram } from '../../src/web/histogram.js';
@@ -58,6 +65,59 @@ export interface ServeRequest {
   outputLen?: number;
 }
 
+/** One pinned setup of the Compare page: the simulation, its SLA check and what the TCO view needs. */
+export interface SetupRequest {
+  workload: Workload;
+  tpotMaxMs?: number;
+  ttftMaxMs?: number;
+}
+
+export interface SetupResult {
+  outcome: PerfOutcome;
+  /** Per chip at the wall when idle, W: (perf's idle chip power + overhead) x PUE; null when power is unknown. */
+  idleWallW: number | null;
+  /** Whether perf's price per chip-hour is a rental rate. */
+  rental: boolean;
+  /** The lifetime perf amortised capital over (data/perf/energy.json). */
+  lifetimeYears: number;
+  /** perf's serving search within the SLA (when a limit is given): its best point, null when none meets it. */
+  serveBest?: ServePoint | null;
+}
+
+/** A quantizable weight of an opened ONNX model (src/onnx findWeights). */
+export interface OnnxWeightEntry {
+  name: string;
+  kind: string;
+  shape: number[];
+  /** The 2-D view the quantizer sees: [rows, reduction length]. */
+  view: [number, number];
+}
+
+/** One weight of an ONNX model quantized by src/onnx (`quantizeModelBytes`, fake mode), against fp32. */
+export interface OnnxLayerRow {
+  name: string;
+  kind: string;
+  shape: number[];
+  elements: number;
+  /** ||W - Q(W)|| / ||W||. */
+  relError: number;
+  sqnrDb: number;
+  bitsPerWeight: number;
+  /** Bytes as fp32 (elements x 4) and as the scheme stores them (elements x bits per weight / 8). */
+  fp32Bytes: number;
+  quantBytes: number;
+}
+
+export interface OnnxQuantResult {
+  file: string;
+  scheme: string;
+  rows: OnnxLayerRow[];
+  skipped: { name: string; reason: string }[];
+  bytesIn: number;
+  /** The fake-quantized model (weights dequantized back to fp32), as the CLI's `onnx quantize` writes it. */
+  output: ArrayBuffer;
+}
+
 /** One tensor of a whole-file quantization. */
 export interface ModelTensorRow {
   name: string;
@@ -94,6 +154,12 @@ export interface Tasks {
   model: { req: { scheme: string }; res: ModelResult };
   perf: { req: Workload; res: PerfOutcome };
   serve: { req: ServeRequest; res: ServeSearch };
+  setup: { req: SetupRequest; res: SetupResult };
+  onnxOpen: {
+    req: { name: string; bytes: ArrayBuffer };
+    res: { name: string; opset: number; nodes: number; weights: OnnxWeightEntry[] };
+  };
+  onnxQuantize: { req: { scheme: string }; res: OnnxQuantResult };
   /** supply's "what must be true" box search for each of its claims (`CLAIMS`, `mustBeTrue`). */
   mustBeTrue: { req: { scenario: string; runs: number; seed: number }; res: MustBeTrueResult[] };
   validation: { req: Record<string, never>; res: ValidationReport };

@@ -7,13 +7,19 @@ import { isFloatDtype, toFloat32 } from '../../src/convert/tensor.js';
 import { parseSafetensorsBuffer, type SafetensorsBuffer } from '../../src/io/buffer.js';
 import type { Dtype } from '../../src/io/dtypes.js';
 import { serializeSafetensors } from '../../src/io/layout.js';
+import type { LoadedModel } from '../../src/onnx/model.js';
 import {
+  chipPower,
   createPerfData,
+  num,
   type PerfData,
   PerfFitError,
+  type PerfResult,
+  resolveSystem,
   runValidation,
   serveSearch,
   simulate,
+  type Workload,
 } from '../../src/perf/index.js';
 import { analyze, dequantize, getScheme, quantize, synthetic } from '../../src/quant/index.js';
 import {
@@ -131,6 +137,8 @@ function quantizeModel(schemeName: string): ModelResult {
 }
 
 let upload: { name: string; file: SafetensorsBuffer } | null = null;
+/** The ONNX model opened on the Model page (parsed by src/onnx, as the CLI parses a file). */
+let onnxModel: LoadedModel | null = null;
 let supplyData: SupplyData | undefined;
 let perfData: PerfData | undefined;
 /** The shipped JSON (catalogue, perf and supply data) is a separate chunk: quantization never loads it. */
@@ -172,6 +180,26 @@ function tensorFor(source: Tasks['quant']['req']['source']) {
 }
 
 type Progress = (done: number, total: number) => void;
+
+/** perf's simulation, or its `PerfFitError` (memory first: the shortfall and the smallest fit) as an answer. */
+function simulateOrFit(
+  perf: PerfData,
+  cat: ReturnType<NonNullable<typeof data>['getCatalog']>,
+  workload: Workload,
+): Tasks['perf']['res'] {
+  try {
+    return { ok: true, result: simulate(perf, cat, workload) as PerfResult };
+  } catch (err) {
+    if (!(err instanceof PerfFitError)) throw err;
+    const s = err.smallest;
+    return {
+      ok: false,
+      message: err.message,
+      memory: err.memory,
+      smallest: s ? { tp: s.tp, ep: s.ep, pp: s.pp, chips: s.chips } : null,
+    };
+  }
+}
 
 const handlers: {
   [K in TaskName]: (req: Tasks[K]['req'], progress: Progress) => Tasks[K]['res'] | Promise<Tasks[K]['res']>;
@@ -220,19 +248,32 @@ const handlers: {
   },
   async perf(workload) {
     const { perf, cat } = await perfInputs();
-    try {
-      return { ok: true, result: simulate(perf, cat, workload) };
-    } catch (err) {
-      // memory first: perf refuses a setup that does not fit, naming the shortfall and the smallest fit
-      if (!(err instanceof PerfFitError)) throw err;
-      const s = err.smallest;
-      return {
-        ok: false,
-        message: err.message,
-        memory: err.memory,
-        smallest: s ? { tp: s.tp, ep: s.ep, pp: s.pp, chips: s.chips } : null,
-      };
+    return simulateOrFit(perf, cat, workload);
+  },
+  async setup({ workload, tpotMaxMs, ttftMaxMs }) {
+    const { perf, cat } = await perfInputs();
+    const outcome = simulateOrFit(perf, cat, workload);
+    const sys = resolveSystem(perf, cat, workload.system, workload.assume ?? {});
+    const pue = outcome.ok ? outcome.result.energy.pue : (workload.energy?.pue ?? num(perf.energy.pue));
+    const idleWallW =
+      sys.chip.powerW === null || sys.overheadWPerChip === null
+        ? null
+        : (chipPower(perf, sys.chip.powerW, { compute: 0, memory: 0, network: 0 }) + sys.overheadWPerChip) *
+          pue;
+    const res: Tasks['setup']['res'] = {
+      outcome,
+      idleWallW,
+      rental: sys.rental,
+      lifetimeYears: num(perf.energy.lifetimeYears),
+    };
+    if (tpotMaxMs !== undefined || ttftMaxMs !== undefined) {
+      const { phase: _p, batch: _b, tp: _t, ep: _e, pp: _pp, ...base } = workload;
+      const opts: { tpotMaxMs?: number; ttftMaxMs?: number } = {};
+      if (tpotMaxMs !== undefined) opts.tpotMaxMs = tpotMaxMs;
+      if (ttftMaxMs !== undefined) opts.ttftMaxMs = ttftMaxMs;
+      res.serveBest = serveSearch(perf, cat, base, opts).best;
     }
+    return res;
   },
   async serve({ base, tpotMaxMs, ttftMaxMs, outputLen }) {
     const { perf, cat } = await perfInputs();
@@ -244,6 +285,68 @@ const handlers: {
   },
   model({ scheme }) {
     return quantizeModel(scheme);
+  },
+  async onnxOpen({ name, bytes }) {
+    onnxModel = null;
+    // src/onnx (with protobufjs) is its own chunk: loaded when a model is opened
+    const { findWeights, parseModel } = await import('../../src/onnx/model.js');
+    const m = parseModel(new Uint8Array(bytes), name);
+    const external = m.graph.initializer.find((t) => t.dataLocation === 1);
+    if (external) {
+      const loc = external.externalData.find((e) => e.key === 'location')?.value ?? '?';
+      throw new Error(
+        `${name}: tensor "${external.name}" is stored in an external data file (${loc}), which this page cannot read: open a model whose weights are inside the .onnx file, or use \`chipstack onnx quantize\``,
+      );
+    }
+    const weights = findWeights(m);
+    if (weights.length === 0)
+      throw new Error(
+        `${name}: no quantizable weight (a float initializer feeding MatMul, Gemm, Conv, ConvTranspose or Gather)`,
+      );
+    onnxModel = m;
+    return {
+      name,
+      opset: m.opset,
+      nodes: m.graph.node.length,
+      weights: weights.map((w) => ({
+        name: w.name,
+        kind: w.kind,
+        shape: [...w.shape],
+        view: [w.view[0], w.view[1]] as [number, number],
+      })),
+    };
+  },
+  async onnxQuantize({ scheme }, progress) {
+    const m = onnxModel;
+    if (!m) throw new Error('open an .onnx model first');
+    const { quantizeModelBytes } = await import('../../src/onnx/quantize.js');
+    // the CLI's own path (chipstack onnx quantize --mode fake), in memory
+    const { bytes, result } = quantizeModelBytes(m, {
+      scheme: getScheme(scheme),
+      mode: 'fake',
+      onProgress: (done, total) => progress(done, total),
+    });
+    return {
+      file: m.path,
+      scheme,
+      rows: result.weights.map((w) => {
+        const elements = w.shape.reduce((a, b) => a * b, 1);
+        return {
+          name: w.name,
+          kind: w.kind,
+          shape: [...w.shape],
+          elements,
+          relError: w.relError,
+          sqnrDb: w.sqnrDb,
+          bitsPerWeight: w.bitsPerWeight,
+          fp32Bytes: elements * 4,
+          quantBytes: (elements * w.bitsPerWeight) / 8,
+        };
+      }),
+      skipped: result.skipped,
+      bytesIn: result.bytesIn,
+      output: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+    };
   },
   async gemv({ n, k, ms, formats }, progress) {
     // its own chunk: the WebAssembly kernels load only when the benchmark runs

@@ -23,17 +23,17 @@ import { current, update } from '../state.js';
 import { dataTable } from '../table.js';
 import type { PerfOutcome, Tasks } from '../tasks.js';
 
-const FORMAT_IDS = STORAGE_FORMATS.map((f) => f.id);
+export const FORMAT_IDS = STORAGE_FORMATS.map((f) => f.id);
 
 /** A system's chip: a catalogue system's, or CHIP of a `CHIP:N` system built from a chip. */
-function chipOf(system: string) {
+export function chipOf(system: string) {
   const cat = getCatalog();
   const m = /^(.+):(\d+)$/.exec(system);
   return cat.getAccelerator(m ? m[1]! : cat.getSystem(system).accelerator);
 }
 
 /** A system's name: the catalogue's, or "N x CHIP (built from the chip)" for `CHIP:N`. */
-function systemName(system: string): string {
+export function systemName(system: string): string {
   const cat = getCatalog();
   const m = /^(.+):(\d+)$/.exec(system);
   if (!m) return cat.displayName(cat.getSystem(system));
@@ -41,7 +41,7 @@ function systemName(system: string): string {
 }
 
 /** The best 8-bit weight format a chip runs natively, as the simulator's named workloads pick it. */
-function nativeEightBit(system: string): string {
+export function nativeEightBit(system: string): string {
   const acc = chipOf(system);
   const n = acc.formats.native as string[];
   if (n.some((f) => f.startsWith('fp8') || f === 'mxfp8')) return 'fp8';
@@ -447,6 +447,8 @@ export function renderPerformance(root: HTMLElement): void {
   const status = h('p', { class: 'status', 'aria-live': 'polite' });
   const error = h('p', { class: 'error', role: 'alert', hidden: true });
   const epHint = h('small', { id: 'ep-hint' });
+  /** This setup pinned on the Compare page (the same field names as its pins). */
+  const compareLink = h('a', { id: 'perf-compare', href: '#/compare' }, 'Compare this setup with others');
   const out = h('div');
   const perf = latest('perf');
   const serve = latest('serve');
@@ -456,12 +458,6 @@ export function renderPerformance(root: HTMLElement): void {
   const moeOf = () => models.includes(st.model) && cat.getModel(st.model).ffn === 'moe';
   /** The system simulated: a catalogue system, or `CHIP:N` built from a chip. */
   const systemSpec = () => (st.chip === 'none' ? st.system : `${st.chip}:${st.count}`);
-  const chipsOf = () =>
-    st.chip !== 'none'
-      ? Number(st.count) || 1
-      : systems.includes(st.system)
-        ? (cat.getSystem(st.system).figures.chips.value ?? 1)
-        : 1;
   /** A limit in ms: empty = none. */
   const limitMs = (raw: string, what: string, key: string): number | undefined => {
     if (raw.trim() === '') {
@@ -524,13 +520,10 @@ export function renderPerformance(root: HTMLElement): void {
         : null,
     );
     const moe = moeOf();
-    const chips = chipsOf();
-    const spec = systemSpec();
-    const sysName = st.chip !== 'none' || systems.includes(spec) ? systemName(spec) : spec;
     epHint.textContent =
       st.ep === 'auto'
         ? moe
-          ? `auto = ${chips}: experts spread over every chip of ${sysName} (${chips} chips), so EP grows with the system`
+          ? `auto: the smallest EP that fits with this TP and PP (perf's rule, as the CLI without --ep)`
           : 'auto = 1: a dense model has no experts to spread'
         : moe
           ? `experts spread over ${st.ep} chips`
@@ -544,7 +537,8 @@ export function renderPerformance(root: HTMLElement): void {
       return;
     }
     const moe = moeOf();
-    const epN = st.ep === 'auto' ? (moe ? chipsOf() : 1) : Number(st.ep);
+    // EP auto: left to perf, which picks the smallest EP that fits (fewest chips), as the CLI does
+    const epN = st.ep === 'auto' ? (moe ? undefined : 1) : Number(st.ep);
     const system = systemSpec();
     const w: Workload = {
       model: st.model,
@@ -556,10 +550,24 @@ export function renderPerformance(root: HTMLElement): void {
       kv: st.kv,
       tp: Number(st.tp),
       pp: Number(st.pp),
-      ep: epN,
     };
+    if (epN !== undefined) w.ep = epN;
     if (st.acts !== 'same') w.activations = st.acts;
     if (Object.keys(assumed).length) w.assume = assumed;
+    const pin = new URLSearchParams({
+      model: st.model,
+      system,
+      phase: st.phase,
+      batch: st.batch,
+      seq: st.seq,
+      weights: st.weights,
+      kv: st.kv,
+      tpot: st.tpot,
+      ttft: st.ttft,
+      assume: st.assume,
+    });
+    for (const [k, v] of [...pin]) if (v === '') pin.delete(k);
+    compareLink.setAttribute('href', `#/compare?${new URLSearchParams({ pin: pin.toString() })}`);
     status.textContent = 'Simulating in the worker...';
     // the serving search: batch and parallelism searched by perf for the most tokens/s per chip within the SLA
     const { phase: _p, batch: _b, tp: _t, pp: _pp, ep: _e, ...base } = w;
@@ -585,6 +593,8 @@ export function renderPerformance(root: HTMLElement): void {
         if (o.ok) {
           status.textContent = `Simulated ${o.result.ops.length} operations.`;
           showResult(out, o.result);
+          if (o.result.parallel.auto.includes('ep'))
+            epHint.textContent = `auto = ${o.result.parallel.ep}: the smallest EP that fits with TP ${o.result.parallel.tp} and PP ${o.result.parallel.pp} (perf's rule, as the CLI without --ep)`;
           return;
         }
         status.textContent = 'Does not fit (see below).';
@@ -739,6 +749,7 @@ export function renderPerformance(root: HTMLElement): void {
       ),
     ),
     error,
+    h('p', null, compareLink),
     status,
     out,
     h(

@@ -217,7 +217,8 @@ export const FORMATS: Readonly<Record<FormatName, FormatSpec>> = {
   }),
   e6m2: define({
     name: 'e6m2',
-    title: 'E6M2 scale (HiFloat4 block scale: unsigned 2^[-48, 15] x 1.M2, no zero, no subnormals, 0xFF = NaN)',
+    title:
+      'E6M2 scale (HiFloat4 block scale: unsigned 2^[-48, 15] x 1.M2, no zero, no subnormals, 0xFF = NaN)',
     bits: 8,
     signed: false,
     expBits: 6,

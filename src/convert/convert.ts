@@ -32,6 +32,7 @@ import {
   refusal,
   rowCodeBytes,
   type TargetName,
+  tensorTarget,
 } from './layouts.js';
 import { checkOutputNotInput, type InputIdentity, inputIdentity, Ledger, MARKER } from './ledger.js';
 import { checkThreads, createSlabPool, defaultThreads, type SlabPool, type Slot } from './pool.js';
@@ -124,6 +125,8 @@ interface Job {
   readonly kind: 'quantize' | 'decode' | 'copy';
   readonly outputs: readonly TensorSpec[];
   readonly reason?: string;
+  /** How a quantized tensor is written (DeepSeek-V4: its experts' target or the dense one). */
+  readonly target?: QuantTarget;
 }
 
 /** Decide, tensor by tensor, what the output holds. */
@@ -144,11 +147,18 @@ function planJobs(
       throw new ConvertError(
         `tensor ${JSON.stringify(t.name)}: dtype ${t.dtype} is not a float type; it cannot be quantized`,
       );
-    const why = refusal(target, t.qshape);
+    const tt = tensorTarget(target, t.name);
+    const why = refusal(tt, t.qshape);
     if (why) return { ...copy(), reason: why };
     const stored = t.transposed ? t.qshape : t.shape;
-    return { t, kind: 'quantize', outputs: outputSpecs(target, t.name, t.qshape, stored) };
+    return { t, kind: 'quantize', target: tt, outputs: outputSpecs(tt, t.name, t.qshape, stored) };
   });
+}
+
+/** The scheme a conversion writes (DeepSeek-V4: dense + experts). */
+function schemeNames(target: QuantTarget | undefined): string | undefined {
+  if (!target) return undefined;
+  return target.experts ? `${target.scheme.name}+${target.experts.scheme.name}` : target.scheme.name;
 }
 
 /** What identifies a conversion, for resuming: input files (size, mtime) and options. */
@@ -203,7 +213,7 @@ export async function convertCheckpoint(
     const specs = jobs.flatMap((j) => j.outputs);
     const maxShardBytes = options.maxShardBytes ?? 5e9;
     const plan = planShards(specs, { maxShardBytes });
-    const marker = await fingerprint(ck, options, target?.scheme.name);
+    const marker = await fingerprint(ck, options, schemeNames(target));
     const writes = [
       ...plan.shards.map((s) => s.file),
       INDEX_FILE,
@@ -281,7 +291,7 @@ export async function convertCheckpoint(
       input,
       output,
       to: options.to,
-      scheme: target?.scheme.name,
+      scheme: schemeNames(target),
       tensors: jobs.map((j) => ({
         name: j.t.name,
         action:
@@ -513,7 +523,7 @@ async function* jobUnits(
     return;
   }
   const { rows, cols } = matrices(t.qshape);
-  const blockRows = job.kind === 'quantize' ? target!.blockRows : 1;
+  const blockRows = job.kind === 'quantize' ? job.target!.blockRows : 1;
   const slabs = tiles(t.qshape, blockRows, slabElements, t.transposed, wholeTranspose);
   const perElement = t.bytes / Math.max(1, numel(t.qshape));
   const unit = (i: number, start: Unit['start']): Unit => {
@@ -543,7 +553,7 @@ async function* jobUnits(
     }
     return;
   }
-  const tq = target!;
+  const tq = job.target ?? target!;
   let amax = 0;
   const policy = nonFinite.policy;
   const refuse = (count: number) =>

@@ -54,6 +54,8 @@ export interface ConvertOptions extends SelectionOptions {
   readonly scheme?: string;
   /** DeepSeek scale storage. Default F32. */
   readonly scaleDtype?: 'F32' | 'F8_E8M0';
+  /** `ascend`: MX scales in CANN's pairs, `[out, ceil(in/64), 2]` F8_E8M0 (mxfp8 only). */
+  readonly scaleLayout?: 'ascend';
   /** Most tensor bytes per output shard. Default 5e9 (5 GB). */
   readonly maxShardBytes?: number;
   /** Write into a non-empty output folder (starting over). */
@@ -174,6 +176,7 @@ async function fingerprint(ck: Checkpoint, options: ConvertOptions, scheme: stri
     to: options.to,
     scheme,
     scaleDtype: options.scaleDtype ?? 'F32',
+    ...(options.scaleLayout ? { scaleLayout: options.scaleLayout } : {}),
     include: options.include ?? [],
     exclude: options.exclude ?? [],
     maxShardBytes: options.maxShardBytes ?? 5e9,
@@ -199,7 +202,9 @@ export async function convertCheckpoint(
   if (output === '') throw new ConvertError('the output folder is empty (""); give a folder name');
   if (!(await exists(input))) throw new ConvertError(`${input}: no such file or folder`);
   const target =
-    options.to === 'bf16' ? undefined : quantTarget(options.to, options.scheme, options.scaleDtype);
+    options.to === 'bf16'
+      ? undefined
+      : quantTarget(options.to, options.scheme, options.scaleDtype, options.scaleLayout);
   const ck = await openCheckpoint(input);
   try {
     const out = resolve(output);

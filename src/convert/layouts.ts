@@ -63,6 +63,11 @@ export interface QuantTarget {
   readonly blockRows: number;
   /** DeepSeek-V4: the target of its routed experts (FP4); the rest is this target. */
   readonly experts?: QuantTarget;
+  /**
+   * `ascend`: MX scales as CANN's MX matmul takes them on Ascend 950 (aclnnQuantMatmulV5 /
+   * npu_quant_matmul, mx mode): float8_e8m0fnu in pairs, `[out, ceil(in/64), 2]`.
+   */
+  readonly scaleLayout?: 'ascend';
 }
 
 /** The target of the weight `name`: DeepSeek-V4's routed experts take its FP4 target. */
@@ -86,7 +91,17 @@ export function quantTarget(
   format: CheckpointFormat,
   schemeName?: string,
   scaleDtype?: 'F32' | 'F8_E8M0',
+  scaleLayout?: 'ascend',
 ): QuantTarget {
+  if (scaleLayout !== undefined) {
+    if (scaleLayout !== 'ascend') throw new RangeError(`unknown scale layout ${JSON.stringify(scaleLayout)}`);
+    if (format !== 'mxfp8') {
+      throw new RangeError(
+        `the ascend scale layout is for mxfp8 (Ascend's FP4 nibble order is not confirmed in public CANN documents), not ${format}`,
+      );
+    }
+    return { ...quantTarget(format, schemeName, scaleDtype), scaleLayout };
+  }
   if (format === 'deepseek-v4') {
     if (scaleDtype === 'F32') throw new RangeError('the deepseek-v4 layout stores F8_E8M0 scales, not F32');
     const experts = quantTarget('mxfp4', schemeName ?? DEFAULT_SCHEMES['deepseek-v4']);
@@ -130,9 +145,13 @@ function companion(name: string, suffix: string): string {
 }
 
 /** Why a weight of quantization-orientation shape `[..., out, in]` cannot take the layout, if it cannot. */
-export function refusal(_t: QuantTarget, shape: readonly number[]): string | undefined {
+export function refusal(t: QuantTarget, shape: readonly number[]): string | undefined {
   if (shape.length < 2) {
     return 'needs at least 2 dimensions (blocks run along the last axis (in_features) of a matrix)';
+  }
+  const inDim = shape[shape.length - 1]!;
+  if (t.scaleLayout === 'ascend' && Math.ceil(inDim / 32) % 2 === 1) {
+    return `in_features ${inDim} gives an odd number of 32-element blocks; Ascend MX scales come in pairs (ceil(in/64) x 2)`;
   }
   return undefined;
 }
@@ -188,7 +207,13 @@ export function outputSpecs(
     case 'mxfp8':
       return [
         { name, dtype: 'F8_E4M3', shape: [...stored] },
-        { name: companion(name, 'scale'), dtype: 'U8', shape: [...lead, out, Math.ceil(inDim / 32)] },
+        t.scaleLayout === 'ascend'
+          ? {
+              name: companion(name, 'scale'),
+              dtype: 'F8_E8M0',
+              shape: [...lead, out, Math.ceil(inDim / 64), 2],
+            }
+          : { name: companion(name, 'scale'), dtype: 'U8', shape: [...lead, out, Math.ceil(inDim / 32)] },
       ];
     case 'nvfp4':
       return [

@@ -194,7 +194,15 @@ export function logicalTensors(ck: Checkpoint, options: SourceOptions = {}): Log
   for (const n of names) {
     if (groups.has(n)) continue;
     const m = n.match(/^(.*)_scale$/);
-    if (m && has(m[1]!) && !groups.has(m[1]!) && info(m[1]!).dtype === 'F8_E4M3' && info(n).dtype === 'U8') {
+    // ModelOpt MXFP8 (U8 [out, ceil(in/32)]) or its Ascend layout (F8_E8M0 [out, ceil(in/64), 2]): the same bytes
+    const sd = info(n).dtype;
+    if (
+      m &&
+      has(m[1]!) &&
+      !groups.has(m[1]!) &&
+      info(m[1]!).dtype === 'F8_E4M3' &&
+      (sd === 'U8' || sd === 'F8_E8M0')
+    ) {
       add(mxfp8(ck, info(m[1]!), info(n)));
     }
   }

@@ -195,6 +195,11 @@ export function register(program: Command): void {
     .option('--scale-fmt <fmt>', 'deepseek-fp8 scales: ue8m0 (powers of two, DeepSeek-V3.1) or fp32', 'ue8m0')
     .option('--scale-dtype <dtype>', 'deepseek-fp8 scale storage: f32 or e8m0', 'f32')
     .option(
+      '--layout <layout>',
+      'mxfp8 scale layout: default (ModelOpt [out, in/32]) or ascend (CANN MX matmul pairs [out, ceil(in/64), 2] F8_E8M0)',
+      'default',
+    )
+    .option(
       '--scheme <name>',
       'quantization scheme (see `chipstack schemes`); default per layout (deepseek-v4: of its FP4 routed experts)',
     )
@@ -236,6 +241,11 @@ export function register(program: Command): void {
           throw new UsageError(`${flag} applies to --to deepseek-fp8 only, not ${to}`);
         }
       }
+      const layout = opts.layout as string;
+      if (layout !== 'default' && layout !== 'ascend')
+        throw new UsageError(`--layout must be default or ascend, got ${JSON.stringify(layout)}`);
+      if (layout === 'ascend' && to !== 'mxfp8')
+        throw new UsageError(`--layout ascend applies to --to mxfp8 only, not ${to}`);
       if (given('scaleFmt') && opts.scheme !== undefined) {
         throw new UsageError('give --scheme or --scale-fmt, not both');
       }
@@ -267,6 +277,7 @@ export function register(program: Command): void {
           to: to as TargetName,
           scheme,
           scaleDtype: to !== 'deepseek-fp8' ? undefined : scaleDtype === 'e8m0' ? 'F8_E8M0' : 'F32',
+          ...(layout === 'ascend' ? { scaleLayout: 'ascend' as const } : {}),
           include: opts.include as string[],
           exclude: opts.exclude as string[],
           maxShardBytes: parseSize(opts.maxShardSize as string),

@@ -17,14 +17,13 @@ function npRound(q: number): number {
 
 function toBF16(x: number): number {
   const tmp = Math.abs(x);
-  let E = Math.floor(Math.log2(tmp + 2 ** -1000));
-  E = E < -126 ? -126 : E;
+  const E = Math.max(Math.floor(Math.log2(tmp + 2 ** -1000)), -126); // E[E < -126] = -126
   return npRound(x * 2 ** (-E + 7)) * 2 ** (E - 7);
 }
 
 function bf16ToE6MX(x0: number, M = 2): number {
-  let x = x0 > 2 ** 15 * 1.5 ? 2 ** 15 * 1.5 : x0;
-  x = x < 2 ** -48 ? 2 ** -48 : x;
+  // overflow handling to 2^15 * 1.5, underflow handling to 2^-48
+  const x = Math.max(Math.min(x0, 2 ** 15 * 1.5), 2 ** -48);
   const E = Math.floor(Math.log2(x));
   return npRound(x * 2 ** (-E + M)) * 2 ** (-M + E);
 }

@@ -49,9 +49,15 @@ describe('chipstack encode / decode / formats', () => {
   });
   test('formats --json lists every format with its limits', async () => {
     const rows = JSON.parse((await run('formats', '--json')).out) as { name: string; maxFinite: number }[];
-    assert.equal(rows.length, 12);
+    assert.equal(rows.length, 13);
     assert.equal(rows.find((r) => r.name === 'e4m3fn')!.maxFinite, 448);
-    assert.equal(rows.find((r) => r.name === 'hif8')!.maxFinite, 32768);
+    // Huawei's formats side by side: HiF8, the HiFloat4 element, and HiFloat4's E6M2 block scale
+    const names = rows.map((r) => r.name);
+    assert.deepEqual(names.slice(names.indexOf('hif8'), names.indexOf('hif8') + 3), ['hif8', 'hif4', 'e6m2']);
+    assert.deepEqual(
+      ['hif8', 'hif4', 'e6m2'].map((n) => rows.find((r) => r.name === n)!.maxFinite),
+      [32768, 1.75, 49152],
+    );
   });
   test('report prints the disagreements table', async () => {
     const r = await run('report');

@@ -13,7 +13,8 @@ export const COPIED_FILES =
 
 /**
  * The `quantization_config` of a layout; `skipped` lists modules left unquantized.
- * - DeepSeek-V3 config.json, plus `scale_fmt: "ue8m0"` as V3.1's inference config names it.
+ * - DeepSeek-V3 config.json, plus `scale_fmt: "ue8m0"` as V3.1's inference config names it
+ *   (DeepSeek-V4 the same, with `expert_dtype: "fp4"` at the top level of config.json).
  * - gpt-oss: `{"quant_method": "mxfp4", "modules_to_not_convert": [...]}`.
  * - ModelOpt (as its exporter writes into config.json): `quant_method: "modelopt"`, `quant_algo`.
  */
@@ -92,6 +93,10 @@ export async function copyConfigFiles(
       if (config === null || typeof config !== 'object' || Array.isArray(config)) continue;
       delete config.quantization_config;
       if (quant) config.quantization_config = quantizationConfig(quant, skipped);
+      // DeepSeek-V4 reads `expert_dtype` beside the quantization config: "fp4" for E2M1 routed
+      // experts; without it (and for any other output) its loader expects unquantized experts
+      if (quant?.format === 'deepseek-v4') config.expert_dtype = 'fp4';
+      else delete config.expert_dtype;
       await writeAtomic(join(to, n), `${JSON.stringify(config, null, 2)}\n`, hooks);
       written.push(n);
     } else if (COPIED_FILES.test(n)) {

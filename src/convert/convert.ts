@@ -32,6 +32,7 @@ import {
   refusal,
   rowCodeBytes,
   type TargetName,
+  tensorTarget,
 } from './layouts.js';
 import { checkOutputNotInput, type InputIdentity, inputIdentity, Ledger, MARKER } from './ledger.js';
 import { checkThreads, createSlabPool, defaultThreads, type SlabPool, type Slot } from './pool.js';
@@ -53,6 +54,8 @@ export interface ConvertOptions extends SelectionOptions {
   readonly scheme?: string;
   /** DeepSeek scale storage. Default F32. */
   readonly scaleDtype?: 'F32' | 'F8_E8M0';
+  /** `ascend`: MX scales in CANN's pairs, `[out, ceil(in/64), 2]` F8_E8M0 (mxfp8 only). */
+  readonly scaleLayout?: 'ascend';
   /** Most tensor bytes per output shard. Default 5e9 (5 GB). */
   readonly maxShardBytes?: number;
   /** Write into a non-empty output folder (starting over). */
@@ -124,6 +127,8 @@ interface Job {
   readonly kind: 'quantize' | 'decode' | 'copy';
   readonly outputs: readonly TensorSpec[];
   readonly reason?: string;
+  /** How a quantized tensor is written (DeepSeek-V4: its experts' target or the dense one). */
+  readonly target?: QuantTarget;
 }
 
 /** Decide, tensor by tensor, what the output holds. */
@@ -144,11 +149,18 @@ function planJobs(
       throw new ConvertError(
         `tensor ${JSON.stringify(t.name)}: dtype ${t.dtype} is not a float type; it cannot be quantized`,
       );
-    const why = refusal(target, t.qshape);
+    const tt = tensorTarget(target, t.name);
+    const why = refusal(tt, t.qshape);
     if (why) return { ...copy(), reason: why };
     const stored = t.transposed ? t.qshape : t.shape;
-    return { t, kind: 'quantize', outputs: outputSpecs(target, t.name, t.qshape, stored) };
+    return { t, kind: 'quantize', target: tt, outputs: outputSpecs(tt, t.name, t.qshape, stored) };
   });
+}
+
+/** The scheme a conversion writes (DeepSeek-V4: dense + experts). */
+function schemeNames(target: QuantTarget | undefined): string | undefined {
+  if (!target) return undefined;
+  return target.experts ? `${target.scheme.name}+${target.experts.scheme.name}` : target.scheme.name;
 }
 
 /** What identifies a conversion, for resuming: input files (size, mtime) and options. */
@@ -164,6 +176,7 @@ async function fingerprint(ck: Checkpoint, options: ConvertOptions, scheme: stri
     to: options.to,
     scheme,
     scaleDtype: options.scaleDtype ?? 'F32',
+    ...(options.scaleLayout ? { scaleLayout: options.scaleLayout } : {}),
     include: options.include ?? [],
     exclude: options.exclude ?? [],
     maxShardBytes: options.maxShardBytes ?? 5e9,
@@ -189,7 +202,9 @@ export async function convertCheckpoint(
   if (output === '') throw new ConvertError('the output folder is empty (""); give a folder name');
   if (!(await exists(input))) throw new ConvertError(`${input}: no such file or folder`);
   const target =
-    options.to === 'bf16' ? undefined : quantTarget(options.to, options.scheme, options.scaleDtype);
+    options.to === 'bf16'
+      ? undefined
+      : quantTarget(options.to, options.scheme, options.scaleDtype, options.scaleLayout);
   const ck = await openCheckpoint(input);
   try {
     const out = resolve(output);
@@ -203,7 +218,7 @@ export async function convertCheckpoint(
     const specs = jobs.flatMap((j) => j.outputs);
     const maxShardBytes = options.maxShardBytes ?? 5e9;
     const plan = planShards(specs, { maxShardBytes });
-    const marker = await fingerprint(ck, options, target?.scheme.name);
+    const marker = await fingerprint(ck, options, schemeNames(target));
     const writes = [
       ...plan.shards.map((s) => s.file),
       INDEX_FILE,
@@ -281,7 +296,7 @@ export async function convertCheckpoint(
       input,
       output,
       to: options.to,
-      scheme: target?.scheme.name,
+      scheme: schemeNames(target),
       tensors: jobs.map((j) => ({
         name: j.t.name,
         action:
@@ -513,7 +528,7 @@ async function* jobUnits(
     return;
   }
   const { rows, cols } = matrices(t.qshape);
-  const blockRows = job.kind === 'quantize' ? target!.blockRows : 1;
+  const blockRows = job.kind === 'quantize' ? job.target!.blockRows : 1;
   const slabs = tiles(t.qshape, blockRows, slabElements, t.transposed, wholeTranspose);
   const perElement = t.bytes / Math.max(1, numel(t.qshape));
   const unit = (i: number, start: Unit['start']): Unit => {
@@ -543,7 +558,7 @@ async function* jobUnits(
     }
     return;
   }
-  const tq = target!;
+  const tq = job.target ?? target!;
   let amax = 0;
   const policy = nonFinite.policy;
   const refuse = (count: number) =>

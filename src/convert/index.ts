@@ -21,6 +21,7 @@ export {
 } from './inspect.js';
 export {
   baseName,
+  type CheckpointFormat,
   DEFAULT_SCHEMES,
   outputSpecs,
   type QuantLayout,
@@ -30,6 +31,7 @@ export {
   rowCodeBytes,
   TARGETS,
   type TargetName,
+  tensorTarget,
 } from './layouts.js';
 export { defaultThreads, parseThreads } from './pool.js';
 export { formatProgress, type Progress, progressBar } from './progress.js';

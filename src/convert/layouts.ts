@@ -14,27 +14,46 @@
  *   (E8M0) `[out, ceil(in/32)]`.
  * - `nvfp4` (NVIDIA ModelOpt NVFP4, as vLLM loads it): `P.weight` U8 `[out, ceil(in/16)·8]` (packed as gpt-oss),
  *   `P.weight_scale` F8_E4M3 `[out, ceil(in/16)]`, `P.weight_scale_2` F32 `[]` = amax / (6 * 448).
+ * - `deepseek-v4` (DeepSeek-V4 with `expert_dtype: "fp4"`, inference/model.py `Linear`): two layouts
+ *   in one checkpoint. Routed experts (`….experts.<i>.…`) are E2M1 `P.weight` I8 `[out, in/2]`
+ *   (float4_e2m1fn_x2: element 2j in the low nibble) with `P.scale` F8_E8M0 `[out, in/32]`; every
+ *   other linear weight is E4M3 `P.weight` with `P.scale` F8_E8M0 `[ceil(out/128), ceil(in/128)]`.
  */
 
 import type { TensorSpec } from '../io/index.js';
 import { type BlockScheme, getScheme } from '../quant/index.js';
 
-/** Layouts a conversion can write, `bf16` being the way back. */
-export const TARGETS = ['deepseek-fp8', 'mxfp8', 'mxfp4', 'nvfp4', 'bf16'] as const;
+/** Checkpoint formats a conversion can write, `bf16` being the way back. */
+export const TARGETS = ['deepseek-fp8', 'mxfp8', 'mxfp4', 'nvfp4', 'deepseek-v4', 'bf16'] as const;
 export type TargetName = (typeof TARGETS)[number];
-export type QuantLayout = Exclude<TargetName, 'bf16'>;
+/** A quantized checkpoint format: one layout for every weight, or DeepSeek-V4's two. */
+export type CheckpointFormat = Exclude<TargetName, 'bf16'>;
+/** How one weight's bytes are laid out (what slab.ts encodes). */
+export type QuantLayout = Exclude<CheckpointFormat, 'deepseek-v4'>;
 
-/** The default scheme of each layout. */
-export const DEFAULT_SCHEMES: Readonly<Record<QuantLayout, string>> = {
+/** The default scheme of each format (for `deepseek-v4`: of its FP4 routed experts). */
+export const DEFAULT_SCHEMES: Readonly<Record<CheckpointFormat, string>> = {
   'deepseek-fp8': 'deepgemm-block-ue8m0',
   mxfp8: 'torchao-mxfp8-floor',
   // transformers quantizes gpt-oss weights with triton_kernels' downcast_to_mxfp (round-up scale)
   mxfp4: 'triton-mxfp4',
   nvfp4: 'nvfp4',
+  // scale 2^ceil(log2(amax / 6)), elements x / scale to E2M1 nearest-even: the rule of DeepSeek-V4's
+  // own FP4 quantizer (inference/kernel.py fp4_quant_kernel, for activations; how the released
+  // expert weights were quantized is not published)
+  'deepseek-v4': 'torchao-mxfp4-rceil',
 };
+
+/** DeepSeek-V4's dense weights: 128x128 E4M3 tiles with UE8M0 scales. */
+const DEEPSEEK_V4_DENSE = 'deepgemm-block-ue8m0';
+
+/** A routed expert's weight (`layers.3.ffn.experts.17.w1.weight`, `model.layers.3.mlp.experts.17.up_proj.weight`); not shared experts. */
+const ROUTED_EXPERT = /(^|\.)experts\.\d+\./;
 
 /** A quantized layout with its scheme chosen. */
 export interface QuantTarget {
+  /** The checkpoint format this weight is written for (names, dtypes, config). */
+  readonly format: CheckpointFormat;
   readonly layout: QuantLayout;
   readonly scheme: BlockScheme;
   /** DeepSeek scale storage; the others fix theirs. */
@@ -42,6 +61,18 @@ export interface QuantTarget {
   /** Block length along `in`, and block rows (128 for DeepSeek tiles, else 1). */
   readonly blockCols: number;
   readonly blockRows: number;
+  /** DeepSeek-V4: the target of its routed experts (FP4); the rest is this target. */
+  readonly experts?: QuantTarget;
+  /**
+   * `ascend`: MX scales as CANN's MX matmul takes them on Ascend 950 (aclnnQuantMatmulV5 /
+   * npu_quant_matmul, mx mode): float8_e8m0fnu in pairs, `[out, ceil(in/64), 2]`.
+   */
+  readonly scaleLayout?: 'ascend';
+}
+
+/** The target of the weight `name`: DeepSeek-V4's routed experts take its FP4 target. */
+export function tensorTarget(t: QuantTarget, name: string): QuantTarget {
+  return t.experts && ROUTED_EXPERT.test(name) ? t.experts : t;
 }
 
 /** Element and block shape each layout needs from its scheme. */
@@ -52,12 +83,32 @@ const NEEDS: Record<QuantLayout, { element: string; block: readonly [number, num
   nvfp4: { element: 'e2m1', block: [1, 16] },
 };
 
-/** Resolve a layout, a scheme name (default per layout) and a DeepSeek scale dtype; RangeError if they do not fit. */
+/**
+ * Resolve a format, a scheme name (default per format; for `deepseek-v4` the experts' scheme) and
+ * a DeepSeek scale dtype; RangeError if they do not fit.
+ */
 export function quantTarget(
-  layout: QuantLayout,
+  format: CheckpointFormat,
   schemeName?: string,
   scaleDtype?: 'F32' | 'F8_E8M0',
+  scaleLayout?: 'ascend',
 ): QuantTarget {
+  if (scaleLayout !== undefined) {
+    if (scaleLayout !== 'ascend') throw new RangeError(`unknown scale layout ${JSON.stringify(scaleLayout)}`);
+    if (format !== 'mxfp8') {
+      throw new RangeError(
+        `the ascend scale layout is for mxfp8 (Ascend's FP4 nibble order is not confirmed in public CANN documents), not ${format}`,
+      );
+    }
+    return { ...quantTarget(format, schemeName, scaleDtype), scaleLayout };
+  }
+  if (format === 'deepseek-v4') {
+    if (scaleDtype === 'F32') throw new RangeError('the deepseek-v4 layout stores F8_E8M0 scales, not F32');
+    const experts = quantTarget('mxfp4', schemeName ?? DEFAULT_SCHEMES['deepseek-v4']);
+    const dense = quantTarget('deepseek-fp8', DEEPSEEK_V4_DENSE, 'F8_E8M0');
+    return { ...dense, format, experts: { ...experts, format } };
+  }
+  const layout = format;
   const scheme = getScheme(schemeName ?? DEFAULT_SCHEMES[layout]);
   const need = NEEDS[layout];
   if (
@@ -80,7 +131,7 @@ export function quantTarget(
       `E8M0 scale storage needs power-of-two scales (--scale-fmt ue8m0), not ${scheme.name}`,
     );
   }
-  return { layout, scheme, scaleDtype: dtype, blockCols: need.block[1], blockRows: need.block[0] };
+  return { format, layout, scheme, scaleDtype: dtype, blockCols: need.block[1], blockRows: need.block[0] };
 }
 
 /** The name without a trailing `.weight`. */
@@ -94,9 +145,13 @@ function companion(name: string, suffix: string): string {
 }
 
 /** Why a weight of quantization-orientation shape `[..., out, in]` cannot take the layout, if it cannot. */
-export function refusal(_t: QuantTarget, shape: readonly number[]): string | undefined {
+export function refusal(t: QuantTarget, shape: readonly number[]): string | undefined {
   if (shape.length < 2) {
     return 'needs at least 2 dimensions (blocks run along the last axis (in_features) of a matrix)';
+  }
+  const inDim = shape[shape.length - 1]!;
+  if (t.scaleLayout === 'ascend' && Math.ceil(inDim / 32) % 2 === 1) {
+    return `in_features ${inDim} gives an odd number of 32-element blocks; Ascend MX scales come in pairs (ceil(in/64) x 2)`;
   }
   return undefined;
 }
@@ -126,6 +181,19 @@ export function outputSpecs(
   const lead = shape.slice(0, -2);
   const out = shape[shape.length - 2]!;
   const inDim = shape[shape.length - 1]!;
+  if (t.format === 'deepseek-v4') {
+    const scale = `${baseName(name)}.scale`;
+    if (t.layout === 'mxfp4') {
+      return [
+        { name, dtype: 'I8', shape: [...lead, out, rowCodeBytes(t, inDim)] },
+        { name: scale, dtype: 'F8_E8M0', shape: [...lead, out, Math.ceil(inDim / 32)] },
+      ];
+    }
+    return [
+      { name, dtype: 'F8_E4M3', shape: [...stored] },
+      { name: scale, dtype: 'F8_E8M0', shape: [...lead, Math.ceil(out / 128), Math.ceil(inDim / 128)] },
+    ];
+  }
   switch (t.layout) {
     case 'deepseek-fp8':
       return [
@@ -139,7 +207,13 @@ export function outputSpecs(
     case 'mxfp8':
       return [
         { name, dtype: 'F8_E4M3', shape: [...stored] },
-        { name: companion(name, 'scale'), dtype: 'U8', shape: [...lead, out, Math.ceil(inDim / 32)] },
+        t.scaleLayout === 'ascend'
+          ? {
+              name: companion(name, 'scale'),
+              dtype: 'F8_E8M0',
+              shape: [...lead, out, Math.ceil(inDim / 64), 2],
+            }
+          : { name: companion(name, 'scale'), dtype: 'U8', shape: [...lead, out, Math.ceil(inDim / 32)] },
       ];
     case 'nvfp4':
       return [

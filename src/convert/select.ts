@@ -15,8 +15,12 @@ export const NOT_LINEAR = [
   'norm', // layernorm, input_layernorm, q_norm, ...
   'mlp.gate.weight', // MoE router (DeepSeek, Qwen-MoE, Mixtral's block_sparse_moe.gate below)
   'block_sparse_moe.gate.weight',
+  'ffn.gate.weight', // MoE router in DeepSeek's own naming (V3/V4 inference: layers.N.ffn.gate)
   'router',
 ] as const;
+
+/** Whole names that are not linear layers to quantize: DeepSeek's own top-level embedding and LM head. */
+export const NOT_LINEAR_NAMES: ReadonlySet<string> = new Set(['embed.weight', 'head.weight']);
 
 /** transformers' gpt-oss fused experts: [E, in, out], quantized as [E, out, in/32, 16] blocks. */
 const FUSED_EXPERTS = /(^|\.)experts\.(gate_up_proj|down_proj)$/;
@@ -30,7 +34,7 @@ export function isFusedExperts(name: string, rank: number): boolean {
 export function isLinearWeight(name: string, shape: readonly number[], fused = false): boolean {
   if (fused && isFusedExperts(name, shape.length)) return true;
   if (!name.endsWith('.weight') || shape.length !== 2) return false;
-  return !NOT_LINEAR.some((s) => name.includes(s));
+  return !NOT_LINEAR_NAMES.has(name) && !NOT_LINEAR.some((s) => name.includes(s));
 }
 
 /**

@@ -9,11 +9,11 @@
 
 import { codec } from '../formats/index.js';
 import type { Checkpoint, CheckpointTensor, Dtype } from '../io/index.js';
-import type { QuantLayout } from './layouts.js';
+import type { CheckpointFormat } from './layouts.js';
 import { isFusedExperts } from './select.js';
 import { isFloatDtype, toFloat32 } from './tensor.js';
 
-export type SourceLayout = 'plain' | QuantLayout;
+export type SourceLayout = 'plain' | CheckpointFormat;
 
 /** One tensor as a float model sees it. */
 export interface LogicalTensor {
@@ -180,9 +180,29 @@ export function logicalTensors(ck: Checkpoint, options: SourceOptions = {}): Log
     }
   }
   for (const n of names) {
+    // DeepSeek-V4: `P.weight` (E4M3 in 128x128 tiles, or packed E2M1 routed experts) + `P.scale` F8_E8M0
+    const m = n.match(/^(.*)\.scale$/);
+    const w = m ? `${m[1]}.weight` : '';
+    if (!m || groups.has(n) || !has(w) || groups.has(w) || info(n).dtype !== 'F8_E8M0') continue;
+    const wi = info(w);
+    if (wi.dtype === 'F8_E4M3' && tiles128(wi.name, wi.shape, info(n).shape)) {
+      add(deepseek(ck, wi, info(n), 'deepseek-v4'));
+    } else if ((wi.dtype === 'I8' || wi.dtype === 'U8') && fp4Scales(wi.shape, info(n).shape)) {
+      add(fp4Experts(ck, wi, info(n)));
+    }
+  }
+  for (const n of names) {
     if (groups.has(n)) continue;
     const m = n.match(/^(.*)_scale$/);
-    if (m && has(m[1]!) && !groups.has(m[1]!) && info(m[1]!).dtype === 'F8_E4M3' && info(n).dtype === 'U8') {
+    // ModelOpt MXFP8 (U8 [out, ceil(in/32)]) or its Ascend layout (F8_E8M0 [out, ceil(in/64), 2]): the same bytes
+    const sd = info(n).dtype;
+    if (
+      m &&
+      has(m[1]!) &&
+      !groups.has(m[1]!) &&
+      info(m[1]!).dtype === 'F8_E4M3' &&
+      (sd === 'U8' || sd === 'F8_E8M0')
+    ) {
       add(mxfp8(ck, info(m[1]!), info(n)));
     }
   }
@@ -272,7 +292,7 @@ export function transpose(x: Float32Array, r: number, c: number): Float32Array {
 }
 
 function group(
-  layout: QuantLayout,
+  layout: CheckpointFormat,
   name: string,
   data: CheckpointTensor,
   parts: readonly CheckpointTensor[],
@@ -323,7 +343,53 @@ async function readScaleRange(ck: Checkpoint, s: CheckpointTensor, from: number,
   return readScaleRows(ck, s, from, to - from, 1);
 }
 
-function deepseek(ck: Checkpoint, w: CheckpointTensor, s: CheckpointTensor): LogicalTensor {
+/** Whether `scale` has the shape of 128x128 tile scales of the weight `[..., out, in]` (its quantization view). */
+function tiles128(name: string, weight: readonly number[], scale: readonly number[]): boolean {
+  const v = quantView(name, weight);
+  const { rows, cols } = matrices(v);
+  const n = scale.reduce((a, b) => a * b, 1);
+  return (
+    v.length >= 2 && n === (numelOf(v) / (rows * cols || 1)) * Math.ceil(rows / 128) * Math.ceil(cols / 128)
+  );
+}
+
+/** Whether `scale` is one per 32 of the packed FP4 weight `[..., out, in/2]`. */
+function fp4Scales(weight: readonly number[], scale: readonly number[]): boolean {
+  return (
+    weight.length >= 2 &&
+    scale.length === weight.length &&
+    weight.slice(0, -1).every((d, i) => d === scale[i]) &&
+    weight[weight.length - 1]! * 2 === scale[scale.length - 1]! * 32
+  );
+}
+
+function numelOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** DeepSeek-V4's routed experts: E2M1 codes two per byte (element 2j low), one E8M0 scale per 32. */
+function fp4Experts(ck: Checkpoint, w: CheckpointTensor, s: CheckpointTensor): LogicalTensor {
+  const cols = w.shape[w.shape.length - 1]! * 2;
+  const qshape = [...w.shape.slice(0, -1), cols];
+  const { rows } = matrices(qshape);
+  const whole = async (b: number, r0: number, r1: number) => {
+    const packed = await ck.readRange(w.name, ((b * rows + r0) * cols) / 2, ((b * rows + r1) * cols) / 2);
+    return decodeFp4(packed, await readScaleRows(ck, s, b * rows + r0, r1 - r0, cols / 32), 32);
+  };
+  const segment = async (b: number, r: number, c0: number, c1: number) => {
+    const at = (b * rows + r) * cols;
+    const packed = await ck.readRange(w.name, (at + c0) / 2, (at + c1) / 2);
+    return decodeFp4(packed, await readScaleRange(ck, s, (at + c0) / 32, (at + c1) / 32), 32);
+  };
+  return group('deepseek-v4', w.name, w, [w, s], [], ck, qshape, false, withColumns(cols, whole, segment));
+}
+
+function deepseek(
+  ck: Checkpoint,
+  w: CheckpointTensor,
+  s: CheckpointTensor,
+  layout: 'deepseek-fp8' | 'deepseek-v4' = 'deepseek-fp8',
+): LogicalTensor {
   const view = quantView(w.name, w.shape);
   const { rows, cols } = matrices(view);
   const rb = Math.ceil(rows / 128);
@@ -349,7 +415,7 @@ function deepseek(ck: Checkpoint, w: CheckpointTensor, s: CheckpointTensor): Log
     return out;
   };
   const read = withColumns(cols, whole, segment);
-  return group('deepseek-fp8', w.name, w, [w, s], [], ck, view, false, read, w.shape);
+  return group(layout, w.name, w, [w, s], [], ck, view, false, read, w.shape);
 }
 
 function mxfp8(ck: Checkpoint, w: CheckpointTensor, s: CheckpointTensor): LogicalTensor {

@@ -126,7 +126,8 @@ function build(spec: FormatSpec): FormatInfo {
   }
   // The canonical quiet NaN: IEEE formats use the first mantissa bit (0x7E for E5M2, 0x7FC0 for bf16).
   if (spec.specials === 'ieee') nanCode = ((1 << (spec.expBits + 1)) - 1) << (spec.manBits - 1);
-  if (spec.specials === 'fn') nanCode = (1 << (spec.bits - 1)) - 1;
+  // the positive all-ones code (S.1111.111 with S = 0; all ones for an unsigned format)
+  if (spec.specials === 'fn') nanCode = (1 << (spec.signed ? spec.bits - 1 : spec.bits)) - 1;
   if (spec.specials === 'hif8') {
     nanCode = HIF8_NAN;
     posInfCode = HIF8_POS_INF;
@@ -158,7 +159,7 @@ function build(spec: FormatSpec): FormatInfo {
     minPositive,
     distinctFinite: finite.size,
     nanCode,
-    signedNan: spec.specials === 'ieee' || spec.specials === 'fn',
+    signedNan: spec.signed && (spec.specials === 'ieee' || spec.specials === 'fn'),
     posInfCode,
     negInfCode,
     zeroCode,

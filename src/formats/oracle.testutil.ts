@@ -149,6 +149,31 @@ function hif4(): OracleFormat {
   };
 }
 
+/**
+ * E6M2, the HiFloat4 block scale, from the reference library's description
+ * (global-computing-consortium/HiFloat4 BF16_to_E6MX): 6 exponent bits with offset 48 and
+ * 2 mantissa bits, 2^[-48, 15] * 1.M2 with no zero and no denormals, 2^15 * 1.75 (all ones) NaN.
+ */
+function e6m2(): OracleFormat {
+  const values = new Map<number, number>();
+  for (let ex = 0; ex < 64; ex++) {
+    for (let mm = 0; mm < 4; mm++) {
+      const code = Number.parseInt(bin(ex, 6) + bin(mm, 2), 2);
+      values.set(code, code === 0xff ? Number.NaN : (1 + mm / 4) * 2 ** (ex - 48));
+    }
+  }
+  return {
+    name: 'e6m2',
+    bits: 8,
+    values,
+    next: 1.75 * 2 ** 15,
+    infCode: null,
+    nanCode: 0xff,
+    signedNan: false,
+    signed: false,
+  };
+}
+
 /** The oracle formats; `next` is written out by hand from each format's description. */
 export const ORACLE: Record<string, OracleFormat> = {
   e4m3fn: minifloat('e4m3fn', 4, 3, { specials: 'fn', next: 480 }),
@@ -163,6 +188,7 @@ export const ORACLE: Record<string, OracleFormat> = {
   fp16: minifloat('fp16', 5, 10, { specials: 'ieee', next: 65536 }),
   hif8: hif8(),
   hif4: hif4(),
+  e6m2: e6m2(),
 };
 
 export interface OracleOptions {

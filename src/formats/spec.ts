@@ -19,6 +19,7 @@ export const BUILTIN_FORMAT_NAMES = [
   'fp16',
   'hif8',
   'hif4',
+  'e6m2',
 ] as const;
 export type FormatName = (typeof BUILTIN_FORMAT_NAMES)[number];
 
@@ -68,6 +69,9 @@ export type FormatSpecInput = Omit<FormatSpec, 'bias' | 'subnormals' | 'name'> &
   bias?: number;
   subnormals?: boolean;
 };
+
+/** The public HiFloat4 reference library of arXiv 2602.11287 (Global Computing Consortium). */
+export const HIF4_REF = 'global-computing-consortium/HiFloat4 hif4_gpu/HiF4_NVFP4_v14f16.py';
 
 function define(input: FormatSpecInput): FormatSpec {
   return {
@@ -210,6 +214,19 @@ export const FORMATS: Readonly<Record<FormatName, FormatSpec>> = {
     specials: 'finite',
     reference:
       'hicann/opbase include/nnopbase/opdev/hifloat4.h (HiFloat4: 1 sign, 1 exponent bias 1, 2 mantissa, max 1.75, no NaN/Inf)',
+  }),
+  e6m2: define({
+    name: 'e6m2',
+    title:
+      'E6M2 scale (HiFloat4 block scale: unsigned 2^[-48, 15] x 1.M2, no zero, no subnormals, 0xFF = NaN)',
+    bits: 8,
+    signed: false,
+    expBits: 6,
+    manBits: 2,
+    bias: 48,
+    specials: 'fn',
+    subnormals: false,
+    reference: `${HIF4_REF} BF16_to_E6MX (E6M2: 2^[-48, 15] * 1.M2, E6_offset = 48, 2^15 * 1.75 is NaN, max 49152)`,
   }),
 };
 

@@ -19,6 +19,7 @@ import {
   elementTable,
   type QuantizedTensor,
   quantize,
+  scaleStorageBits,
 } from '../quant/index.js';
 import { fourOverSix, gptq, hadamard, rotateBlocks, rotateHessian, rotationSize } from './methods.js';
 import {
@@ -512,6 +513,10 @@ export function planQuantization(
   const mode = opts.mode ?? 'fake';
   if (opts.fourOverSix && scheme.scale.kind !== 'nvfp4')
     throw new OnnxError(`--four-over-six is for NVFP4 schemes, not ${scheme.name}`);
+  if (mode === 'qdq' && scheme.scale.kind === 'hif4')
+    throw new OnnxError(
+      `${scheme.name}: HiFloat4's micro-exponents have no ONNX dequantization graph; use fake mode`,
+    );
   const rsize = opts.rotate ? rotationSizeOrError(scheme) : 0;
   const inc = (opts.include ?? []).map(globToRegExp);
   const exc = (opts.exclude ?? []).map(globToRegExp);
@@ -579,7 +584,7 @@ export function planQuantization(
       else edit.constants!.set(w.name, nt);
       const bc = scheme.block[1] === 'all' ? K : scheme.block[1];
       const br = scheme.block[0] === 'all' ? rows : scheme.block[0];
-      const scaleBits = scheme.scaleStorage === 'f32' ? 32 : scheme.scaleStorage === 'f16' ? 16 : 8;
+      const scaleBits = scaleStorageBits(scheme.scaleStorage);
       bits = elementBitsOf(scheme) + (scaleBits * Math.ceil(K / bc) * Math.ceil(rows / br)) / (rows * K);
     } else {
       enc = encoding;

@@ -26,9 +26,9 @@ export type ScaleStyle = 'none' | 'mx' | 'nvfp4' | 'software';
 export interface BlockScale {
   /** Elements sharing one scale (a 128x128 tile is 16384). */
   elements: number;
-  /** Width of one scale in bits (E8M0/UE8M0 8, UE4M3 8, fp32 32, fp16 16). */
+  /** Width of one scale in bits (E8M0/UE8M0 8, UE4M3 8, fp32 32, fp16 16, HiFloat4's E6M2 + 24 one-bit exponents 32). */
   scaleBits: number;
-  scaleType: 'ue8m0' | 'ue4m3' | 'fp32' | 'fp16';
+  scaleType: 'ue8m0' | 'ue4m3' | 'fp32' | 'fp16' | 'e6m2+e1';
   /** Block shape for the description, e.g. "1x32", "128x128". */
   shape: string;
 }
@@ -67,6 +67,7 @@ const SCALE_TYPE: Record<ScaleStorage, BlockScale['scaleType']> = {
   e4m3fn: 'ue4m3',
   f32: 'fp32',
   f16: 'fp16',
+  hif4: 'e6m2+e1',
 };
 
 /** How block scales are applied: E8M0 (power-of-two) scales on MX-capable hardware, NVFP4's E4M3 on NVFP4 hardware, else software. */

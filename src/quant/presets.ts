@@ -149,6 +149,18 @@ export const SCHEMES: Readonly<Record<string, BlockScheme>> = Object.fromEntries
       scaleStorage: 'e4m3fn',
       apply: 'mul-reciprocal',
     },
+    // Huawei HiFloat4 (arXiv 2602.11287)
+    {
+      name: 'hifloat4-g64',
+      source:
+        'global-computing-consortium/HiFloat4 hif4_gpu/HiF4_NVFP4_v14f16.py To_HiFX (arXiv 2602.11287): per 64, E6M2 scale of BF16(amax x BF16(1/7)), 1-bit exponents per 8 and per 4, S1P2 elements rounded half up, clipped at 1.75',
+      element: 'hif4',
+      elementOptions: { rounding: 'nearest-away', overflow: 'saturate' },
+      block: [1, 64],
+      scale: { kind: 'hif4' },
+      scaleStorage: 'hif4',
+      apply: 'mul-reciprocal',
+    },
     // Baselines
     {
       name: 'fp8-per-tensor',
@@ -227,6 +239,8 @@ export const SCHEME_ALIASES: Readonly<Record<string, string>> = {
   float8: 'fp8-per-tensor',
   hif8: 'hif8-per-tensor',
   hifloat8: 'hif8-per-tensor',
+  hif4: 'hifloat4-g64',
+  hifloat4: 'hifloat4-g64',
   int8: 'int8-per-channel',
   w8a8: 'int8-per-channel',
   i8: 'int8-per-channel',

@@ -11,6 +11,7 @@ import { ArgumentError, type Codec, codec } from '../formats/index.js';
 import { hasSimd } from '../wasm/load.js';
 import { type BlockScale, blockScale, elementClipThreshold } from './scale.js';
 import { type BlockScheme, integerElement, validateScheme } from './scheme.js';
+import { dequantizeHif4, quantizeHif4 } from './scheme-hif4.js';
 import { wasmDequantizeMatrix, wasmPlan, wasmQuantizeMatrix } from './wasm.js';
 
 const fr = Math.fround;
@@ -34,6 +35,11 @@ export interface QuantizedTensor {
    * when it is not the last axis, `scales`/`scaleShape` are laid out as if it were moved last.
    */
   readonly axis?: number;
+  /**
+   * HiFloat4 only: per 4 elements (row-major over each row's 64-element units, 16 per unit),
+   * (level-2 bit << 1) | level-3 bit; the group's scale is `scales[unit]` · 2^(sum of the bits).
+   */
+  readonly microExponents?: Uint8Array;
   /** Elements whose scaled magnitude exceeded the element's largest value (clipped). */
   readonly saturated: number;
 }
@@ -247,6 +253,7 @@ function quantizeLastAxis(
   opts: QuantizeOptions,
 ): QuantizedTensor {
   const g = geometry(scheme, shape, data.length);
+  if (scheme.scale.kind === 'hif4') return quantizeHif4(data, shape, scheme);
   const plan = pickWasm(scheme, opts.backend);
   if (plan) {
     const codes = new Uint8Array(data.length);
@@ -436,6 +443,7 @@ export function dequantize(q: QuantizedTensor, out?: Float32Array, opts: KernelO
   if (dst.length < q.codes.length) {
     throw new RangeError(`output holds ${dst.length} values, tensor has ${q.codes.length}`);
   }
+  if (q.scheme.scale.kind === 'hif4') return dequantizeHif4(q, dst);
   const el = q.scheme.element;
   const elem = opts.backend === 'ts' || !hasSimd ? -1 : el === 'e4m3fn' ? 0 : el === 'e2m1' ? 1 : -1;
   if (opts.backend === 'wasm' && elem < 0) {

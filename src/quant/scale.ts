@@ -153,6 +153,10 @@ export function blockScale(
       const mul = sf === 0 ? 0 : fr(1 / fr(sf * fr(1 / globalScale)));
       return { scale: fr(sf / globalScale), code, mul, div: 0 };
     }
+    case 'hif4':
+      throw new RangeError(
+        'HiFloat4 scales span three levels of a 64-element unit: quantize whole units (scheme-hif4.ts)',
+      );
     default: {
       const code = mxCode(rule.kind, amax, element);
       if (rule.kind === 'mx-ggml' && code === 0xff) {

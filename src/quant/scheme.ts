@@ -45,18 +45,22 @@ export function integerElement(e: ElementKind): (typeof INTEGER_ELEMENTS)[Intege
  *   `mx-roundup`: triton_kernels' (bits + 0x7FFFFF) & 0x7F800000 of amax / maxValue;
  *   `mx-ggml`: ggml's floor(log2f(amax)) - 2 + 127, wrapped to a byte, 0 for an all-zero block.
  * - `nvfp4`: E4M3 block scale of amax/6 times the per-tensor scale 448*6/amax_tensor.
+ * - `hif4`: HiFloat4's three levels (scheme-hif4.ts): an E6M2 scale per 64 elements from
+ *   amax · BF16(1/7), then a 1-bit exponent per 8 and per 4 elements.
  */
 export type ScaleRule =
   | { kind: 'amax-ratio'; maxValue: number; minAmax?: number; pow2?: 'none' | 'ceil-bits' | 'ceil-log2' }
   | { kind: 'mx-floor' | 'mx-ceil' | 'mx-even' | 'mx-rceil' | 'mx-roundup' | 'mx-ggml' }
-  | { kind: 'nvfp4' };
+  | { kind: 'nvfp4' }
+  | { kind: 'hif4' };
 
 /**
  * How scales are stored, named by the format that stores them: float32, E8M0 bytes (UE8M0),
- * E4M3 bytes (NVFP4's UE4M3), or float16 (ggml Q8_0). Widths come from the format records.
+ * E4M3 bytes (NVFP4's UE4M3), float16 (ggml Q8_0), or HiFloat4's 32-bit unit metadata (an E6M2
+ * byte, 8 level-2 and 16 level-3 one-bit exponents). Widths come from the format records.
  */
 /** Every way a block's scale is stored. */
-export const SCALE_STORAGES = ['f32', 'e8m0', 'e4m3fn', 'f16'] as const;
+export const SCALE_STORAGES = ['f32', 'e8m0', 'e4m3fn', 'f16', 'hif4'] as const;
 export type ScaleStorage = (typeof SCALE_STORAGES)[number];
 
 export interface BlockScheme {
@@ -86,6 +90,9 @@ export function scaleStorageBits(storage: ScaleStorage): number {
       return 32;
     case 'f16':
       return getFormat('fp16').bits;
+    case 'hif4':
+      // E6M2 base scale + one bit per 8 and one per 4 of a 64-element unit
+      return getFormat('e6m2').bits + 64 / 8 + 64 / 4;
     default:
       return getFormat(storage).bits;
   }
@@ -101,6 +108,7 @@ export const SCALE_KINDS = [
   'mx-roundup',
   'mx-ggml',
   'nvfp4',
+  'hif4',
 ] as const satisfies readonly ScaleRule['kind'][];
 
 /** Bits of one element. */
@@ -221,6 +229,13 @@ export function validateScheme(s: BlockScheme): void {
   }
   if (s.scale.kind === 'nvfp4' && (s.element !== 'e2m1' || s.scaleStorage !== 'e4m3fn')) {
     throw new RangeError(`scheme ${s.name}: nvfp4 scales need e2m1 elements and e4m3fn scale storage`);
+  }
+  const hif4 = s.scale.kind === 'hif4';
+  const hif4Record = s.element === 'hif4' && s.scaleStorage === 'hif4' && r === 1 && c === 64;
+  if (hif4 !== (s.scaleStorage === 'hif4') || (hif4 && !hif4Record)) {
+    throw new RangeError(
+      `scheme ${s.name}: the hif4 scale rule goes with hif4 elements, hif4 scale storage and block 1x64, and only with them`,
+    );
   }
   if (s.scale.kind === 'mx-ggml' && s.element !== 'e2m1')
     throw new RangeError(`scheme ${s.name}: mx-ggml is for e2m1`);

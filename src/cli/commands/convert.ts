@@ -194,7 +194,15 @@ export function register(program: Command): void {
     .requiredOption('--to <layout>', `target layout: ${TARGETS.join(', ')}`)
     .option('--scale-fmt <fmt>', 'deepseek-fp8 scales: ue8m0 (powers of two, DeepSeek-V3.1) or fp32', 'ue8m0')
     .option('--scale-dtype <dtype>', 'deepseek-fp8 scale storage: f32 or e8m0', 'f32')
-    .option('--scheme <name>', 'quantization scheme (see `chipstack schemes`); default per layout')
+    .option(
+      '--layout <layout>',
+      'mxfp8 scale layout: default (ModelOpt [out, in/32]) or ascend (CANN MX matmul pairs [out, ceil(in/64), 2] F8_E8M0)',
+      'default',
+    )
+    .option(
+      '--scheme <name>',
+      'quantization scheme (see `chipstack schemes`); default per layout (deepseek-v4: of its FP4 routed experts)',
+    )
     .option('--include <glob>', 'also quantize tensors matching GLOB (repeatable)', collect, [])
     .option('--exclude <glob>', 'do not quantize tensors matching GLOB (repeatable)', collect, [])
     .option('--max-shard-size <size>', 'most tensor bytes per output shard', '5GB')
@@ -214,6 +222,9 @@ export function register(program: Command): void {
         'a Conv weight [O, I, kh, kw] (any other tensor of rank >= 3) is blocked as [O, I*kh*kw];',
         'fused experts [E, N, K] per expert over K (gpt-oss [E, in, out] transposed first). A last block',
         'shorter than the block is padded as the reference quantizers do (src/convert/README.md).',
+        'deepseek-v4 writes DeepSeek-V4 with expert_dtype fp4: routed experts (.experts.<i>.) as E2M1',
+        'packed two per byte (I8, low nibble first) with an F8_E8M0 .scale per 32, other linear weights',
+        'as E4M3 with an F8_E8M0 .scale per 128x128 tile.',
       ].join('\n'),
     )
     .action(async (input: string, output: string, opts: Record<string, unknown>, cmd: Command) => {
@@ -230,6 +241,11 @@ export function register(program: Command): void {
           throw new UsageError(`${flag} applies to --to deepseek-fp8 only, not ${to}`);
         }
       }
+      const layout = opts.layout as string;
+      if (layout !== 'default' && layout !== 'ascend')
+        throw new UsageError(`--layout must be default or ascend, got ${JSON.stringify(layout)}`);
+      if (layout === 'ascend' && to !== 'mxfp8')
+        throw new UsageError(`--layout ascend applies to --to mxfp8 only, not ${to}`);
       if (given('scaleFmt') && opts.scheme !== undefined) {
         throw new UsageError('give --scheme or --scale-fmt, not both');
       }
@@ -260,7 +276,8 @@ export function register(program: Command): void {
         r = await convertCheckpoint(input, output, {
           to: to as TargetName,
           scheme,
-          scaleDtype: scaleDtype === 'e8m0' ? 'F8_E8M0' : 'F32',
+          scaleDtype: to !== 'deepseek-fp8' ? undefined : scaleDtype === 'e8m0' ? 'F8_E8M0' : 'F32',
+          ...(layout === 'ascend' ? { scaleLayout: 'ascend' as const } : {}),
           include: opts.include as string[],
           exclude: opts.exclude as string[],
           maxShardBytes: parseSize(opts.maxShardSize as string),

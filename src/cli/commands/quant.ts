@@ -34,6 +34,9 @@ export const DEFAULT_COMPARE = [
   'torchao-mxfp4-floor',
   'torchao-mxfp4-rceil',
   'nvfp4',
+  // Huawei's pair: HiFloat8 per tensor and HiFloat4's 64-element three-level scheme
+  'hif8-per-tensor',
+  'hifloat4-g64',
   'int8-q8_0',
 ];
 

@@ -1,0 +1,59 @@
+/**
+ * `convert --to mxfp8 --layout ascend`: MX scales as CANN's MX matmul takes them on Ascend 950
+ * (aclnnQuantMatmulV5 mx mode, npu_quant_matmul: float8_e8m0fnu scales shaped (n, ceil(k/64), 2)):
+ * the same scale bytes as ModelOpt's `[out, ceil(in/32)]`, paired; a weight whose row has an odd
+ * number of 32-blocks is kept unquantized with the reason. In-process, one thread.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { openCheckpoint } from '../io/index.js';
+import { getScheme, quantize } from '../quant/index.js';
+import { convertCheckpoint } from './convert.js';
+import { withTemp, writeLlama } from './fixtures.js';
+import { inspectCheckpoint } from './inspect.js';
+import { quantTarget } from './layouts.js';
+import { toFloat32 } from './tensor.js';
+
+test('mxfp8 with Ascend scale pairs: shapes, bytes, odd block counts kept, way back', async () => {
+  await withTemp(async (dir) => {
+    // hidden 192: 6 blocks of 32 per row (3 pairs); intermediate 200: 7 blocks (odd) for down_proj
+    const fx = await writeLlama(join(dir, 'in'), { layers: 1, hidden: 192, intermediate: 200 });
+    const out = join(dir, 'asc');
+    const r = await convertCheckpoint(fx.dir, out, { to: 'mxfp8', scaleLayout: 'ascend', threads: 1 });
+    const ck = await openCheckpoint(out);
+    try {
+      const name = 'model.layers.0.mlp.up_proj.weight';
+      const s = ck.info(`${name}_scale`);
+      assert.deepEqual([s.dtype, s.shape], ['F8_E8M0', [200, 3, 2]]);
+      const x = toFloat32('BF16', fx.tensors.get(name)!.data);
+      const q = quantize(x, [200, 192], getScheme('torchao-mxfp8-floor'));
+      assert.deepEqual(await ck.read(`${name}_scale`), q.scaleCodes);
+      assert.deepEqual(await ck.read(name), q.codes);
+      const down = 'model.layers.0.mlp.down_proj.weight';
+      assert.equal(ck.info(down).dtype, 'BF16');
+      assert.ok(!ck.tensorNames().includes(`${down}_scale`));
+    } finally {
+      await ck.close();
+    }
+    const kept = r.tensors.find((t) => t.name === 'model.layers.0.mlp.down_proj.weight');
+    assert.equal(kept?.action, 'kept');
+    assert.match(kept?.reason ?? '', /pairs/);
+    assert.equal((await inspectCheckpoint(out)).layout, 'mxfp8');
+    const back = join(dir, 'bf16');
+    await convertCheckpoint(out, back, { to: 'bf16', threads: 1 });
+    const b = await openCheckpoint(back);
+    try {
+      assert.deepEqual(b.info('model.layers.0.mlp.up_proj.weight').shape, [200, 192]);
+      assert.ok(!b.tensorNames().some((n) => n.endsWith('_scale')));
+    } finally {
+      await b.close();
+    }
+  });
+});
+
+test('the Ascend scale layout is for mxfp8 only', () => {
+  assert.throws(() => quantTarget('mxfp4', undefined, undefined, 'ascend'), /mxfp8/);
+  assert.throws(() => quantTarget('deepseek-v4', undefined, undefined, 'ascend'), /mxfp8/);
+  assert.equal(quantTarget('mxfp8', undefined, undefined, 'ascend').scaleLayout, 'ascend');
+});

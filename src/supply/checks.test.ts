@@ -29,8 +29,8 @@ test('200k (US Commerce) vs 805k (SemiAnalysis): each parameter set lands within
   assert.ok(
     names(commerce).includes('tsmc_die_bank_dies') && names(commerce).includes('hbm_stockpile_stacks'),
   );
-  assert.equal(commerce.parameters.find((p) => p.name === 'tsmc_die_bank_dies')!.central, 0);
-  assert.equal(semi.parameters.find((p) => p.name === 'tsmc_die_bank_dies')!.central, 2_900_000);
+  assert.equal(commerce.parameters.find((p) => p.name === 'tsmc_die_bank_dies')!.value, 0);
+  assert.equal(semi.parameters.find((p) => p.name === 'tsmc_die_bank_dies')!.value, 2_900_000);
 });
 
 test('tornado ordering is deterministic with a seed and sorted by swing', () => {

@@ -13,7 +13,7 @@ export interface OpenQuestion {
   parameter: string;
   unit: string;
   /** Each period whose figure is unknown, with its range. */
-  periods: { period: string; low: number; central: number; high: number; source: string }[];
+  periods: { period: string; low: number; value: number; high: number; source: string }[];
   /** Swing of the tornado metric between the parameter's low and high (when a tornado is given). */
   swing?: number;
 }
@@ -34,7 +34,7 @@ export function openQuestions(data: SupplyData, scenario = 'baseline', t?: Torna
       periods: unknown.map(([period, p]) => ({
         period,
         low: p.low,
-        central: p.central,
+        value: p.value,
         high: p.high,
         source: p.source,
       })),

@@ -64,7 +64,7 @@ export function tornado(data: SupplyData, opts: TornadoOptions = {}): TornadoRes
   // run 0: all central; run 2k+1: group k low; run 2k+2: group k high
   const oat = evaluateRuns(inputs, 2 * groups.length + 1, (s, r) => {
     const slot = inputs.slots[s];
-    if (r === 0 || groupOf[s] !== (r - 1) >> 1) return slot.central;
+    if (r === 0 || groupOf[s] !== (r - 1) >> 1) return slot.value;
     return (r - 1) % 2 === 0 ? slot.low : slot.high;
   });
   const mc = sampleRuns(inputs, runs, seed);

@@ -241,14 +241,14 @@ export function register(program: Command): void {
               `inputs no source pins down (confidence unknown), ordered by their tornado swing on ${t.metric} ${t.quarter} (${o.scenario})`,
               '',
               table(
-                ['parameter', 'unit', 'swing', 'unknown periods: low / central / high'],
+                ['parameter', 'unit', 'swing', 'unknown periods: low / value / high'],
                 q.map((x) => [
                   x.parameter,
                   x.unit,
                   pct(x.swing ?? 0),
                   x.periods
                     .map(
-                      (p) => `${p.period || 'all'}: ${units(p.low)} / ${units(p.central)} / ${units(p.high)}`,
+                      (p) => `${p.period || 'all'}: ${units(p.low)} / ${units(p.value)} / ${units(p.high)}`,
                     )
                     .join('; '),
                 ]),

@@ -42,9 +42,9 @@ function centralOf(name: string, scenario: string): string {
   if ('by_period' in e) {
     const periods = Object.keys(e.by_period).sort();
     const last = e.by_period[periods[periods.length - 1]!]!;
-    return `series, ${periods[periods.length - 1]}: ${fmt(last.central, 3)} ${last.unit}`;
+    return `series, ${periods[periods.length - 1]}: ${fmt(last.value, 3)} ${last.unit}`;
   }
-  return `${fmt(e.central, 3)} ${e.unit}`;
+  return `${fmt(e.value, 3)} ${e.unit}`;
 }
 
 function fan(
@@ -186,10 +186,10 @@ function openQuestionsTable(data: SupplyData, t: TornadoResult): HTMLElement {
       },
       {
         key: 'range',
-        label: 'Unknown periods: low / central / high',
+        label: 'Unknown periods: low / value / high',
         value: (r) =>
           r.periods
-            .map((p) => `${p.period || 'all'}: ${fmt(p.low, 3)} / ${fmt(p.central, 3)} / ${fmt(p.high, 3)}`)
+            .map((p) => `${p.period || 'all'}: ${fmt(p.low, 3)} / ${fmt(p.value, 3)} / ${fmt(p.high, 3)}`)
             .join('; '),
       },
     ],
@@ -677,7 +677,7 @@ export function renderSupply(root: HTMLElement): void {
     h(
       'p',
       { class: 'lede' },
-      "China's AI-accelerator output, fab to datacentre, against demand (src/supply): every input is a sourced low/central/high triplet, sampled by Monte Carlo in a Web Worker.",
+      "China's AI-accelerator output, fab to datacentre, against demand (src/supply): every input is a sourced low/value/high triplet, sampled by Monte Carlo in a Web Worker.",
     ),
     h(
       'div',
@@ -704,7 +704,7 @@ export function renderSupply(root: HTMLElement): void {
     h(
       'fieldset',
       { class: 'sliders' },
-      h('legend', null, 'Scale a parameter (low, central and high together; fractions capped at 1)'),
+      h('legend', null, 'Scale a parameter (low, value and high together; fractions capped at 1)'),
       sliders,
       reset,
     ),

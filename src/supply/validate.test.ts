@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { defaultCatalog } from '../catalog/node.js';
-import { dataFromFiles, resolveScenario } from './dataset.js';
+import { dataFromFiles, labelOf, resolveScenario } from './dataset.js';
 import { checkSchema, DEFAULT_SUPPLY_DIR, loadSupplyData, readSupplyFiles } from './load.js';
 import { SupplyDataError } from './validate.js';
 
@@ -69,6 +69,16 @@ test('low > value is rejected', () => {
   const f = files();
   f['die.json'].parameters.edge_exclusion_mm.low = 4;
   throwsNaming(() => dataFromFiles(f, defaultCatalog()), 'edge_exclusion_mm', /low ≤ value ≤ high/);
+});
+
+test('a base parameter without a plain-language label is named; labels are unique', () => {
+  const f = files();
+  delete f['hbm.json'].parameters.cxmt_hbm_stacks_per_quarter.label;
+  throwsNaming(() => dataFromFiles(f, defaultCatalog()), 'cxmt_hbm_stacks_per_quarter', /needs a "label"/);
+  const data = loadSupplyData();
+  assert.equal(labelOf(data, 'cxmt_hbm_stacks_per_quarter'), 'CXMT HBM output (stacks/quarter)');
+  const labels = Object.keys(data.parameters).map((n) => labelOf(data, n));
+  assert.equal(new Set(labels).size, labels.length, 'one label per input');
 });
 
 test('a missing engine parameter is named', () => {

@@ -185,7 +185,7 @@ export function tornadoTable(t: TornadoResult): string {
     r.rankCorrelation.toFixed(2),
   ]);
   return [
-    `tornado: ${t.metric} in ${t.quarter}, scenario ${t.scenario}; all central = ${f(t.base)}`,
+    `tornado: ${t.metric} in ${t.quarter}, scenario ${t.scenario}; base (every input at its value) = ${f(t.base)}`,
     `one parameter at a time at its low / high value; rank correlation from ${t.runs} Monte Carlo runs, seed ${t.seed}`,
     '',
     table(['#', 'parameter', 'unit', 'at low', 'at high', 'swing', 'rank corr'], rows),
@@ -241,10 +241,10 @@ export function register(program: Command): void {
               `inputs no source pins down (confidence unknown), ordered by their tornado swing on ${t.metric} ${t.quarter} (${o.scenario})`,
               '',
               table(
-                ['parameter', 'unit', 'swing', 'unknown periods: low / value / high'],
+                ['input', 'parameter', 'swing', 'unknown periods: low / value / high'],
                 q.map((x) => [
+                  x.label,
                   x.parameter,
-                  x.unit,
                   pct(x.swing ?? 0),
                   x.periods
                     .map(

@@ -10,6 +10,7 @@ import * as Plot from '@observablehq/plot';
 import {
   dataFromFiles,
   type Interval,
+  labelOf,
   METRIC_DEFINITIONS,
   type MustBeTrueResult,
   openQuestions,
@@ -36,7 +37,11 @@ const BIND_COLORS = { logic: '#4e79a7', hbm: '#e15759', packaging: '#f28e2b' };
 let supplyData: SupplyData | undefined;
 const getData = () => (supplyData ??= dataFromFiles(SUPPLY_FILES, getCatalog()));
 
-function centralOf(name: string, scenario: string): string {
+/** A parameter's plain-language label (from the data) with its id beneath, for tables. */
+const paramCell = (name: string) =>
+  h('span', null, labelOf(getData(), name), h('br'), h('code', { class: 'param-id' }, name));
+
+function valueOf(name: string, scenario: string): string {
   const d = getData();
   const e = resolveScenario(d, scenario).parameters[name]!;
   if ('by_period' in e) {
@@ -172,9 +177,9 @@ function openQuestionsTable(data: SupplyData, t: TornadoResult): HTMLElement {
     columns: [
       {
         key: 'parameter',
-        label: 'Parameter',
-        value: (r) => r.parameter,
-        render: (r) => h('code', null, r.parameter),
+        label: 'Input',
+        value: (r) => labelOf(data, r.parameter),
+        render: (r) => paramCell(r.parameter),
       },
       { key: 'unit', label: 'Unit', value: (r) => r.unit },
       {
@@ -198,25 +203,38 @@ function openQuestionsTable(data: SupplyData, t: TornadoResult): HTMLElement {
 }
 
 function tornadoChart(t: TornadoResult): HTMLElement {
-  const rows = t.rows
-    .slice(0, 12)
-    .map((r) => ({ ...r, lo: Math.min(r.atLow, r.atHigh), hi: Math.max(r.atLow, r.atHigh) }));
+  const d = getData();
+  const rows = t.rows.slice(0, 12).map((r) => ({
+    ...r,
+    label: labelOf(d, r.parameter),
+    lo: Math.min(r.atLow, r.atHigh),
+    hi: Math.max(r.atLow, r.atHigh),
+  }));
+  const baseText = `base ${pct(t.base)}: every input at its value`;
   const plot = Plot.plot({
     width: plotWidth(),
-    height: 40 + rows.length * 26,
+    height: 60 + rows.length * 26,
     marginLeft: 330,
+    marginTop: 30,
     style: PLOT_STYLE,
     x: { label: `${t.metric} in ${t.quarter}`, tickFormat: '.0%', grid: true },
-    y: { label: null, domain: rows.map((r) => r.parameter) },
+    y: { label: null, domain: rows.map((r) => r.label) },
     marks: [
       Plot.barX(rows, {
         x1: 'lo',
         x2: 'hi',
-        y: 'parameter',
+        y: 'label',
         fill: (r: (typeof rows)[number]) =>
           r.atHigh >= r.atLow ? 'higher with high value' : 'lower with high value',
       }),
       Plot.ruleX([t.base], { stroke: 'currentColor', strokeDasharray: '4,3' }),
+      Plot.text([t.base], {
+        x: (v: number) => v,
+        frameAnchor: 'top',
+        dy: -18,
+        text: () => baseText,
+        fill: 'currentColor',
+      }),
     ],
     color: {
       legend: true,
@@ -224,22 +242,27 @@ function tornadoChart(t: TornadoResult): HTMLElement {
       domain: ['higher with high value', 'lower with high value'],
     },
   });
-  const alt = `Base (all central) ${pct(t.base)}. ${rows
-    .map((r) => `${r.parameter}: ${pct(r.atLow)} at low, ${pct(r.atHigh)} at high (swing ${pct(r.swing)})`)
+  const alt = `Base line (every input at its value) ${pct(t.base)}. ${rows
+    .map((r) => `${r.label}: ${pct(r.atLow)} at low, ${pct(r.atHigh)} at high (swing ${pct(r.swing)})`)
     .join('; ')}`;
   return h(
     'div',
     null,
-    chartBlock(`Tornado: ${t.metric} in ${t.quarter}, each parameter at its low and high value`, plot, alt),
+    chartBlock(`Tornado: ${t.metric} in ${t.quarter}, each input at its low and high value`, plot, alt),
+    h(
+      'p',
+      { class: 'note' },
+      `The dashed base line (${pct(t.base)}) is one run of the model with every input at its value (the mode of its range), under scenario ${t.scenario}. Each bar moves one input (all quarters of a series together) to its low and to its high end with the others at their values; its length is the swing. Because output is the minimum of logic, HBM and packaging, this base run is not the Monte Carlo median, which is shown in the tables above.`,
+    ),
     dataTable({
       name: 'supply-tornado',
       caption: `Tornado rows (${t.scenario}); rank correlation from ${t.runs.toLocaleString()} runs`,
       columns: [
         {
           key: 'parameter',
-          label: 'Parameter',
-          value: (r) => r.parameter,
-          render: (r) => h('code', null, r.parameter),
+          label: 'Input',
+          value: (r) => labelOf(getData(), r.parameter),
+          render: (r) => paramCell(r.parameter),
         },
         { key: 'unit', label: 'Unit', value: (r) => r.unit },
         { key: 'atLow', label: 'At low', numeric: true, value: (r) => r.atLow, render: (r) => pct(r.atLow) },
@@ -626,7 +649,7 @@ export function renderSupply(root: HTMLElement): void {
   const later = debounce(go, 250);
   const sliders = SLIDER_PARAMS.map((p) => {
     const valueOut = h('output', { id: `out-${p}` }, `x${factors[p]!.toFixed(2)}`);
-    const centralNote = h('small', null, `as the scenario sets it: ${centralOf(p, scenario)}`);
+    const valueNote = h('small', null, `as the scenario sets it: ${valueOf(p, scenario)}`);
     const input = h('input', {
       type: 'range',
       min: 0.25,
@@ -647,10 +670,10 @@ export function renderSupply(root: HTMLElement): void {
     return h(
       'div',
       { class: 'slider' },
-      h('label', { for: id }, h('code', null, p)),
+      h('label', { for: id }, labelOf(data, p), ' ', h('code', { class: 'param-id' }, p)),
       input,
       valueOut,
-      centralNote,
+      valueNote,
     );
   });
   const reset = h(

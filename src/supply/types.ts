@@ -117,6 +117,10 @@ export interface Target {
   scenario?: string;
   /** Explanation scenario that reproduces a figure the baseline does not. */
   explained_by?: string;
+  /** What the published figure counts, in the analyst's terms, and the model metric it maps to. */
+  definition?: string;
+  /** Why the model and the figure differ where they do, with sources. */
+  reconciliation?: string;
   note?: string;
 }
 

@@ -127,6 +127,9 @@ export function validationTable(v: ValidationResult): string {
       : '',
   ]);
   const why = v.checks.filter((c) => c.disagreement).map((c) => `  ${c.id}: ${c.disagreement}`);
+  const sourced = v.checks
+    .filter((c) => c.reconciliation)
+    .map((c) => `  ${c.id} (${c.pass ? 'pass' : 'fail'}): ${c.reconciliation}`);
   return [
     `validation: ${v.passed} of ${v.checks.length} targets pass (p50 within ${v.tolerance * 100}% and target inside the 50% interval); ${v.runs} runs, seed ${v.seed}`,
     '',
@@ -146,6 +149,9 @@ export function validationTable(v: ValidationResult): string {
       rows,
     ),
     ...(why.length ? ['', 'where a target is not met, the input that disagrees:', ...why] : []),
+    ...(sourced.length
+      ? ['', 'why the published figure and the model differ (sourced, from targets.json):', ...sourced]
+      : []),
   ].join('\n');
 }
 

@@ -162,6 +162,11 @@ function validationTable(v: ValidationResult): HTMLElement {
       },
       { key: 'pass', label: 'Verdict', value: (c: C) => (c.pass ? 'pass' : 'fail') },
       { key: 'why', label: 'Input that disagrees', value: (c: C) => c.disagreement ?? '' },
+      {
+        key: 'reconciliation',
+        label: 'What the figure counts, and why it differs (sourced)',
+        value: (c: C) => [c.definition, c.reconciliation].filter(Boolean).join(' '),
+      },
     ],
     rows: v.checks,
     sortable: true,

@@ -247,14 +247,20 @@ export function register(program: Command): void {
               `inputs no source pins down (confidence unknown), ordered by their tornado swing on ${t.metric} ${t.quarter} (${o.scenario})`,
               '',
               table(
-                ['input', 'parameter', 'swing', 'unknown periods: low / value / high'],
+                [
+                  'input',
+                  'parameter',
+                  'swing',
+                  'unknown periods (each holds until the next): low / value / high',
+                ],
                 q.map((x) => [
                   x.label,
                   x.parameter,
                   pct(x.swing ?? 0),
                   x.periods
                     .map(
-                      (p) => `${p.period || 'all'}: ${units(p.low)} / ${units(p.value)} / ${units(p.high)}`,
+                      (p) =>
+                        `${p.period ? `from ${p.period}` : 'all'}: ${units(p.low)} / ${units(p.value)} / ${units(p.high)}`,
                     )
                     .join('; '),
                 ]),

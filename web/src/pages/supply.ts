@@ -196,10 +196,13 @@ function openQuestionsTable(data: SupplyData, t: TornadoResult): HTMLElement {
       },
       {
         key: 'range',
-        label: 'Unknown periods: low / value / high',
+        label: 'Unknown periods (each holds until the next): low / value / high',
         value: (r) =>
           r.periods
-            .map((p) => `${p.period || 'all'}: ${fmt(p.low, 3)} / ${fmt(p.value, 3)} / ${fmt(p.high, 3)}`)
+            .map(
+              (p) =>
+                `${p.period ? `from ${p.period}` : 'all'}: ${fmt(p.low, 3)} / ${fmt(p.value, 3)} / ${fmt(p.high, 3)}`,
+            )
             .join('; '),
       },
     ],

@@ -41,7 +41,7 @@ const getData = () => (supplyData ??= dataFromFiles(SUPPLY_FILES, getCatalog()))
 const paramCell = (name: string) =>
   h('span', null, labelOf(getData(), name), h('br'), h('code', { class: 'param-id' }, name));
 
-function valueOf(name: string, scenario: string): string {
+function scenarioValue(name: string, scenario: string): string {
   const d = getData();
   const e = resolveScenario(d, scenario).parameters[name]!;
   if ('by_period' in e) {
@@ -657,7 +657,7 @@ export function renderSupply(root: HTMLElement): void {
   const later = debounce(go, 250);
   const sliders = SLIDER_PARAMS.map((p) => {
     const valueOut = h('output', { id: `out-${p}` }, `x${factors[p]!.toFixed(2)}`);
-    const valueNote = h('small', null, `as the scenario sets it: ${valueOf(p, scenario)}`);
+    const valueNote = h('small', null, `as the scenario sets it: ${scenarioValue(p, scenario)}`);
     const input = h('input', {
       type: 'range',
       min: 0.25,

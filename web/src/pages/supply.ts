@@ -41,15 +41,18 @@ const getData = () => (supplyData ??= dataFromFiles(SUPPLY_FILES, getCatalog()))
 const paramCell = (name: string) =>
   h('span', null, labelOf(getData(), name), h('br'), h('code', { class: 'param-id' }, name));
 
+/** 1500000 -> "1.5M", 0.111 -> "0.111" (no exponents in the page's text). */
+const plain = (v: number) => (Math.abs(v) >= 1000 ? COMPACT.format(v) : fmt(v, 3));
+
 function scenarioValue(name: string, scenario: string): string {
   const d = getData();
   const e = resolveScenario(d, scenario).parameters[name]!;
   if ('by_period' in e) {
     const periods = Object.keys(e.by_period).sort();
     const last = e.by_period[periods[periods.length - 1]!]!;
-    return `series, ${periods[periods.length - 1]}: ${fmt(last.value, 3)} ${last.unit}`;
+    return `from ${periods[periods.length - 1]}: ${plain(last.value)} ${last.unit}`;
   }
-  return `${fmt(e.value, 3)} ${e.unit}`;
+  return `${plain(e.value)} ${e.unit}`;
 }
 
 function fan(
@@ -219,13 +222,14 @@ function tornadoChart(t: TornadoResult): HTMLElement {
     hi: Math.max(r.atLow, r.atHigh),
   }));
   const baseText = `base ${pct(t.base)}: every input at its value`;
+  const metricName = METRIC_DEFINITIONS.find((m) => m.metric === t.metric)?.name ?? t.metric;
   const plot = Plot.plot({
     width: plotWidth(),
     height: 60 + rows.length * 26,
     marginLeft: 330,
     marginTop: 30,
     style: PLOT_STYLE,
-    x: { label: `${t.metric} in ${t.quarter}`, tickFormat: '.0%', grid: true },
+    x: { label: `${metricName} in ${t.quarter}`, tickFormat: '.0%', grid: true },
     y: { label: null, domain: rows.map((r) => r.label) },
     marks: [
       Plot.barX(rows, {
@@ -256,7 +260,7 @@ function tornadoChart(t: TornadoResult): HTMLElement {
   return h(
     'div',
     null,
-    chartBlock(`Tornado: ${t.metric} in ${t.quarter}, each input at its low and high value`, plot, alt),
+    chartBlock(`Tornado: ${metricName} in ${t.quarter}, each input at its low and high value`, plot, alt),
     h(
       'p',
       { class: 'note' },

@@ -171,7 +171,7 @@ export function mustBeTrueText(results: MustBeTrueResult[]): string {
         );
         for (const c of m.box)
           lines.push(
-            `    ${c.parameter}${c.period ? ` [${c.period}]` : ''} ${c.op === '>=' ? '≥' : '≤'} ${f(c.value)} ${c.unit}  (range ${f(c.low)}–${f(c.high)}, ${c.confidence}; after this cut: ${pct(c.holds)} hold)`,
+            `    ${c.label} (${c.parameter})${c.period ? ` [${c.period}]` : ''} ${c.op === '>=' ? '≥' : '≤'} ${f(c.value)} ${c.unit}  (range ${f(c.low)}–${f(c.high)}, ${c.confidence}; after this cut: ${pct(c.holds)} hold)`,
           );
       }
       return lines.join('\n');
@@ -183,8 +183,8 @@ export function tornadoTable(t: TornadoResult): string {
   const f = (x: number) => x.toFixed(3);
   const rows = t.rows.map((r, i) => [
     i + 1,
+    r.label,
     r.parameter,
-    r.unit,
     f(r.atLow),
     f(r.atHigh),
     f(r.swing),
@@ -194,7 +194,7 @@ export function tornadoTable(t: TornadoResult): string {
     `tornado: ${t.metric} in ${t.quarter}, scenario ${t.scenario}; base (every input at its value) = ${f(t.base)}`,
     `one parameter at a time at its low / high value; rank correlation from ${t.runs} Monte Carlo runs, seed ${t.seed}`,
     '',
-    table(['#', 'parameter', 'unit', 'at low', 'at high', 'swing', 'rank corr'], rows),
+    table(['#', 'input', 'parameter', 'at low', 'at high', 'swing', 'rank corr'], rows),
   ].join('\n');
 }
 

@@ -214,10 +214,8 @@ function openQuestionsTable(data: SupplyData, t: TornadoResult): HTMLElement {
 }
 
 function tornadoChart(t: TornadoResult): HTMLElement {
-  const d = getData();
   const rows = t.rows.slice(0, 12).map((r) => ({
     ...r,
-    label: labelOf(d, r.parameter),
     lo: Math.min(r.atLow, r.atHigh),
     hi: Math.max(r.atLow, r.atHigh),
   }));
@@ -542,8 +540,13 @@ function mustBeTrueSection(scenario: () => string): HTMLElement {
                 name: `must-be-true-${r.claim.id}`,
                 caption: 'Input region (cuts in the order found; the region is all of them together)',
                 columns: [
-                  { key: 'parameter', label: 'Input', value: (c) => c.parameter },
-                  { key: 'cut', label: 'Must be', value: (c) => `${c.op} ${fmt(c.value, 3)} ${c.unit}` },
+                  {
+                    key: 'parameter',
+                    label: 'Input',
+                    value: (c) => c.label,
+                    render: (c) => paramCell(c.parameter),
+                  },
+                  { key: 'cut', label: 'Must be', value: (c) => `${c.op} ${plain(c.value)} ${c.unit}` },
                   { key: 'period', label: 'Period', value: (c) => c.period },
                   {
                     key: 'quantile',

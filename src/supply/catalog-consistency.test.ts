@@ -34,7 +34,7 @@ test('central run: domestic H100e BF16 = Σ units × catalogue peak / H100 peak'
     inputs.slots[
       (inputs.series as Record<string, Int32Array>)[name]?.[q] ??
         (inputs.scalar as Record<string, number>)[name]
-    ].central;
+    ].value;
   const f = Math.min(1, Math.max(0, slot('huawei_dies_per_package') - 1));
   const peak = (id: string | null) =>
     (id ? data.chips[id].bf16DenseTflops : null) ?? slot('unknown_peak_bf16_dense_tflops_per_package');

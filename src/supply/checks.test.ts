@@ -14,10 +14,14 @@ const baseline = runSupply(data, { runs: 20_000, seed: 1 });
 const year = (r: typeof baseline, y: number) => r.years.find((x) => x.year === y)!.metrics;
 const q = (r: typeof baseline, label: string) => r.quarters.find((x) => x.quarter === label)!;
 
-test("2025 self-sufficiency: TrendForce's 58% domestic (42% imported) lies in the 50% interval", () => {
-  const t = data.targets.find((x) => x.id === 'trendforce-2025-import-share')!;
+test("2025 self-sufficiency: IDC's 41% (the count after the year) is within 15% of the p50 and inside the 90% interval; TrendForce's May-2025 forecast (58% domestic) is not", () => {
+  const idc = data.targets.find((x) => x.id === 'idc-2025-self-sufficiency')!;
+  const tf = data.targets.find((x) => x.id === 'trendforce-2025-import-share')!;
   const ss = year(baseline, 2025).selfSufficiency;
-  assert.ok(ss.p5 <= 1 - t.value && 1 - t.value <= ss.p95, JSON.stringify(ss));
+  assert.ok(Math.abs(ss.p50 / idc.value - 1) <= 0.15, JSON.stringify(ss));
+  assert.ok(ss.p5 <= idc.value && idc.value <= ss.p95, JSON.stringify(ss));
+  assert.ok(1 - tf.value > ss.p95, 'the two published figures cannot both hold');
+  assert.ok(tf.reconciliation?.includes('IDC'), 'the conflict is explained in targets.json');
 });
 
 test('200k (US Commerce) vs 805k (SemiAnalysis): each parameter set lands within 20% of its figure', () => {
@@ -29,8 +33,8 @@ test('200k (US Commerce) vs 805k (SemiAnalysis): each parameter set lands within
   assert.ok(
     names(commerce).includes('tsmc_die_bank_dies') && names(commerce).includes('hbm_stockpile_stacks'),
   );
-  assert.equal(commerce.parameters.find((p) => p.name === 'tsmc_die_bank_dies')!.central, 0);
-  assert.equal(semi.parameters.find((p) => p.name === 'tsmc_die_bank_dies')!.central, 2_900_000);
+  assert.equal(commerce.parameters.find((p) => p.name === 'tsmc_die_bank_dies')!.value, 0);
+  assert.equal(semi.parameters.find((p) => p.name === 'tsmc_die_bank_dies')!.value, 2_900_000);
 });
 
 test('tornado ordering is deterministic with a seed and sorted by swing', () => {

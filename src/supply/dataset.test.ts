@@ -5,10 +5,10 @@ import { compileInputs } from './inputs.js';
 import { loadSupplyData } from './load.js';
 import type { Param, Series } from './types.js';
 
-const p = (central: number, unit = 'u'): Param => ({
-  low: central,
-  central,
-  high: central,
+const p = (value: number, unit = 'u'): Param => ({
+  low: value,
+  value,
+  high: value,
   unit,
   source: 'test',
   date: '2025-01',
@@ -29,7 +29,7 @@ test('series expand to 16 quarters: a period holds until the next; a quarter key
   const data = loadSupplyData();
   const inputs = compileInputs(resolveScenario(data, 'baseline'), data.chips);
   const cap = inputs.series.smic_advanced_capacity_wpm;
-  const central = (q: number) => inputs.slots[cap[q]].central;
+  const central = (q: number) => inputs.slots[cap[q]].value;
   assert.equal(central(0), 20000);
   assert.equal(central(4), 35000);
   assert.equal(central(7), 45000); // 2025Q4
@@ -55,6 +55,6 @@ test('scenarios resolve: settings merge over base settings and overrides apply',
   assert.equal(resolveScenario(data, 'half-tsmc-yield').settings.yield_model, 'relative-to-tsmc');
   const fab = compileInputs(resolveScenario(data, 'huawei-fabs-late-2026'), data.chips);
   const own = fab.series.huawei_own_fab_capacity_wpm;
-  assert.equal(fab.slots[own[10]].central, 0); // 2026Q3
-  assert.equal(fab.slots[own[11]].central, 7000); // 2026Q4
+  assert.equal(fab.slots[own[10]].value, 0); // 2026Q3
+  assert.equal(fab.slots[own[11]].value, 7000); // 2026Q4
 });

@@ -122,6 +122,11 @@ export function dataFromFiles(files: Record<string, unknown>, catalog: Catalog):
     for (const [name, e] of Object.entries(f.parameters)) {
       if (Object.hasOwn(origin, name))
         throw new SupplyDataError(`parameter ${name} is defined in both ${origin[name]} and ${file}`, name);
+      if (!e || typeof e.label !== 'string' || e.label.length < 3)
+        throw new SupplyDataError(
+          `parameter ${name} (${file}) needs a "label": plain words with the unit`,
+          name,
+        );
       parameters[name] = e;
       origin[name] = file;
     }
@@ -139,6 +144,13 @@ export function dataFromFiles(files: Record<string, unknown>, catalog: Catalog):
   };
   validateData(data);
   return data;
+}
+
+/** A parameter's label: plain words with the unit, given once on the base parameter. */
+export function labelOf(data: SupplyData, name: string): string {
+  const e = Object.hasOwn(data.parameters, name) ? data.parameters[name] : undefined;
+  if (!e) throw new SupplyDataError(`unknown parameter ${name}`, name);
+  return e.label ?? name;
 }
 
 /** A scenario applied: the parameters with overrides merged, and the effective settings. */

@@ -28,11 +28,11 @@ test('triangular quantile stays in [low, high], is monotone in u, and hits the m
   );
 });
 
-test('two-piece log-normal: median at central, p5/p95 at low/high', () => {
+test('two-piece log-normal: median at value, p5/p95 at low/high', () => {
   assert.ok(Math.abs(lognormalQuantile(10, 20, 80, 0.5) - 20) < 1e-9);
   assert.ok(Math.abs(lognormalQuantile(10, 20, 80, 0.05) - 10) < 1e-6);
   assert.ok(Math.abs(lognormalQuantile(10, 20, 80, 0.95) - 80) < 1e-6);
-  assert.equal(quantile({ low: 10, central: 20, high: 80, dist: 'lognormal' }, 0.5), 20);
+  assert.equal(quantile({ low: 10, value: 20, high: 80, dist: 'lognormal' }, 0.5), 20);
 });
 
 test('fillQuantiles agrees with the scalar quantile', () => {
@@ -40,9 +40,9 @@ test('fillQuantiles agrees with the scalar quantile', () => {
   const u = rng.fill(new Float64Array(1000));
   const out = new Float64Array(1000);
   for (const t of [
-    { low: 1, central: 2, high: 5 },
-    { low: 3, central: 3, high: 3 },
-    { low: 1, central: 2, high: 5, dist: 'lognormal' as const },
+    { low: 1, value: 2, high: 5 },
+    { low: 3, value: 3, high: 3 },
+    { low: 1, value: 2, high: 5, dist: 'lognormal' as const },
   ]) {
     fillQuantiles(t, u, out);
     for (let i = 0; i < u.length; i++) assert.ok(Math.abs(out[i] - quantile(t, u[i])) < 1e-9);
@@ -53,7 +53,7 @@ test('a triangular sample has the mean (a+b+c)/3', () => {
   const rng = new Rng(3);
   const u = rng.fill(new Float64Array(200_000));
   const out = new Float64Array(u.length);
-  fillQuantiles({ low: 0, central: 1, high: 5 }, u, out);
+  fillQuantiles({ low: 0, value: 1, high: 5 }, u, out);
   const mean = out.reduce((s, x) => s + x, 0) / out.length;
   assert.ok(Math.abs(mean - 2) < 0.01);
 });

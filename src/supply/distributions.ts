@@ -1,10 +1,10 @@
 /**
  * @module supply/distributions
- * Turning a low/central/high triplet into a distribution, by inverse CDF so one uniform can drive
+ * Turning a low/value/high triplet into a distribution, by inverse CDF so one uniform can drive
  * every quarter of a series (comonotone sampling).
  *
- * - triangular: low and high are the support, central the mode.
- * - lognormal: central is the median, low and high the 5th and 95th percentiles; each side has
+ * - triangular: low and high are the support, value the mode.
+ * - lognormal: value is the median, low and high the 5th and 95th percentiles; each side has
  *   its own σ (a two-piece log-normal), so asymmetric ranges are kept.
  */
 import { probit } from './random.js';
@@ -13,7 +13,7 @@ export type Dist = 'triangular' | 'lognormal';
 
 export interface Triplet {
   low: number;
-  central: number;
+  value: number;
   high: number;
   dist?: Dist;
 }
@@ -38,25 +38,25 @@ export function lognormalQuantile(lo: number, m: number, hi: number, u: number):
 /** Quantile `u` of a triplet under its distribution (triangular by default). */
 export function quantile(t: Triplet, u: number): number {
   return t.dist === 'lognormal'
-    ? lognormalQuantile(t.low, t.central, t.high, u)
-    : triangularQuantile(t.low, t.central, t.high, u);
+    ? lognormalQuantile(t.low, t.value, t.high, u)
+    : triangularQuantile(t.low, t.value, t.high, u);
 }
 
 /** Write quantiles of `t` at uniforms `u` into `out`. */
 export function fillQuantiles(t: Triplet, u: Float64Array, out: Float64Array, n = u.length): void {
-  const { low, central, high } = t;
+  const { low, value, high } = t;
   if (low === high) {
-    out.fill(central, 0, n);
+    out.fill(value, 0, n);
     return;
   }
   if (t.dist === 'lognormal') {
-    for (let i = 0; i < n; i++) out[i] = lognormalQuantile(low, central, high, u[i]);
+    for (let i = 0; i < n; i++) out[i] = lognormalQuantile(low, value, high, u[i]);
     return;
   }
   const w = high - low;
-  const fc = (central - low) / w;
-  const kl = w * (central - low);
-  const kh = w * (high - central);
+  const fc = (value - low) / w;
+  const kl = w * (value - low);
+  const kh = w * (high - value);
   for (let i = 0; i < n; i++) {
     const x = u[i];
     out[i] = x < fc ? low + Math.sqrt(x * kl) : high - Math.sqrt((1 - x) * kh);

@@ -15,7 +15,7 @@ test('central run: SMIC good dies in 2025Q1 equal wafers x gross dies x Murphy y
     const s =
       inputs.scalar[name as keyof typeof inputs.scalar] ??
       inputs.series[name as keyof typeof inputs.series][q];
-    return inputs.slots[s].central;
+    return inputs.slots[s].value;
   };
   const wafAI = c('smic_advanced_capacity_wpm') * c('smic_ai_accelerator_share_fraction') * 3;
   const hs = c('huawei_share_of_ai_wafers_fraction');

@@ -18,7 +18,7 @@ export interface Explanation {
   /** Modelled / published. */
   ratio: number;
   /** The parameters the scenario sets, with the central value it uses. */
-  parameters: { name: string; central: number | number[]; unit: string }[];
+  parameters: { name: string; value: number | number[]; unit: string }[];
 }
 
 const PAIRS = [
@@ -40,10 +40,10 @@ export function explainHuawei2025(data: SupplyData): Explanation[] {
       isSeries(e)
         ? {
             name,
-            central: Object.values(e.by_period).map((p) => p.central),
+            value: Object.values(e.by_period).map((p) => p.value),
             unit: Object.values(e.by_period)[0].unit,
           }
-        : { name, central: e.central, unit: e.unit },
+        : { name, value: e.value, unit: e.unit },
     );
     return {
       scenario,

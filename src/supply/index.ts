@@ -6,6 +6,7 @@
 export {
   chipFacts,
   dataFromFiles,
+  labelOf,
   mergeEntry,
   type ResolvedScenario,
   resolveScenario,

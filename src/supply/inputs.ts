@@ -65,7 +65,7 @@ export interface Slot {
   /** The period the triplet comes from ("" for a scalar). */
   period: string;
   low: number;
-  central: number;
+  value: number;
   high: number;
   dist: 'triangular' | 'lognormal';
   unit: string;
@@ -106,7 +106,7 @@ export function compileInputs(r: ResolvedScenario, chips: Record<string, ChipFac
         param: name,
         period,
         low: p.low,
-        central: p.central,
+        value: p.value,
         high: p.high,
         dist: p.dist ?? 'triangular',
         unit: p.unit,

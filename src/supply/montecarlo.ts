@@ -71,7 +71,7 @@ export function evaluateRuns(
 
 /** One deterministic run with every parameter at its central value. */
 export function centralRun(inputs: ModelInputs): Samples {
-  return evaluateRuns(inputs, 1, (s) => inputs.slots[s].central);
+  return evaluateRuns(inputs, 1, (s) => inputs.slots[s].value);
 }
 
 /** Value of `metric` in quarter q for run r. */

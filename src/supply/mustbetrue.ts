@@ -11,6 +11,7 @@
  * parameter (at the claim's quarter for a series), so the box reads "CXMT HBM ≥ x stacks/quarter
  * and die bank ≥ y dies".
  */
+import { labelOf } from './dataset.js';
 import { quantile } from './distributions.js';
 import type { Metric, Samples } from './engine.js';
 import type { ModelInputs } from './inputs.js';
@@ -49,6 +50,8 @@ export const CLAIMS: readonly Claim[] = [
 
 export interface BoxCondition {
   parameter: string;
+  /** Plain words with the unit (the data's `label`). */
+  label: string;
   /** The draw must be at least (`>=`) or at most (`<=`) `value`. */
   op: '>=' | '<=';
   value: number;
@@ -175,7 +178,7 @@ export function mustBeTrue(data: SupplyData, claim: Claim, opts: MustBeTrueOptio
     boxN = best.n;
     boxHold = best.h;
     used.add(best.k);
-    box.push(condition(inputs, best.k, best.op, best.t, q, boxN / runs, boxHold / boxN));
+    box.push(condition(data, inputs, best.k, best.op, best.t, q, boxN / runs, boxHold / boxN));
   }
   return {
     claim,
@@ -190,6 +193,7 @@ export function mustBeTrue(data: SupplyData, claim: Claim, opts: MustBeTrueOptio
 }
 
 function condition(
+  data: SupplyData,
   inputs: ModelInputs,
   k: number,
   op: '>=' | '<=',
@@ -203,6 +207,7 @@ function condition(
   const s = inputs.slots[g.slots.length === 1 ? g.slots[0] : (seriesSlot(inputs, g.param, q) ?? g.slots[0])];
   return {
     parameter: g.param,
+    label: labelOf(data, g.param),
     op,
     value: quantile(s, t),
     quantile: t,

@@ -4,16 +4,18 @@
  * one period), with the range the model carries for each. Ordered by a tornado when one is given,
  * so the inputs that decide the outcome come first.
  */
-import { resolveScenario } from './dataset.js';
+import { labelOf, resolveScenario } from './dataset.js';
 import { SCALAR_PARAMS, SERIES_PARAMS } from './registry.js';
 import type { TornadoResult } from './tornado.js';
 import { isSeries, type Param, type SupplyData } from './types.js';
 
 export interface OpenQuestion {
   parameter: string;
+  /** Plain words with the unit (the data's `label`). */
+  label: string;
   unit: string;
   /** Each period whose figure is unknown, with its range. */
-  periods: { period: string; low: number; central: number; high: number; source: string }[];
+  periods: { period: string; low: number; value: number; high: number; source: string }[];
   /** Swing of the tornado metric between the parameter's low and high (when a tornado is given). */
   swing?: number;
 }
@@ -30,11 +32,12 @@ export function openQuestions(data: SupplyData, scenario = 'baseline', t?: Torna
     if (!unknown.length) continue;
     const q: OpenQuestion = {
       parameter: name,
+      label: labelOf(data, name),
       unit: unknown[0][1].unit,
       periods: unknown.map(([period, p]) => ({
         period,
         low: p.low,
-        central: p.central,
+        value: p.value,
         high: p.high,
         source: p.source,
       })),

@@ -75,7 +75,8 @@ export const METRIC_DEFINITIONS = [
     metric: 'selfSufficiency',
     name: 'Self-sufficiency (headline)',
     definition: 'domestic units / (domestic + imported units delivered in China)',
-    publishers: 'IDC (41% in 2025), TrendForce (as the imported share, 63% in 2024, 42% in 2025)',
+    publishers:
+      'IDC (41% of accelerator cards shipped in 2025, counted after the year); TrendForce forecast it as the imported share of AI servers (63% in 2024, 42% in 2025, May 2025)',
   },
   {
     metric: 'shareOfDemand',

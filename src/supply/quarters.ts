@@ -23,7 +23,3 @@ export function periodStart(period: string): number {
 export function quarterIndex(label: string): number {
   return QUARTERS.indexOf(label.toUpperCase());
 }
-
-export function yearOfQuarter(q: number): number {
-  return FIRST_YEAR + Math.floor(q / 4);
-}

@@ -25,6 +25,21 @@ test('percentiles by selection equal percentiles of the sorted sample', () => {
   );
 });
 
+test('percentiles with many ties and large samples (selection recursion) equal the sorted ones', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 0, max: 20 }), { minLength: 601, maxLength: 6000 }),
+      fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 7 }),
+      (xs, ps) => {
+        const got = percentiles(Float64Array.from(xs), [...ps, 0, 1, 0.5]);
+        for (const [i, p] of [...ps, 0, 1, 0.5].entries())
+          assert.ok(Math.abs(got[i] - sortedPercentile(xs, p)) <= 1e-9 * (1 + Math.abs(got[i])));
+      },
+    ),
+    { numRuns: 60 },
+  );
+});
+
 test('interval is ordered p5 ≤ p50 ≤ p95 and gives the mean', () => {
   fc.assert(
     fc.property(fc.array(fc.integer({ min: 0, max: 100 }), { minLength: 1, maxLength: 500 }), (xs) => {

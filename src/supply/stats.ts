@@ -55,6 +55,12 @@ function swap(a: Float64Array, i: number, j: number): void {
 /**
  * Percentiles `ps` (each in [0, 1], any order) of `data`; `scratch` (length ≥ data.length) is
  * overwritten. NaN samples are not expected.
+ *
+ * The middle requested order statistic is selected first; the ones below it are then selected
+ * within the left part and the ones above within the right part (divide and conquer), so three
+ * percentiles cost about 2n element visits instead of about 2.5n. For interpolation the next order
+ * statistic is the minimum of the part right of k, bounded by the element just past the part
+ * (already known to be no smaller than anything in it).
  */
 export function percentiles(
   data: ArrayLike<number>,
@@ -65,22 +71,27 @@ export function percentiles(
   if (n === 0) return ps.map(() => Number.NaN);
   const a = scratch && scratch.length >= n ? scratch : new Float64Array(n);
   for (let i = 0; i < n; i++) a[i] = data[i];
-  const order = ps.map((p, i) => [p, i] as const).sort((x, y) => x[0] - y[0]);
+  const order = ps.map((p, i) => [Math.min(1, Math.max(0, p)), i] as const).sort((x, y) => x[0] - y[0]);
   const out = new Array<number>(ps.length);
-  let lo = 0;
-  for (const [p, idx] of order) {
-    const h = (n - 1) * Math.min(1, Math.max(0, p));
+  // order[from..to) are wanted within a[lo..hi]; everything right of hi is ≥ everything in it
+  const solve = (from: number, to: number, lo: number, hi: number): void => {
+    if (from >= to) return;
+    const mid = (from + to) >> 1;
+    const [p, idx] = order[mid];
+    const h = (n - 1) * p;
     const k = Math.floor(h);
-    select(a, k, lo, n - 1);
+    select(a, k, lo, hi);
     const x = a[k];
     let y = x;
     if (h > k) {
-      y = Number.POSITIVE_INFINITY;
-      for (let i = k + 1; i < n; i++) if (a[i] < y) y = a[i];
+      y = hi + 1 < n ? a[hi + 1] : Number.POSITIVE_INFINITY;
+      for (let i = k + 1; i <= hi; i++) if (a[i] < y) y = a[i];
     }
     out[idx] = x + (h - k) * (y - x);
-    lo = k;
-  }
+    solve(from, mid, lo, k);
+    solve(mid + 1, to, k, hi);
+  };
+  solve(0, order.length, 0, n - 1);
   return out;
 }
 

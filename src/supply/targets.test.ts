@@ -72,7 +72,10 @@ test('validation lists every target with metric, vendor, year, target, p50, inte
     if (!c.pass) {
       assert.ok(c.drivers.length > 0 && c.disagreement, `${c.id} says which input disagrees`);
       assert.match(c.disagreement!, /moves it most/);
+      // and why, with sources: a reconciliation in targets.json or an explanation scenario that passes
+      assert.ok(c.reconciliation || c.explained?.pass, `${c.id} says why the figure is not met`);
     }
+    assert.ok(c.definition, `${c.id} says what the published figure counts and the metric it maps to`);
   }
   assert.equal(v.passed, v.checks.filter((c) => c.pass).length);
   // the two Huawei 2025 figures: each reproduced by its explanation scenario

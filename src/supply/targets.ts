@@ -62,6 +62,10 @@ export interface TargetCheck {
   disagreement?: string;
   /** The explanation scenario's p50 and verdict, where the target names one. */
   explained?: { scenario: string; p50: number; pass: boolean };
+  /** What the published figure counts and the model metric it maps to (from targets.json). */
+  definition?: string;
+  /** Why the model and the figure differ, with sources (from targets.json). */
+  reconciliation?: string;
   note?: string;
 }
 
@@ -135,6 +139,8 @@ export function validateTargets(data: SupplyData, opts: ValidationOptions = {}):
     };
     if (t.bound) check.bound = t.bound;
     if (t.note) check.note = t.note;
+    if (t.definition) check.definition = t.definition;
+    if (t.reconciliation) check.reconciliation = t.reconciliation;
     if (t.explained_by) {
       const e = targetSamples(run(t.explained_by).samples, t);
       const ev = verdict(t, percentiles(e, QS));

@@ -6,6 +6,7 @@
  * deterministic. A seeded Monte Carlo adds each parameter's Spearman rank correlation with the output.
  */
 
+import { labelOf } from './dataset.js';
 import type { Metric } from './engine.js';
 import { at, BLOCK, evaluateRuns, prepareInputs, sampleRuns } from './montecarlo.js';
 import { quarterIndex } from './quarters.js';
@@ -14,6 +15,8 @@ import type { Entry, SupplyData } from './types.js';
 
 export interface TornadoRow {
   parameter: string;
+  /** Plain words with the unit (the data's `label`). */
+  label: string;
   unit: string;
   /** Output with the parameter at its low / high value. */
   atLow: number;
@@ -64,7 +67,7 @@ export function tornado(data: SupplyData, opts: TornadoOptions = {}): TornadoRes
   // run 0: all central; run 2k+1: group k low; run 2k+2: group k high
   const oat = evaluateRuns(inputs, 2 * groups.length + 1, (s, r) => {
     const slot = inputs.slots[s];
-    if (r === 0 || groupOf[s] !== (r - 1) >> 1) return slot.central;
+    if (r === 0 || groupOf[s] !== (r - 1) >> 1) return slot.value;
     return (r - 1) % 2 === 0 ? slot.low : slot.high;
   });
   const mc = sampleRuns(inputs, runs, seed);
@@ -75,6 +78,7 @@ export function tornado(data: SupplyData, opts: TornadoOptions = {}): TornadoRes
     const atHigh = at(oat, metric, q, 2 * k + 2);
     return {
       parameter: g.param,
+      label: labelOf(data, g.param),
       unit: inputs.slots[g.slots[0]].unit,
       atLow,
       atHigh,

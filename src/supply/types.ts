@@ -1,27 +1,32 @@
 /**
  * @module supply/types
  * Shapes of the supply-model data (data/supply/*.json) and of the model's results.
- * Every number in the data is a low/central/high triplet with unit, source, date and confidence.
+ * Every number in the data is a low/value/high triplet with unit, source, date and confidence: the
+ * catalogue's `Figure` (src/catalog/types.ts), the one definition of a sourced figure.
  */
+import type { Confidence, Figure } from '../catalog/types.js';
 
-/** How much a figure can be trusted: a datasheet, a measurement, an analyst's number, our arithmetic, or nothing. */
-export type Confidence = 'vendor' | 'measured' | 'analyst-estimate' | 'derived' | 'unknown';
+export type { Confidence };
 
-/** One uncertain parameter. `low`/`high` bound a triangular law, or are the p5/p95 of a log-normal one. */
-export interface Param {
+/**
+ * One uncertain parameter: the catalogue's sourced figure (`Figure`: value, low, high, unit, source,
+ * date, confidence, note) with all three numbers present, plus the supply-only `dist` (how to sample
+ * it) and `label` (plain words with the unit, given once on the base parameter). `low`/`high` bound a
+ * triangular law with mode `value`, or are the p5/p95 of a log-normal one with median `value`.
+ */
+export interface Param extends Figure {
+  value: number;
   low: number;
-  central: number;
   high: number;
   unit: string;
-  source: string;
-  date: string;
-  confidence: Confidence;
   dist?: 'triangular' | 'lognormal';
-  note?: string;
+  label?: string;
 }
 
 /** A quarterly parameter: each period ("2025" or "2025Q3") holds from its first quarter until the next period. */
 export interface Series {
+  /** Plain words with the unit, for sliders and tables; given once, on the base parameter. */
+  label?: string;
   note?: string;
   by_period: Record<string, Param>;
 }
@@ -112,6 +117,10 @@ export interface Target {
   scenario?: string;
   /** Explanation scenario that reproduces a figure the baseline does not. */
   explained_by?: string;
+  /** What the published figure counts, in the analyst's terms, and the model metric it maps to. */
+  definition?: string;
+  /** Why the model and the figure differ where they do, with sources. */
+  reconciliation?: string;
   note?: string;
 }
 
@@ -128,7 +137,6 @@ export interface ChipFacts {
 
 /** What limits output in a quarter: logic dies (wafers x yield, plus the die bank), HBM stacks, or packaging. */
 export type Constraint = 'logic' | 'hbm' | 'packaging';
-export const CONSTRAINTS: readonly Constraint[] = ['logic', 'hbm', 'packaging'];
 
 /** A percentile summary computed from samples. */
 export interface Interval {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { defaultCatalog } from '../catalog/node.js';
-import { dataFromFiles, resolveScenario } from './dataset.js';
+import { dataFromFiles, labelOf, resolveScenario } from './dataset.js';
 import { checkSchema, DEFAULT_SUPPLY_DIR, loadSupplyData, readSupplyFiles } from './load.js';
 import { SupplyDataError } from './validate.js';
 
@@ -35,8 +35,10 @@ test('every number in data/supply carries unit, source, date and a known confide
     const walk = (v: unknown): void => {
       if (v && typeof v === 'object') {
         const o = v as Record<string, unknown>;
-        if ('central' in o) {
-          for (const k of ['low', 'high', 'unit', 'source', 'date', 'confidence'])
+        if ('value' in o) {
+          // a parameter is a low/value/high triplet; a target (targets.json) is one published value
+          const keys = name === 'targets.json' ? [] : ['low', 'high'];
+          for (const k of [...keys, 'unit', 'source', 'date', 'confidence'])
             assert.ok(k in o, `${name}: ${k} missing`);
           assert.match(String(o.date), /^\d{4}-\d{2}$/);
         }
@@ -63,10 +65,20 @@ test('a yield (fraction) above 1 is rejected', () => {
   throwsNaming(() => dataFromFiles(f, defaultCatalog()), 'packaging_yield_fraction', /above 1/);
 });
 
-test('low > central is rejected', () => {
+test('low > value is rejected', () => {
   const f = files();
   f['die.json'].parameters.edge_exclusion_mm.low = 4;
-  throwsNaming(() => dataFromFiles(f, defaultCatalog()), 'edge_exclusion_mm', /low ≤ central ≤ high/);
+  throwsNaming(() => dataFromFiles(f, defaultCatalog()), 'edge_exclusion_mm', /low ≤ value ≤ high/);
+});
+
+test('a base parameter without a plain-language label is named; labels are unique', () => {
+  const f = files();
+  delete f['hbm.json'].parameters.cxmt_hbm_stacks_per_quarter.label;
+  throwsNaming(() => dataFromFiles(f, defaultCatalog()), 'cxmt_hbm_stacks_per_quarter', /needs a "label"/);
+  const data = loadSupplyData();
+  assert.equal(labelOf(data, 'cxmt_hbm_stacks_per_quarter'), 'CXMT HBM output (stacks/quarter)');
+  const labels = Object.keys(data.parameters).map((n) => labelOf(data, n));
+  assert.equal(new Set(labels).size, labels.length, 'one label per input');
 });
 
 test('a missing engine parameter is named', () => {

@@ -21,7 +21,7 @@ export class SupplyDataError extends Error {
 
 /** Check one triplet; `label` is how the error names it, e.g. `smic_advanced_capacity_wpm[2025]`. */
 export function checkParam(name: string, label: string, p: Param): void {
-  for (const k of ['low', 'central', 'high'] as const) {
+  for (const k of ['low', 'value', 'high'] as const) {
     const v = p[k];
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       throw new SupplyDataError(`parameter ${label}: ${k} must be a finite number, got ${String(v)}`, name);
@@ -42,9 +42,9 @@ export function checkParam(name: string, label: string, p: Param): void {
       throw new SupplyDataError(`parameter ${label}: ${k} must be > 0`, name);
     }
   }
-  if (!(p.low <= p.central && p.central <= p.high)) {
+  if (!(p.low <= p.value && p.value <= p.high)) {
     throw new SupplyDataError(
-      `parameter ${label}: need low ≤ central ≤ high, got ${p.low} / ${p.central} / ${p.high}`,
+      `parameter ${label}: need low ≤ value ≤ high, got ${p.low} / ${p.value} / ${p.high}`,
       name,
     );
   }

@@ -66,12 +66,12 @@ describe('headline', () => {
 
 describe('supply sliders', () => {
   const data = loadSupplyData();
-  it('scale low, central and high of every period, capping fractions at 1', () => {
+  it('scale low, value and high of every period, capping fractions at 1', () => {
     const s = scaleEntry(
       'x_fraction',
       {
         low: 0.2,
-        central: 0.6,
+        value: 0.6,
         high: 0.9,
         unit: 'fraction',
         source: 's',
@@ -80,13 +80,13 @@ describe('supply sliders', () => {
       },
       2,
     ) as Param;
-    assert.deepEqual([s.low, s.central, s.high], [0.4, 1, 1]);
+    assert.deepEqual([s.low, s.value, s.high], [0.4, 1, 1]);
     const o = scaledOverrides(data, 'baseline', { cxmt_hbm_stacks_per_quarter: 2, tsmc_die_bank_dies: 1 });
     assert.deepEqual(Object.keys(o), ['cxmt_hbm_stacks_per_quarter']);
     const base = data.parameters.cxmt_hbm_stacks_per_quarter as Series;
     const scaled = o.cxmt_hbm_stacks_per_quarter as Series;
     for (const [p, v] of Object.entries(base.by_period))
-      assert.equal(scaled.by_period[p]!.central, v.central * 2);
+      assert.equal(scaled.by_period[p]!.value, v.value * 2);
     assert.throws(() => scaledOverrides(data, 'baseline', { nope: 2 }), /unknown supply parameter/);
   });
   it('move the model: more CXMT HBM raises the end-2026 share of demand', () => {

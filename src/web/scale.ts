@@ -1,6 +1,6 @@
 /**
  * @module web/scale
- * The supply page's sliders: scale a parameter's low, central and high values (every period of a
+ * The supply page's sliders: scale a parameter's low, value and high values (every period of a
  * series) by one factor, as a scenario override. Fractions are capped at 1. Browser-safe.
  */
 import type { Entry, Param, SupplyData } from '../supply/index.js';
@@ -23,7 +23,7 @@ function scaleParam(p: Param, k: number, fraction: boolean): Param {
   return {
     ...p,
     low: cap(p.low),
-    central: cap(p.central),
+    value: cap(p.value),
     high: cap(p.high),
     note: `scaled x${k} in the dashboard`,
   };

@@ -127,6 +127,9 @@ export function validationTable(v: ValidationResult): string {
       : '',
   ]);
   const why = v.checks.filter((c) => c.disagreement).map((c) => `  ${c.id}: ${c.disagreement}`);
+  const sourced = v.checks
+    .filter((c) => c.reconciliation)
+    .map((c) => `  ${c.id} (${c.pass ? 'pass' : 'fail'}): ${c.reconciliation}`);
   return [
     `validation: ${v.passed} of ${v.checks.length} targets pass (p50 within ${v.tolerance * 100}% and target inside the 50% interval); ${v.runs} runs, seed ${v.seed}`,
     '',
@@ -146,6 +149,9 @@ export function validationTable(v: ValidationResult): string {
       rows,
     ),
     ...(why.length ? ['', 'where a target is not met, the input that disagrees:', ...why] : []),
+    ...(sourced.length
+      ? ['', 'why the published figure and the model differ (sourced, from targets.json):', ...sourced]
+      : []),
   ].join('\n');
 }
 
@@ -165,7 +171,7 @@ export function mustBeTrueText(results: MustBeTrueResult[]): string {
         );
         for (const c of m.box)
           lines.push(
-            `    ${c.parameter}${c.period ? ` [${c.period}]` : ''} ${c.op === '>=' ? '≥' : '≤'} ${f(c.value)} ${c.unit}  (range ${f(c.low)}–${f(c.high)}, ${c.confidence}; after this cut: ${pct(c.holds)} hold)`,
+            `    ${c.label} (${c.parameter})${c.period ? ` [${c.period}]` : ''} ${c.op === '>=' ? '≥' : '≤'} ${f(c.value)} ${c.unit}  (range ${f(c.low)}–${f(c.high)}, ${c.confidence}; after this cut: ${pct(c.holds)} hold)`,
           );
       }
       return lines.join('\n');
@@ -177,18 +183,18 @@ export function tornadoTable(t: TornadoResult): string {
   const f = (x: number) => x.toFixed(3);
   const rows = t.rows.map((r, i) => [
     i + 1,
+    r.label,
     r.parameter,
-    r.unit,
     f(r.atLow),
     f(r.atHigh),
     f(r.swing),
     r.rankCorrelation.toFixed(2),
   ]);
   return [
-    `tornado: ${t.metric} in ${t.quarter}, scenario ${t.scenario}; all central = ${f(t.base)}`,
+    `tornado: ${t.metric} in ${t.quarter}, scenario ${t.scenario}; base (every input at its value) = ${f(t.base)}`,
     `one parameter at a time at its low / high value; rank correlation from ${t.runs} Monte Carlo runs, seed ${t.seed}`,
     '',
-    table(['#', 'parameter', 'unit', 'at low', 'at high', 'swing', 'rank corr'], rows),
+    table(['#', 'input', 'parameter', 'at low', 'at high', 'swing', 'rank corr'], rows),
   ].join('\n');
 }
 
@@ -241,14 +247,20 @@ export function register(program: Command): void {
               `inputs no source pins down (confidence unknown), ordered by their tornado swing on ${t.metric} ${t.quarter} (${o.scenario})`,
               '',
               table(
-                ['parameter', 'unit', 'swing', 'unknown periods: low / central / high'],
+                [
+                  'input',
+                  'parameter',
+                  'swing',
+                  'unknown periods (each holds until the next): low / value / high',
+                ],
                 q.map((x) => [
+                  x.label,
                   x.parameter,
-                  x.unit,
                   pct(x.swing ?? 0),
                   x.periods
                     .map(
-                      (p) => `${p.period || 'all'}: ${units(p.low)} / ${units(p.central)} / ${units(p.high)}`,
+                      (p) =>
+                        `${p.period ? `from ${p.period}` : 'all'}: ${units(p.low)} / ${units(p.value)} / ${units(p.high)}`,
                     )
                     .join('; '),
                 ]),

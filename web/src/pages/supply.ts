@@ -10,6 +10,7 @@ import * as Plot from '@observablehq/plot';
 import {
   dataFromFiles,
   type Interval,
+  labelOf,
   METRIC_DEFINITIONS,
   type MustBeTrueResult,
   openQuestions,
@@ -36,15 +37,22 @@ const BIND_COLORS = { logic: '#4e79a7', hbm: '#e15759', packaging: '#f28e2b' };
 let supplyData: SupplyData | undefined;
 const getData = () => (supplyData ??= dataFromFiles(SUPPLY_FILES, getCatalog()));
 
-function centralOf(name: string, scenario: string): string {
+/** A parameter's plain-language label (from the data) with its id beneath, for tables. */
+const paramCell = (name: string) =>
+  h('span', null, labelOf(getData(), name), h('br'), h('code', { class: 'param-id' }, name));
+
+/** 1500000 -> "1.5M", 0.111 -> "0.111" (no exponents in the page's text). */
+const plain = (v: number) => (Math.abs(v) >= 1000 ? COMPACT.format(v) : fmt(v, 3));
+
+function scenarioValue(name: string, scenario: string): string {
   const d = getData();
   const e = resolveScenario(d, scenario).parameters[name]!;
   if ('by_period' in e) {
     const periods = Object.keys(e.by_period).sort();
     const last = e.by_period[periods[periods.length - 1]!]!;
-    return `series, ${periods[periods.length - 1]}: ${fmt(last.central, 3)} ${last.unit}`;
+    return `from ${periods[periods.length - 1]}: ${plain(last.value)} ${last.unit}`;
   }
-  return `${fmt(e.central, 3)} ${e.unit}`;
+  return `${plain(e.value)} ${e.unit}`;
 }
 
 function fan(
@@ -157,6 +165,11 @@ function validationTable(v: ValidationResult): HTMLElement {
       },
       { key: 'pass', label: 'Verdict', value: (c: C) => (c.pass ? 'pass' : 'fail') },
       { key: 'why', label: 'Input that disagrees', value: (c: C) => c.disagreement ?? '' },
+      {
+        key: 'reconciliation',
+        label: 'What the figure counts, and why it differs (sourced)',
+        value: (c: C) => [c.definition, c.reconciliation].filter(Boolean).join(' '),
+      },
     ],
     rows: v.checks,
     sortable: true,
@@ -172,9 +185,9 @@ function openQuestionsTable(data: SupplyData, t: TornadoResult): HTMLElement {
     columns: [
       {
         key: 'parameter',
-        label: 'Parameter',
-        value: (r) => r.parameter,
-        render: (r) => h('code', null, r.parameter),
+        label: 'Input',
+        value: (r) => labelOf(data, r.parameter),
+        render: (r) => paramCell(r.parameter),
       },
       { key: 'unit', label: 'Unit', value: (r) => r.unit },
       {
@@ -186,10 +199,13 @@ function openQuestionsTable(data: SupplyData, t: TornadoResult): HTMLElement {
       },
       {
         key: 'range',
-        label: 'Unknown periods: low / central / high',
+        label: 'Unknown periods (each holds until the next): low / value / high',
         value: (r) =>
           r.periods
-            .map((p) => `${p.period || 'all'}: ${fmt(p.low, 3)} / ${fmt(p.central, 3)} / ${fmt(p.high, 3)}`)
+            .map(
+              (p) =>
+                `${p.period ? `from ${p.period}` : 'all'}: ${fmt(p.low, 3)} / ${fmt(p.value, 3)} / ${fmt(p.high, 3)}`,
+            )
             .join('; '),
       },
     ],
@@ -198,25 +214,37 @@ function openQuestionsTable(data: SupplyData, t: TornadoResult): HTMLElement {
 }
 
 function tornadoChart(t: TornadoResult): HTMLElement {
-  const rows = t.rows
-    .slice(0, 12)
-    .map((r) => ({ ...r, lo: Math.min(r.atLow, r.atHigh), hi: Math.max(r.atLow, r.atHigh) }));
+  const rows = t.rows.slice(0, 12).map((r) => ({
+    ...r,
+    lo: Math.min(r.atLow, r.atHigh),
+    hi: Math.max(r.atLow, r.atHigh),
+  }));
+  const baseText = `base ${pct(t.base)}: every input at its value`;
+  const metricName = METRIC_DEFINITIONS.find((m) => m.metric === t.metric)?.name ?? t.metric;
   const plot = Plot.plot({
     width: plotWidth(),
-    height: 40 + rows.length * 26,
+    height: 60 + rows.length * 26,
     marginLeft: 330,
+    marginTop: 30,
     style: PLOT_STYLE,
-    x: { label: `${t.metric} in ${t.quarter}`, tickFormat: '.0%', grid: true },
-    y: { label: null, domain: rows.map((r) => r.parameter) },
+    x: { label: `${metricName} in ${t.quarter}`, tickFormat: '.0%', grid: true },
+    y: { label: null, domain: rows.map((r) => r.label) },
     marks: [
       Plot.barX(rows, {
         x1: 'lo',
         x2: 'hi',
-        y: 'parameter',
+        y: 'label',
         fill: (r: (typeof rows)[number]) =>
           r.atHigh >= r.atLow ? 'higher with high value' : 'lower with high value',
       }),
       Plot.ruleX([t.base], { stroke: 'currentColor', strokeDasharray: '4,3' }),
+      Plot.text([t.base], {
+        x: (v: number) => v,
+        frameAnchor: 'top',
+        dy: -18,
+        text: () => baseText,
+        fill: 'currentColor',
+      }),
     ],
     color: {
       legend: true,
@@ -224,22 +252,27 @@ function tornadoChart(t: TornadoResult): HTMLElement {
       domain: ['higher with high value', 'lower with high value'],
     },
   });
-  const alt = `Base (all central) ${pct(t.base)}. ${rows
-    .map((r) => `${r.parameter}: ${pct(r.atLow)} at low, ${pct(r.atHigh)} at high (swing ${pct(r.swing)})`)
+  const alt = `Base line (every input at its value) ${pct(t.base)}. ${rows
+    .map((r) => `${r.label}: ${pct(r.atLow)} at low, ${pct(r.atHigh)} at high (swing ${pct(r.swing)})`)
     .join('; ')}`;
   return h(
     'div',
     null,
-    chartBlock(`Tornado: ${t.metric} in ${t.quarter}, each parameter at its low and high value`, plot, alt),
+    chartBlock(`Tornado: ${metricName} in ${t.quarter}, each input at its low and high value`, plot, alt),
+    h(
+      'p',
+      { class: 'note' },
+      `The dashed base line (${pct(t.base)}) is one run of the model with every input at its value (the mode of its range), under scenario ${t.scenario}. Each bar moves one input (all quarters of a series together) to its low and to its high end with the others at their values; its length is the swing. Because output is the minimum of logic, HBM and packaging, this base run is not the Monte Carlo median, which is shown in the tables above.`,
+    ),
     dataTable({
       name: 'supply-tornado',
       caption: `Tornado rows (${t.scenario}); rank correlation from ${t.runs.toLocaleString()} runs`,
       columns: [
         {
           key: 'parameter',
-          label: 'Parameter',
-          value: (r) => r.parameter,
-          render: (r) => h('code', null, r.parameter),
+          label: 'Input',
+          value: (r) => labelOf(getData(), r.parameter),
+          render: (r) => paramCell(r.parameter),
         },
         { key: 'unit', label: 'Unit', value: (r) => r.unit },
         { key: 'atLow', label: 'At low', numeric: true, value: (r) => r.atLow, render: (r) => pct(r.atLow) },
@@ -507,8 +540,13 @@ function mustBeTrueSection(scenario: () => string): HTMLElement {
                 name: `must-be-true-${r.claim.id}`,
                 caption: 'Input region (cuts in the order found; the region is all of them together)',
                 columns: [
-                  { key: 'parameter', label: 'Input', value: (c) => c.parameter },
-                  { key: 'cut', label: 'Must be', value: (c) => `${c.op} ${fmt(c.value, 3)} ${c.unit}` },
+                  {
+                    key: 'parameter',
+                    label: 'Input',
+                    value: (c) => c.label,
+                    render: (c) => paramCell(c.parameter),
+                  },
+                  { key: 'cut', label: 'Must be', value: (c) => `${c.op} ${plain(c.value)} ${c.unit}` },
                   { key: 'period', label: 'Period', value: (c) => c.period },
                   {
                     key: 'quantile',
@@ -626,7 +664,7 @@ export function renderSupply(root: HTMLElement): void {
   const later = debounce(go, 250);
   const sliders = SLIDER_PARAMS.map((p) => {
     const valueOut = h('output', { id: `out-${p}` }, `x${factors[p]!.toFixed(2)}`);
-    const centralNote = h('small', null, `as the scenario sets it: ${centralOf(p, scenario)}`);
+    const valueNote = h('small', null, `as the scenario sets it: ${scenarioValue(p, scenario)}`);
     const input = h('input', {
       type: 'range',
       min: 0.25,
@@ -647,10 +685,10 @@ export function renderSupply(root: HTMLElement): void {
     return h(
       'div',
       { class: 'slider' },
-      h('label', { for: id }, h('code', null, p)),
+      h('label', { for: id }, labelOf(data, p), ' ', h('code', { class: 'param-id' }, p)),
       input,
       valueOut,
-      centralNote,
+      valueNote,
     );
   });
   const reset = h(
@@ -677,7 +715,7 @@ export function renderSupply(root: HTMLElement): void {
     h(
       'p',
       { class: 'lede' },
-      "China's AI-accelerator output, fab to datacentre, against demand (src/supply): every input is a sourced low/central/high triplet, sampled by Monte Carlo in a Web Worker.",
+      "China's AI-accelerator output, fab to datacentre, against demand (src/supply): every input is a sourced low/value/high triplet, sampled by Monte Carlo in a Web Worker.",
     ),
     h(
       'div',
@@ -704,7 +742,7 @@ export function renderSupply(root: HTMLElement): void {
     h(
       'fieldset',
       { class: 'sliders' },
-      h('legend', null, 'Scale a parameter (low, central and high together; fractions capped at 1)'),
+      h('legend', null, 'Scale a parameter (low, value and high together; fractions capped at 1)'),
       sliders,
       reset,
     ),

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Catalog } from '../catalog/index.js';
-import { defaultCatalog } from '../catalog/node.js';
+import { defaultCatalog, readCommonSchema } from '../catalog/node.js';
 import { dataFromFiles } from './dataset.js';
 import type { SupplyData } from './types.js';
 import { SupplyDataError } from './validate.js';
@@ -32,10 +32,12 @@ export function readSupplyFiles(dir = DEFAULT_SUPPLY_DIR): Record<string, unknow
 }
 
 /** Check parsed files against schema.json; throws SupplyDataError naming the file and path. */
-export function checkSchema(files: Record<string, unknown>): void {
+export function checkSchema(files: Record<string, unknown>, common: object = readCommonSchema()): void {
   const schema = files['schema.json'];
   if (!schema) throw new SupplyDataError('schema.json is missing from the supply data directory');
   const ajv = new Ajv2020({ allErrors: false, strict: false });
+  // The one definition of a sourced figure, which supply's parameters and targets $ref.
+  ajv.addSchema(common);
   const id = (schema as { $id?: string }).$id ?? 'supply';
   ajv.addSchema(schema as object, id);
   const pick = (def: string) => {

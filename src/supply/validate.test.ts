@@ -143,6 +143,21 @@ test('the schema rejects a parameter without a source', () => {
   assert.throws(() => checkSchema(f), /die\.json\/parameters\/edge_exclusion_mm/);
 });
 
+test('parameters are the common sourced figure: an assumption needs its basis, unknown fields and confidences are refused', () => {
+  const f = files();
+  const p = f['die.json'].parameters.edge_exclusion_mm;
+  p.confidence = 'assumption';
+  delete p.note;
+  assert.throws(() => checkSchema(f), /edge_exclusion_mm: must have required property 'note'/);
+  p.note = 'basis: the usual 3 mm';
+  checkSchema(f);
+  p.confidence = 'guess';
+  assert.throws(() => checkSchema(f), /edge_exclusion_mm\/confidence/);
+  p.confidence = 'derived';
+  p.centre = 1;
+  assert.throws(() => checkSchema(f), /unevaluated properties/);
+});
+
 test('loadSupplyData reads another directory and reports a broken file by name', () => {
   const dir = mkdtempSync(join(tmpdir(), 'supply-'));
   try {

@@ -1,5 +1,6 @@
 /**
- * `chipstack inspect` and `chipstack convert` as a user runs them: exit codes, one-line errors,
+ * `chipstack inspect` and `chipstack convert` as a user runs them (in-process through `main`; one
+ * case and the memory test in a real process): exit codes, one-line errors,
  * refusing a non-empty output, resuming after an interruption, and memory bounded by a slab
  * (a checkpoint larger than the child's heap limit converts with a small peak RSS).
  */
@@ -9,6 +10,7 @@ import { readdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { cli } from '../cli/cli.testutil.js';
 import { writeShardedCheckpoint } from '../io/index.js';
 import { convertCheckpoint } from './convert.js';
 import { values, withTemp, writeLlama } from './fixtures.js';
@@ -18,10 +20,12 @@ import { toBf16Bytes } from './tensor.js';
 const MAIN = new URL('../cli/main.js', import.meta.url).href;
 const BIN = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
 
-function run(...args: string[]) {
+function spawnRun(...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
+/** In-process (cli.testutil.ts); `spawnRun` where the real process matters. */
+const run = cli;
 
 function oneLineError(r: { code: number | null; err: string }, pattern: RegExp) {
   assert.equal(r.code, 2, r.err);
@@ -34,20 +38,20 @@ describe('chipstack inspect / convert', () => {
   test('inspect lists tensors, totals and the layout; --stats decodes quantized weights', async () => {
     await withTemp(async (tmp) => {
       const fx = await writeLlama(join(tmp, 'in'), { layers: 1 });
-      const plain = JSON.parse(run('inspect', fx.dir, '--json').out);
+      const plain = JSON.parse((await run('inspect', fx.dir, '--json')).out);
       assert.equal(plain.layout, 'plain');
       assert.equal(plain.tensors.length, fx.tensors.size);
       assert.deepEqual(
         plain.totals.map((t: { dtype: string }) => t.dtype),
         ['BF16', 'I64'],
       );
-      const c = run('convert', fx.dir, join(tmp, 'q'), '--to', 'deepseek-fp8', '--json');
+      const c = await run('convert', fx.dir, join(tmp, 'q'), '--to', 'deepseek-fp8', '--json');
       assert.equal(c.code, 0, c.err);
       assert.equal(c.err, '', 'no progress bar when not a terminal');
-      const q = JSON.parse(run('inspect', join(tmp, 'q'), '--stats', '--json').out);
+      const q = JSON.parse((await run('inspect', join(tmp, 'q'), '--stats', '--json')).out);
       assert.equal(q.layout, 'deepseek-fp8');
       assert.equal(q.quantized['deepseek-fp8'], 7);
-      const s0 = JSON.parse(run('inspect', fx.dir, '--stats', '--json').out).stats;
+      const s0 = JSON.parse((await run('inspect', fx.dir, '--stats', '--json')).out).stats;
       const byName = (st: { name: string }[], n: string) =>
         st.find((s) => s.name === n) as unknown as { amax: number; std: number; count: number; nan: number };
       const n = 'model.layers.0.mlp.up_proj.weight';
@@ -55,7 +59,7 @@ describe('chipstack inspect / convert', () => {
       assert.equal(a.count, b.count);
       assert.ok(Math.abs(a.amax - b.amax) <= a.amax * 2 ** -4, `${a.amax} vs ${b.amax}`);
       assert.ok(Math.abs(a.std - b.std) <= a.std * 0.02, `${a.std} vs ${b.std}`);
-      const text = run('inspect', join(tmp, 'q'), '--stats');
+      const text = await run('inspect', join(tmp, 'q'), '--stats');
       assert.equal(text.code, 0);
       assert.match(text.out, /layout: deepseek-fp8 \(7 deepseek-fp8 weights\)/);
       assert.match(text.out, /weight_scale_inv +F32 +\[2, 2\]/);
@@ -66,17 +70,17 @@ describe('chipstack inspect / convert', () => {
     await withTemp(async (tmp) => {
       const fx = await writeLlama(join(tmp, 'in'), { layers: 1 });
       oneLineError(
-        run('convert', join(tmp, 'nope'), join(tmp, 'o'), '--to', 'mxfp4'),
+        await run('convert', join(tmp, 'nope'), join(tmp, 'o'), '--to', 'mxfp4'),
         /nope: no such file or folder/,
       );
-      oneLineError(run('inspect', join(tmp, 'nope.safetensors')), /no such file or folder/);
+      oneLineError(spawnRun('inspect', join(tmp, 'nope.safetensors')), /no such file or folder/);
       oneLineError(
-        run('convert', fx.dir, join(tmp, 'o'), '--to', 'mxfp4', '--include', 'model.position_ids'),
+        await run('convert', fx.dir, join(tmp, 'o'), '--to', 'mxfp4', '--include', 'model.position_ids'),
         /dtype I64 is not a float type/,
       );
-      oneLineError(run('convert', fx.dir, join(tmp, 'o'), '--to', 'fp3'), /unknown layout/);
+      oneLineError(await run('convert', fx.dir, join(tmp, 'o'), '--to', 'fp3'), /unknown layout/);
       oneLineError(
-        run(
+        await run(
           'convert',
           fx.dir,
           join(tmp, 'o'),
@@ -90,31 +94,31 @@ describe('chipstack inspect / convert', () => {
         /power-of-two scales/,
       );
       oneLineError(
-        run('convert', fx.dir, join(tmp, 'o'), '--to', 'bf16', '--max-shard-size', 'lots'),
+        await run('convert', fx.dir, join(tmp, 'o'), '--to', 'bf16', '--max-shard-size', 'lots'),
         /max-shard-size/,
       );
       oneLineError(
-        run('convert', fx.dir, fx.dir, '--to', 'bf16', '--force'),
+        await run('convert', fx.dir, fx.dir, '--to', 'bf16', '--force'),
         /refusing to write over the input/,
       );
       // a non-empty output folder needs --force
       await writeFile(join(tmp, 'full'), '');
       await writeLlama(join(tmp, 'busy'), { layers: 1 });
       oneLineError(
-        run('convert', fx.dir, join(tmp, 'busy'), '--to', 'mxfp4'),
+        await run('convert', fx.dir, join(tmp, 'busy'), '--to', 'mxfp4'),
         /output folder is not empty; pass --force/,
       );
       // --force never replaces files it did not write (safety.test.ts has the cases)
       oneLineError(
-        run('convert', fx.dir, join(tmp, 'busy'), '--to', 'mxfp4', '--force'),
+        await run('convert', fx.dir, join(tmp, 'busy'), '--to', 'mxfp4', '--force'),
         /exists and was not written by chipstack/,
       );
       // a corrupt shard
       const shard = (await readdir(fx.dir)).filter((f) => f.endsWith('.safetensors')).sort()[1]!;
       await truncate(join(fx.dir, shard), 1000);
       const named = new RegExp(shard.replace(/\./g, '\\.'));
-      oneLineError(run('inspect', fx.dir), named);
-      oneLineError(run('convert', fx.dir, join(tmp, 'o2'), '--to', 'mxfp4'), named);
+      oneLineError(await run('inspect', fx.dir), named);
+      oneLineError(await run('convert', fx.dir, join(tmp, 'o2'), '--to', 'mxfp4'), named);
     });
   });
 

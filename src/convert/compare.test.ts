@@ -4,22 +4,20 @@
  * run whole. Bad flags of `compare` and `convert` are one line and exit code 2.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { cli } from '../cli/cli.testutil.js';
 import { openCheckpoint, writeShardedCheckpoint } from '../io/index.js';
 import { analyze, getScheme } from '../quant/index.js';
 import { compareTensor } from './compare.js';
 import { values, withTemp, writeLlama } from './fixtures.js';
 import { logicalTensors } from './source.js';
 
-const BIN = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
+const _BIN = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
 
-function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+/** `main` in-process (cli.testutil.ts): no process start per case. */
+const run = cli;
 
 describe('compare', () => {
   test('streamed over tiles equals analyze on the whole tensor', async () => {
@@ -96,14 +94,14 @@ describe('compare', () => {
         [['convert', fx.dir, '', '--to', 'mxfp4'], /output folder is empty/],
       ];
       for (const [args, pattern] of cases) {
-        const r = run(...args);
+        const r = await run(...args);
         assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
         assert.match(r.err, pattern);
         assert.equal(r.err.trim().split('\n').length, 1, r.err);
         assert.doesNotMatch(r.err, /\n\s+at /);
         assert.ok(!r.err.includes(String.fromCharCode(27)), 'no raw escape character');
       }
-      const ok = run('compare', '--in', fx.dir, '--schemes', 'triton-mxfp4', '--json');
+      const ok = await run('compare', '--in', fx.dir, '--schemes', 'triton-mxfp4', '--json');
       assert.equal(ok.code, 0, ok.err);
       assert.equal(JSON.parse(ok.out).results.length, 1);
     });

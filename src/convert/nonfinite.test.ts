@@ -7,18 +7,18 @@
  * with terminal control characters are printed escaped.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { cli } from '../cli/cli.testutil.js';
 import { openCheckpoint, writeShardedCheckpoint } from '../io/index.js';
 import { convertCheckpoint } from './convert.js';
 import { values, withTemp } from './fixtures.js';
 import type { QuantLayout } from './layouts.js';
 import { logicalTensors } from './source.js';
 
-const BIN = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
+const _BIN = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
 const W = 'model.layers.0.mlp.up_proj.weight';
 const ROWS = 256;
 const COLS = 256;
@@ -29,10 +29,8 @@ const BAD: [number, number, number][] = [
   [100, 70, Number.NEGATIVE_INFINITY],
 ];
 
-function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+/** `main` in-process (cli.testutil.ts): no process start per case. */
+const run = cli;
 
 async function writeInput(dir: string) {
   const x = values(ROWS * COLS, 7);
@@ -136,22 +134,30 @@ describe('NaN and Inf', () => {
   test('the CLI warns with the tensor name, refuses with --on-nonfinite error; inspect --stats; escaped names', async () => {
     await withTemp(async (tmp) => {
       await writeInput(join(tmp, 'in'));
-      const k = run('convert', join(tmp, 'in'), join(tmp, 'k'), '--to', 'mxfp4', '--json');
+      const k = await run('convert', join(tmp, 'in'), join(tmp, 'k'), '--to', 'mxfp4', '--json');
       assert.equal(k.code, 0, k.err);
       assert.match(
         k.err,
         /warning: tensor "model\.layers\.0\.mlp\.up_proj\.weight": 3 NaN\/Inf input value\(s\)/,
       );
-      const e = run('convert', join(tmp, 'in'), join(tmp, 'e'), '--to', 'nvfp4', '--on-nonfinite', 'error');
+      const e = await run(
+        'convert',
+        join(tmp, 'in'),
+        join(tmp, 'e'),
+        '--to',
+        'nvfp4',
+        '--on-nonfinite',
+        'error',
+      );
       assert.equal(e.code, 2, e.err);
       assert.equal(e.err.trim().split('\n').length, 1, e.err);
       assert.match(e.err, /up_proj\.weight": 3 non-finite/);
       assert.deepEqual(await readdir(tmp), ['in', 'k']);
-      const s = JSON.parse(run('inspect', join(tmp, 'in'), '--stats', '--json').out).stats;
+      const s = JSON.parse((await run('inspect', join(tmp, 'in'), '--stats', '--json')).out).stats;
       const norm = s.find((t: { name: string }) => t.name === 'model.norm.weight');
       assert.equal(norm.amax, 'Infinity', 'an all-Inf tensor has amax Infinity, not 0');
       assert.equal(norm.inf, 8);
-      const text = run('inspect', join(tmp, 'in'), '--stats');
+      const text = await run('inspect', join(tmp, 'in'), '--stats');
       assert.equal(text.code, 0, text.err);
       assert.ok(
         !Array.from(text.out).some((ch) => {

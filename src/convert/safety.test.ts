@@ -12,6 +12,7 @@ import { link, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:f
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { cli } from '../cli/cli.testutil.js';
 import { convertCheckpoint } from './convert.js';
 import { withTemp, writeLlama } from './fixtures.js';
 import { MARKER } from './ledger.js';
@@ -19,10 +20,12 @@ import { MARKER } from './ledger.js';
 const BIN = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
 const CONVERT = new URL('./convert.js', import.meta.url).href;
 
-function run(...args: string[]) {
+function spawnRun(...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
+/** `main` in-process (cli.testutil.ts); `spawnRun` for the cases where the real process matters. */
+const run = cli;
 
 function refused(r: { code: number | null; err: string }, pattern: RegExp) {
   assert.equal(r.code, 2, r.err);
@@ -54,42 +57,45 @@ describe('convert never touches its input', () => {
       await symlink(fx.dir, join(tmp, 'alias'));
       for (const to of ['bf16', 'mxfp4']) {
         refused(
-          run('convert', fx.dir, join(tmp, 'alias'), '--to', to, '--force'),
+          // the real executable once, in-process for the rest
+          to === 'bf16'
+            ? spawnRun('convert', fx.dir, join(tmp, 'alias'), '--to', to, '--force')
+            : await run('convert', fx.dir, join(tmp, 'alias'), '--to', to, '--force'),
           /refusing to write over the input/,
         );
       }
       // a symlinked parent
       await symlink(join(tmp, 'm'), join(tmp, 'parent'));
       refused(
-        run('convert', fx.dir, join(tmp, 'parent', 'in'), '--to', 'bf16', '--force'),
+        await run('convert', fx.dir, join(tmp, 'parent', 'in'), '--to', 'bf16', '--force'),
         /refusing to write over the input/,
       );
       // `..` spelling, and the input named through the alias while the output is the real folder
       refused(
-        run('convert', join(tmp, 'alias'), join(tmp, 'm', '..', 'm', 'in'), '--to', 'bf16', '--force'),
+        await run('convert', join(tmp, 'alias'), join(tmp, 'm', '..', 'm', 'in'), '--to', 'bf16', '--force'),
         /refusing to write over the input/,
       );
       // a hard link of an input shard in the output folder, under the name a shard would get
       await mkdir(join(tmp, 'hard'));
       await link(join(fx.dir, shards[0]!), join(tmp, 'hard', 'model-00001-of-00002.safetensors'));
       refused(
-        run('convert', fx.dir, join(tmp, 'hard'), '--to', 'bf16', '--force'),
+        await run('convert', fx.dir, join(tmp, 'hard'), '--to', 'bf16', '--force'),
         /is the input file .*a link to it/,
       );
       // a symlink to an input shard in the output folder
       await mkdir(join(tmp, 'soft'));
       await symlink(join(fx.dir, shards[1]!), join(tmp, 'soft', 'model-00001-of-00001.safetensors'));
       refused(
-        run('convert', fx.dir, join(tmp, 'soft'), '--to', 'bf16', '--force'),
+        await run('convert', fx.dir, join(tmp, 'soft'), '--to', 'bf16', '--force'),
         /is the input file .*a link to it/,
       );
       // a single-file input converted into its own folder, reached through the alias
       refused(
-        run('convert', join(fx.dir, shards[0]!), join(tmp, 'alias'), '--to', 'bf16', '--force'),
+        await run('convert', join(fx.dir, shards[0]!), join(tmp, 'alias'), '--to', 'bf16', '--force'),
         /refusing to write over the input/,
       );
       // an empty output name is not the current folder
-      refused(run('convert', fx.dir, '', '--to', 'bf16', '--force'), /output folder is empty/);
+      refused(await run('convert', fx.dir, '', '--to', 'bf16', '--force'), /output folder is empty/);
       assert.deepEqual(await snapshot(fx.dir), before);
       assert.equal((await readdir(join(tmp, 'hard'))).length, 1);
       assert.equal((await readdir(join(tmp, 'soft'))).length, 1);
@@ -108,7 +114,7 @@ describe('convert never touches its input', () => {
       try {
         const before = await snapshot(fx.dir);
         refused(
-          run('convert', fx.dir, join(tmp, 'mnt'), '--to', 'bf16', '--force'),
+          await run('convert', fx.dir, join(tmp, 'mnt'), '--to', 'bf16', '--force'),
           /same device and inode.*refusing to write over the input/,
         );
         assert.deepEqual(await snapshot(fx.dir), before);
@@ -125,9 +131,9 @@ describe('convert never touches its input', () => {
       // a folder holding someone else's checkpoint: names collide, so even --force refuses
       const other = await writeLlama(out, { layers: 1 });
       const theirs = await snapshot(other.dir);
-      refused(run('convert', fx.dir, out, '--to', 'mxfp4'), /not empty; pass --force/);
+      refused(await run('convert', fx.dir, out, '--to', 'mxfp4'), /not empty; pass --force/);
       refused(
-        run('convert', fx.dir, out, '--to', 'mxfp4', '--force'),
+        await run('convert', fx.dir, out, '--to', 'mxfp4', '--force'),
         /out\/model.*: exists and was not written by chipstack convert; it is never replaced, even with --force/,
       );
       assert.deepEqual(await snapshot(out), theirs);
@@ -136,7 +142,7 @@ describe('convert never touches its input', () => {
       const busy = join(tmp, 'busy');
       await mkdir(busy);
       await writeFile(join(busy, 'mine.safetensors'), 'not a checkpoint, but not ours either');
-      const first = run(
+      const first = await run(
         'convert',
         fx.dir,
         busy,
@@ -151,9 +157,9 @@ describe('convert never touches its input', () => {
       const firstShards = JSON.parse(first.out).shards;
       assert.ok(firstShards >= 3);
       // same output again: a finished conversion is there, so it needs --force ...
-      refused(run('convert', fx.dir, busy, '--to', 'mxfp4'), /holds a finished conversion/);
+      refused(await run('convert', fx.dir, busy, '--to', 'mxfp4'), /holds a finished conversion/);
       // ... which removes the earlier run's files (all of them: fewer shards now) and nothing else
-      const second = run('convert', fx.dir, busy, '--to', 'mxfp4', '--force', '--json');
+      const second = await run('convert', fx.dir, busy, '--to', 'mxfp4', '--force', '--json');
       assert.equal(second.code, 0, second.err);
       const r = JSON.parse(second.out);
       assert.equal(r.shards, 1);
@@ -172,7 +178,7 @@ describe('convert never touches its input', () => {
       const marker = JSON.parse(await readFile(join(busy, MARKER), 'utf8'));
       marker.files.push({ name: 'mine.safetensors', id: '1:1' });
       await writeFile(join(busy, MARKER), JSON.stringify(marker));
-      const third = run('convert', fx.dir, busy, '--to', 'bf16', '--force', '--json');
+      const third = await run('convert', fx.dir, busy, '--to', 'bf16', '--force', '--json');
       assert.equal(third.code, 0, third.err);
       assert.ok(!JSON.parse(third.out).removed.includes('mine.safetensors'));
       assert.equal(
@@ -242,7 +248,7 @@ describe('convert never touches its input', () => {
       assert.equal(child.signal, 'SIGKILL', child.stderr);
       const orphans = (await readdir(join(tmp, 'out'))).filter((f) => f.endsWith('.tmp'));
       assert.ok(orphans.length >= 1, 'the killed run left a temporary shard');
-      const r = run(
+      const r = await run(
         'convert',
         fx.dir,
         join(tmp, 'out'),
@@ -277,10 +283,10 @@ describe('convert never touches its input', () => {
       try {
         const ro = spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', join(tmp, 'ro')]);
         assert.equal(ro.status, 0);
-        const full = run('convert', fx.dir, join(tmp, 'small', 'out'), '--to', 'bf16');
+        const full = await run('convert', fx.dir, join(tmp, 'small', 'out'), '--to', 'bf16');
         refused(full, /small\/out\/.*ENOSPC: no space left on device.*\(nothing was left in/);
         assert.deepEqual(await readdir(join(tmp, 'small')), [], 'what it wrote is gone');
-        refused(run('convert', fx.dir, join(tmp, 'ro', 'out'), '--to', 'mxfp4'), /EROFS.*ro\/out/);
+        refused(await run('convert', fx.dir, join(tmp, 'ro', 'out'), '--to', 'mxfp4'), /EROFS.*ro\/out/);
       } finally {
         spawnSync('umount', [join(tmp, 'small')]);
         spawnSync('umount', [join(tmp, 'ro')]);

@@ -27,6 +27,10 @@
 
 
 
+  ;; c OR-ed with (kp >> 31) in every byte, which is 0 (kp < 2^31) but not known to V8
+  (func $opaque (param $kp i32) (param $c v128) (result v128)
+    (v128.or (local.get $c) (i8x16.splat (i32.shr_u (local.get $kp) (i32.const 31)))))
+
   ;; ---------------------------------------------------------------- fp32
   ;; 8 rows at a time: 8 memory streams keep more cache-line misses in flight than one row
   ;; (one core streams ~6 GB/s from one row), and x is loaded once for 8 rows.
@@ -265,8 +269,15 @@
     (local $n i32) (local $o i32) (local $end i32) (local $q i32) (local $xsp i32)
     (local $r0 i32) (local $wp0 i32) (local $r1 i32) (local $wp1 i32) (local $r2 i32) (local $wp2 i32) (local $r3 i32) (local $wp3 i32)
     (local $v v128) (local $lo v128) (local $hi v128) (local $d v128) (local $db v128) (local $sx f32) (local $sx2 f32)
-    (local $xal v128) (local $xah v128) (local $xbl v128) (local $xbh v128)
+    (local $mask v128) (local $tab v128) (local $k12 v128) (local $ones v128) (local $xa v128) (local $xb v128) (local $c v128) (local $xal v128) (local $xah v128) (local $xbl v128) (local $xbh v128)
     (local $t0 v128) (local $s0 i32) (local $t1 v128) (local $s1 i32) (local $t2 v128) (local $s2 i32) (local $t3 v128) (local $s3 i32)
+    ;; V8 materializes every v128.const at each use inside the loop (3-4 instructions: no constant
+    ;; pool for SIMD); a constant OR-ed with a zero V8 cannot prove (kp >> 31: kp < 2^31) is computed
+    ;; once before the loop and kept in a register or one load away
+    (local.set $mask (call $opaque (local.get $kp) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+    (local.set $tab (call $opaque (local.get $kp) (SEL ((v128.const i8x16 12 13 14 15 16 18 20 24 12 11 10 9 8 6 4 0)) ((v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12)))))
+    (local.set $k12 (call $opaque (local.get $kp) (v128.const i8x16 12 12 12 12 12 12 12 12 12 12 12 12 12 12 12 12)))
+    (local.set $ones (call $opaque (local.get $kp) (v128.const i16x8 1 1 1 1 1 1 1 1)))
     (local.set $n (local.get $n0))
     (block $done (loop $rows
       (br_if $done (i32.ge_u (local.get $n) (local.get $n1)))
@@ -291,35 +302,71 @@
       (local.set $end (i32.add (local.get $wp0) (i32.shr_u (local.get $kp) (i32.const 1))))
       (block $e (loop $k
         (br_if $e (i32.ge_u (local.get $wp0) (local.get $end)))
+        (SEL (
+        (local.set $xa (v128.load (local.get $q)))
+        (local.set $xb (v128.load offset=16 (local.get $q)))
+        (local.set $c (i16x8.add
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xa) (local.get $k12))
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xb) (local.get $k12))))
+        ) (
         (local.set $v (v128.load (local.get $q)))
         (local.set $xal (i16x8.extend_low_i8x16_s (local.get $v)))
         (local.set $xah (i16x8.extend_high_i8x16_s (local.get $v)))
         (local.set $v (v128.load offset=16 (local.get $q)))
         (local.set $xbl (i16x8.extend_low_i8x16_s (local.get $v)))
         (local.set $xbh (i16x8.extend_high_i8x16_s (local.get $v)))
+        ))
         (local.set $sx (f32.load (local.get $xsp)))
         (local.set $v (v128.load (local.get $wp0)))
-        (local.set $lo (SWZ (v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12) (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
-        (local.set $hi (SWZ (v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
+        (SEL (
+        (local.set $d (i32x4.dot_i16x8_s (i16x8.sub (i16x8.add
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xa) (i8x16.relaxed_swizzle (local.get $tab) (v128.and (local.get $v) (local.get $mask))))
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xb) (i8x16.relaxed_swizzle (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask)))))
+          (local.get $c)) (local.get $ones)))
+        ) (
+        (local.set $lo (SWZ (local.get $tab) (v128.and (local.get $v) (local.get $mask))))
+        (local.set $hi (SWZ (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask))))
         (local.set $d (i32x4.add (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $xal)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $xah))) (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $xbl)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $xbh)))))
+        ))
         (local.set $t0 (MADD (f32x4.convert_i32x4_s (local.get $d)) (f32x4.splat (f32.mul (f32.load (local.get $s0)) (local.get $sx))) (local.get $t0)))
         (local.set $s0 (i32.add (local.get $s0) (i32.const 4)))
         (local.set $v (v128.load (local.get $wp1)))
-        (local.set $lo (SWZ (v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12) (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
-        (local.set $hi (SWZ (v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
+        (SEL (
+        (local.set $d (i32x4.dot_i16x8_s (i16x8.sub (i16x8.add
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xa) (i8x16.relaxed_swizzle (local.get $tab) (v128.and (local.get $v) (local.get $mask))))
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xb) (i8x16.relaxed_swizzle (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask)))))
+          (local.get $c)) (local.get $ones)))
+        ) (
+        (local.set $lo (SWZ (local.get $tab) (v128.and (local.get $v) (local.get $mask))))
+        (local.set $hi (SWZ (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask))))
         (local.set $d (i32x4.add (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $xal)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $xah))) (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $xbl)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $xbh)))))
+        ))
         (local.set $t1 (MADD (f32x4.convert_i32x4_s (local.get $d)) (f32x4.splat (f32.mul (f32.load (local.get $s1)) (local.get $sx))) (local.get $t1)))
         (local.set $s1 (i32.add (local.get $s1) (i32.const 4)))
         (local.set $v (v128.load (local.get $wp2)))
-        (local.set $lo (SWZ (v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12) (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
-        (local.set $hi (SWZ (v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
+        (SEL (
+        (local.set $d (i32x4.dot_i16x8_s (i16x8.sub (i16x8.add
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xa) (i8x16.relaxed_swizzle (local.get $tab) (v128.and (local.get $v) (local.get $mask))))
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xb) (i8x16.relaxed_swizzle (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask)))))
+          (local.get $c)) (local.get $ones)))
+        ) (
+        (local.set $lo (SWZ (local.get $tab) (v128.and (local.get $v) (local.get $mask))))
+        (local.set $hi (SWZ (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask))))
         (local.set $d (i32x4.add (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $xal)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $xah))) (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $xbl)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $xbh)))))
+        ))
         (local.set $t2 (MADD (f32x4.convert_i32x4_s (local.get $d)) (f32x4.splat (f32.mul (f32.load (local.get $s2)) (local.get $sx))) (local.get $t2)))
         (local.set $s2 (i32.add (local.get $s2) (i32.const 4)))
         (local.set $v (v128.load (local.get $wp3)))
-        (local.set $lo (SWZ (v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12) (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
-        (local.set $hi (SWZ (v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
+        (SEL (
+        (local.set $d (i32x4.dot_i16x8_s (i16x8.sub (i16x8.add
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xa) (i8x16.relaxed_swizzle (local.get $tab) (v128.and (local.get $v) (local.get $mask))))
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xb) (i8x16.relaxed_swizzle (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask)))))
+          (local.get $c)) (local.get $ones)))
+        ) (
+        (local.set $lo (SWZ (local.get $tab) (v128.and (local.get $v) (local.get $mask))))
+        (local.set $hi (SWZ (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask))))
         (local.set $d (i32x4.add (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $xal)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $xah))) (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $xbl)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $xbh)))))
+        ))
         (local.set $t3 (MADD (f32x4.convert_i32x4_s (local.get $d)) (f32x4.splat (f32.mul (f32.load (local.get $s3)) (local.get $sx))) (local.get $t3)))
         (local.set $s3 (i32.add (local.get $s3) (i32.const 4)))
         (local.set $wp0 (i32.add (local.get $wp0) (i32.const 16)))

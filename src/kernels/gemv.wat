@@ -261,7 +261,10 @@
   ;; The swizzle table holds 2*E2M1 as int8; the 1/2 is folded into the activation scale.
   ;; Per 32 k: 2 x loads + 4 extends, then per row 1 load, 1 shr, 2 and, 2 swizzle, 4 extend,
   ;; 4 dot, 3 add, convert, scale (load, mul, splat), mul, add: 98 ops per 128 elements
-  ;; (0.77 op/element, 0.5 byte/element)
+  ;; (0.77 op/element, 0.5 byte/element). Relaxed build: i16x8.relaxed_dot_i8x16_i7x16_s takes a
+  ;; 7-bit unsigned second operand, so the table holds 2*E2M1 + 12 (0..24) and c = 12 * (pair sums
+  ;; of x), shared by the 4 rows, is subtracted; per row 2 swizzles, 2 relaxed dots, add, sub and
+  ;; one dot with ones give the block's i32x4 (exact: every i16 lane is at most 2*24*127).
   (func (export "gemv_fp4")
     (param $w i32) (param $s i32) (param $x i32) (param $xs i32) (param $y i32) (param $kp i32)
     (param $p1 i32) (param $p2 i32) (param $p3 i32) (param $p4 i32)
@@ -386,7 +389,9 @@
   ;; ---------------------------------------------------------------- NVFP4 x int8, block 16
   ;; gpt-oss nibble order within each 32: low nibbles are even elements, high are odd; the low
   ;; halves of both (elements 0..15) form the first NVFP4 block, the high halves the second.
-  ;; Per row as gemv_fp4 plus one convert, scale, mul and add per 32 (0.85 op/element)
+  ;; Per row as gemv_fp4 plus one convert, scale, mul and add per 32 (0.85 op/element). Relaxed
+  ;; build as gemv_fp4's: lanes 0-1 of the i32x4 are the first block, 2-3 the second, scaled by one
+  ;; [sA sA sB sB] * sx vector (one convert, one FMA per 32).
   (func (export "gemv_nvfp4")
     (param $w i32) (param $s i32) (param $x i32) (param $xs i32) (param $y i32) (param $kp i32)
     (param $p1 i32) (param $p2 i32) (param $p3 i32) (param $p4 i32)

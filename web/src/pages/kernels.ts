@@ -17,7 +17,7 @@ const FORMATS: WeightFormat[] = ['fp32', 'bf16', 'deepseek-fp8', 'mxfp4', 'int8'
  */
 const SHAPES: [string, string][] = [
   ['2048x4096', '2048 x 4096 (32 MiB as fp32, past most caches)'],
-  ['4096x8192', '4096 x 8192 (128 MiB; about 0.6 GB of memory for both builds)'],
+  ['4096x8192', '4096 x 8192 (128 MiB as fp32; about 1 GB of memory in all)'],
   ['1024x2048', '1024 x 2048 (8 MiB, quick; may fit in a large last-level cache)'],
 ];
 

@@ -272,7 +272,7 @@
     (local $n i32) (local $o i32) (local $end i32) (local $q i32) (local $xsp i32)
     (local $r0 i32) (local $wp0 i32) (local $r1 i32) (local $wp1 i32) (local $r2 i32) (local $wp2 i32) (local $r3 i32) (local $wp3 i32)
     (local $v v128) (local $lo v128) (local $hi v128) (local $d v128) (local $db v128) (local $sx f32) (local $sx2 f32)
-    (local $mask v128) (local $tab v128) (local $k12 v128) (local $ones v128) (local $xa v128) (local $xb v128) (local $c v128) (local $xal v128) (local $xah v128) (local $xbl v128) (local $xbh v128)
+    (local $sxv v128) (local $mask v128) (local $tab v128) (local $k12 v128) (local $ones v128) (local $xa v128) (local $xb v128) (local $c v128) (local $xal v128) (local $xah v128) (local $xbl v128) (local $xbh v128)
     (local $t0 v128) (local $s0 i32) (local $t1 v128) (local $s1 i32) (local $t2 v128) (local $s2 i32) (local $t3 v128) (local $s3 i32)
     ;; V8 materializes every v128.const at each use inside the loop (3-4 instructions: no constant
     ;; pool for SIMD); a constant OR-ed with a zero V8 cannot prove (kp >> 31: kp < 2^31) is computed
@@ -319,7 +319,7 @@
         (local.set $xbl (i16x8.extend_low_i8x16_s (local.get $v)))
         (local.set $xbh (i16x8.extend_high_i8x16_s (local.get $v)))
         ))
-        (local.set $sx (f32.load (local.get $xsp)))
+        (local.set $sxv (v128.load32_splat (local.get $xsp)))
         (local.set $v (v128.load (local.get $wp0)))
         (SEL (
         (local.set $d (i32x4.dot_i16x8_s (i16x8.sub (i16x8.add
@@ -331,7 +331,7 @@
         (local.set $hi (SWZ (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask))))
         (local.set $d (i32x4.add (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $xal)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $xah))) (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $xbl)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $xbh)))))
         ))
-        (local.set $t0 (MADD (f32x4.convert_i32x4_s (local.get $d)) (f32x4.splat (f32.mul (f32.load (local.get $s0)) (local.get $sx))) (local.get $t0)))
+        (local.set $t0 (MADD (f32x4.convert_i32x4_s (local.get $d)) (f32x4.mul (v128.load32_splat (local.get $s0)) (local.get $sxv)) (local.get $t0)))
         (local.set $s0 (i32.add (local.get $s0) (i32.const 4)))
         (local.set $v (v128.load (local.get $wp1)))
         (SEL (
@@ -344,7 +344,7 @@
         (local.set $hi (SWZ (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask))))
         (local.set $d (i32x4.add (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $xal)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $xah))) (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $xbl)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $xbh)))))
         ))
-        (local.set $t1 (MADD (f32x4.convert_i32x4_s (local.get $d)) (f32x4.splat (f32.mul (f32.load (local.get $s1)) (local.get $sx))) (local.get $t1)))
+        (local.set $t1 (MADD (f32x4.convert_i32x4_s (local.get $d)) (f32x4.mul (v128.load32_splat (local.get $s1)) (local.get $sxv)) (local.get $t1)))
         (local.set $s1 (i32.add (local.get $s1) (i32.const 4)))
         (local.set $v (v128.load (local.get $wp2)))
         (SEL (
@@ -357,7 +357,7 @@
         (local.set $hi (SWZ (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask))))
         (local.set $d (i32x4.add (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $xal)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $xah))) (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $xbl)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $xbh)))))
         ))
-        (local.set $t2 (MADD (f32x4.convert_i32x4_s (local.get $d)) (f32x4.splat (f32.mul (f32.load (local.get $s2)) (local.get $sx))) (local.get $t2)))
+        (local.set $t2 (MADD (f32x4.convert_i32x4_s (local.get $d)) (f32x4.mul (v128.load32_splat (local.get $s2)) (local.get $sxv)) (local.get $t2)))
         (local.set $s2 (i32.add (local.get $s2) (i32.const 4)))
         (local.set $v (v128.load (local.get $wp3)))
         (SEL (
@@ -370,7 +370,7 @@
         (local.set $hi (SWZ (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask))))
         (local.set $d (i32x4.add (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $xal)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $xah))) (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $xbl)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $xbh)))))
         ))
-        (local.set $t3 (MADD (f32x4.convert_i32x4_s (local.get $d)) (f32x4.splat (f32.mul (f32.load (local.get $s3)) (local.get $sx))) (local.get $t3)))
+        (local.set $t3 (MADD (f32x4.convert_i32x4_s (local.get $d)) (f32x4.mul (v128.load32_splat (local.get $s3)) (local.get $sxv)) (local.get $t3)))
         (local.set $s3 (i32.add (local.get $s3) (i32.const 4)))
         (local.set $wp0 (i32.add (local.get $wp0) (i32.const 16)))
         (local.set $wp1 (i32.add (local.get $wp1) (i32.const 16)))

@@ -92,6 +92,10 @@ const count = (body, re) => body.filter((i) => re.test(i.text)).length;
 const RULES = {
   float: (b) => 4 * count(b, /^v(mulps|fmadd\w*ps|fnmadd\w*ps)\b/),
   int: (b) => 8 * count(b, /^vpmaddwd\b/),
+  // FP4 x int8: two table look-ups (vpshufb, 16 nibbles each) per row and 32 elements in both
+  // builds (the relaxed build sums with vpmaddubsw and one vpmaddwd per row, so vpmaddwd no
+  // longer counts elements)
+  fp4: (b) => 16 * count(b, /^vpshufb\b/),
   loads: (b) => 4 * count(b, /^vmov(dqu|ups|aps|dqa)\s+xmm\d+,\[/),
   // the quantizer's encode loop (it narrows codes to bytes; its clip-count loop also multiplies)
   encode: (b) => (count(b, /^vpackus/) ? 4 * count(b, /^vmulps\b/) : 0),
@@ -106,8 +110,8 @@ const KERNELS = [
       ['gemv_f32', 'fp32 GEMV', 'float'],
       ['gemv_bf16', 'bf16 GEMV', 'float'],
       ['gemv_e4m3', 'E4M3 GEMV (DeepSeek FP8, MXFP8)', 'float'],
-      ['gemv_fp4', 'FP4 GEMV (MXFP4), int8 act', 'int'],
-      ['gemv_nvfp4', 'NVFP4 GEMV, int8 act', 'int'],
+      ['gemv_fp4', 'FP4 GEMV (MXFP4), int8 act', 'fp4'],
+      ['gemv_nvfp4', 'NVFP4 GEMV, int8 act', 'fp4'],
       ['gemv_i8', 'int8 GEMV (Q8_0), int8 act', 'int'],
       ['tile', 'GEMM 2x4 tile (fp32 panel)', 'float'],
     ],
@@ -145,6 +149,7 @@ for (const [wat, js, memory, list] of KERNELS) {
             .sort((a, b) => a.length - b.length)[0] ?? [];
       }
       const elements = body.length ? RULES[rule](body) : 0;
+      if (process.env.KCODE_DUMP === `${name}:${variant}`) for (const i of body) console.error(i.text);
       rows.push({
         kernel: what,
         build: variant,

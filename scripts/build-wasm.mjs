@@ -10,6 +10,8 @@
 //                                     and 4 add | four chained relaxed_madd, x0 w0 first
 //   (SWZ table idx)                   i8x16.swizzle | i8x16.relaxed_swizzle: the same result for
 //                                     indices 0..15 (the only ones allowed), 1 x86 instruction, not 3
+//   (SEL (relaxed code) (simd128 code)) the inside of the first group in the relaxed build, of the
+//                                     second in the SIMD128 one (code that differs beyond one op)
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import wabtInit from 'wabt';
@@ -46,6 +48,7 @@ function macroArgs(text, i) {
 const MACROS = {
   MADD: (relaxed, [a, b, c]) =>
     relaxed ? `(f32x4.relaxed_madd ${a} ${b} ${c})` : `(f32x4.add (f32x4.mul ${a} ${b}) ${c})`,
+  SEL: (relaxed, [r, s]) => (relaxed ? r : s).slice(1, -1),
   SWZ: (relaxed, [t, i]) => `(${relaxed ? 'i8x16.relaxed_swizzle' : 'i8x16.swizzle'} ${t} ${i})`,
   DOT4: (relaxed, [acc, x0, w0, x1, w1, x2, w2, x3, w3]) =>
     relaxed
@@ -56,12 +59,12 @@ function expand(text, relaxed) {
   let out = '';
   let i = 0;
   for (;;) {
-    const m = /\((MADD|DOT4|SWZ)\s/g;
+    const m = /\((MADD|DOT4|SWZ|SEL)\s/g;
     m.lastIndex = i;
     const hit = m.exec(text);
     if (!hit) return out + text.slice(i);
     const [args, end] = macroArgs(text, hit.index + hit[0].length - 1);
-    const want = { MADD: 3, DOT4: 9, SWZ: 2 }[hit[1]];
+    const want = { MADD: 3, DOT4: 9, SWZ: 2, SEL: 2 }[hit[1]];
     if (args.length !== want) throw new Error(`${hit[1]} takes ${want} arguments, got ${args.length}`);
     out +=
       text.slice(i, hit.index) +
@@ -87,7 +90,7 @@ let count = 0;
 const only = process.argv.slice(2);
 for (const file of only.length ? only : walk('src')) {
   const text = readFileSync(file, 'utf8');
-  const hasMacros = /\((MADD|DOT4|SWZ)\s/.test(text);
+  const hasMacros = /\((MADD|DOT4|SWZ|SEL)\s/.test(text);
   let b64;
   let relaxedB64;
   try {

@@ -174,7 +174,7 @@ export interface LiveGemvRow {
   activations: 'f32' | 'int8';
   /** Bytes of W read per element, scales included. */
   bytesPerElement: number;
-  /** Median milliseconds per call, and the calls timed. */
+  /** Median milliseconds per call (each sample a batch of calls of at least 10 ms), and the calls timed. */
   ms: number;
   calls: number;
   /** W elements per second (one thread), and GB/s of W read. */
@@ -236,6 +236,11 @@ export async function liveGemvBenchmark(opts: LiveGemvOptions = {}): Promise<Liv
     return { variant, kern, loaded: packed.map((w) => kern.upload(w)) };
   });
   const samples = runs.map(() => formats.map((): number[] => []));
+  const calls = runs.map(() => formats.map(() => 0));
+  // Browsers step performance.now by 0.1 ms (5 us with cross-origin isolation) and add jitter:
+  // each sample is a batch of calls run until BATCH_MS have passed, over the batch's call count
+  // (a timer step is then at most 1% of a sample).
+  const BATCH_MS = Math.min(10, ms / 10);
   const ROUNDS = 5;
   for (let r = 0; r < ROUNDS; r++) {
     for (let v = 0; v < runs.length; v++) {
@@ -246,8 +251,15 @@ export async function liveGemvBenchmark(opts: LiveGemvOptions = {}): Promise<Liv
         const t0 = performance.now();
         do {
           const a = performance.now();
-          kern.gemv(d, x, y);
-          samples[v]![f]!.push(performance.now() - a);
+          let c = 0;
+          let t = 0;
+          do {
+            kern.gemv(d, x, y);
+            c++;
+            t = performance.now() - a;
+          } while (t < BATCH_MS);
+          samples[v]![f]!.push(t / c);
+          calls[v]![f]! += c;
         } while (performance.now() - t0 < ms / ROUNDS);
         opts.onProgress?.(
           (r * runs.length + v) * formats.length + f + 1,
@@ -271,7 +283,7 @@ export async function liveGemvBenchmark(opts: LiveGemvOptions = {}): Promise<Liv
         activations: layoutOf(format).act,
         bytesPerElement: bytes / (n * k),
         ms: t,
-        calls: samples[v]![f]!.length,
+        calls: calls[v]![f]!,
         elementsPerSec: (n * k) / (t / 1000),
         GBps: bytes / (t / 1000) / 1e9,
         speedup: base / t,

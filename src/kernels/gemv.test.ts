@@ -105,6 +105,28 @@ for (const variant of ['simd128', 'relaxed'] as const)
         }
       });
 
+      if (LAYOUTS[format].act === 'int8')
+        it(`${format}: extreme codes and activations (every |q| = 127, every E2M1 value) match the reference (no i16 saturation)`, () => {
+          // the relaxed FP4 path sums (2*E2M1 + 12) * q in i16 lanes (vpmaddubsw saturates at
+          // 2^15): the largest lane here is 2 * 24 * 127
+          const e2m1 = [0, 0.5, 1, 1.5, 2, 3, 4, 6, -0, -0.5, -1, -1.5, -2, -3, -4, -6];
+          const [n, k] = [16, 256];
+          const wf = new Float32Array(n * k);
+          for (let r = 0; r < n; r++)
+            for (let j = 0; j < k; j++)
+              wf[r * k + j] = r < 4 ? (r % 2 ? -6 : 6) : j % 16 === 0 ? 6 : e2m1[(r * 7 + j) % 16]!;
+          for (const x of [
+            Float32Array.from({ length: k }, () => 1),
+            Float32Array.from({ length: k }, () => -1),
+            Float32Array.from({ length: k }, (_, j) => (j % 3 ? 1 : -1)),
+          ]) {
+            const w = packFloat(wf, n, k, format);
+            k1.reset();
+            const y = k1.gemv(k1.upload(w), x, new Float32Array(n).fill(Number.NaN));
+            assertClose(y, gemvRef(w, x), magnitudes(w, x), w.kp, `${format} extremes`);
+          }
+        });
+
       it(`${format}: NaN never passes silently`, () => {
         const [n, k] = [9, 70];
         const wf = randomNormal(n * k, 5);

@@ -27,6 +27,10 @@
 
 
 
+  ;; c OR-ed with (kp >> 31) in every byte, which is 0 (kp < 2^31) but not known to V8
+  (func $opaque (param $kp i32) (param $c v128) (result v128)
+    (v128.or (local.get $c) (i8x16.splat (i32.shr_u (local.get $kp) (i32.const 31)))))
+
   ;; ---------------------------------------------------------------- fp32
   ;; 8 rows at a time: 8 memory streams keep more cache-line misses in flight than one row
   ;; (one core streams ~6 GB/s from one row), and x is loaded once for 8 rows.
@@ -257,7 +261,10 @@
   ;; The swizzle table holds 2*E2M1 as int8; the 1/2 is folded into the activation scale.
   ;; Per 32 k: 2 x loads + 4 extends, then per row 1 load, 1 shr, 2 and, 2 swizzle, 4 extend,
   ;; 4 dot, 3 add, convert, scale (load, mul, splat), mul, add: 98 ops per 128 elements
-  ;; (0.77 op/element, 0.5 byte/element)
+  ;; (0.77 op/element, 0.5 byte/element). Relaxed build: i16x8.relaxed_dot_i8x16_i7x16_s takes a
+  ;; 7-bit unsigned second operand, so the table holds 2*E2M1 + 12 (0..24) and c = 12 * (pair sums
+  ;; of x), shared by the 4 rows, is subtracted; per row 2 swizzles, 2 relaxed dots, add, sub and
+  ;; one dot with ones give the block's i32x4 (exact: every i16 lane is at most 2*24*127).
   (func (export "gemv_fp4")
     (param $w i32) (param $s i32) (param $x i32) (param $xs i32) (param $y i32) (param $kp i32)
     (param $p1 i32) (param $p2 i32) (param $p3 i32) (param $p4 i32)
@@ -265,8 +272,15 @@
     (local $n i32) (local $o i32) (local $end i32) (local $q i32) (local $xsp i32)
     (local $r0 i32) (local $wp0 i32) (local $r1 i32) (local $wp1 i32) (local $r2 i32) (local $wp2 i32) (local $r3 i32) (local $wp3 i32)
     (local $v v128) (local $lo v128) (local $hi v128) (local $d v128) (local $db v128) (local $sx f32) (local $sx2 f32)
-    (local $xal v128) (local $xah v128) (local $xbl v128) (local $xbh v128)
+    (local $sxv v128) (local $mask v128) (local $tab v128) (local $k12 v128) (local $ones v128) (local $xa v128) (local $xb v128) (local $c v128) (local $xal v128) (local $xah v128) (local $xbl v128) (local $xbh v128)
     (local $t0 v128) (local $s0 i32) (local $t1 v128) (local $s1 i32) (local $t2 v128) (local $s2 i32) (local $t3 v128) (local $s3 i32)
+    ;; V8 materializes every v128.const at each use inside the loop (3-4 instructions: no constant
+    ;; pool for SIMD); a constant OR-ed with a zero V8 cannot prove (kp >> 31: kp < 2^31) is computed
+    ;; once before the loop and kept in a register or one load away
+    (local.set $mask (call $opaque (local.get $kp) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+    (local.set $tab (call $opaque (local.get $kp) (SEL ((v128.const i8x16 12 13 14 15 16 18 20 24 12 11 10 9 8 6 4 0)) ((v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12)))))
+    (local.set $k12 (call $opaque (local.get $kp) (v128.const i8x16 12 12 12 12 12 12 12 12 12 12 12 12 12 12 12 12)))
+    (local.set $ones (call $opaque (local.get $kp) (v128.const i16x8 1 1 1 1 1 1 1 1)))
     (local.set $n (local.get $n0))
     (block $done (loop $rows
       (br_if $done (i32.ge_u (local.get $n) (local.get $n1)))
@@ -291,36 +305,72 @@
       (local.set $end (i32.add (local.get $wp0) (i32.shr_u (local.get $kp) (i32.const 1))))
       (block $e (loop $k
         (br_if $e (i32.ge_u (local.get $wp0) (local.get $end)))
+        (SEL (
+        (local.set $xa (v128.load (local.get $q)))
+        (local.set $xb (v128.load offset=16 (local.get $q)))
+        (local.set $c (i16x8.add
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xa) (local.get $k12))
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xb) (local.get $k12))))
+        ) (
         (local.set $v (v128.load (local.get $q)))
         (local.set $xal (i16x8.extend_low_i8x16_s (local.get $v)))
         (local.set $xah (i16x8.extend_high_i8x16_s (local.get $v)))
         (local.set $v (v128.load offset=16 (local.get $q)))
         (local.set $xbl (i16x8.extend_low_i8x16_s (local.get $v)))
         (local.set $xbh (i16x8.extend_high_i8x16_s (local.get $v)))
-        (local.set $sx (f32.load (local.get $xsp)))
+        ))
+        (local.set $sxv (v128.load32_splat (local.get $xsp)))
         (local.set $v (v128.load (local.get $wp0)))
-        (local.set $lo (SWZ (v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12) (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
-        (local.set $hi (SWZ (v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
+        (SEL (
+        (local.set $d (i32x4.dot_i16x8_s (i16x8.sub (i16x8.add
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xa) (i8x16.relaxed_swizzle (local.get $tab) (v128.and (local.get $v) (local.get $mask))))
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xb) (i8x16.relaxed_swizzle (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask)))))
+          (local.get $c)) (local.get $ones)))
+        ) (
+        (local.set $lo (SWZ (local.get $tab) (v128.and (local.get $v) (local.get $mask))))
+        (local.set $hi (SWZ (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask))))
         (local.set $d (i32x4.add (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $xal)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $xah))) (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $xbl)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $xbh)))))
-        (local.set $t0 (MADD (f32x4.convert_i32x4_s (local.get $d)) (f32x4.splat (f32.mul (f32.load (local.get $s0)) (local.get $sx))) (local.get $t0)))
+        ))
+        (local.set $t0 (MADD (f32x4.convert_i32x4_s (local.get $d)) (f32x4.mul (v128.load32_splat (local.get $s0)) (local.get $sxv)) (local.get $t0)))
         (local.set $s0 (i32.add (local.get $s0) (i32.const 4)))
         (local.set $v (v128.load (local.get $wp1)))
-        (local.set $lo (SWZ (v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12) (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
-        (local.set $hi (SWZ (v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
+        (SEL (
+        (local.set $d (i32x4.dot_i16x8_s (i16x8.sub (i16x8.add
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xa) (i8x16.relaxed_swizzle (local.get $tab) (v128.and (local.get $v) (local.get $mask))))
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xb) (i8x16.relaxed_swizzle (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask)))))
+          (local.get $c)) (local.get $ones)))
+        ) (
+        (local.set $lo (SWZ (local.get $tab) (v128.and (local.get $v) (local.get $mask))))
+        (local.set $hi (SWZ (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask))))
         (local.set $d (i32x4.add (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $xal)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $xah))) (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $xbl)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $xbh)))))
-        (local.set $t1 (MADD (f32x4.convert_i32x4_s (local.get $d)) (f32x4.splat (f32.mul (f32.load (local.get $s1)) (local.get $sx))) (local.get $t1)))
+        ))
+        (local.set $t1 (MADD (f32x4.convert_i32x4_s (local.get $d)) (f32x4.mul (v128.load32_splat (local.get $s1)) (local.get $sxv)) (local.get $t1)))
         (local.set $s1 (i32.add (local.get $s1) (i32.const 4)))
         (local.set $v (v128.load (local.get $wp2)))
-        (local.set $lo (SWZ (v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12) (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
-        (local.set $hi (SWZ (v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
+        (SEL (
+        (local.set $d (i32x4.dot_i16x8_s (i16x8.sub (i16x8.add
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xa) (i8x16.relaxed_swizzle (local.get $tab) (v128.and (local.get $v) (local.get $mask))))
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xb) (i8x16.relaxed_swizzle (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask)))))
+          (local.get $c)) (local.get $ones)))
+        ) (
+        (local.set $lo (SWZ (local.get $tab) (v128.and (local.get $v) (local.get $mask))))
+        (local.set $hi (SWZ (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask))))
         (local.set $d (i32x4.add (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $xal)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $xah))) (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $xbl)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $xbh)))))
-        (local.set $t2 (MADD (f32x4.convert_i32x4_s (local.get $d)) (f32x4.splat (f32.mul (f32.load (local.get $s2)) (local.get $sx))) (local.get $t2)))
+        ))
+        (local.set $t2 (MADD (f32x4.convert_i32x4_s (local.get $d)) (f32x4.mul (v128.load32_splat (local.get $s2)) (local.get $sxv)) (local.get $t2)))
         (local.set $s2 (i32.add (local.get $s2) (i32.const 4)))
         (local.set $v (v128.load (local.get $wp3)))
-        (local.set $lo (SWZ (v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12) (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
-        (local.set $hi (SWZ (v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
+        (SEL (
+        (local.set $d (i32x4.dot_i16x8_s (i16x8.sub (i16x8.add
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xa) (i8x16.relaxed_swizzle (local.get $tab) (v128.and (local.get $v) (local.get $mask))))
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xb) (i8x16.relaxed_swizzle (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask)))))
+          (local.get $c)) (local.get $ones)))
+        ) (
+        (local.set $lo (SWZ (local.get $tab) (v128.and (local.get $v) (local.get $mask))))
+        (local.set $hi (SWZ (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask))))
         (local.set $d (i32x4.add (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $xal)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $xah))) (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $xbl)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $xbh)))))
-        (local.set $t3 (MADD (f32x4.convert_i32x4_s (local.get $d)) (f32x4.splat (f32.mul (f32.load (local.get $s3)) (local.get $sx))) (local.get $t3)))
+        ))
+        (local.set $t3 (MADD (f32x4.convert_i32x4_s (local.get $d)) (f32x4.mul (v128.load32_splat (local.get $s3)) (local.get $sxv)) (local.get $t3)))
         (local.set $s3 (i32.add (local.get $s3) (i32.const 4)))
         (local.set $wp0 (i32.add (local.get $wp0) (i32.const 16)))
         (local.set $wp1 (i32.add (local.get $wp1) (i32.const 16)))
@@ -339,7 +389,9 @@
   ;; ---------------------------------------------------------------- NVFP4 x int8, block 16
   ;; gpt-oss nibble order within each 32: low nibbles are even elements, high are odd; the low
   ;; halves of both (elements 0..15) form the first NVFP4 block, the high halves the second.
-  ;; Per row as gemv_fp4 plus one convert, scale, mul and add per 32 (0.85 op/element)
+  ;; Per row as gemv_fp4 plus one convert, scale, mul and add per 32 (0.85 op/element). Relaxed
+  ;; build as gemv_fp4's: lanes 0-1 of the i32x4 are the first block, 2-3 the second, scaled by one
+  ;; [sA sA sB sB] * sx vector (one convert, one FMA per 32).
   (func (export "gemv_nvfp4")
     (param $w i32) (param $s i32) (param $x i32) (param $xs i32) (param $y i32) (param $kp i32)
     (param $p1 i32) (param $p2 i32) (param $p3 i32) (param $p4 i32)
@@ -347,8 +399,12 @@
     (local $n i32) (local $o i32) (local $end i32) (local $q i32) (local $xsp i32)
     (local $r0 i32) (local $wp0 i32) (local $r1 i32) (local $wp1 i32) (local $r2 i32) (local $wp2 i32) (local $r3 i32) (local $wp3 i32)
     (local $v v128) (local $lo v128) (local $hi v128) (local $d v128) (local $db v128) (local $sx f32) (local $sx2 f32)
-    (local $xal v128) (local $xah v128) (local $xbl v128) (local $xbh v128)
+    (local $mask v128) (local $tab v128) (local $k12 v128) (local $ones v128) (local $sxv v128) (local $xa v128) (local $xb v128) (local $c v128) (local $xal v128) (local $xah v128) (local $xbl v128) (local $xbh v128)
     (local $t0 v128) (local $s0 i32) (local $t1 v128) (local $s1 i32) (local $t2 v128) (local $s2 i32) (local $t3 v128) (local $s3 i32)
+    (local.set $mask (call $opaque (local.get $kp) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+    (local.set $tab (call $opaque (local.get $kp) (SEL ((v128.const i8x16 12 13 14 15 16 18 20 24 12 11 10 9 8 6 4 0)) ((v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12)))))
+    (local.set $k12 (call $opaque (local.get $kp) (v128.const i8x16 12 12 12 12 12 12 12 12 12 12 12 12 12 12 12 12)))
+    (local.set $ones (call $opaque (local.get $kp) (v128.const i16x8 1 1 1 1 1 1 1 1)))
     (local.set $n (local.get $n0))
     (block $done (loop $rows
       (br_if $done (i32.ge_u (local.get $n) (local.get $n1)))
@@ -373,40 +429,85 @@
       (local.set $end (i32.add (local.get $wp0) (i32.shr_u (local.get $kp) (i32.const 1))))
       (block $e (loop $k
         (br_if $e (i32.ge_u (local.get $wp0) (local.get $end)))
+        (SEL (
+        (local.set $xa (v128.load (local.get $q)))
+        (local.set $xb (v128.load offset=16 (local.get $q)))
+        (local.set $c (i16x8.add
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xa) (local.get $k12))
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xb) (local.get $k12))))
+        (local.set $sxv (v128.load32_splat (local.get $xsp)))
+        ) (
         (local.set $v (v128.load (local.get $q)))
         (local.set $xal (i16x8.extend_low_i8x16_s (local.get $v)))
         (local.set $xah (i16x8.extend_high_i8x16_s (local.get $v)))
         (local.set $v (v128.load offset=16 (local.get $q)))
         (local.set $xbl (i16x8.extend_low_i8x16_s (local.get $v)))
         (local.set $xbh (i16x8.extend_high_i8x16_s (local.get $v)))
-        (local.set $sx (f32.load (local.get $xsp)))
+        (local.set $sxv (v128.load32_splat (local.get $xsp)))
+        ))
         (local.set $v (v128.load (local.get $wp0)))
-        (local.set $lo (SWZ (v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12) (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
-        (local.set $hi (SWZ (v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
+        (SEL (
+        (local.set $t0 (MADD (f32x4.convert_i32x4_s (i32x4.dot_i16x8_s (i16x8.sub (i16x8.add
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xa) (i8x16.relaxed_swizzle (local.get $tab) (v128.and (local.get $v) (local.get $mask))))
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xb) (i8x16.relaxed_swizzle (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask)))))
+          (local.get $c)) (local.get $ones)))
+          (f32x4.mul (i8x16.shuffle 0 1 2 3 0 1 2 3 4 5 6 7 4 5 6 7 (v128.load64_zero (local.get $s0)) (local.get $sxv)) (local.get $sxv))
+          (local.get $t0)))
+        ) (
+        (local.set $lo (SWZ (local.get $tab) (v128.and (local.get $v) (local.get $mask))))
+        (local.set $hi (SWZ (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask))))
         (local.set $d (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $xal)) (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $xbl))))
         (local.set $db (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $xah)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $xbh))))
-        (local.set $t0 (f32x4.add (local.get $t0) (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $d)) (f32x4.splat (f32.mul (f32.load (local.get $s0)) (local.get $sx)))) (f32x4.mul (f32x4.convert_i32x4_s (local.get $db)) (f32x4.splat (f32.mul (f32.load offset=4 (local.get $s0)) (local.get $sx)))))))
+        (local.set $t0 (f32x4.add (local.get $t0) (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $d)) (f32x4.mul (v128.load32_splat (local.get $s0)) (local.get $sxv))) (f32x4.mul (f32x4.convert_i32x4_s (local.get $db)) (f32x4.mul (v128.load32_splat offset=4 (local.get $s0)) (local.get $sxv))))))
+        ))
         (local.set $s0 (i32.add (local.get $s0) (i32.const 8)))
         (local.set $v (v128.load (local.get $wp1)))
-        (local.set $lo (SWZ (v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12) (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
-        (local.set $hi (SWZ (v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
+        (SEL (
+        (local.set $t1 (MADD (f32x4.convert_i32x4_s (i32x4.dot_i16x8_s (i16x8.sub (i16x8.add
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xa) (i8x16.relaxed_swizzle (local.get $tab) (v128.and (local.get $v) (local.get $mask))))
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xb) (i8x16.relaxed_swizzle (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask)))))
+          (local.get $c)) (local.get $ones)))
+          (f32x4.mul (i8x16.shuffle 0 1 2 3 0 1 2 3 4 5 6 7 4 5 6 7 (v128.load64_zero (local.get $s1)) (local.get $sxv)) (local.get $sxv))
+          (local.get $t1)))
+        ) (
+        (local.set $lo (SWZ (local.get $tab) (v128.and (local.get $v) (local.get $mask))))
+        (local.set $hi (SWZ (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask))))
         (local.set $d (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $xal)) (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $xbl))))
         (local.set $db (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $xah)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $xbh))))
-        (local.set $t1 (f32x4.add (local.get $t1) (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $d)) (f32x4.splat (f32.mul (f32.load (local.get $s1)) (local.get $sx)))) (f32x4.mul (f32x4.convert_i32x4_s (local.get $db)) (f32x4.splat (f32.mul (f32.load offset=4 (local.get $s1)) (local.get $sx)))))))
+        (local.set $t1 (f32x4.add (local.get $t1) (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $d)) (f32x4.mul (v128.load32_splat (local.get $s1)) (local.get $sxv))) (f32x4.mul (f32x4.convert_i32x4_s (local.get $db)) (f32x4.mul (v128.load32_splat offset=4 (local.get $s1)) (local.get $sxv))))))
+        ))
         (local.set $s1 (i32.add (local.get $s1) (i32.const 8)))
         (local.set $v (v128.load (local.get $wp2)))
-        (local.set $lo (SWZ (v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12) (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
-        (local.set $hi (SWZ (v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
+        (SEL (
+        (local.set $t2 (MADD (f32x4.convert_i32x4_s (i32x4.dot_i16x8_s (i16x8.sub (i16x8.add
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xa) (i8x16.relaxed_swizzle (local.get $tab) (v128.and (local.get $v) (local.get $mask))))
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xb) (i8x16.relaxed_swizzle (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask)))))
+          (local.get $c)) (local.get $ones)))
+          (f32x4.mul (i8x16.shuffle 0 1 2 3 0 1 2 3 4 5 6 7 4 5 6 7 (v128.load64_zero (local.get $s2)) (local.get $sxv)) (local.get $sxv))
+          (local.get $t2)))
+        ) (
+        (local.set $lo (SWZ (local.get $tab) (v128.and (local.get $v) (local.get $mask))))
+        (local.set $hi (SWZ (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask))))
         (local.set $d (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $xal)) (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $xbl))))
         (local.set $db (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $xah)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $xbh))))
-        (local.set $t2 (f32x4.add (local.get $t2) (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $d)) (f32x4.splat (f32.mul (f32.load (local.get $s2)) (local.get $sx)))) (f32x4.mul (f32x4.convert_i32x4_s (local.get $db)) (f32x4.splat (f32.mul (f32.load offset=4 (local.get $s2)) (local.get $sx)))))))
+        (local.set $t2 (f32x4.add (local.get $t2) (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $d)) (f32x4.mul (v128.load32_splat (local.get $s2)) (local.get $sxv))) (f32x4.mul (f32x4.convert_i32x4_s (local.get $db)) (f32x4.mul (v128.load32_splat offset=4 (local.get $s2)) (local.get $sxv))))))
+        ))
         (local.set $s2 (i32.add (local.get $s2) (i32.const 8)))
         (local.set $v (v128.load (local.get $wp3)))
-        (local.set $lo (SWZ (v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12) (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
-        (local.set $hi (SWZ (v128.const i8x16 0 1 2 3 4 6 8 12 0 -1 -2 -3 -4 -6 -8 -12) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))))
+        (SEL (
+        (local.set $t3 (MADD (f32x4.convert_i32x4_s (i32x4.dot_i16x8_s (i16x8.sub (i16x8.add
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xa) (i8x16.relaxed_swizzle (local.get $tab) (v128.and (local.get $v) (local.get $mask))))
+          (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $xb) (i8x16.relaxed_swizzle (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask)))))
+          (local.get $c)) (local.get $ones)))
+          (f32x4.mul (i8x16.shuffle 0 1 2 3 0 1 2 3 4 5 6 7 4 5 6 7 (v128.load64_zero (local.get $s3)) (local.get $sxv)) (local.get $sxv))
+          (local.get $t3)))
+        ) (
+        (local.set $lo (SWZ (local.get $tab) (v128.and (local.get $v) (local.get $mask))))
+        (local.set $hi (SWZ (local.get $tab) (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $mask))))
         (local.set $d (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $xal)) (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $xbl))))
         (local.set $db (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $xah)) (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $xbh))))
-        (local.set $t3 (f32x4.add (local.get $t3) (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $d)) (f32x4.splat (f32.mul (f32.load (local.get $s3)) (local.get $sx)))) (f32x4.mul (f32x4.convert_i32x4_s (local.get $db)) (f32x4.splat (f32.mul (f32.load offset=4 (local.get $s3)) (local.get $sx)))))))
+        (local.set $t3 (f32x4.add (local.get $t3) (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $d)) (f32x4.mul (v128.load32_splat (local.get $s3)) (local.get $sxv))) (f32x4.mul (f32x4.convert_i32x4_s (local.get $db)) (f32x4.mul (v128.load32_splat offset=4 (local.get $s3)) (local.get $sxv))))))
+        ))
         (local.set $s3 (i32.add (local.get $s3) (i32.const 8)))
         (local.set $wp0 (i32.add (local.get $wp0) (i32.const 16)))
         (local.set $wp1 (i32.add (local.get $wp1) (i32.const 16)))
@@ -667,7 +768,7 @@
     (local $x0 v128) (local $x1 v128) (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128)
     (local $c00 v128) (local $c01 v128) (local $c02 v128) (local $c03 v128)
     (local $c10 v128) (local $c11 v128) (local $c12 v128) (local $c13 v128)
-    (local $k4 i32) (local $j i32) (local $cp i32)
+    (local $k4 i32) (local $j i32) (local $cp i32) (local $w0p i32) (local $w1p i32) (local $w2p i32) (local $w3p i32)
     (local.set $k4 (i32.shl (local.get $kp) (i32.const 2)))
     (block $done (loop $ms
       (br_if $done (i32.ge_u (local.get $m) (local.get $M)))
@@ -678,19 +779,22 @@
       (local.set $c02 (v128.const i32x4 0 0 0 0)) (local.set $c03 (v128.const i32x4 0 0 0 0))
       (local.set $c10 (v128.const i32x4 0 0 0 0)) (local.set $c11 (v128.const i32x4 0 0 0 0))
       (local.set $c12 (v128.const i32x4 0 0 0 0)) (local.set $c13 (v128.const i32x4 0 0 0 0))
-      (local.set $o (i32.const 0))
+      ;; one pointer per stream, bumped by 16 bytes per 4 k: no address arithmetic per load (V8
+      ;; cannot fold base + offset register into one operand); unrolled by hand, V8 hoists all 12
+      ;; loads and spills accumulators
+      (local.set $w0p (local.get $panel))
+      (local.set $w1p (i32.add (local.get $w0p) (local.get $k4)))
+      (local.set $w2p (i32.add (local.get $w1p) (local.get $k4)))
+      (local.set $w3p (i32.add (local.get $w2p) (local.get $k4)))
+      (local.set $end (i32.add (local.get $a0) (local.get $k4)))
       (block $e (loop $k
-        (br_if $e (i32.ge_u (local.get $o) (local.get $k4)))
-        (local.set $x0 (v128.load (i32.add (local.get $a0) (local.get $o))))
-        (local.set $x1 (v128.load (i32.add (local.get $a1) (local.get $o))))
-        (local.set $row (i32.add (local.get $panel) (local.get $o)))
-        (local.set $w0 (v128.load (local.get $row)))
-        (local.set $row (i32.add (local.get $row) (local.get $k4)))
-        (local.set $w1 (v128.load (local.get $row)))
-        (local.set $row (i32.add (local.get $row) (local.get $k4)))
-        (local.set $w2 (v128.load (local.get $row)))
-        (local.set $row (i32.add (local.get $row) (local.get $k4)))
-        (local.set $w3 (v128.load (local.get $row)))
+        (br_if $e (i32.ge_u (local.get $a0) (local.get $end)))
+        (local.set $x0 (v128.load (local.get $a0)))
+        (local.set $x1 (v128.load (local.get $a1)))
+        (local.set $w0 (v128.load (local.get $w0p)))
+        (local.set $w1 (v128.load (local.get $w1p)))
+        (local.set $w2 (v128.load (local.get $w2p)))
+        (local.set $w3 (v128.load (local.get $w3p)))
         (local.set $c00 (MADD (local.get $x0) (local.get $w0) (local.get $c00)))
         (local.set $c01 (MADD (local.get $x0) (local.get $w1) (local.get $c01)))
         (local.set $c02 (MADD (local.get $x0) (local.get $w2) (local.get $c02)))
@@ -699,7 +803,12 @@
         (local.set $c11 (MADD (local.get $x1) (local.get $w1) (local.get $c11)))
         (local.set $c12 (MADD (local.get $x1) (local.get $w2) (local.get $c12)))
         (local.set $c13 (MADD (local.get $x1) (local.get $w3) (local.get $c13)))
-        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (local.set $a0 (i32.add (local.get $a0) (i32.const 16)))
+        (local.set $a1 (i32.add (local.get $a1) (i32.const 16)))
+        (local.set $w0p (i32.add (local.get $w0p) (i32.const 16)))
+        (local.set $w1p (i32.add (local.get $w1p) (i32.const 16)))
+        (local.set $w2p (i32.add (local.get $w2p) (i32.const 16)))
+        (local.set $w3p (i32.add (local.get $w3p) (i32.const 16)))
         (br $k)))
       ;; write row m (and m+1) for the r valid columns
       (local.set $cp (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (local.get $m) (local.get $ldc)) (local.get $nb)) (i32.const 2))))

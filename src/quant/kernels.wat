@@ -21,10 +21,6 @@
   (global $sat (mut i32) (i32.const 0))
   (func (export "saturated") (result i32) (global.get $sat))
 
-  ;; the float32 just below x (x > 0) when flag is set, else x: turns a >= into a >
-  (func $below (param $x f32) (param $flag i32) (result f32)
-    (f32.reinterpret_i32 (i32.sub (i32.reinterpret_f32 (local.get $x)) (local.get $flag))))
-
   ;; lanes [0, rem) set: a mask for the tail of a segment
   (func $tailmask (param $rem i32) (result v128)
     (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (local.get $rem))))
@@ -234,21 +230,24 @@
                (i32.add (i32x4.extract_lane 2 (local.get $cnt)) (i32x4.extract_lane 3 (local.get $cnt)))))))
 
   ;; encode_e2m1: codes of n floats at p scaled by inv, as bytes at q; counts |x*inv| > clip in $sat
-  (func $encode_e2m1 (param $p i32) (param $q i32) (param $n i32) (param $inv f32) (param $nan i32) (param $clip f32) (param $elem i32)
+  (func $encode_e2m1 (export "encode_e2m1") (param $p i32) (param $q i32) (param $n i32) (param $inv f32) (param $nan i32) (param $clip f32) (param $elem i32)
     (local $i i32) (local $k i32) (local $m i32) (local $vi v128) (local $vc v128) (local $cnt v128)
-    (local $t1 v128) (local $t2 v128) (local $t3 v128) (local $t4 v128) (local $t5 v128) (local $t6 v128) (local $t7 v128)
+    (local $t1 v128) (local $t2 v128) (local $kb v128) (local $odd v128) (local $seven v128)
     (local $y0 v128) (local $y1 v128) (local $y2 v128) (local $y3 v128)
     (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $a v128)
     (local $absm v128) (local $signm v128) (local $inf v128) (local $vnan v128) (local $denorm v128) (local $ovf v128) (local $ovfAt v128)
-    ;; E2M1 thresholds, all compared with >: to nearest even (elem 1) a tie stays down at
-    ;; 0.25, 1.25, 2.5, 5 and goes up at 0.75, 1.75, 3.5 (the even neighbour); ties away (elem 3) go up at all
-    (local.set $t1 (f32x4.splat (call $below (f32.const 0.25) (i32.eq (local.get $elem) (i32.const 3)))))
-    (local.set $t2 (f32x4.splat (call $below (f32.const 0.75) (i32.const 1))))
-    (local.set $t3 (f32x4.splat (call $below (f32.const 1.25) (i32.eq (local.get $elem) (i32.const 3)))))
-    (local.set $t4 (f32x4.splat (call $below (f32.const 1.75) (i32.const 1))))
-    (local.set $t5 (f32x4.splat (call $below (f32.const 2.5) (i32.eq (local.get $elem) (i32.const 3)))))
-    (local.set $t6 (f32x4.splat (call $below (f32.const 3.5) (i32.const 1))))
-    (local.set $t7 (f32x4.splat (call $below (f32.const 5) (i32.eq (local.get $elem) (i32.const 3)))))
+    ;; E2M1 magnitude code of a = |y| bits, to nearest even (elem 1) or ties away (elem 3),
+    ;; saturating: min(7, max(cn, cs)). For |y| >= 1, cn = (a + kb + odd) >> 22 (arithmetic): adding
+    ;; 2^21 - 1, plus the kept mantissa bit for ties to even (2^21 for ties away), rounds the 22
+    ;; dropped bits into the one mantissa bit, carrying into the exponent; kb also subtracts
+    ;; 252 << 22, the bits of 1.0 >> 22 less its code 2. Below 1, cn is at most the right code
+    ;; and cs counts the two thresholds passed (0.25: a tie stays down to even 0, goes up
+    ;; when ties away; 0.75 always goes up), compared as integer bits.
+    (local.set $t1 (i32x4.splat (i32.sub (i32.const 0x3e800000) (i32.eq (local.get $elem) (i32.const 3)))))
+    (local.set $t2 (i32x4.splat (i32.const 0x3f3fffff)))
+    (local.set $kb (i32x4.splat (select (i32.const 0xc1200000) (i32.const 0xc11fffff) (i32.eq (local.get $elem) (i32.const 3)))))
+    (local.set $odd (i32x4.splat (i32.ne (local.get $elem) (i32.const 3))))
+    (local.set $seven (i32x4.splat (i32.const 7)))
     (local.set $vi (f32x4.splat (local.get $inv)))
     (local.set $vc (f32x4.splat (local.get $clip)))
     (local.set $absm (i32x4.splat (i32.const 0x7fffffff)))
@@ -275,55 +274,31 @@
           (f32x4.gt (f32x4.abs (local.get $y3)) (local.get $vc))))
         ;; --- E2M1 of $y0 into $c0
         (local.set $a (v128.and (local.get $y0) (local.get $absm)))
-        (local.set $c0 (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub
-          (v128.const i32x4 0 0 0 0)
-          (f32x4.gt (local.get $a) (local.get $t1)))
-          (f32x4.gt (local.get $a) (local.get $t2)))
-          (f32x4.gt (local.get $a) (local.get $t3)))
-          (f32x4.gt (local.get $a) (local.get $t4)))
-          (f32x4.gt (local.get $a) (local.get $t5)))
-          (f32x4.gt (local.get $a) (local.get $t6)))
-          (f32x4.gt (local.get $a) (local.get $t7))))
-        (local.set $c0 (v128.or (local.get $c0) (i32x4.shr_u (v128.and (local.get $y0) (local.get $signm)) (i32.const 28))))
+        (local.set $c0 (i32x4.min_s (local.get $seven) (i32x4.max_s
+          (i32x4.shr_s (i32x4.add (i32x4.add (local.get $a) (local.get $kb)) (v128.and (i32x4.shr_u (local.get $a) (i32.const 22)) (local.get $odd))) (i32.const 22))
+          (i32x4.abs (i32x4.add (i32x4.gt_s (local.get $a) (local.get $t1)) (i32x4.gt_s (local.get $a) (local.get $t2)))))))
+        (local.set $c0 (v128.or (local.get $c0) (i32x4.shl (i32x4.shr_u (local.get $y0) (i32.const 31)) (i32.const 3))))
         (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_s (local.get $a) (local.get $inf))))
         ;; --- E2M1 of $y1 into $c1
         (local.set $a (v128.and (local.get $y1) (local.get $absm)))
-        (local.set $c1 (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub
-          (v128.const i32x4 0 0 0 0)
-          (f32x4.gt (local.get $a) (local.get $t1)))
-          (f32x4.gt (local.get $a) (local.get $t2)))
-          (f32x4.gt (local.get $a) (local.get $t3)))
-          (f32x4.gt (local.get $a) (local.get $t4)))
-          (f32x4.gt (local.get $a) (local.get $t5)))
-          (f32x4.gt (local.get $a) (local.get $t6)))
-          (f32x4.gt (local.get $a) (local.get $t7))))
-        (local.set $c1 (v128.or (local.get $c1) (i32x4.shr_u (v128.and (local.get $y1) (local.get $signm)) (i32.const 28))))
+        (local.set $c1 (i32x4.min_s (local.get $seven) (i32x4.max_s
+          (i32x4.shr_s (i32x4.add (i32x4.add (local.get $a) (local.get $kb)) (v128.and (i32x4.shr_u (local.get $a) (i32.const 22)) (local.get $odd))) (i32.const 22))
+          (i32x4.abs (i32x4.add (i32x4.gt_s (local.get $a) (local.get $t1)) (i32x4.gt_s (local.get $a) (local.get $t2)))))))
+        (local.set $c1 (v128.or (local.get $c1) (i32x4.shl (i32x4.shr_u (local.get $y1) (i32.const 31)) (i32.const 3))))
         (local.set $c1 (v128.bitselect (local.get $vnan) (local.get $c1) (i32x4.gt_s (local.get $a) (local.get $inf))))
         ;; --- E2M1 of $y2 into $c2
         (local.set $a (v128.and (local.get $y2) (local.get $absm)))
-        (local.set $c2 (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub
-          (v128.const i32x4 0 0 0 0)
-          (f32x4.gt (local.get $a) (local.get $t1)))
-          (f32x4.gt (local.get $a) (local.get $t2)))
-          (f32x4.gt (local.get $a) (local.get $t3)))
-          (f32x4.gt (local.get $a) (local.get $t4)))
-          (f32x4.gt (local.get $a) (local.get $t5)))
-          (f32x4.gt (local.get $a) (local.get $t6)))
-          (f32x4.gt (local.get $a) (local.get $t7))))
-        (local.set $c2 (v128.or (local.get $c2) (i32x4.shr_u (v128.and (local.get $y2) (local.get $signm)) (i32.const 28))))
+        (local.set $c2 (i32x4.min_s (local.get $seven) (i32x4.max_s
+          (i32x4.shr_s (i32x4.add (i32x4.add (local.get $a) (local.get $kb)) (v128.and (i32x4.shr_u (local.get $a) (i32.const 22)) (local.get $odd))) (i32.const 22))
+          (i32x4.abs (i32x4.add (i32x4.gt_s (local.get $a) (local.get $t1)) (i32x4.gt_s (local.get $a) (local.get $t2)))))))
+        (local.set $c2 (v128.or (local.get $c2) (i32x4.shl (i32x4.shr_u (local.get $y2) (i32.const 31)) (i32.const 3))))
         (local.set $c2 (v128.bitselect (local.get $vnan) (local.get $c2) (i32x4.gt_s (local.get $a) (local.get $inf))))
         ;; --- E2M1 of $y3 into $c3
         (local.set $a (v128.and (local.get $y3) (local.get $absm)))
-        (local.set $c3 (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub
-          (v128.const i32x4 0 0 0 0)
-          (f32x4.gt (local.get $a) (local.get $t1)))
-          (f32x4.gt (local.get $a) (local.get $t2)))
-          (f32x4.gt (local.get $a) (local.get $t3)))
-          (f32x4.gt (local.get $a) (local.get $t4)))
-          (f32x4.gt (local.get $a) (local.get $t5)))
-          (f32x4.gt (local.get $a) (local.get $t6)))
-          (f32x4.gt (local.get $a) (local.get $t7))))
-        (local.set $c3 (v128.or (local.get $c3) (i32x4.shr_u (v128.and (local.get $y3) (local.get $signm)) (i32.const 28))))
+        (local.set $c3 (i32x4.min_s (local.get $seven) (i32x4.max_s
+          (i32x4.shr_s (i32x4.add (i32x4.add (local.get $a) (local.get $kb)) (v128.and (i32x4.shr_u (local.get $a) (i32.const 22)) (local.get $odd))) (i32.const 22))
+          (i32x4.abs (i32x4.add (i32x4.gt_s (local.get $a) (local.get $t1)) (i32x4.gt_s (local.get $a) (local.get $t2)))))))
+        (local.set $c3 (v128.or (local.get $c3) (i32x4.shl (i32x4.shr_u (local.get $y3) (i32.const 31)) (i32.const 3))))
         (local.set $c3 (v128.bitselect (local.get $vnan) (local.get $c3) (i32x4.gt_s (local.get $a) (local.get $inf))))
         (v128.store align=1 (i32.add (local.get $q) (local.get $i))
           (i8x16.narrow_i16x8_u
@@ -340,16 +315,10 @@
           (v128.and (f32x4.gt (f32x4.abs (local.get $y0)) (local.get $vc)) (v128.const i32x4 -1 0 0 0))))
         ;; --- E2M1 of $y0 into $c0
         (local.set $a (v128.and (local.get $y0) (local.get $absm)))
-        (local.set $c0 (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub
-          (v128.const i32x4 0 0 0 0)
-          (f32x4.gt (local.get $a) (local.get $t1)))
-          (f32x4.gt (local.get $a) (local.get $t2)))
-          (f32x4.gt (local.get $a) (local.get $t3)))
-          (f32x4.gt (local.get $a) (local.get $t4)))
-          (f32x4.gt (local.get $a) (local.get $t5)))
-          (f32x4.gt (local.get $a) (local.get $t6)))
-          (f32x4.gt (local.get $a) (local.get $t7))))
-        (local.set $c0 (v128.or (local.get $c0) (i32x4.shr_u (v128.and (local.get $y0) (local.get $signm)) (i32.const 28))))
+        (local.set $c0 (i32x4.min_s (local.get $seven) (i32x4.max_s
+          (i32x4.shr_s (i32x4.add (i32x4.add (local.get $a) (local.get $kb)) (v128.and (i32x4.shr_u (local.get $a) (i32.const 22)) (local.get $odd))) (i32.const 22))
+          (i32x4.abs (i32x4.add (i32x4.gt_s (local.get $a) (local.get $t1)) (i32x4.gt_s (local.get $a) (local.get $t2)))))))
+        (local.set $c0 (v128.or (local.get $c0) (i32x4.shl (i32x4.shr_u (local.get $y0) (i32.const 31)) (i32.const 3))))
         (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_s (local.get $a) (local.get $inf))))
         (i32.store8 (i32.add (local.get $q) (local.get $i)) (i32x4.extract_lane 0 (local.get $c0)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
@@ -447,7 +416,6 @@
     (local $y0 v128) (local $y1 v128) (local $y2 v128) (local $y3 v128)
     (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $a v128)
     (local $absm v128) (local $signm v128) (local $inf v128) (local $vnan v128) (local $denorm v128) (local $ovf v128) (local $ovfAt v128)
-    (local $t1 v128) (local $t2 v128) (local $t3 v128) (local $t4 v128) (local $t5 v128) (local $t6 v128) (local $t7 v128)
     (global.set $sat (i32.const 0))
     (local.set $vc (f32x4.splat (local.get $clip)))
     (local.set $absm (i32x4.splat (i32.const 0x7fffffff)))
@@ -457,15 +425,6 @@
     (local.set $denorm (i32x4.splat (i32.const 0x46800000)))
     (local.set $ovf (i32x4.splat (select (i32.const 0x7f) (i32.const 0x7e) (i32.eq (local.get $elem) (i32.const 2)))))
     (local.set $ovfAt (i32x4.splat (i32.const 0x43e80000)))
-    ;; E2M1 thresholds, all compared with >: to nearest even (elem 1) a tie stays down at
-    ;; 0.25, 1.25, 2.5, 5 and goes up at 0.75, 1.75, 3.5 (the even neighbour); ties away (elem 3) go up at all
-    (local.set $t1 (f32x4.splat (call $below (f32.const 0.25) (i32.eq (local.get $elem) (i32.const 3)))))
-    (local.set $t2 (f32x4.splat (call $below (f32.const 0.75) (i32.const 1))))
-    (local.set $t3 (f32x4.splat (call $below (f32.const 1.25) (i32.eq (local.get $elem) (i32.const 3)))))
-    (local.set $t4 (f32x4.splat (call $below (f32.const 1.75) (i32.const 1))))
-    (local.set $t5 (f32x4.splat (call $below (f32.const 2.5) (i32.eq (local.get $elem) (i32.const 3)))))
-    (local.set $t6 (f32x4.splat (call $below (f32.const 3.5) (i32.const 1))))
-    (local.set $t7 (f32x4.splat (call $below (f32.const 5) (i32.eq (local.get $elem) (i32.const 3)))))
     (local.set $in (local.get $src))
     (local.set $q (local.get $codes))
     (local.set $end (i32.add (local.get $src) (i32.shl (i32.mul (local.get $rows) (local.get $cols)) (select (i32.const 1) (i32.const 2) (local.get $bf16)))))
@@ -613,7 +572,7 @@
     (local $y0 v128) (local $y1 v128) (local $y2 v128) (local $y3 v128)
     (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $a v128)
     (local $absm v128) (local $signm v128) (local $inf v128) (local $vnan v128) (local $denorm v128) (local $ovf v128) (local $ovfAt v128)
-    (local $t1 v128) (local $t2 v128) (local $t3 v128) (local $t4 v128) (local $t5 v128) (local $t6 v128) (local $t7 v128)
+    (local $t1 v128) (local $t2 v128) (local $kb v128) (local $odd v128) (local $seven v128)
     (global.set $sat (i32.const 0))
     (local.set $vc (f32x4.splat (local.get $clip)))
     (local.set $absm (i32x4.splat (i32.const 0x7fffffff)))
@@ -623,15 +582,18 @@
     (local.set $denorm (i32x4.splat (i32.const 0x46800000)))
     (local.set $ovf (i32x4.splat (select (i32.const 0x7f) (i32.const 0x7e) (i32.eq (local.get $elem) (i32.const 2)))))
     (local.set $ovfAt (i32x4.splat (i32.const 0x43e80000)))
-    ;; E2M1 thresholds, all compared with >: to nearest even (elem 1) a tie stays down at
-    ;; 0.25, 1.25, 2.5, 5 and goes up at 0.75, 1.75, 3.5 (the even neighbour); ties away (elem 3) go up at all
-    (local.set $t1 (f32x4.splat (call $below (f32.const 0.25) (i32.eq (local.get $elem) (i32.const 3)))))
-    (local.set $t2 (f32x4.splat (call $below (f32.const 0.75) (i32.const 1))))
-    (local.set $t3 (f32x4.splat (call $below (f32.const 1.25) (i32.eq (local.get $elem) (i32.const 3)))))
-    (local.set $t4 (f32x4.splat (call $below (f32.const 1.75) (i32.const 1))))
-    (local.set $t5 (f32x4.splat (call $below (f32.const 2.5) (i32.eq (local.get $elem) (i32.const 3)))))
-    (local.set $t6 (f32x4.splat (call $below (f32.const 3.5) (i32.const 1))))
-    (local.set $t7 (f32x4.splat (call $below (f32.const 5) (i32.eq (local.get $elem) (i32.const 3)))))
+    ;; E2M1 magnitude code of a = |y| bits, to nearest even (elem 1) or ties away (elem 3),
+    ;; saturating: min(7, max(cn, cs)). For |y| >= 1, cn = (a + kb + odd) >> 22 (arithmetic): adding
+    ;; 2^21 - 1, plus the kept mantissa bit for ties to even (2^21 for ties away), rounds the 22
+    ;; dropped bits into the one mantissa bit, carrying into the exponent; kb also subtracts
+    ;; 252 << 22, the bits of 1.0 >> 22 less its code 2. Below 1, cn is at most the right code
+    ;; and cs counts the two thresholds passed (0.25: a tie stays down to even 0, goes up
+    ;; when ties away; 0.75 always goes up), compared as integer bits.
+    (local.set $t1 (i32x4.splat (i32.sub (i32.const 0x3e800000) (i32.eq (local.get $elem) (i32.const 3)))))
+    (local.set $t2 (i32x4.splat (i32.const 0x3f3fffff)))
+    (local.set $kb (i32x4.splat (select (i32.const 0xc1200000) (i32.const 0xc11fffff) (i32.eq (local.get $elem) (i32.const 3)))))
+    (local.set $odd (i32x4.splat (i32.ne (local.get $elem) (i32.const 3))))
+    (local.set $seven (i32x4.splat (i32.const 7)))
     (local.set $in (local.get $src))
     (local.set $q (local.get $codes))
     (local.set $end (i32.add (local.get $src) (i32.shl (i32.mul (local.get $rows) (local.get $cols)) (select (i32.const 1) (i32.const 2) (local.get $bf16)))))
@@ -703,52 +665,28 @@
               (local.set $y2 (f32x4.mul (v128.load offset=32 align=4 (local.get $k)) (local.get $vi)))
               (local.set $y3 (f32x4.mul (v128.load offset=48 align=4 (local.get $k)) (local.get $vi)))
             (local.set $a (v128.and (local.get $y0) (local.get $absm)))
-            (local.set $c0 (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub
-              (v128.const i32x4 0 0 0 0)
-              (f32x4.gt (local.get $a) (local.get $t1)))
-              (f32x4.gt (local.get $a) (local.get $t2)))
-              (f32x4.gt (local.get $a) (local.get $t3)))
-              (f32x4.gt (local.get $a) (local.get $t4)))
-              (f32x4.gt (local.get $a) (local.get $t5)))
-              (f32x4.gt (local.get $a) (local.get $t6)))
-              (f32x4.gt (local.get $a) (local.get $t7))))
-            (local.set $c0 (v128.or (local.get $c0) (i32x4.shr_u (v128.and (local.get $y0) (local.get $signm)) (i32.const 28))))
+            (local.set $c0 (i32x4.min_s (local.get $seven) (i32x4.max_s
+              (i32x4.shr_s (i32x4.add (i32x4.add (local.get $a) (local.get $kb)) (v128.and (i32x4.shr_u (local.get $a) (i32.const 22)) (local.get $odd))) (i32.const 22))
+              (i32x4.abs (i32x4.add (i32x4.gt_s (local.get $a) (local.get $t1)) (i32x4.gt_s (local.get $a) (local.get $t2)))))))
+            (local.set $c0 (v128.or (local.get $c0) (i32x4.shl (i32x4.shr_u (local.get $y0) (i32.const 31)) (i32.const 3))))
             (local.set $c0 (v128.bitselect (local.get $vnan) (local.get $c0) (i32x4.gt_s (local.get $a) (local.get $inf))))
             (local.set $a (v128.and (local.get $y1) (local.get $absm)))
-            (local.set $c1 (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub
-              (v128.const i32x4 0 0 0 0)
-              (f32x4.gt (local.get $a) (local.get $t1)))
-              (f32x4.gt (local.get $a) (local.get $t2)))
-              (f32x4.gt (local.get $a) (local.get $t3)))
-              (f32x4.gt (local.get $a) (local.get $t4)))
-              (f32x4.gt (local.get $a) (local.get $t5)))
-              (f32x4.gt (local.get $a) (local.get $t6)))
-              (f32x4.gt (local.get $a) (local.get $t7))))
-            (local.set $c1 (v128.or (local.get $c1) (i32x4.shr_u (v128.and (local.get $y1) (local.get $signm)) (i32.const 28))))
+            (local.set $c1 (i32x4.min_s (local.get $seven) (i32x4.max_s
+              (i32x4.shr_s (i32x4.add (i32x4.add (local.get $a) (local.get $kb)) (v128.and (i32x4.shr_u (local.get $a) (i32.const 22)) (local.get $odd))) (i32.const 22))
+              (i32x4.abs (i32x4.add (i32x4.gt_s (local.get $a) (local.get $t1)) (i32x4.gt_s (local.get $a) (local.get $t2)))))))
+            (local.set $c1 (v128.or (local.get $c1) (i32x4.shl (i32x4.shr_u (local.get $y1) (i32.const 31)) (i32.const 3))))
             (local.set $c1 (v128.bitselect (local.get $vnan) (local.get $c1) (i32x4.gt_s (local.get $a) (local.get $inf))))
             (local.set $a (v128.and (local.get $y2) (local.get $absm)))
-            (local.set $c2 (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub
-              (v128.const i32x4 0 0 0 0)
-              (f32x4.gt (local.get $a) (local.get $t1)))
-              (f32x4.gt (local.get $a) (local.get $t2)))
-              (f32x4.gt (local.get $a) (local.get $t3)))
-              (f32x4.gt (local.get $a) (local.get $t4)))
-              (f32x4.gt (local.get $a) (local.get $t5)))
-              (f32x4.gt (local.get $a) (local.get $t6)))
-              (f32x4.gt (local.get $a) (local.get $t7))))
-            (local.set $c2 (v128.or (local.get $c2) (i32x4.shr_u (v128.and (local.get $y2) (local.get $signm)) (i32.const 28))))
+            (local.set $c2 (i32x4.min_s (local.get $seven) (i32x4.max_s
+              (i32x4.shr_s (i32x4.add (i32x4.add (local.get $a) (local.get $kb)) (v128.and (i32x4.shr_u (local.get $a) (i32.const 22)) (local.get $odd))) (i32.const 22))
+              (i32x4.abs (i32x4.add (i32x4.gt_s (local.get $a) (local.get $t1)) (i32x4.gt_s (local.get $a) (local.get $t2)))))))
+            (local.set $c2 (v128.or (local.get $c2) (i32x4.shl (i32x4.shr_u (local.get $y2) (i32.const 31)) (i32.const 3))))
             (local.set $c2 (v128.bitselect (local.get $vnan) (local.get $c2) (i32x4.gt_s (local.get $a) (local.get $inf))))
             (local.set $a (v128.and (local.get $y3) (local.get $absm)))
-            (local.set $c3 (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub (i32x4.sub
-              (v128.const i32x4 0 0 0 0)
-              (f32x4.gt (local.get $a) (local.get $t1)))
-              (f32x4.gt (local.get $a) (local.get $t2)))
-              (f32x4.gt (local.get $a) (local.get $t3)))
-              (f32x4.gt (local.get $a) (local.get $t4)))
-              (f32x4.gt (local.get $a) (local.get $t5)))
-              (f32x4.gt (local.get $a) (local.get $t6)))
-              (f32x4.gt (local.get $a) (local.get $t7))))
-            (local.set $c3 (v128.or (local.get $c3) (i32x4.shr_u (v128.and (local.get $y3) (local.get $signm)) (i32.const 28))))
+            (local.set $c3 (i32x4.min_s (local.get $seven) (i32x4.max_s
+              (i32x4.shr_s (i32x4.add (i32x4.add (local.get $a) (local.get $kb)) (v128.and (i32x4.shr_u (local.get $a) (i32.const 22)) (local.get $odd))) (i32.const 22))
+              (i32x4.abs (i32x4.add (i32x4.gt_s (local.get $a) (local.get $t1)) (i32x4.gt_s (local.get $a) (local.get $t2)))))))
+            (local.set $c3 (v128.or (local.get $c3) (i32x4.shl (i32x4.shr_u (local.get $y3) (i32.const 31)) (i32.const 3))))
             (local.set $c3 (v128.bitselect (local.get $vnan) (local.get $c3) (i32x4.gt_s (local.get $a) (local.get $inf))))
               (v128.store align=1 (local.get $q)
                 (i8x16.narrow_i16x8_u

@@ -11,15 +11,14 @@ import { dataTable } from '../table.js';
 
 const FORMATS: WeightFormat[] = ['fp32', 'bf16', 'deepseek-fp8', 'mxfp4', 'int8'];
 
-/** W shapes offered (n x k); the default 2048 x 4096 is 32 MiB of fp32 weights. */
 /**
- * Browsers coarsen performance.now to 0.1 ms without cross-origin isolation and the benchmark
- * times single calls, so larger W (longer calls) give finer figures.
+ * W shapes offered (n x k). Browsers coarsen performance.now to 0.1 ms without cross-origin
+ * isolation; the benchmark times batches of calls of about 10 ms, so every shape times finely.
  */
 const SHAPES: [string, string][] = [
-  ['4096x8192', '4096 x 8192 (128 MiB as fp32; finest timing)'],
-  ['2048x4096', '2048 x 4096 (32 MiB)'],
-  ['1024x2048', '1024 x 2048 (8 MiB, quick; coarse: calls near the 0.1 ms timer step)'],
+  ['2048x4096', '2048 x 4096 (32 MiB as fp32, past most caches)'],
+  ['4096x8192', '4096 x 8192 (128 MiB as fp32; about 1 GB of memory in all)'],
+  ['1024x2048', '1024 x 2048 (8 MiB, quick; may fit in a large last-level cache)'],
 ];
 
 function showResult(out: HTMLElement, r: LiveGemvResult, secs: number): void {
@@ -74,7 +73,7 @@ function showResult(out: HTMLElement, r: LiveGemvResult, secs: number): void {
         '(memory-bound); when it is well below, decoding the format (FP8/FP4 to float, scaling) costs ' +
         'more instructions per element than the memory saves: the kernel is instruction-bound. Relaxed ' +
         'SIMD adds fused multiply-add and integer dot products, which cut those instructions. The Node ' +
-        'figures of the same kernels on 2-core AMD and Intel VMs are in bench/RESULTS.md (GEMV tables). This browser’s timer steps by 0.1 ms, so figures for calls of under about 2 ms are coarse.',
+        'figures of the same kernels on 2-core AMD and Intel VMs are in bench/RESULTS.md (GEMV tables). Calls are timed in batches of about 10 ms, since this browser’s timer steps by 0.1 ms.',
     ),
   );
 }

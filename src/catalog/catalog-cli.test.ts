@@ -2,13 +2,19 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { cli } from '../cli/cli.testutil.js';
 import { chipsJson, chipsText, modelsText, systemsText } from '../cli/commands/catalog.js';
 import { UsageError } from '../cli/util.js';
 import { defaultCatalog } from './node.js';
 import type { Accelerator, Figure } from './types.js';
 
 const BIN = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
-const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+const spawnRun = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+/** `main` in-process (cli.testutil.ts); the exit-status case below runs the real executable. */
+const run = async (...args: string[]) => {
+  const r = await cli(...args);
+  return { status: r.code, stdout: r.out, stderr: r.err };
+};
 const cat = defaultCatalog();
 
 describe('catalog CLI text', () => {
@@ -46,28 +52,28 @@ describe('catalog CLI text', () => {
 });
 
 describe('chipstack binary', () => {
-  it('prints chips, systems and models as JSON', () => {
+  it('prints chips, systems and models as JSON', async () => {
     for (const [cmd, n] of [
       ['chips', cat.accelerators.length],
       ['systems', cat.systems.length],
       ['models', cat.models.length],
     ] as const) {
-      const r = run(cmd, '--json');
+      const r = await run(cmd, '--json');
       assert.equal(r.status, 0, r.stderr);
       assert.equal((JSON.parse(r.stdout) as unknown[]).length, n, cmd);
     }
   });
 
-  it('has --help on every catalogue command', () => {
+  it('has --help on every catalogue command', async () => {
     for (const cmd of ['chips', 'systems', 'models']) {
-      const r = run(cmd, '--help');
+      const r = await run(cmd, '--help');
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /--json/);
     }
   });
 
   it('exits 2 with one line for an unknown vendor', () => {
-    const r = run('chips', '--vendor', 'intel');
+    const r = spawnRun('chips', '--vendor', 'intel');
     assert.equal(r.status, 2);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^chipstack: unknown vendor "intel"; known: .*\n$/);

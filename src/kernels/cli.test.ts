@@ -2,19 +2,17 @@
  * `chipstack bench gemv` and `chipstack accumulate-study` as a user runs them (no timing checks).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { cli } from '../cli/cli.testutil.js';
 
-const BIN = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
-function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const _BIN = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
+/** `main` in-process (cli.testutil.ts): no process start per case. */
+const run = cli;
 
 describe('chipstack kernels commands', () => {
-  test('bench gemv --json: one row per format, fp32 speed-up 1, two threads', () => {
-    const r = run(
+  test('bench gemv --json: one row per format, fp32 speed-up 1, two threads', async () => {
+    const r = await run(
       'bench',
       'gemv',
       '--shape',
@@ -27,18 +25,20 @@ describe('chipstack kernels commands', () => {
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /mxfp4/);
     const j = JSON.parse(
-      run(
-        'bench',
-        'gemv',
-        '--shape',
-        '40x300',
-        '--formats',
-        'mxfp4,int8',
-        '--threads',
-        '2',
-        '--seconds',
-        '0',
-        '--json',
+      (
+        await run(
+          'bench',
+          'gemv',
+          '--shape',
+          '40x300',
+          '--formats',
+          'mxfp4,int8',
+          '--threads',
+          '2',
+          '--seconds',
+          '0',
+          '--json',
+        )
       ).out,
     );
     assert.equal(j.threads, 2);
@@ -51,9 +51,9 @@ describe('chipstack kernels commands', () => {
     }
   });
 
-  test('bench gemv --variant: both kernel builds run (relaxed SIMD turned on in Node)', () => {
+  test('bench gemv --variant: both kernel builds run (relaxed SIMD turned on in Node)', async () => {
     for (const v of ['simd128', 'relaxed']) {
-      const r = run(
+      const r = await run(
         'bench',
         'gemv',
         '--shape',
@@ -73,15 +73,15 @@ describe('chipstack kernels commands', () => {
     }
   });
 
-  test('bench gemv --m runs the GEMM kernel', () => {
+  test('bench gemv --m runs the GEMM kernel', async () => {
     const j = JSON.parse(
-      run('bench', 'gemv', '--shape', '16x64', '--m', '3', '--formats', 'nvfp4', '--json').out,
+      (await run('bench', 'gemv', '--shape', '16x64', '--m', '3', '--formats', 'nvfp4', '--json')).out,
     );
     assert.equal(j.m, 3);
     assert.equal(j.results[0].format, 'nvfp4');
   });
 
-  test('usage errors exit 2 with one line', () => {
+  test('usage errors exit 2 with one line', async () => {
     for (const args of [
       ['bench', 'gemv', '--shape', '12'],
       ['bench', 'gemv', '--formats', 'fp5'],
@@ -96,14 +96,14 @@ describe('chipstack kernels commands', () => {
       ['accumulate-study', '--rounding', 'up'],
       ['accumulate-study', '--bits', '60'],
     ]) {
-      const r = run(...args);
+      const r = await run(...args);
       assert.equal(r.code, 2, args.join(' '));
       assert.equal(r.err.trim().split('\n').length, 1);
     }
   });
 
-  test('accumulate-study --json: K rows, promotion beats none', () => {
-    const r = run('accumulate-study', '--json', '--bits', '10');
+  test('accumulate-study --json: K rows, promotion beats none', async () => {
+    const r = await run('accumulate-study', '--json', '--bits', '10');
     assert.equal(r.code, 0, r.err);
     const j = JSON.parse(r.out);
     assert.equal(j.mantissaBits, 10);

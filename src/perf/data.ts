@@ -136,10 +136,14 @@ type AjvClass = typeof AjvModule.default;
 const Ajv: AjvClass =
   (AjvModule as unknown as { default?: AjvClass }).default ?? (AjvModule as unknown as AjvClass);
 
-const compiled = new WeakMap<object, Record<'efficiency' | 'energy' | 'validation', ValidateFunction>>();
+type PerfValidators = Record<'efficiency' | 'energy' | 'validation', ValidateFunction>;
+/** Compiled validators per (perf schema, common schema) pair of objects. */
+const compiled = new WeakMap<object, WeakMap<object, PerfValidators>>();
 
 function validators(schema: object, common: object) {
-  let v = compiled.get(schema);
+  let bySchema = compiled.get(common);
+  if (!bySchema) compiled.set(common, (bySchema = new WeakMap()));
+  let v = bySchema.get(schema);
   if (!v) {
     const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, strictRequired: false });
     ajv.addSchema(common);
@@ -149,7 +153,7 @@ function validators(schema: object, common: object) {
       energy: ajv.compile({ $ref: 'perf#/properties/energy' }),
       validation: ajv.compile({ $ref: 'perf#/properties/validation' }),
     };
-    compiled.set(schema, v);
+    bySchema.set(schema, v);
   }
   return v;
 }

@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultCatalog } from '../catalog/node.js';
-import { attentionPath, chipSpec, gemmPath, systemSpec } from './chip.js';
+import {
+  attentionPath,
+  chipSpec,
+  gemmPath,
+  nativeKind,
+  parseAssume,
+  resolveSystem,
+  systemSpec,
+  withAssumed,
+} from './chip.js';
 import { getFormat } from './formats.js';
 import { defaultPerfData } from './node.js';
+import { simulate } from './simulate.js';
 
 const cat = defaultCatalog();
 const data = defaultPerfData();
@@ -67,5 +77,101 @@ describe('chips and compute paths', () => {
     const h800 = systemSpec(data, cat, cat.getSystem('hgx-h800-8'));
     assert.equal(h800.usdPerChipHour, 2);
     assert.equal(h800.rental, true);
+  });
+
+  it('reads native formats from the registry: the same kinds as the hand table it replaced', () => {
+    // The literal table chip.ts had before the catalogue's native names came from the registry.
+    const before: Record<string, string | null> = {
+      fp32: 'fp32',
+      tf32: null,
+      fp16: 'fp16',
+      bf16: 'bf16',
+      'fp8-e4m3': 'fp8',
+      'fp8-e5m2': 'fp8',
+      'fp8-e4m3fnuz': 'fp8',
+      'fp8-e5m2fnuz': 'fp8',
+      fp8: 'fp8',
+      hif8: 'fp8',
+      mxfp8: 'fp8',
+      mxfp6: 'fp6',
+      mxfp4: 'fp4',
+      nvfp4: 'fp4',
+      hif4: 'fp4',
+      int8: 'int8',
+      int4: 'int4',
+    };
+    for (const [name, kind] of Object.entries(before)) assert.equal(nativeKind(name), kind, name);
+    for (const a of cat.accelerators)
+      for (const n of a.formats.native) assert.ok(n in before, `${a.id} lists ${n}: add it to this oracle`);
+    assert.equal(nativeKind('constructor'), null);
+    assert.equal(chip('b200').nvfp4Hardware, true);
+    assert.equal(chip('h100').nvfp4Hardware, false);
+    assert.equal(chip('ascend-950dt').nvfp4Hardware, false);
+  });
+
+  it('marks --assume figures as assumptions with a note', () => {
+    const a = withAssumed(cat.getAccelerator('kunlunxin-p800'), parseAssume(['hbmBandwidthTBps=2']));
+    const f = a.figures.hbmBandwidthTBps;
+    assert.equal(f.value, 2);
+    assert.equal(f.confidence, 'assumption');
+    assert.equal(f.note, 'given with --assume');
+  });
+
+  it("takes the system's scale-up domain, and the largest catalogued domain for CHIP:N", () => {
+    assert.equal(systemSpec(data, cat, cat.getSystem('mlu370-x8-server')).scaleUpDomain, 4);
+    // The MLU370-X8's only catalogued system is 8 chips, but its domain is 4.
+    assert.equal(resolveSystem(data, cat, 'mlu370-x8:16').scaleUpDomain, 4);
+    // Without scaleUpDomainChips the whole system is one domain.
+    assert.equal(resolveSystem(data, cat, 'ascend-910c:1000').scaleUpDomain, 384);
+    assert.equal(resolveSystem(data, cat, 'ascend-910c:1000', { scaleUpDomain: 16 }).scaleUpDomain, 16);
+  });
+
+  it('stops a multi-board run when the scale-up domain is unknown, naming scaleUpDomainChips', () => {
+    const assume = parseAssume([
+      'hbmBandwidthTBps=2',
+      'hbmCapacityGB=96',
+      'bf16DenseTflops=300',
+      'int8DenseTops=600',
+      'scaleUpGBps=400',
+      'scaleOutGBps=50',
+    ]);
+    const sys = resolveSystem(data, cat, 'kunlunxin-p800-cluster', assume);
+    assert.equal(sys.scaleUpDomainUnknown, true);
+    assert.equal(sys.scaleUpDomain, 8);
+    const big = {
+      model: 'deepseek-v3',
+      system: 'kunlunxin-p800-cluster',
+      weights: 'bf16',
+      seqLen: 2048,
+      assume,
+    };
+    assert.throws(
+      () => simulate(data, cat, { ...big, phase: 'decode', batch: 8 }),
+      (e: unknown) =>
+        e instanceof RangeError &&
+        /kunlunxin-p800-cluster: published figure scaleUpDomainChips is unknown/.test(e.message),
+    );
+    // One board is fine; so is a domain given with --assume.
+    const small = simulate(data, cat, { ...big, model: 'llama-3.1-8b', phase: 'decode', batch: 8 });
+    assert.ok(small.parallel.chips <= 8 && small.tokensPerSecPerChip > 0);
+    const given = simulate(data, cat, {
+      ...big,
+      phase: 'decode',
+      batch: 8,
+      assume: { ...assume, scaleUpDomain: 32 },
+    });
+    assert.ok(given.parallel.chips > 8);
+  });
+
+  it("falls back to the system's scale-out per chip when the chip has no figure", () => {
+    assert.equal(cat.getAccelerator('ascend-910c').figures.scaleOutGBps.value, null);
+    // A test system: 8 x 910C with the HGX H100's 3.2 Tb/s of scale-out.
+    const test = { ...cat.getSystem('hgx-h100-8'), id: 'test-910c-8', accelerator: 'ascend-910c' };
+    const s = systemSpec(data, cat, test);
+    assert.equal(s.chip.scaleOutGBps, (3.2 * 1000) / 8 / 8);
+    assert.ok(
+      s.assumptions.some((a) => /scale-out 50 GB\/s per chip: test-910c-8 scale-out 3.2 Tb\/s/.test(a)),
+    );
+    assert.equal(systemSpec(data, cat, cat.getSystem('cloudmatrix-384')).chip.scaleOutGBps, null);
   });
 });

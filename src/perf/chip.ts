@@ -6,15 +6,10 @@
  */
 import type { Catalog } from '../catalog/catalog.js';
 import { figureValue } from '../catalog/figure.js';
-import {
-  ACCELERATOR_FIGURE_KEYS,
-  type Accelerator,
-  type Figure,
-  type NativeFormat,
-  type System,
-} from '../catalog/types.js';
-import { type ChipClass, num, type PerfData, type PerfFigure } from './data.js';
-import { type ElementKind, getFormat, type StorageFormat } from './formats.js';
+import { resolveNativeFormat } from '../catalog/formats.js';
+import { ACCELERATOR_FIGURE_KEYS, type Accelerator, type Figure, type System } from '../catalog/types.js';
+import { type ChipClass, num, type PerfData } from './data.js';
+import { type ElementKind, elementKindOf, getFormat, type StorageFormat } from './formats.js';
 
 /** A chip as the simulator sees it; peaks in TFLOPS (or TOPS), bandwidths per direction. */
 export interface ChipSpec {
@@ -39,8 +34,14 @@ export interface SystemSpec {
   system: System;
   chip: ChipSpec;
   chips: number;
-  /** Chips sharing one scale-up (NVLink / UB) domain: the whole system for the catalogued systems. */
+  /**
+   * Chips sharing one scale-up (NVLink / UB / MLU-Link) domain: the system's `scaleUpDomainChips`,
+   * else the whole system. When that figure is unknown, one server board ({@link DEFAULT_BOARD_CHIPS}),
+   * and a run over more chips stops with {@link checkScaleUpDomain}.
+   */
   scaleUpDomain: number;
+  /** The system's scale-up domain size is published as unknown (and not given with --assume). */
+  scaleUpDomainUnknown: boolean;
   /** Host CPUs, switches, optics and fans per chip, W, drawn at any load. */
   overheadWPerChip: number | null;
   /** Capital cost per chip-hour over the lifetime, or rental. */
@@ -50,25 +51,17 @@ export interface SystemSpec {
   assumptions: string[];
 }
 
-const NATIVE_KIND: Record<NativeFormat, ElementKind | null> = {
-  fp32: 'fp32',
-  tf32: null,
-  fp16: 'fp16',
-  bf16: 'bf16',
-  'fp8-e4m3': 'fp8',
-  'fp8-e5m2': 'fp8',
-  'fp8-e4m3fnuz': 'fp8',
-  'fp8-e5m2fnuz': 'fp8',
-  fp8: 'fp8',
-  hif8: 'fp8',
-  mxfp8: 'fp8',
-  mxfp6: 'fp6',
-  mxfp4: 'fp4',
-  nvfp4: 'fp4',
-  hif4: 'fp4',
-  int8: 'int8',
-  int4: 'int4',
-};
+/**
+ * The matrix-unit kind of a catalogue native-format name, read from the format registry
+ * (`resolveNativeFormat`): the element the unit multiplies; fp32 for FP32; null for TF32 (no peak
+ * figure of its own) and for a name that resolves to nothing (the catalogue's load check refuses those).
+ */
+export function nativeKind(name: string): ElementKind | null {
+  const info = resolveNativeFormat(name);
+  if (!info) return null;
+  if (info.kind === 'wide') return info.element === 'fp32' ? 'fp32' : null;
+  return elementKindOf(info.element as Parameters<typeof elementKindOf>[0]);
+}
 
 const PEAK_KEY: Record<ElementKind, keyof Accelerator['figures']> = {
   fp32: 'fp32DenseTflops',
@@ -98,7 +91,7 @@ export function missingFigure(chip: string, figure: string): string {
   return `${chip}: published figure ${figure} is unknown; give --assume ${figure}=VALUE to simulate anyway`;
 }
 
-const pfx = (f: PerfFigure) => `${f.value} (${f.confidence === 'assumption' ? 'assumption' : f.source})`;
+const pfx = (f: Figure) => `${f.value} (${f.confidence === 'assumption' ? 'assumption' : f.source})`;
 
 /** The class an accelerator belongs to (the member-less class is the default). */
 export function chipClassOf(data: PerfData, acceleratorId: string): ChipClass {
@@ -118,7 +111,7 @@ export function chipSpec(data: PerfData, acc: Accelerator): ChipSpec {
   const assumptions: string[] = [];
   const native = new Set<ElementKind>();
   for (const n of acc.formats.native) {
-    const k = NATIVE_KIND[n];
+    const k = nativeKind(n);
     if (k) native.add(k);
   }
   if (native.has('bf16')) native.add('fp16');
@@ -151,7 +144,7 @@ export function chipSpec(data: PerfData, acc: Accelerator): ChipSpec {
     cls: chipClassOf(data, acc.id),
     peaks,
     mxHardware: acc.formats.mxBlockScaleInHardware === true,
-    nvfp4Hardware: acc.formats.native.includes('nvfp4'),
+    nvfp4Hardware: acc.formats.native.some((n) => resolveNativeFormat(n)?.scheme?.scale.kind === 'nvfp4'),
     hbmTBps,
     hbmGB,
     scaleUpGBps: up === null ? null : up / 2,
@@ -253,13 +246,48 @@ export function systemSpec(
   data: PerfData,
   catalog: Catalog,
   system: System,
-  opts: { assume?: Assumed; scaleUpDomain?: number; notes?: string[] } = {},
+  opts: {
+    assume?: Assumed;
+    scaleUpDomain?: number;
+    notes?: string[];
+    /** The system whose `scaleOutTbps` a chip without its own scale-out figure falls back to (default: `system`). */
+    scaleOutFrom?: System;
+  } = {},
 ): SystemSpec {
   const assume = opts.assume ?? {};
-  const chip = chipSpec(data, withAssumed(catalog.getAccelerator(system.accelerator), assume));
+  let chip = chipSpec(data, withAssumed(catalog.getAccelerator(system.accelerator), assume));
   const assumptions = [...(opts.notes ?? []), ...chip.assumptions];
   const chips = best(system.figures.chips);
   if (chips === null) throw new RangeError(`${system.id}: chip count unknown`);
+  if (chip.scaleOutGBps === null) {
+    const from = opts.scaleOutFrom ?? system;
+    const tbps = best(from.figures.scaleOutTbps);
+    const fromChips = best(from.figures.chips);
+    if (tbps !== null && fromChips !== null) {
+      chip = { ...chip, scaleOutGBps: (tbps * 1000) / 8 / fromChips };
+      assumptions.push(
+        `${chip.id} scale-out ${chip.scaleOutGBps} GB/s per chip: ${from.id} scale-out ${tbps} Tb/s / 8 bits / ${fromChips} chips (${from.figures.scaleOutTbps!.source})`,
+      );
+    }
+  }
+  let scaleUpDomain = chips;
+  let scaleUpDomainUnknown = false;
+  const given = opts.scaleUpDomain ?? assume.scaleUpDomain;
+  const domainFigure = system.figures.scaleUpDomainChips;
+  if (given !== undefined) scaleUpDomain = given;
+  else if (domainFigure !== undefined) {
+    const d = best(domainFigure);
+    if (d === null) {
+      scaleUpDomainUnknown = true;
+      scaleUpDomain = DEFAULT_BOARD_CHIPS;
+      assumptions.push(
+        `${system.id} scale-up domain size unknown: runs up to one ${DEFAULT_BOARD_CHIPS}-chip board only`,
+      );
+    } else {
+      scaleUpDomain = d;
+      assumptions.push(`${system.id} scale-up domain ${d} chips (${domainFigure.source})`);
+    }
+  }
   const allIn = best(system.figures.allInPowerKW);
   let overheadWPerChip: number | null = null;
   if (chip.powerW !== null) {
@@ -294,12 +322,25 @@ export function systemSpec(
     system,
     chip,
     chips,
-    scaleUpDomain: Math.min(chips, opts.scaleUpDomain ?? assume.scaleUpDomain ?? chips),
+    scaleUpDomain: Math.min(chips, scaleUpDomain),
+    scaleUpDomainUnknown,
     overheadWPerChip,
     usdPerChipHour,
     rental: isRental,
     assumptions,
   };
+}
+
+/**
+ * Throw (one line naming `scaleUpDomainChips`) when a run over `chips` chips spans more than one
+ * server board of a system whose scale-up domain size is unknown: where its links end is not known.
+ */
+export function checkScaleUpDomain(sys: SystemSpec, chips: number): void {
+  if (sys.scaleUpDomainUnknown && chips > sys.scaleUpDomain) {
+    throw new RangeError(
+      `${sys.id}: published figure scaleUpDomainChips is unknown and the run spans ${chips} chips (more than one ${DEFAULT_BOARD_CHIPS}-chip board); give --assume scaleUpDomain=N to simulate anyway`,
+    );
+  }
 }
 
 /** Fields `--assume FIELD=VALUE` may set: a chip's catalogue figures, and the scale-up domain size. */
@@ -345,7 +386,8 @@ export function withAssumed(acc: Accelerator, a: Assumed): Accelerator {
       value: a[k as AssumableField]!,
       source: 'assumed by the user (--assume)',
       date: figures[k].date,
-      confidence: 'derived',
+      confidence: 'assumption',
+      note: 'given with --assume',
     };
   }
   return { ...acc, figures };
@@ -356,9 +398,11 @@ export const DEFAULT_BOARD_CHIPS = 8;
 
 /**
  * A system by catalogue id/alias, or `CHIP:N` built from the chip's own figures: N chips, a scale-up
- * domain as large as the largest catalogued system of that chip (else one 8-chip board), scale-out
- * beyond it per chip, power from the chip's TDP plus the overhead fraction. Unknown needed figures
- * are reported by name when the simulation needs them.
+ * domain as large as the largest catalogued scale-up domain of that chip (a system's
+ * `scaleUpDomainChips`, else the whole system; else one 8-chip board), scale-out beyond it per chip
+ * (the chip's figure, else per chip of a catalogued system's `scaleOutTbps`), power from the chip's
+ * TDP plus the overhead fraction. Unknown needed figures are reported by name when the simulation
+ * needs them.
  */
 export function resolveSystem(
   data: PerfData,
@@ -374,14 +418,35 @@ export function resolveSystem(
   if (!Number.isSafeInteger(n) || n < 1 || n > 1_000_000)
     throw new RangeError(`--system ${spec}: chip count must be an integer from 1 to 1,000,000`);
   const homes = catalog.systems.filter((s) => s.accelerator === acc.id);
-  const largest = Math.max(0, ...homes.map((s) => best(s.figures.chips) ?? 0));
+  let largest = 0;
+  let largestIn = '';
+  for (const h of homes) {
+    // A domain smaller than the system is its scaleUpDomainChips; absent, the whole system; unknown, none.
+    const d =
+      h.figures.scaleUpDomainChips === undefined ? best(h.figures.chips) : best(h.figures.scaleUpDomainChips);
+    if (d !== null && d > largest) {
+      largest = d;
+      largestIn = h.id;
+    }
+  }
   const domain = assume.scaleUpDomain ?? Math.min(n, largest || DEFAULT_BOARD_CHIPS);
   if (assume.scaleUpDomain === undefined) {
     notes.push(
       largest
-        ? `scale-up domain ${domain} chips: up to the largest catalogued ${acc.id} system (${largest} chips)`
-        : `scale-up domain ${domain} chips: one ${DEFAULT_BOARD_CHIPS}-chip server board (assumption: no catalogued ${acc.id} system)`,
+        ? `scale-up domain ${domain} chips: up to the largest catalogued ${acc.id} scale-up domain (${largest} chips, ${largestIn})`
+        : `scale-up domain ${domain} chips: one ${DEFAULT_BOARD_CHIPS}-chip server board (assumption: no catalogued ${acc.id} scale-up domain)`,
     );
+  }
+  // Scale-out fallback for a chip without its own figure: the largest-per-chip catalogued system figure.
+  let scaleOutFrom: System | undefined;
+  let perChip = 0;
+  for (const h of homes) {
+    const t = best(h.figures.scaleOutTbps);
+    const c = best(h.figures.chips);
+    if (t !== null && c !== null && t / c > perChip) {
+      perChip = t / c;
+      scaleOutFrom = h;
+    }
   }
   const unknown = (what: string) => ({
     value: null,
@@ -402,5 +467,5 @@ export function resolveSystem(
       allInPowerKW: unknown('all-in power of a system built from a chip'),
     },
   };
-  return systemSpec(data, catalog, system, { assume, scaleUpDomain: domain, notes });
+  return systemSpec(data, catalog, system, { assume, scaleUpDomain: domain, notes, scaleOutFrom });
 }

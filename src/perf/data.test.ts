@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { readCommonSchema } from '../catalog/node.js';
 import { createPerfData, PerfDataError, type PerfFiles } from './data.js';
 import { DEFAULT_PERF_DIR, defaultPerfData } from './node.js';
 
@@ -10,6 +11,7 @@ const files = (): PerfFiles => ({
   energy: read('energy.json'),
   validation: read('validation.json'),
   schema: read('schema.json'),
+  common: readCommonSchema(),
 });
 
 describe('perf data', () => {
@@ -18,6 +20,24 @@ describe('perf data', () => {
     assert.ok(d.classes.some((c) => c.id === 'ascend-910'));
     assert.ok(d.validation.length >= 8);
     for (const c of d.classes) for (const p of c.gemm.points) assert.ok(p[1] > 0 && p[1] <= 1);
+  });
+
+  it('validates figures against the common sourced-figure schema it $refs', () => {
+    const schema = read('schema.json') as { definitions: Record<string, unknown> };
+    assert.deepEqual(schema.definitions.figure, { $ref: 'urn:chipstack:schema:common#/$defs/figure' });
+    // A field the common figure does not know, and a date the common pattern refuses, are problems.
+    const f = files();
+    (f.energy as { pue: Record<string, unknown> }).pue.colour = 'red';
+    (f.energy as { lifetimeYears: { date: string } }).lifetimeYears.date = '2024-13';
+    assert.throws(
+      () => createPerfData(f),
+      (e: unknown) =>
+        e instanceof PerfDataError &&
+        /energy\.json: \/pue/.test(e.message) &&
+        /lifetimeYears/.test(e.message),
+    );
+    // Without the common schema the perf schema cannot resolve its $refs.
+    assert.throws(() => createPerfData({ ...files(), schema: read('schema.json'), common: {} }));
   });
 
   it('requires a basis for every assumption', () => {

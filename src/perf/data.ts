@@ -6,43 +6,16 @@
  */
 import type { ValidateFunction } from 'ajv';
 import AjvModule from 'ajv';
+import type { Figure, Provenance } from '../catalog/types.js';
 
-/** The catalogue's confidence levels plus `assumption`, which must give its basis in `note`. */
-export type PerfConfidence =
-  | 'vendor'
-  | 'measured'
-  | 'analyst-estimate'
-  | 'derived'
-  | 'assumption'
-  | 'unknown';
-
-/**
- * A sourced number, structurally the catalogue's `Figure` (value | null, low?, high?, unit?,
- * source, date, confidence, note?) so the two can be one type once `Confidence` gains 'assumption'.
- */
-export interface PerfFigure {
-  value: number | null;
-  low?: number;
-  high?: number;
-  unit?: string;
-  source: string;
-  date: string;
-  confidence: PerfConfidence;
-  note?: string;
-}
-
-/** Fraction of peak against operation size in GFLOP, calculon style. */
-export interface EfficiencyCurve {
+/** Fraction of peak against operation size in GFLOP, calculon style, with its provenance. */
+export interface EfficiencyCurve extends Provenance {
   points: [number, number][];
-  source: string;
-  date: string;
-  confidence: PerfConfidence;
-  note?: string;
 }
 
 export interface LinkEfficiency {
-  efficiency: PerfFigure;
-  latencyUs: PerfFigure;
+  efficiency: Figure;
+  latencyUs: Figure;
 }
 
 export interface ChipClass {
@@ -51,14 +24,14 @@ export interface ChipClass {
   /** Canonical accelerator ids; the class with no members is the default. */
   members: string[];
   gemm: EfficiencyCurve;
-  attentionCompute: PerfFigure;
-  hbm: PerfFigure;
+  attentionCompute: Figure;
+  hbm: Figure;
   scaleUp: LinkEfficiency;
   scaleOut: LinkEfficiency;
-  softwareBlockScale: PerfFigure;
-  trainingMfu: PerfFigure;
+  softwareBlockScale: Figure;
+  trainingMfu: Figure;
   /** Fixed time per layer per step for work the roofline leaves out (the class's one calibration, if any). */
-  layerOverheadUs: PerfFigure;
+  layerOverheadUs: Figure;
   /** The validation point `layerOverheadUs` was fitted on (its role is then `calibration`). */
   calibrationPoint?: string;
   /** The training point whose own run `trainingMfu` was taken from (its role is then `calibration`). */
@@ -66,19 +39,19 @@ export interface ChipClass {
 }
 
 export interface EnergyData {
-  pue: PerfFigure;
-  electricityUsdPerKWh: Record<string, PerfFigure>;
-  lifetimeYears: PerfFigure;
+  pue: Figure;
+  electricityUsdPerKWh: Record<string, Figure>;
+  lifetimeYears: Figure;
   powerModel: {
-    idleFraction: PerfFigure;
-    computeShare: PerfFigure;
-    memoryShare: PerfFigure;
-    networkShare: PerfFigure;
-    overheadFractionOfChip: PerfFigure;
+    idleFraction: Figure;
+    computeShare: Figure;
+    memoryShare: Figure;
+    networkShare: Figure;
+    overheadFractionOfChip: Figure;
   };
-  chipPowerW: Record<string, PerfFigure>;
-  assumedPeaks: Record<string, Record<string, PerfFigure>>;
-  rentalUsdPerChipHour: Record<string, PerfFigure>;
+  chipPowerW: Record<string, Figure>;
+  assumedPeaks: Record<string, Record<string, Figure>>;
+  rentalUsdPerChipHour: Record<string, Figure>;
 }
 
 export interface ParallelSetup {
@@ -133,17 +106,21 @@ export interface ValidationPoint {
 export interface PerfData {
   classes: ChipClass[];
   /** Per-chip runtime memory besides weights, KV and activations (memory-fit check). */
-  workspaceGB: PerfFigure;
+  workspaceGB: Figure;
   energy: EnergyData;
   validation: ValidationPoint[];
 }
 
-/** The three files as parsed JSON, and the schema. */
+/**
+ * The three files as parsed JSON, perf's schema, and the common schema it `$ref`s
+ * (`data/schema/common.schema.json`, id `urn:chipstack:schema:common`: the one sourced-figure definition).
+ */
 export interface PerfFiles {
   efficiency: unknown;
   energy: unknown;
   validation: unknown;
   schema: object;
+  common: object;
 }
 
 export class PerfDataError extends Error {
@@ -159,19 +136,24 @@ type AjvClass = typeof AjvModule.default;
 const Ajv: AjvClass =
   (AjvModule as unknown as { default?: AjvClass }).default ?? (AjvModule as unknown as AjvClass);
 
-const compiled = new WeakMap<object, Record<'efficiency' | 'energy' | 'validation', ValidateFunction>>();
+type PerfValidators = Record<'efficiency' | 'energy' | 'validation', ValidateFunction>;
+/** Compiled validators per (perf schema, common schema) pair of objects. */
+const compiled = new WeakMap<object, WeakMap<object, PerfValidators>>();
 
-function validators(schema: object) {
-  let v = compiled.get(schema);
+function validators(schema: object, common: object) {
+  let bySchema = compiled.get(common);
+  if (!bySchema) compiled.set(common, (bySchema = new WeakMap()));
+  let v = bySchema.get(schema);
   if (!v) {
     const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, strictRequired: false });
+    ajv.addSchema(common);
     ajv.addSchema(schema, 'perf');
     v = {
       efficiency: ajv.compile({ $ref: 'perf#/properties/efficiency' }),
       energy: ajv.compile({ $ref: 'perf#/properties/energy' }),
       validation: ajv.compile({ $ref: 'perf#/properties/validation' }),
     };
-    compiled.set(schema, v);
+    bySchema.set(schema, v);
   }
   return v;
 }
@@ -179,7 +161,7 @@ function validators(schema: object) {
 /** Figures inside their ranges, curves sorted and non-decreasing, class members unique. */
 function consistencyProblems(data: PerfData): string[] {
   const out: string[] = [];
-  const checkFigure = (where: string, f: PerfFigure) => {
+  const checkFigure = (where: string, f: Figure) => {
     if (f.value !== null && f.low !== undefined && f.value < f.low) out.push(`${where}: value below low`);
     if (f.value !== null && f.high !== undefined && f.value > f.high) out.push(`${where}: value above high`);
     if ((f.confidence === 'unknown') !== (f.value === null))
@@ -241,7 +223,7 @@ function consistencyProblems(data: PerfData): string[] {
 
 /** Validate the parsed files (schema, then consistency) and return typed data; throws {@link PerfDataError}. */
 export function createPerfData(files: PerfFiles): PerfData {
-  const v = validators(files.schema);
+  const v = validators(files.schema, files.common);
   const problems: string[] = [];
   for (const key of ['efficiency', 'energy', 'validation'] as const) {
     const validate = v[key];
@@ -254,7 +236,7 @@ export function createPerfData(files: PerfFiles): PerfData {
   if (problems.length) throw new PerfDataError(problems);
   const data: PerfData = {
     classes: (files.efficiency as { classes: ChipClass[] }).classes,
-    workspaceGB: (files.efficiency as { workspaceGB: PerfFigure }).workspaceGB,
+    workspaceGB: (files.efficiency as { workspaceGB: Figure }).workspaceGB,
     energy: files.energy as EnergyData,
     validation: (files.validation as { points: ValidationPoint[] }).points,
   };
@@ -264,7 +246,7 @@ export function createPerfData(files: PerfFiles): PerfData {
 }
 
 /** The number of a figure: its value, else the middle of its range; throws when it has neither. */
-export function num(f: PerfFigure, what = 'figure'): number {
+export function num(f: Figure, what = 'figure'): number {
   if (f.value !== null) return f.value;
   if (f.low !== undefined && f.high !== undefined) return (f.low + f.high) / 2;
   throw new RangeError(`${what} has no value`);

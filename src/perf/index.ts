@@ -29,7 +29,6 @@ export {
   num,
   type PerfData,
   PerfDataError,
-  type PerfFigure,
   type PerfFiles,
   type ValidationPoint,
 } from './data.js';

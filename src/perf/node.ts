@@ -3,6 +3,7 @@
  * Node.js loader for `data/perf/*.json`, validated once and cached.
  */
 import { readFileSync } from 'node:fs';
+import { readCommonSchema } from '../catalog/node.js';
 import { createPerfData, type PerfData, PerfDataError } from './data.js';
 
 /** The shipped `data/perf/` folder (dist/perf/node.js -> ../../data/perf/). */
@@ -23,6 +24,7 @@ export function loadPerfData(dir: URL = DEFAULT_PERF_DIR): PerfData {
     energy: readJson(dir, 'energy.json'),
     validation: readJson(dir, 'validation.json'),
     schema: readJson(dir, 'schema.json') as object,
+    common: readCommonSchema(),
   });
 }
 

@@ -136,11 +136,25 @@ describe('perf CLI', () => {
       ],
       ['perf', '--model', 'deepseek-v3', '--system', 'kunlunxin-p800:16'],
       ['perf', '--model', 'deepseek-v3', '--system', 'ascend-910b:8', '--assume', 'bogus=1'],
+      // Chip figures given, but the cluster's scale-up domain is unknown and the run spans boards.
+      [
+        'perf',
+        '--model',
+        'deepseek-v3',
+        '--system',
+        'kunlunxin-p800-cluster',
+        '--weights',
+        'bf16',
+        ...['hbmBandwidthTBps=2', 'hbmCapacityGB=96', 'bf16DenseTflops=300', 'scaleUpGBps=400'].flatMap(
+          (a) => ['--assume', a],
+        ),
+      ],
     ]) {
       const r = run(...args);
       assert.equal(r.status, 2, args.join(' '));
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
       assert.match(r.stderr, /^chipstack: /);
+      if (args.includes('kunlunxin-p800-cluster')) assert.match(r.stderr, /scaleUpDomainChips is unknown/);
     }
   });
 

@@ -8,6 +8,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import {
   type Assumed,
   attentionPath,
+  checkScaleUpDomain,
   type Fp8Fallback,
   gemmPath,
   resolveSystem,
@@ -316,6 +317,7 @@ export function plan(data: PerfData, cat: Catalog, workload: Workload) {
     memory = s.memory;
   }
   const chips = chipsOf(p);
+  checkScaleUpDomain(sys, chips);
   if (builtFromChip && chips > sys.chips)
     throw new PerfInputError(
       `tp ${p.tp} ep ${p.ep} pp ${p.pp} needs ${chips} chips; ${sys.id} has ${sys.chips}`,

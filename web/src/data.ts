@@ -52,4 +52,10 @@ export const SUPPLY_FILES: Record<string, unknown> = {
 };
 
 /** data/perf/*.json as `createPerfData` takes them. */
-export const PERF_FILES = { efficiency, energy, validation, schema: perfSchema as object };
+export const PERF_FILES = {
+  efficiency,
+  energy,
+  validation,
+  schema: perfSchema as object,
+  common: common as object,
+};

@@ -111,8 +111,7 @@ function ggmlCode(amax: number): number {
 // Built on first use: a 16-bit format's tables take ~0.2 s, which every CLI start would pay.
 let e4m3SatCodec: ReturnType<typeof codec> | undefined;
 let f16Codec: ReturnType<typeof codec> | undefined;
-const e4m3Sat = () =>
-  (e4m3SatCodec ??= codec('e4m3fn', { rounding: 'nearest-even', overflow: 'saturate' }));
+const e4m3Sat = () => (e4m3SatCodec ??= codec('e4m3fn', { rounding: 'nearest-even', overflow: 'saturate' }));
 const f16 = () => (f16Codec ??= codec('fp16'));
 
 /**

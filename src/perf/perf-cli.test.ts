@@ -2,13 +2,19 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { cli } from '../cli/cli.testutil.js';
 
 const BIN = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
-const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+const spawnRun = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+/** `main` in-process (cli.testutil.ts); the first bad-input case runs the real executable. */
+const run = async (...args: string[]) => {
+  const r = await cli(...args);
+  return { status: r.code, stdout: r.out, stderr: r.err };
+};
 
 describe('perf CLI', () => {
-  it('prints the issue example as a table with the path, bottlenecks and assumptions', () => {
-    const r = run(
+  it('prints the issue example as a table with the path, bottlenecks and assumptions', async () => {
+    const r = await run(
       'perf',
       '--model',
       'deepseek-v3',
@@ -32,32 +38,46 @@ describe('perf CLI', () => {
     assert.match(r.stdout, /assumptions:/);
   });
 
-  it('prints JSON for perf, training, compare-systems and validate', () => {
+  it('prints JSON for perf, training, compare-systems and validate', async () => {
     const p = JSON.parse(
-      run('perf', '--model', 'ds-r1', '--system', 'cm384', '--weights', 'fp8', '--phase', 'prefill', '--json')
-        .stdout,
+      (
+        await run(
+          'perf',
+          '--model',
+          'ds-r1',
+          '--system',
+          'cm384',
+          '--weights',
+          'fp8',
+          '--phase',
+          'prefill',
+          '--json',
+        )
+      ).stdout,
     );
     assert.match(p.paths.gemm, /dequantised to bf16/);
     const t = JSON.parse(
-      run(
-        'perf',
-        '--model',
-        'deepseek-v3',
-        '--system',
-        'hgx-h800-8',
-        '--phase',
-        'training',
-        '--tokens',
-        '14.8e12',
-        '--chips',
-        '2048',
-        '--json',
+      (
+        await run(
+          'perf',
+          '--model',
+          'deepseek-v3',
+          '--system',
+          'hgx-h800-8',
+          '--phase',
+          'training',
+          '--tokens',
+          '14.8e12',
+          '--chips',
+          '2048',
+          '--json',
+        )
       ).stdout,
     );
     assert.ok(t.chipHours > 2e6);
-    const c = JSON.parse(run('compare-systems', 'cloudmatrix-384', 'gb200-nvl72', '--json').stdout);
+    const c = JSON.parse((await run('compare-systems', 'cloudmatrix-384', 'gb200-nvl72', '--json')).stdout);
     assert.equal(c.rows[0].metric, 'chips');
-    const v = JSON.parse(run('validate', '--json').stdout);
+    const v = JSON.parse((await run('validate', '--json')).stdout);
     assert.ok(v.validation.rows.length >= 16);
     for (const r of v.validation.rows) {
       for (const k of ['measured', 'predicted', 'errorPct', 'role', 'source', 'looErrorPct'])
@@ -68,17 +88,21 @@ describe('perf CLI', () => {
     assert.equal(v.scenarios[0].id, 'cm384-vs-nvl72');
   });
 
-  it('prints text for compare-systems and validate', () => {
-    assert.match(run('compare-systems', 'cm384', 'nvl72').stdout, /^all-in power kW +559 +145 +3\.86$/m);
-    const v = run('validate');
+  it('prints text for compare-systems and validate', async () => {
+    assert.match(
+      (await run('compare-systems', 'cm384', 'nvl72')).stdout,
+      /^all-in power kW +559 +145 +3\.86$/m,
+    );
+    const v = await run('validate');
     assert.match(v.stdout, /^cm384-decode +ascend-910 +validation +1943 /m);
     assert.match(v.stdout, /leave-one-out median/);
     assert.match(v.stdout, /median \|error\|/);
   });
 
-  it('rejects unknown names and bad numbers in one line with exit code 2', () => {
+  it('rejects unknown names and bad numbers in one line with exit code 2', async () => {
+    const first = ['perf', '--model', 'gpt-9', '--system', 'cm384'];
     for (const args of [
-      ['perf', '--model', 'gpt-9', '--system', 'cm384'],
+      first,
       ['perf', '--model', 'deepseek-v3', '--system', 'cm384', '--weights', 'fp7'],
       ['perf', '--model', 'deepseek-v3', '--system', 'cm384', '--batch', 'lots'],
       ['perf', '--model', 'deepseek-v3', '--system', 'cm384', '--batch', 'inf'],
@@ -150,7 +174,8 @@ describe('perf CLI', () => {
         ),
       ],
     ]) {
-      const r = run(...args);
+      // the real executable for the first case (its exit status), in-process for the rest
+      const r = args === first ? spawnRun(...args) : await run(...args);
       assert.equal(r.status, 2, args.join(' '));
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
       assert.match(r.stderr, /^chipstack: /);
@@ -158,8 +183,8 @@ describe('perf CLI', () => {
     }
   });
 
-  it('names the shortfall and the smallest deployment that fits, and the missing chip figure', () => {
-    const r = run(
+  it('names the shortfall and the smallest deployment that fits, and the missing chip figure', async () => {
+    const r = await run(
       'perf',
       '--model',
       'deepseek-v3',
@@ -179,18 +204,18 @@ describe('perf CLI', () => {
       /does not fit .* short by [\d.]+ GB; smallest that fits: tp \d+ ep \d+ pp \d+ \(\d+ chips\)/,
     );
     assert.match(
-      run('perf', '--model', 'deepseek-v3', '--system', 'kunlunxin-p800:16').stderr,
+      (await run('perf', '--model', 'deepseek-v3', '--system', 'kunlunxin-p800:16')).stderr,
       /kunlunxin-p800: published figure hbmBandwidthTBps is unknown; give --assume/,
     );
   });
 
-  it('builds a system from a chip, with assumptions printed in text and JSON', () => {
-    const t = run('perf', '--model', 'llama-3.1-8b', '--system', 'ascend-910b:8', '--json');
+  it('builds a system from a chip, with assumptions printed in text and JSON', async () => {
+    const t = await run('perf', '--model', 'llama-3.1-8b', '--system', 'ascend-910b:8', '--json');
     assert.equal(t.status, 0, t.stderr);
     const j = JSON.parse(t.stdout);
     assert.equal(j.workload.system, 'ascend-910b:8');
     assert.ok(j.memory.fits && j.tokensPerSecPerChip > 0);
-    const a = run(
+    const a = await run(
       'perf',
       '--model',
       'llama-3.1-8b',
@@ -207,8 +232,8 @@ describe('perf CLI', () => {
     assert.match(a.stdout, /assumed by the user \(--assume\): hbmCapacityGB = 80/);
   });
 
-  it('searches serving within a TPOT limit and prints the Pareto frontier, in text and JSON', () => {
-    const r = run(
+  it('searches serving within a TPOT limit and prints the Pareto frontier, in text and JSON', async () => {
+    const r = await run(
       'perf',
       '--model',
       'llama-3.1-8b',
@@ -232,14 +257,15 @@ describe('perf CLI', () => {
     );
     assert.ok(s.prefillDecode.prefillChipsPerDecodeChip > 0);
     assert.match(
-      run('perf', '--model', 'llama-3.1-8b', '--system', 'h100-sxm:8', '--tpot-max', '30', '--pareto').stdout,
+      (await run('perf', '--model', 'llama-3.1-8b', '--system', 'h100-sxm:8', '--tpot-max', '30', '--pareto'))
+        .stdout,
       /Pareto frontier/,
     );
   });
 
-  it('has --help on every command', () => {
+  it('has --help on every command', async () => {
     for (const c of ['perf', 'compare-systems', 'validate']) {
-      const r = run(c, '--help');
+      const r = await run(c, '--help');
       assert.equal(r.status, 0);
       assert.match(r.stdout, /--json/);
     }

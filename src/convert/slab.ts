@@ -45,16 +45,6 @@ export function countNonFinite(x: Float32Array): number {
   return n;
 }
 
-/** Largest finite |x| (0 when none): what NVFP4's tensor scale is taken from. */
-export function finiteAmax(x: Float32Array): number {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) {
-    const a = Math.abs(x[i]!);
-    if (a > m && a !== Number.POSITIVE_INFINITY) m = a;
-  }
-  return m;
-}
-
 /**
  * In place, for `[rows, cols]` values in `[br, bc]` blocks: NaN → 0, ±Inf → ± the block's largest
  * finite magnitude (0 if it has none).
@@ -188,7 +178,6 @@ export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, s
     if (t.layout === 'nvfp4') {
       // the whole tensor's scale (from its finite values only: the caller's first pass)
       const q = quantize(x, [r1 - r0, cols], scheme, { globalScale: task.globalScale });
-      nanBlocks(x, r1 - r0, cols, bc, q.codes, q.scaleCodes!);
       packInto(q.codes, weight, r1 - r0, cols, rowBytes);
       out.set(q.scaleCodes!, weightBytes + s0);
       continue;
@@ -216,33 +205,6 @@ export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, s
     }
   }
   return nonFinite;
-}
-
-/**
- * NVFP4 has no reference rule for NaN or ±Inf; convert's (README: NaN and Inf) is MX's: a block
- * holding one gets a NaN scale (E4M3 0x7F) and zero codes, so the whole block decodes to NaN.
- * `quantize` gives a block with ±Inf the largest scale instead; this overrides it.
- */
-function nanBlocks(
-  x: Float32Array,
-  rows: number,
-  cols: number,
-  bc: number,
-  codes: Uint8Array,
-  scales: Uint8Array,
-) {
-  const groups = Math.ceil(cols / bc);
-  for (let r = 0; r < rows; r++) {
-    for (let g = 0; g < groups; g++) {
-      const o = r * cols + g * bc;
-      const end = Math.min(o + bc, (r + 1) * cols);
-      let finite = true;
-      for (let j = o; j < end && finite; j++) finite = x[j]! - x[j]! === 0;
-      if (finite) continue;
-      scales[r * groups + g] = 0x7f;
-      codes.fill(0, o, end);
-    }
-  }
 }
 
 /** `x` copied into `into` (same length), so that the caller's input is left as it was. */

@@ -10,7 +10,7 @@
  */
 import type { Dtype } from '../io/index.js';
 import { type BlockScheme, quantize, wasmPlan } from '../quant/index.js';
-import { wasmQuantizeMatrix } from '../quant/wasm.js';
+import { wasmInputArea, wasmQuantizeMatrix, wasmQuantizeStaged } from '../quant/wasm.js';
 import { type QuantTarget, rowCodeBytes } from './layouts.js';
 import { floatView } from './tensor.js';
 
@@ -34,6 +34,13 @@ export interface SlabTask {
  */
 export type NonFinitePolicy = 'keep' | 'clamp' | 'error';
 export const NON_FINITE_POLICIES: readonly NonFinitePolicy[] = ['keep', 'clamp', 'error'];
+
+/** How many of the BF16 values (raw bits) are NaN or ±Inf: exponent field all ones. */
+export function countNonFiniteBf16(bits: Uint16Array): number {
+  let n = 0;
+  for (let i = 0; i < bits.length; i++) if ((bits[i]! & 0x7f80) === 0x7f80) n++;
+  return n;
+}
 
 /** How many of `x` are NaN or ±Inf. */
 export function countNonFinite(x: Float32Array): number {
@@ -161,7 +168,26 @@ export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, s
   for (let r0 = 0; r0 < rows; r0 += step) {
     const r1 = Math.min(rows, r0 + step);
     const n = (r1 - r0) * cols;
-    let x = floatView(dtype, input.subarray(r0 * cols * eb, r1 * cols * eb), scratch.floats(n));
+    const bytes = input.subarray(r0 * cols * eb, r1 * cols * eb);
+    const weight = out.subarray(r0 * rowBytes, r1 * rowBytes);
+    // first scale block of the chunk, and how many
+    const s0 = Math.ceil(r0 / br) * colBlocks;
+    const nb = Math.ceil((r1 - r0) / br) * colBlocks;
+    if (plan && dtype === 'BF16') {
+      // BF16 straight into the kernels' memory (2 bytes a value), widened inside them: no float32
+      // copy first. Only `clamp` with a NaN/Inf in the chunk takes the float32 path below.
+      const area = wasmInputArea(r1 - r0, cols, br, bc, true) as Uint16Array;
+      new Uint8Array(area.buffer, area.byteOffset, n * 2).set(bytes);
+      const bad = countNonFiniteBf16(area);
+      if (bad === 0 || policy !== 'clamp') {
+        nonFinite += bad;
+        if (bad > 0 && policy === 'error') return nonFinite;
+        const q = wasmQuantizeStaged(scheme, plan, r1 - r0, cols, br, bc, true);
+        writeChunk(fp4, q.codes, q.scales, q.scaleCodes, weight, out, t, weightBytes, s0, nb, r1 - r0, cols);
+        continue;
+      }
+    }
+    let x = floatView(dtype, bytes, scratch.floats(n));
     const bad = countNonFinite(x);
     if (bad > 0) {
       nonFinite += bad;
@@ -171,10 +197,6 @@ export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, s
         clampNonFinite(x, r1 - r0, cols, br, bc);
       }
     }
-    const weight = out.subarray(r0 * rowBytes, r1 * rowBytes);
-    // first scale block of the chunk, and how many
-    const s0 = Math.ceil(r0 / br) * colBlocks;
-    const nb = Math.ceil((r1 - r0) / br) * colBlocks;
     if (t.layout === 'nvfp4') {
       // the whole tensor's scale (from its finite values only: the caller's first pass)
       const q = quantize(x, [r1 - r0, cols], scheme, { globalScale: task.globalScale });
@@ -196,15 +218,33 @@ export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, s
       scales = q.scales;
       scaleCodes = q.scaleCodes;
     }
-    if (fp4) packInto(codes, weight, r1 - r0, cols, rowBytes);
-    else if (codes !== weight) weight.set(codes);
-    if (t.layout === 'deepseek-fp8' && t.scaleDtype === 'F32') {
-      out.set(new Uint8Array(scales.buffer, scales.byteOffset, nb * 4), weightBytes + s0 * 4);
-    } else {
-      out.set(scaleCodes!.subarray(0, nb), weightBytes + s0);
-    }
+    writeChunk(fp4, codes, scales, scaleCodes!, weight, out, t, weightBytes, s0, nb, r1 - r0, cols);
   }
   return nonFinite;
+}
+
+/** A chunk's element codes (packed for FP4) into `weight`, its scales after the weight bytes. */
+function writeChunk(
+  fp4: boolean,
+  codes: Uint8Array,
+  scales: Float32Array,
+  scaleCodes: Uint8Array,
+  weight: Uint8Array,
+  out: Uint8Array,
+  t: QuantTarget,
+  weightBytes: number,
+  s0: number,
+  nb: number,
+  rows: number,
+  cols: number,
+): void {
+  if (fp4) packInto(codes, weight, rows, cols, rowCodeBytes(t, cols));
+  else if (codes !== weight) weight.set(codes.subarray(0, rows * cols));
+  if (t.layout === 'deepseek-fp8' && t.scaleDtype === 'F32') {
+    out.set(new Uint8Array(scales.buffer, scales.byteOffset, nb * 4), weightBytes + s0 * 4);
+  } else {
+    out.set(scaleCodes.subarray(0, nb), weightBytes + s0);
+  }
 }
 
 /** `x` copied into `into` (same length), so that the caller's input is left as it was. */

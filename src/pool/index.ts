@@ -257,12 +257,19 @@ export class WorkerPool {
 
   private dispatch(): void {
     for (const s of this.slots) {
-      if (this.queue.length === 0) return;
-      if (s.job) continue;
-      const job = this.queue.shift()!;
-      s.job = job;
-      this.hold(s);
-      s.worker.postMessage({ id: job.id, task: job.task } satisfies JobMessage);
+      while (!s.job && this.queue.length > 0) {
+        const job = this.queue.shift()!;
+        try {
+          s.worker.postMessage({ id: job.id, task: job.task } satisfies JobMessage);
+        } catch (e) {
+          // a task that cannot be cloned (a function, say): that job fails, the worker stays idle
+          const why = (e as Error).message;
+          this.settle(job, new PoolError(`${this.name} pool: the task cannot be sent to a worker: ${why}`));
+          continue;
+        }
+        s.job = job;
+        this.hold(s);
+      }
     }
   }
 

@@ -92,6 +92,10 @@ describe('worker pool', () => {
         /^PoolError: test worker [01] exited with code 3$/,
       );
       assert.deepEqual(await Promise.all(waiting), [0, 1, 2, 3]);
+      await assert.rejects(
+        p.run({ do: 'echo', value: () => 1 }),
+        /^PoolError: test pool: the task cannot be sent/,
+      );
       // both threads work after their replacements
       const after = await Promise.all(Array.from({ length: 6 }, (_, i) => run(p, { do: 'echo', value: i })));
       assert.deepEqual(after, [0, 1, 2, 3, 4, 5]);

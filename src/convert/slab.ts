@@ -165,6 +165,24 @@ export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, s
   const rowBytes = rowCodeBytes(t, cols);
   const fp4 = t.layout === 'mxfp4' || t.layout === 'nvfp4';
   const step = br * Math.max(1, Math.floor(CHUNK_ELEMENTS / Math.max(1, cols * br)));
+  /** A chunk's element codes (packed for FP4) into `weight`, its scales after the weight bytes. */
+  const write = (
+    codes: Uint8Array,
+    scales: Float32Array,
+    scaleCodes: Uint8Array,
+    weight: Uint8Array,
+    s0: number,
+    nb: number,
+    chunkRows: number,
+  ) => {
+    if (fp4) packInto(codes, weight, chunkRows, cols, rowBytes);
+    else if (codes !== weight) weight.set(codes.subarray(0, chunkRows * cols));
+    if (t.layout === 'deepseek-fp8' && t.scaleDtype === 'F32') {
+      out.set(new Uint8Array(scales.buffer, scales.byteOffset, nb * 4), weightBytes + s0 * 4);
+    } else {
+      out.set(scaleCodes.subarray(0, nb), weightBytes + s0);
+    }
+  };
   for (let r0 = 0; r0 < rows; r0 += step) {
     const r1 = Math.min(rows, r0 + step);
     const n = (r1 - r0) * cols;
@@ -183,7 +201,7 @@ export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, s
         nonFinite += bad;
         if (bad > 0 && policy === 'error') return nonFinite;
         const q = wasmQuantizeStaged(scheme, plan, r1 - r0, cols, br, bc, true);
-        writeChunk(fp4, q.codes, q.scales, q.scaleCodes, weight, out, t, weightBytes, s0, nb, r1 - r0, cols);
+        write(q.codes, q.scales, q.scaleCodes, weight, s0, nb, r1 - r0);
         continue;
       }
     }
@@ -218,33 +236,9 @@ export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, s
       scales = q.scales;
       scaleCodes = q.scaleCodes;
     }
-    writeChunk(fp4, codes, scales, scaleCodes!, weight, out, t, weightBytes, s0, nb, r1 - r0, cols);
+    write(codes, scales, scaleCodes!, weight, s0, nb, r1 - r0);
   }
   return nonFinite;
-}
-
-/** A chunk's element codes (packed for FP4) into `weight`, its scales after the weight bytes. */
-function writeChunk(
-  fp4: boolean,
-  codes: Uint8Array,
-  scales: Float32Array,
-  scaleCodes: Uint8Array,
-  weight: Uint8Array,
-  out: Uint8Array,
-  t: QuantTarget,
-  weightBytes: number,
-  s0: number,
-  nb: number,
-  rows: number,
-  cols: number,
-): void {
-  if (fp4) packInto(codes, weight, rows, cols, rowCodeBytes(t, cols));
-  else if (codes !== weight) weight.set(codes.subarray(0, rows * cols));
-  if (t.layout === 'deepseek-fp8' && t.scaleDtype === 'F32') {
-    out.set(new Uint8Array(scales.buffer, scales.byteOffset, nb * 4), weightBytes + s0 * 4);
-  } else {
-    out.set(scaleCodes.subarray(0, nb), weightBytes + s0);
-  }
 }
 
 /** `x` copied into `into` (same length), so that the caller's input is left as it was. */

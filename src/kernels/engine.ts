@@ -3,8 +3,9 @@
  * Run the WebAssembly kernels: weights are uploaded once into the module's memory (same bytes as
  * the PackedWeight, no float copy), x or A is staged per call, and rows of W are split across
  * worker threads from the one pool (src/pool) that share the memory, dispatched through a
- * SharedArrayBuffer control block with Atomics (low latency: no message per call). One thread (no workers) where SharedArrayBuffer or
- * worker_threads are missing, as in a browser page that is not cross-origin isolated.
+ * SharedArrayBuffer control block with Atomics (low latency: no message per call). One thread
+ * (no workers) where SharedArrayBuffer or worker_threads are missing, as in a browser page that is
+ * not cross-origin isolated.
  */
 import { createWorkerPool, type WorkerPool, workerThreadsAvailable } from '../pool/index.js';
 import { enableRelaxedSimd, ensureMemory, relaxedSimdAvailable } from '../wasm/load.js';

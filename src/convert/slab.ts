@@ -5,7 +5,8 @@
  * runs in the calling thread and on the pool's worker threads (slab-worker.ts). The slab is taken
  * in chunks of whole row blocks of about 128K values: each chunk is decoded into a reused float32
  * scratch (small enough to stay in cache) and quantized straight into the output, so nothing
- * proportional to the slab is allocated. Bytes are those of `quantize` on the whole tensor (blocks
+ * proportional to the slab is allocated. BF16 chunks for a scheme the WebAssembly kernels cover
+ * skip the float32 scratch: their bits are copied into the kernels' memory and widened there. Bytes are those of `quantize` on the whole tensor (blocks
  * never span chunks).
  */
 import type { Dtype } from '../io/index.js';

@@ -18,7 +18,10 @@ type NodeWorker = import('node:worker_threads').Worker;
 
 let threadsModule: WorkerThreads | null = null;
 let cores = 1;
+// Only where Node runs: a browser would try to fetch `node:worker_threads` from the network.
+const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
 try {
+  if (node === undefined) throw new Error('not Node');
   threadsModule = await import('node:worker_threads');
   cores = (await import('node:os')).availableParallelism();
 } catch {

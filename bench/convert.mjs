@@ -4,11 +4,14 @@
 // and a plain read, in one run. Each conversion is `convertCheckpoint` in a child process, as the
 // CLI runs it (shards fsynced). MB/s of input and peak RSS of each process; the load average is
 // printed before and after (the machine may be shared).
-// Usage: npm run build && node bench/convert.mjs [GB] [THREADS]
+// With BEFORE (a copy of an earlier dist/, e.g. bench/out/dist-before), every conversion also runs
+// on that build, interleaved, and the table gives each row's throughput relative to it.
+// Usage: npm run build && node bench/convert.mjs [GB] [THREADS] [BEFORE]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { values } from '../dist/convert/fixtures.js';
 import { toBf16Bytes } from '../dist/convert/index.js';
 import { writeShardedCheckpoint } from '../dist/io/index.js';
@@ -22,6 +25,8 @@ const count = Math.max(1, Math.round((GB * 2 ** 30) / tensorBytes));
 const root = mkdtempSync(join(tmpdir(), 'chipstack-bench-convert-'));
 const input = join(root, 'in');
 const API = new URL('../dist/convert/index.js', import.meta.url).href;
+const BEFORE = process.argv[4];
+const BEFORE_API = BEFORE ? pathToFileURL(join(resolve(BEFORE), 'convert', 'index.js')).href : undefined;
 const load = () =>
   loadavg()
     .map((x) => x.toFixed(2))
@@ -54,10 +59,10 @@ try {
   const bytes = files.reduce((a, f) => a + statSync(f).size, 0);
   const readScript = `const fs=require('fs');const b=Buffer.allocUnsafe(16<<20);for(const f of process.argv.slice(1)){const fd=fs.openSync(f,'r');while(fs.readSync(fd,b,0,b.length,null)>0);fs.closeSync(fd);}`;
   measure(process.execPath, ['-e', readScript, ...files]); // warm the page cache
-  const convert = (to, out, threads) => [
+  const convert = (to, out, threads, api = API) => [
     '--input-type=module',
     '-e',
-    `import(${JSON.stringify(API)}).then((m) => m.convertCheckpoint(...JSON.parse(process.argv[1])))`,
+    `import(${JSON.stringify(api)}).then((m) => m.convertCheckpoint(...JSON.parse(process.argv[1])))`,
     JSON.stringify([
       input,
       join(root, out),
@@ -65,8 +70,8 @@ try {
     ]),
   ];
   const rows = [];
-  const row = (what, threads, m) =>
-    rows.push([what, threads, (bytes / 1e6 / m.s).toFixed(0), m.s.toFixed(2), m.rssMB.toFixed(0)]);
+  const row = (what, threads, m, ratio = '') =>
+    rows.push([what, threads, (bytes / 1e6 / m.s).toFixed(0), m.s.toFixed(2), m.rssMB.toFixed(0), ratio]);
   const loadBefore = load();
   row('cp -r', '', measure('cp', ['-r', input, join(root, 'copy')]));
   rmSync(join(root, 'copy'), { recursive: true, force: true });
@@ -74,7 +79,14 @@ try {
   for (const to of ['deepseek-fp8', 'mxfp4']) {
     for (const threads of [1, THREADS]) {
       const label = `convert --to ${to}${to === 'deepseek-fp8' ? ' (ue8m0)' : ''}`;
-      row(label, threads, measure(process.execPath, convert(to, 'out', threads)));
+      let before;
+      if (BEFORE_API) {
+        before = measure(process.execPath, convert(to, 'out', threads, BEFORE_API));
+        rmSync(join(root, 'out'), { recursive: true, force: true });
+        row(`${label}, before`, threads, before);
+      }
+      const now = measure(process.execPath, convert(to, 'out', threads));
+      row(label, threads, now, before ? `${(before.s / now.s).toFixed(2)}x` : '');
       rmSync(join(root, 'out'), { recursive: true, force: true });
     }
   }
@@ -82,7 +94,7 @@ try {
     `input: ${(bytes / 1e9).toFixed(2)} GB BF16, ${count} tensors [${DIM}, ${DIM}], ${files.length - 1} shards; ` +
       `${availableParallelism()} cores; load average ${loadBefore} before, ${load()} after`,
   );
-  printTable(['what', 'threads', 'MB/s (input)', 'seconds', 'peak RSS MB'], rows);
+  printTable(['what', 'threads', 'MB/s (input)', 'seconds', 'peak RSS MB', 'vs before'], rows);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

@@ -22,7 +22,7 @@ import {
   type TensorSpec,
   writeShardedCheckpoint,
 } from '../io/index.js';
-import { nvfp4GlobalScale } from '../quant/index.js';
+import { finiteAmax, nvfp4GlobalScale } from '../quant/index.js';
 import { configFileNames, copyConfigFiles } from './config-files.js';
 import { ConvertError } from './errors.js';
 import {
@@ -38,13 +38,7 @@ import { checkOutputNotInput, type InputIdentity, inputIdentity, Ledger, MARKER 
 import { checkThreads, createSlabPool, defaultThreads, type SlabPool, type Slot } from './pool.js';
 import type { Progress } from './progress.js';
 import { type SelectionOptions, selector } from './select.js';
-import {
-  countNonFinite,
-  finiteAmax,
-  NON_FINITE_POLICIES,
-  type NonFinitePolicy,
-  slabOutputBytes,
-} from './slab.js';
+import { countNonFinite, NON_FINITE_POLICIES, type NonFinitePolicy, slabOutputBytes } from './slab.js';
 import { type LogicalTensor, logicalTensors, matrices, tiles, transpose } from './source.js';
 import { toBf16Bytes } from './tensor.js';
 

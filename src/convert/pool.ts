@@ -1,13 +1,13 @@
 /**
  * @module convert/pool
- * Where slabs are encoded: in the calling thread (`threads` 1) or on `threads` worker threads.
+ * Where slabs are encoded: in the calling thread (`threads` 1) or on `threads` worker threads of
+ * the one worker pool (src/pool: lifecycle, errors, a dead worker replaced).
  * A slab lives in a slot: an input buffer (raw bytes read from the checkpoint) and an output
  * buffer (the encoded bytes, written from there), shared memory when workers run, so nothing is
  * copied or transferred between threads. Slots are reused from slab to slab; each grows to the
- * largest slab it has held. Tasks wait in order for an idle worker. Node only.
+ * largest slab it has held. Tasks wait in order for an idle worker (the pool's queue). Node only.
  */
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { availableCores, createWorkerPool } from '../pool/index.js';
 import { ConvertError } from './errors.js';
 import { encodeSlab, SlabScratch, type SlabTask } from './slab.js';
 import type { SlabMessage } from './slab-worker.js';
@@ -31,9 +31,12 @@ export interface SlabPool {
   close(): Promise<void>;
 }
 
-/** Default worker threads: 2, or fewer when the machine has fewer cores. */
+/**
+ * Default worker threads: 2, or fewer when the machine has fewer cores (not all cores, as the
+ * pool's default: each thread holds two slabs in flight, so memory grows with the count).
+ */
 export function defaultThreads(): number {
-  return Math.max(1, Math.min(2, availableParallelism()));
+  return Math.max(1, Math.min(2, availableCores()));
 }
 
 /** Check a thread count (a positive integer); ConvertError otherwise. */
@@ -70,49 +73,11 @@ export function createSlabPool(threads: number): SlabPool {
     };
   }
   const shared = (n: number) => new Uint8Array(new SharedArrayBuffer(n));
-  // no inherited flags: a worker refuses the parent's `--input-type` and V8 heap flags
-  const workers = Array.from(
-    { length: threads },
-    () => new Worker(new URL('./slab-worker.js', import.meta.url), { execArgv: [] }),
-  );
-  interface Pending {
-    readonly message: SlabMessage;
-    readonly resolve: (nonFinite: number) => void;
-    readonly reject: (e: Error) => void;
-  }
-  const queue: Pending[] = [];
-  const busy = new Map<Worker, Pending>();
-  let failed: Error | undefined;
-  let nextId = 1;
-  const dispatch = () => {
-    for (const w of workers) {
-      if (queue.length === 0) return;
-      if (busy.has(w)) continue;
-      const p = queue.shift()!;
-      busy.set(w, p);
-      w.postMessage(p.message);
-    }
-  };
-  const fail = (e: Error) => {
-    failed ??= e;
-    for (const p of [...busy.values(), ...queue]) p.reject(e);
-    busy.clear();
-    queue.length = 0;
-  };
-  for (const w of workers) {
-    w.on('message', (m: { id: number; error?: string; nonFinite?: number }) => {
-      const p = busy.get(w);
-      if (!p || p.message.id !== m.id) return;
-      busy.delete(w);
-      if (m.error !== undefined) p.reject(new Error(m.error));
-      else p.resolve(m.nonFinite ?? 0);
-      dispatch();
-    });
-    w.on('error', fail);
-    w.on('exit', (code) => {
-      if (busy.has(w)) fail(new Error(`a conversion worker exited (code ${code})`));
-    });
-  }
+  const pool = createWorkerPool({
+    name: 'conversion',
+    script: new URL('./slab-worker.js', import.meta.url),
+    threads,
+  });
   return {
     threads,
     newSlot: () => ({ input: shared(0), output: shared(0) }),
@@ -121,25 +86,14 @@ export function createSlabPool(threads: number): SlabPool {
       if (slot.output.length < outputBytes) slot.output = shared(outputBytes);
     },
     encode(task, slot, inputBytes) {
-      if (failed) return Promise.reject(failed);
-      return new Promise((resolve, reject) => {
-        queue.push({
-          message: {
-            id: nextId++,
-            task,
-            input: slot.input.buffer as SharedArrayBuffer,
-            inputBytes,
-            output: slot.output.buffer as SharedArrayBuffer,
-          },
-          resolve,
-          reject,
-        });
-        dispatch();
-      });
+      const message: SlabMessage = {
+        task,
+        input: slot.input.buffer as SharedArrayBuffer,
+        inputBytes,
+        output: slot.output.buffer as SharedArrayBuffer,
+      };
+      return pool.run<number>(message);
     },
-    async close() {
-      fail(new Error('the conversion pool is closed'));
-      await Promise.all(workers.map((w) => w.terminate()));
-    },
+    close: () => pool.close(),
   };
 }

@@ -1,14 +1,12 @@
 /**
  * @module convert/slab-worker
- * Worker thread of the conversion pool: encodes one slab at a time from a shared input buffer
- * into a shared output buffer. Messages: { id, task, input, inputBytes, output } in, { id, nonFinite }
- * or { id, error } out.
+ * Worker of the conversion pool (src/pool): encodes one slab at a time from a shared input buffer
+ * into a shared output buffer; a job's result is the slab's count of NaN and ±Inf inputs.
  */
-import { parentPort } from 'node:worker_threads';
+import { serveJobs } from '../pool/worker.js';
 import { encodeSlab, SlabScratch, type SlabTask } from './slab.js';
 
 export interface SlabMessage {
-  readonly id: number;
   readonly task: SlabTask;
   readonly input: SharedArrayBuffer;
   readonly inputBytes: number;
@@ -17,16 +15,6 @@ export interface SlabMessage {
 
 const scratch = new SlabScratch();
 
-parentPort?.on('message', (m: SlabMessage) => {
-  try {
-    const nonFinite = encodeSlab(
-      m.task,
-      new Uint8Array(m.input, 0, m.inputBytes),
-      new Uint8Array(m.output),
-      scratch,
-    );
-    parentPort!.postMessage({ id: m.id, nonFinite });
-  } catch (e) {
-    parentPort!.postMessage({ id: m.id, error: (e as Error).message });
-  }
-});
+serveJobs((m: SlabMessage) =>
+  encodeSlab(m.task, new Uint8Array(m.input, 0, m.inputBytes), new Uint8Array(m.output), scratch),
+);

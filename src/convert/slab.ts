@@ -5,12 +5,13 @@
  * runs in the calling thread and on the pool's worker threads (slab-worker.ts). The slab is taken
  * in chunks of whole row blocks of about 128K values: each chunk is decoded into a reused float32
  * scratch (small enough to stay in cache) and quantized straight into the output, so nothing
- * proportional to the slab is allocated. Bytes are those of `quantize` on the whole tensor (blocks
+ * proportional to the slab is allocated. BF16 chunks for a scheme the WebAssembly kernels cover
+ * skip the float32 scratch: their bits are copied into the kernels' memory and widened there. Bytes are those of `quantize` on the whole tensor (blocks
  * never span chunks).
  */
 import type { Dtype } from '../io/index.js';
 import { type BlockScheme, quantize, wasmPlan } from '../quant/index.js';
-import { wasmQuantizeMatrix } from '../quant/wasm.js';
+import { wasmInputArea, wasmQuantizeMatrix, wasmQuantizeStaged } from '../quant/wasm.js';
 import { type QuantTarget, rowCodeBytes } from './layouts.js';
 import { floatView } from './tensor.js';
 
@@ -35,6 +36,13 @@ export interface SlabTask {
 export type NonFinitePolicy = 'keep' | 'clamp' | 'error';
 export const NON_FINITE_POLICIES: readonly NonFinitePolicy[] = ['keep', 'clamp', 'error'];
 
+/** How many of the BF16 values (raw bits) are NaN or ±Inf: exponent field all ones. */
+export function countNonFiniteBf16(bits: Uint16Array): number {
+  let n = 0;
+  for (let i = 0; i < bits.length; i++) if ((bits[i]! & 0x7f80) === 0x7f80) n++;
+  return n;
+}
+
 /** How many of `x` are NaN or ±Inf. */
 export function countNonFinite(x: Float32Array): number {
   let n = 0;
@@ -43,16 +51,6 @@ export function countNonFinite(x: Float32Array): number {
     if (v - v !== 0) n++;
   }
   return n;
-}
-
-/** Largest finite |x| (0 when none): what NVFP4's tensor scale is taken from. */
-export function finiteAmax(x: Float32Array): number {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) {
-    const a = Math.abs(x[i]!);
-    if (a > m && a !== Number.POSITIVE_INFINITY) m = a;
-  }
-  return m;
 }
 
 /**
@@ -168,10 +166,47 @@ export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, s
   const rowBytes = rowCodeBytes(t, cols);
   const fp4 = t.layout === 'mxfp4' || t.layout === 'nvfp4';
   const step = br * Math.max(1, Math.floor(CHUNK_ELEMENTS / Math.max(1, cols * br)));
+  /** A chunk's element codes (packed for FP4) into `weight`, its scales after the weight bytes. */
+  const write = (
+    codes: Uint8Array,
+    scales: Float32Array,
+    scaleCodes: Uint8Array,
+    weight: Uint8Array,
+    s0: number,
+    nb: number,
+    chunkRows: number,
+  ) => {
+    if (fp4) packInto(codes, weight, chunkRows, cols, rowBytes);
+    else if (codes !== weight) weight.set(codes.subarray(0, chunkRows * cols));
+    if (t.layout === 'deepseek-fp8' && t.scaleDtype === 'F32') {
+      out.set(new Uint8Array(scales.buffer, scales.byteOffset, nb * 4), weightBytes + s0 * 4);
+    } else {
+      out.set(scaleCodes.subarray(0, nb), weightBytes + s0);
+    }
+  };
   for (let r0 = 0; r0 < rows; r0 += step) {
     const r1 = Math.min(rows, r0 + step);
     const n = (r1 - r0) * cols;
-    let x = floatView(dtype, input.subarray(r0 * cols * eb, r1 * cols * eb), scratch.floats(n));
+    const bytes = input.subarray(r0 * cols * eb, r1 * cols * eb);
+    const weight = out.subarray(r0 * rowBytes, r1 * rowBytes);
+    // first scale block of the chunk, and how many
+    const s0 = Math.ceil(r0 / br) * colBlocks;
+    const nb = Math.ceil((r1 - r0) / br) * colBlocks;
+    if (plan && dtype === 'BF16') {
+      // BF16 straight into the kernels' memory (2 bytes a value), widened inside them: no float32
+      // copy first. Only `clamp` with a NaN/Inf in the chunk takes the float32 path below.
+      const area = wasmInputArea(r1 - r0, cols, br, bc, true) as Uint16Array;
+      new Uint8Array(area.buffer, area.byteOffset, n * 2).set(bytes);
+      const bad = countNonFiniteBf16(area);
+      if (bad === 0 || policy !== 'clamp') {
+        nonFinite += bad;
+        if (bad > 0 && policy === 'error') return nonFinite;
+        const q = wasmQuantizeStaged(scheme, plan, r1 - r0, cols, br, bc, true);
+        write(q.codes, q.scales, q.scaleCodes, weight, s0, nb, r1 - r0);
+        continue;
+      }
+    }
+    let x = floatView(dtype, bytes, scratch.floats(n));
     const bad = countNonFinite(x);
     if (bad > 0) {
       nonFinite += bad;
@@ -181,14 +216,9 @@ export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, s
         clampNonFinite(x, r1 - r0, cols, br, bc);
       }
     }
-    const weight = out.subarray(r0 * rowBytes, r1 * rowBytes);
-    // first scale block of the chunk, and how many
-    const s0 = Math.ceil(r0 / br) * colBlocks;
-    const nb = Math.ceil((r1 - r0) / br) * colBlocks;
     if (t.layout === 'nvfp4') {
       // the whole tensor's scale (from its finite values only: the caller's first pass)
       const q = quantize(x, [r1 - r0, cols], scheme, { globalScale: task.globalScale });
-      nanBlocks(x, r1 - r0, cols, bc, q.codes, q.scaleCodes!);
       packInto(q.codes, weight, r1 - r0, cols, rowBytes);
       out.set(q.scaleCodes!, weightBytes + s0);
       continue;
@@ -207,42 +237,9 @@ export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, s
       scales = q.scales;
       scaleCodes = q.scaleCodes;
     }
-    if (fp4) packInto(codes, weight, r1 - r0, cols, rowBytes);
-    else if (codes !== weight) weight.set(codes);
-    if (t.layout === 'deepseek-fp8' && t.scaleDtype === 'F32') {
-      out.set(new Uint8Array(scales.buffer, scales.byteOffset, nb * 4), weightBytes + s0 * 4);
-    } else {
-      out.set(scaleCodes!.subarray(0, nb), weightBytes + s0);
-    }
+    write(codes, scales, scaleCodes!, weight, s0, nb, r1 - r0);
   }
   return nonFinite;
-}
-
-/**
- * NVFP4 has no reference rule for NaN or ±Inf; convert's (README: NaN and Inf) is MX's: a block
- * holding one gets a NaN scale (E4M3 0x7F) and zero codes, so the whole block decodes to NaN.
- * `quantize` gives a block with ±Inf the largest scale instead; this overrides it.
- */
-function nanBlocks(
-  x: Float32Array,
-  rows: number,
-  cols: number,
-  bc: number,
-  codes: Uint8Array,
-  scales: Uint8Array,
-) {
-  const groups = Math.ceil(cols / bc);
-  for (let r = 0; r < rows; r++) {
-    for (let g = 0; g < groups; g++) {
-      const o = r * cols + g * bc;
-      const end = Math.min(o + bc, (r + 1) * cols);
-      let finite = true;
-      for (let j = o; j < end && finite; j++) finite = x[j]! - x[j]! === 0;
-      if (finite) continue;
-      scales[r * groups + g] = 0x7f;
-      codes.fill(0, o, end);
-    }
-  }
 }
 
 /** `x` copied into `into` (same length), so that the caller's input is left as it was. */

@@ -1,10 +1,13 @@
 /**
  * @module kernels/engine
  * Run the WebAssembly kernels: weights are uploaded once into the module's memory (same bytes as
- * the PackedWeight, no float copy), x or A is staged per call, and rows of W are split across a
- * worker pool that shares the memory. One thread (no workers) where SharedArrayBuffer or
- * worker_threads are missing, as in a browser page that is not cross-origin isolated.
+ * the PackedWeight, no float copy), x or A is staged per call, and rows of W are split across
+ * worker threads from the one pool (src/pool) that share the memory, dispatched through a
+ * SharedArrayBuffer control block with Atomics (low latency: no message per call). One thread
+ * (no workers) where SharedArrayBuffer or worker_threads are missing, as in a browser page that is
+ * not cross-origin isolated.
  */
+import { createWorkerPool, type WorkerPool, workerThreadsAvailable } from '../pool/index.js';
 import { enableRelaxedSimd, ensureMemory, relaxedSimdAvailable } from '../wasm/load.js';
 import {
   ARGS,
@@ -55,9 +58,10 @@ const X_PRESCALE = 2 ** 64;
 const CORR_SCALED = Math.fround(2 ** 56);
 const CORR_PLAIN = Math.fround(2 ** 120);
 
+/** The worker threads (from the one pool, src/pool) and the control block they wait on. */
 interface Pool {
   control: Int32Array;
-  workers: { terminate(): Promise<number> }[];
+  workers: WorkerPool;
 }
 
 /** The kernels over one memory, with an optional worker pool. */
@@ -79,7 +83,7 @@ export class Kernels {
   ) {
     this.variant = variant;
     this.k = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
-    this.threads = pool ? pool.workers.length + 1 : 1;
+    this.threads = pool ? pool.workers.threads + 1 : 1;
     this.poison = opts.poison ?? false;
   }
 
@@ -232,6 +236,8 @@ export class Kernels {
    */
   private run(op: Op, common: number[], n: number, scratch: number, scratchBytes: number): void {
     if (this.closed) throw new Error('kernels are closed');
+    const failure = this.pool?.workers.failure;
+    if (failure) throw new Error(`${op}: ${failure.message}`);
     const T = this.pool ? Math.min(this.threads, Math.max(1, Math.ceil(n / 4))) : 1;
     const chunk = Math.ceil(n / T / 4) * 4;
     const range = (t: number) => [
@@ -284,7 +290,7 @@ export class Kernels {
     c[OP] = OP_EXIT;
     Atomics.add(c, GEN, 1);
     Atomics.notify(c, GEN);
-    await Promise.all(this.pool.workers.map((w) => w.terminate()));
+    await this.pool.workers.close();
   }
 }
 
@@ -311,35 +317,26 @@ function pickVariant(opts: KernelsOptions): KernelVariant {
 export async function createKernels(opts: KernelsOptions = {}): Promise<Kernels> {
   const threads = Math.max(1, Math.min(MAX_THREADS, Math.floor(opts.threads ?? 1)));
   if ((opts.variant ?? 'auto') !== 'simd128') await enableRelaxedSimd();
-  if (threads === 1 || typeof SharedArrayBuffer === 'undefined') return createKernelsSync(opts);
-  let wt: typeof import('node:worker_threads');
-  try {
-    wt = await import('node:worker_threads');
-  } catch {
+  if (threads === 1 || typeof SharedArrayBuffer === 'undefined' || !workerThreadsAvailable())
     return createKernelsSync(opts);
-  }
   const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
   const variant = pickVariant(opts);
   const module = kernelModule(true, variant);
   const control = new SharedArrayBuffer(CONTROL_SLOTS * 4);
-  const workers = [];
-  const ready: Promise<void>[] = [];
-  for (let t = 0; t < threads - 1; t++) {
-    const w = new wt.Worker(new URL('./worker.js', import.meta.url), {
-      workerData: { module, memory, control, index: t },
-    });
-    w.unref();
-    ready.push(
-      new Promise((resolve, reject) => {
-        w.once('message', () => resolve());
-        w.once('error', reject);
-        w.once('exit', (code) =>
-          reject(new Error(`kernel worker ${t} exited (code ${code}) before it was ready`)),
-        );
-      }),
-    );
-    workers.push(w);
+  // the workers run their own loop on the control block (worker.ts); the pool starts, sizes and
+  // ends them. No replacement: a job lost with a dead worker cannot be run again, so the pool fails.
+  const workers = createWorkerPool({
+    name: 'kernel',
+    script: new URL('./worker.js', import.meta.url),
+    threads: threads - 1,
+    workerData: (index) => ({ module, memory, control, index }),
+    replace: false,
+  });
+  try {
+    await workers.ready();
+  } catch (e) {
+    await workers.close();
+    throw e;
   }
-  await Promise.all(ready);
   return new Kernels(memory, module, { control: new Int32Array(control), workers }, opts, variant);
 }

@@ -1,22 +1,23 @@
 /**
  * @module kernels/worker
- * A pool thread: instantiates the shared kernel module on the pool's memory and runs jobs that
- * the main thread posts in a SharedArrayBuffer control block (pool.ts), waiting with Atomics.
+ * A kernel thread (started by the one pool, src/pool): instantiates the shared kernel module on
+ * the shared memory and runs jobs that the main thread posts in a SharedArrayBuffer control block
+ * (protocol.ts, engine.ts), waiting with Atomics.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { poolWorkerData, workerReady } from '../pool/worker.js';
 import { ARGS, ERR, GEN, NARGS, OP, OP_EXIT, PENDING, RANGES } from './protocol.js';
 import { type KernelExports, OPS } from './wasm.js';
 
-const { module, memory, control, index } = workerData as {
+const { module, memory, control, index } = poolWorkerData<{
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   control: SharedArrayBuffer;
   index: number;
-};
+}>();
 const k = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
 const c = new Int32Array(control);
 let seen = Atomics.load(c, GEN);
-parentPort!.postMessage('ready');
+workerReady();
 for (;;) {
   Atomics.wait(c, GEN, seen);
   const gen = Atomics.load(c, GEN);

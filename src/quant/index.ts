@@ -11,6 +11,7 @@ export {
   AmbiguousShapeError,
   dequantize,
   elementTable,
+  finiteAmax,
   type Geometry,
   geometry,
   type KernelOptions,
@@ -21,7 +22,15 @@ export {
   quantize,
   tensorAmax,
 } from './quantize.js';
-export { type BlockScale, blockScale, ceilToUe8m0Code, e8m0Value, elementEmax, elementMax } from './scale.js';
+export {
+  type BlockScale,
+  blockScale,
+  ceilToUe8m0Code,
+  e8m0Value,
+  elementEmax,
+  elementMax,
+  NVFP4_NAN_SCALE,
+} from './scale.js';
 export {
   type BlockScheme,
   bitsPerElement,

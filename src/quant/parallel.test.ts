@@ -25,6 +25,7 @@ describe('quantization pool', () => {
       assert.deepEqual(b.scaleCodes, a.scaleCodes);
       assert.deepEqual(b.scaleShape, a.scaleShape);
       assert.equal(b.saturated, a.saturated);
+      assert.equal(b.globalScale, a.globalScale);
     });
   }
   test('bad thread counts are refused', () => {

@@ -1,11 +1,11 @@
 /**
  * @module quant/parallel
- * A pool of worker threads that quantize a large tensor in parallel: the input is shared
- * (SharedArrayBuffer; copied into one if it is not), rows are split in whole row blocks, and each
- * worker writes its codes and scales into shared outputs. Node only.
+ * Quantize a large tensor on the worker pool (src/pool): the input is shared (SharedArrayBuffer;
+ * copied into one if it is not), rows are split in units of whole row blocks (about 1M values),
+ * and each worker writes its codes and scales into shared outputs. Node only.
  */
-import { Worker } from 'node:worker_threads';
-import { geometry, type QuantizedTensor, quantize } from './quantize.js';
+import { availableCores, createWorkerPool } from '../pool/index.js';
+import { finiteAmax, geometry, nvfp4GlobalScale, type QuantizedTensor, quantize } from './quantize.js';
 import type { BlockScheme } from './scheme.js';
 import type { QuantTask } from './worker.js';
 
@@ -15,46 +15,24 @@ export interface QuantPool {
   close(): Promise<void>;
 }
 
-/** Start `threads` workers (default: 2). */
-export function createQuantPool(threads = 2): QuantPool {
+/** Start `threads` workers (default: the machine's cores). */
+export function createQuantPool(threads = availableCores()): QuantPool {
   if (!Number.isInteger(threads) || threads < 1)
     throw new RangeError(`threads must be a positive integer, got ${threads}`);
-  const workers = Array.from({ length: threads }, () => new Worker(new URL('./worker.js', import.meta.url)));
-  let nextId = 1;
-  const pending = new Map<number, { resolve: (n: number) => void; reject: (e: Error) => void }>();
-  for (const w of workers) {
-    w.on('message', (m: { id: number; saturated?: number; error?: string }) => {
-      const p = pending.get(m.id);
-      if (!p) return;
-      pending.delete(m.id);
-      if (m.error !== undefined) p.reject(new Error(m.error));
-      else p.resolve(m.saturated ?? 0);
-    });
-    const fail = (e: Error) => {
-      for (const p of pending.values()) p.reject(e);
-      pending.clear();
-    };
-    w.on('error', fail);
-    w.on('exit', (code) => fail(new Error(`quantization worker exited (code ${code})`)));
-  }
-  const run = (w: Worker, task: QuantTask) =>
-    new Promise<number>((resolve, reject) => {
-      const id = nextId++;
-      pending.set(id, { resolve, reject });
-      w.postMessage({ id, task });
-    });
+  const pool = createWorkerPool({
+    name: 'quantization',
+    script: new URL('./worker.js', import.meta.url),
+    threads,
+  });
+  const run = (task: QuantTask) => pool.run<number>(task);
 
   return {
     threads,
     async quantize(data, shape, scheme) {
       const g = geometry(scheme, shape, data.length);
-      // Per-tensor scales and NVFP4's tensor-wide scale need the whole tensor: run in this thread.
-      if (
-        scheme.block[0] === 'all' ||
-        scheme.scale.kind === 'nvfp4' ||
-        threads === 1 ||
-        g.batch * g.rowBlocks < 2
-      ) {
+      // Per-tensor scales need the whole tensor: run in this thread. NVFP4's tensor scale is
+      // taken here (from the finite values, as quantize does) and given to every job.
+      if (scheme.block[0] === 'all' || threads === 1 || g.batch * g.rowBlocks < 2) {
         return quantize(data, shape, scheme, { axis: -1 }); // the pool reads the last axis as the reduction axis
       }
       let shared: Float32Array;
@@ -63,6 +41,7 @@ export function createQuantPool(threads = 2): QuantPool {
         shared = new Float32Array(new SharedArrayBuffer(data.byteLength));
         shared.set(data);
       }
+      const globalScale = scheme.scale.kind === 'nvfp4' ? nvfp4GlobalScale(finiteAmax(data)) : undefined;
       const per = g.rowBlocks * g.colBlocks;
       const nBlocks = g.batch * per;
       const codes = new SharedArrayBuffer(data.length);
@@ -80,24 +59,20 @@ export function createQuantPool(threads = 2): QuantPool {
           units.push([b * g.rows * g.cols + r0 * g.cols, rows, b * per + (r0 / g.br) * g.colBlocks]);
         }
       }
-      const share = Math.ceil(units.length / threads);
-      const jobs: Promise<number>[] = [];
-      for (let t = 0; t < threads; t++) {
-        const mine = units.slice(t * share, (t + 1) * share);
-        if (mine.length === 0) continue;
-        jobs.push(
-          run(workers[t]!, {
-            scheme,
-            data: shared.buffer as SharedArrayBuffer,
-            dataOffset: shared.byteOffset,
-            codes,
-            scales,
-            scaleCodes,
-            cols: g.cols,
-            units: mine,
-          }),
-        );
-      }
+      // one job per unit: the pool hands them to whichever worker is idle
+      const jobs = units.map((unit) =>
+        run({
+          scheme,
+          data: shared.buffer as SharedArrayBuffer,
+          dataOffset: shared.byteOffset,
+          codes,
+          scales,
+          scaleCodes,
+          cols: g.cols,
+          units: [unit],
+          globalScale,
+        }),
+      );
       const saturated = (await Promise.all(jobs)).reduce((a, b) => a + b, 0);
       const lead = shape.length >= 2 ? shape.slice(0, -2) : [];
       return {
@@ -107,12 +82,10 @@ export function createQuantPool(threads = 2): QuantPool {
         scales: new Float32Array(scales),
         scaleCodes: scaleCodes ? new Uint8Array(scaleCodes) : null,
         scaleShape: shape.length >= 2 ? [...lead, g.rowBlocks, g.colBlocks] : [g.colBlocks],
-        globalScale: 1,
+        globalScale: globalScale ?? 1,
         saturated,
       };
     },
-    async close() {
-      await Promise.all(workers.map((w) => w.terminate()));
-    },
+    close: () => pool.close(),
   };
 }

@@ -9,7 +9,7 @@
 import { bucketTable, encodeInto } from '../formats/bulk.js';
 import { ArgumentError, type Codec, codec } from '../formats/index.js';
 import { hasSimd } from '../wasm/load.js';
-import { type BlockScale, blockScale, elementClipThreshold } from './scale.js';
+import { type BlockScale, blockScale, elementClipThreshold, NVFP4_NAN_SCALE } from './scale.js';
 import { type BlockScheme, integerElement, validateScheme } from './scheme.js';
 import { dequantizeHif4, quantizeHif4 } from './scheme-hif4.js';
 import { wasmDequantizeMatrix, wasmPlan, wasmQuantizeMatrix } from './wasm.js';
@@ -120,6 +120,19 @@ function elementCodec(scheme: BlockScheme): Codec | null {
   return codec(scheme.element, scheme.elementOptions);
 }
 
+/**
+ * Largest finite |x| of a tensor (0 when none): what NVFP4's tensor scale is taken from, so that
+ * a NaN or ±Inf never sets it (the blocks holding them get the NaN scale instead).
+ */
+export function finiteAmax(data: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < data.length; i++) {
+    const a = Math.abs(data[i]!);
+    if (a > m && a !== Number.POSITIVE_INFINITY) m = a;
+  }
+  return m;
+}
+
 /** Largest |x| of a tensor, NaN if any element is NaN (as torch.amax). */
 export function tensorAmax(data: Float32Array): number {
   let m = 0;
@@ -139,7 +152,8 @@ export interface KernelOptions {
 export interface QuantizeOptions extends KernelOptions {
   /**
    * The per-tensor (global) scale of a scheme that has one (NVFP4: 448 * 6 / amax of the whole
-   * tensor). Give it when `data` is a slab of a larger tensor; default: from `data`'s amax.
+   * tensor's finite amax: a NaN or ±Inf never sets it). Give it when `data` is a slab of a larger
+   * tensor; default: from `data`'s finite amax (finiteAmax).
    */
   globalScale?: number;
   /**
@@ -293,7 +307,7 @@ function quantizeLastAxis(
   const hasCodes = scheme.scaleStorage === 'e8m0' || scheme.scaleStorage === 'e4m3fn';
   const scaleCodes = hasCodes ? new Uint8Array(nBlocks) : null;
   let globalScale = 1;
-  if (scheme.scale.kind === 'nvfp4') globalScale = opts.globalScale ?? nvfp4GlobalScale(tensorAmax(data));
+  if (scheme.scale.kind === 'nvfp4') globalScale = opts.globalScale ?? nvfp4GlobalScale(finiteAmax(data));
   const scratch = new Float32Array(g.bc);
   const scratchBits = new Uint32Array(scratch.buffer);
   const table =
@@ -335,7 +349,10 @@ function quantizeLastAxis(
         const view = scratch.subarray(0, len);
         const scaledMax = useDiv ? fr(amax / s.div) : fr(amax * s.mul);
         const clips = !(scaledMax <= maxElement); // NaN amax: check each element
-        if (s.code === 0xff && scheme.scaleStorage === 'e8m0') {
+        if (
+          (s.code === 0xff && scheme.scaleStorage === 'e8m0') ||
+          (s.code === NVFP4_NAN_SCALE && scheme.scale.kind === 'nvfp4')
+        ) {
           // a NaN scale: the block is NaN; its element codes are the element's canonical NaN code
           for (let r = r0; r < r1; r++) codes.fill(nanElement, base + r * cols + c0, base + r * cols + c1);
           continue;

@@ -108,6 +108,8 @@ function ggmlCode(amax: number): number {
   return (Math.floor(fr(Math.log2(amax))) - 2 + 127) & 0xff;
 }
 
+/** NVFP4's block scale code for a block holding NaN or ±Inf: E4M3 NaN. */
+export const NVFP4_NAN_SCALE = 0x7f;
 // Built on first use: a 16-bit format's tables take ~0.2 s, which every CLI start would pay.
 let e4m3SatCodec: ReturnType<typeof codec> | undefined;
 let f16Codec: ReturnType<typeof codec> | undefined;
@@ -147,6 +149,12 @@ export function blockScale(
       return { scale: s, code, mul: fr(1 / s), div: s };
     }
     case 'nvfp4': {
+      // A block holding NaN or ±Inf gets the NaN scale (E4M3 0x7F) and decodes to NaN, as ModelOpt's
+      // NVFP4 export casts amax / (6 · weight_scale_2) to float8_e4m3fn (torch: Inf and NaN → 0x7F).
+      // Finite overflow (a caller's tensor scale too large) saturates to 448 (0x7E), as CUDA's
+      // __nv_fp8_e4m3 (SATFINITE) in TensorRT-LLM's and vLLM's quantizers.
+      if (!(amax <= Number.MAX_VALUE))
+        return { scale: Number.NaN, code: NVFP4_NAN_SCALE, mul: Number.NaN, div: 0 };
       const code = e4m3Sat().encode(fr(fr(amax * fr(1 / 6)) * globalScale));
       const sf = e4m3Sat().decode(code);
       const mul = sf === 0 ? 0 : fr(1 / fr(sf * fr(1 / globalScale)));

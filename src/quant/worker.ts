@@ -1,9 +1,9 @@
 /**
  * @module quant/worker
- * Worker thread of the quantization pool: quantizes row ranges of a shared input into shared
- * outputs. Messages: { id, task } in, { id, saturated } or { id, error } out.
+ * Worker of the quantization pool (src/pool): quantizes row ranges of a shared input into shared
+ * outputs; a job's result is its count of saturated values.
  */
-import { parentPort } from 'node:worker_threads';
+import { serveJobs } from '../pool/worker.js';
 import { quantize } from './quantize.js';
 import type { BlockScheme } from './scheme.js';
 
@@ -17,26 +17,24 @@ export interface QuantTask {
   cols: number;
   /** [element offset, rows, scale offset] per unit of whole row blocks. */
   units: [number, number, number][];
+  /** NVFP4's tensor scale, taken from the whole tensor. */
+  globalScale?: number | undefined;
 }
 
-parentPort?.on('message', (msg: { id: number; task: QuantTask }) => {
-  const { id, task } = msg;
-  try {
-    const data = new Float32Array(task.data, task.dataOffset);
-    const codes = new Uint8Array(task.codes);
-    const scales = new Float32Array(task.scales);
-    const scaleCodes = task.scaleCodes ? new Uint8Array(task.scaleCodes) : null;
-    let saturated = 0;
-    for (const [e0, rows, s0] of task.units) {
-      const n = rows * task.cols;
-      const q = quantize(data.subarray(e0, e0 + n), [rows, task.cols], task.scheme);
-      codes.set(q.codes, e0);
-      scales.set(q.scales, s0);
-      if (scaleCodes && q.scaleCodes) scaleCodes.set(q.scaleCodes, s0);
-      saturated += q.saturated;
-    }
-    parentPort!.postMessage({ id, saturated });
-  } catch (e) {
-    parentPort!.postMessage({ id, error: (e as Error).message });
+serveJobs((task: QuantTask) => {
+  const data = new Float32Array(task.data, task.dataOffset);
+  const codes = new Uint8Array(task.codes);
+  const scales = new Float32Array(task.scales);
+  const scaleCodes = task.scaleCodes ? new Uint8Array(task.scaleCodes) : null;
+  let saturated = 0;
+  for (const [e0, rows, s0] of task.units) {
+    const n = rows * task.cols;
+    const opts = task.globalScale === undefined ? {} : { globalScale: task.globalScale };
+    const q = quantize(data.subarray(e0, e0 + n), [rows, task.cols], task.scheme, opts);
+    codes.set(q.codes, e0);
+    scales.set(q.scales, s0);
+    if (scaleCodes && q.scaleCodes) scaleCodes.set(q.scaleCodes, s0);
+    saturated += q.saturated;
   }
+  return saturated;
 });

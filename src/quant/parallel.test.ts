@@ -12,6 +12,7 @@ describe('quantization pool', () => {
     'torchao-mxfp4-floor',
     'microxcaling-mxfp6-e2m3',
     'nvfp4',
+    'hifloat4-g64',
     'fp8-per-tensor',
   ]) {
     test(name, async () => {
@@ -26,6 +27,7 @@ describe('quantization pool', () => {
       assert.deepEqual(b.scaleShape, a.scaleShape);
       assert.equal(b.saturated, a.saturated);
       assert.equal(b.globalScale, a.globalScale);
+      assert.deepEqual(b.microExponents, a.microExponents);
     });
   }
   test('bad thread counts are refused', () => {

@@ -32,7 +32,13 @@ export function createQuantPool(threads = availableCores()): QuantPool {
       const g = geometry(scheme, shape, data.length);
       // Per-tensor scales need the whole tensor: run in this thread. NVFP4's tensor scale is
       // taken here (from the finite values, as quantize does) and given to every job.
-      if (scheme.block[0] === 'all' || threads === 1 || g.batch * g.rowBlocks < 2) {
+      // HiFloat4's micro-exponents are a third output the workers do not carry: run it here too.
+      if (
+        scheme.block[0] === 'all' ||
+        scheme.scale.kind === 'hif4' ||
+        threads === 1 ||
+        g.batch * g.rowBlocks < 2
+      ) {
         return quantize(data, shape, scheme, { axis: -1 }); // the pool reads the last axis as the reduction axis
       }
       let shared: Float32Array;

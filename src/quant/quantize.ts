@@ -310,6 +310,9 @@ function quantizeLastAxis(
   if (scheme.scale.kind === 'nvfp4') globalScale = opts.globalScale ?? nvfp4GlobalScale(finiteAmax(data));
   const scratch = new Float32Array(g.bc);
   const scratchBits = new Uint32Array(scratch.buffer);
+  // The sign of a NaN product is not fixed (V8's interpreter and optimised code may differ), so a
+  // NaN element takes the sign bit of its input: the same codes on every run.
+  const dataBits = new Uint32Array(data.buffer, data.byteOffset, data.length);
   const table =
     c && c.info.spec.bits <= 8 && c.options.rounding !== 'stochastic' ? bucketTable(c.info, c.options) : null;
   const maxElement = elementClipThreshold(scheme.element);
@@ -365,7 +368,8 @@ function quantizeLastAxis(
             const div = s.div;
             for (let j = 0; j < len; j++) {
               scratch[j] = useDiv ? data[o + j]! / div : data[o + j]! * mul;
-              const u = scratchBits[j]!;
+              let u = scratchBits[j]!;
+              if ((u & 0x7fffffff) > 0x7f800000) u = (u & 0x7fffffff) | (dataBits[o + j]! & 0x80000000);
               const e = table[u >>> 16]!;
               codes[o + j] = (u & 0xffff) >= e >>> 16 ? e >>> 8 : e;
             }
@@ -374,6 +378,11 @@ function quantizeLastAxis(
           }
           if (useDiv) for (let j = 0; j < len; j++) view[j] = fr(data[o + j]! / s.div);
           else for (let j = 0; j < len; j++) view[j] = fr(data[o + j]! * s.mul);
+          for (let j = 0; j < len; j++) {
+            const u = scratchBits[j]!;
+            if ((u & 0x7fffffff) > 0x7f800000)
+              scratchBits[j] = (u & 0x7fffffff) | (dataBits[o + j]! & 0x80000000);
+          }
           if (clips) for (let j = 0; j < len; j++) if (Math.abs(view[j]!) > maxElement) saturated++;
           const out = codes.subarray(o, o + len);
           if (c) encodeInto(c.info, c.options, view, out);

@@ -49,6 +49,20 @@ const HASH_SOURCE = `function keyOf(s) {
   return s.length + ':' + (4294967296 * (2097151 & h2) + (h1 >>> 0));
 }`;
 
+/** Import an esbuild result in Node (through a temporary file, removed after) and return the module. */
+async function importBundle(root, out, kind) {
+  const tmp = join(tmpdir(), `chipstack-${kind}-${process.pid}-${Date.now()}.mjs`);
+  writeFileSync(
+    tmp,
+    `import { createRequire } from 'node:module'; const require = createRequire(${JSON.stringify(join(root, 'package.json'))});\n${out.outputFiles[0].text}`,
+  );
+  try {
+    return await import(pathToFileURL(tmp).href);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
 async function precompileAjv(esbuild, root) {
   const ajvDir = join(root, 'node_modules', 'ajv', 'dist');
   const recorder = `
@@ -102,17 +116,7 @@ export { RecordingAjv as Ajv };
       },
     ],
   });
-  const tmp = join(tmpdir(), `chipstack-ajv-${process.pid}-${Date.now()}.mjs`);
-  writeFileSync(
-    tmp,
-    `import { createRequire } from 'node:module'; const require = createRequire(${JSON.stringify(join(root, 'package.json'))});\n${out.outputFiles[0].text}`,
-  );
-  let mod;
-  try {
-    mod = await import(pathToFileURL(tmp).href);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
+  const mod = await importBundle(root, out, 'ajv');
   if (mod.recorded.length === 0)
     throw new Error('build-web: no ajv compilation was recorded (see AJV_ENTRY)');
   const modules = new Map();
@@ -256,17 +260,7 @@ function chipstackFinish(source, scope) {
       },
     ],
   });
-  const tmp = join(tmpdir(), `chipstack-pb-${process.pid}-${Date.now()}.mjs`);
-  writeFileSync(
-    tmp,
-    `import { createRequire } from 'node:module'; const require = createRequire(${JSON.stringify(join(root, 'package.json'))});\n${out.outputFiles[0].text}`,
-  );
-  let mod;
-  try {
-    mod = await import(pathToFileURL(tmp).href);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
+  const mod = await importBundle(root, out, 'pb');
   if (mod.recorded.length === 0)
     throw new Error('build-web: no protobufjs code generation was recorded (see PB_ENTRY)');
   const table = new Map();

@@ -1,9 +1,10 @@
 /**
- * Memory is bounded by a slab whatever the shape: a sparse [1, 2^31] BF16 tensor (4 GiB, one row:
- * a row-sliced slab would need 8 GiB of float32) converts to MXFP4 with a peak RSS under 256 MB
- * (measured: about 145 MB, 2-core EPYC VM). `inspect --stats` and `compare --in` stream too: on a
+ * Memory is bounded by a slab whatever the shape: a sparse [1, 2^29] BF16 tensor (1 GiB, one row:
+ * a row-sliced slab would need 2 GiB of float32) converts to MXFP4 with a peak RSS under 256 MB.
+ * CHIPSTACK_MEMORY_FULL=1 runs issue 13's own case, [1, 2^31] (4 GiB; measured about 145 MB peak
+ * on a 2-core EPYC VM), which takes 4x as long. `inspect --stats` and `compare --in` stream too: on a
  * [1, 2^26] BF16 tensor (whose float32 copy alone is 256 MB) they peak under 200 MB. The input
- * files are sparse, so they take almost no disk; the MXFP4 output takes 1.1 GB while the test runs.
+ * files are sparse, so they take almost no disk; the MXFP4 output takes 0.28 GB (1.1 GB full) while the test runs.
  * It takes 20-110 s depending on the machine's load.
  */
 import assert from 'node:assert/strict';
@@ -54,20 +55,22 @@ async function cli(tmp: string, ...args: string[]) {
   return { code: r.status, out: r.stdout, err: lines.join('\n'), rssMB: maxRssKB / 1024 };
 }
 
+const FULL = process.env.CHIPSTACK_MEMORY_FULL === '1';
+const WIDE = FULL ? 2 ** 31 : 2 ** 29;
 const head = Float32Array.from({ length: 64 }, (_, i) => (i % 7) - 3 + i / 64);
 
 describe('memory bound for every shape', () => {
-  test('a sparse [1, 2^31] BF16 tensor converts to MXFP4 under 256 MB of RSS', async () => {
+  test(`a sparse [1, 2^${Math.log2(WIDE)}] BF16 tensor converts to MXFP4 under 256 MB of RSS`, async () => {
     await withTemp(async (tmp) => {
       const input = join(tmp, 'wide.safetensors');
-      await sparseBf16(input, [1, 2 ** 31], head);
+      await sparseBf16(input, [1, WIDE], head);
       const r = await cli(tmp, 'convert', input, join(tmp, 'out'), '--to', 'mxfp4', '--json');
       assert.equal(r.code, 0, r.err);
       assert.ok(r.rssMB < 256, `peak RSS ${r.rssMB.toFixed(0)} MB`);
       const ck = await openCheckpoint(join(tmp, 'out'));
       try {
         const blocks = ck.info('model.layers.0.mlp.up_proj_blocks');
-        assert.deepEqual(blocks.shape, [1, 2 ** 26, 16]);
+        assert.deepEqual(blocks.shape, [1, WIDE / 32, 16]);
         // first and last 64 values: as quantizing them alone (blocks are independent)
         const x = toFloat32('BF16', toBf16Bytes(head));
         const q = quantize(x, [1, 64], getScheme('triton-mxfp4'));

@@ -95,3 +95,14 @@ export function debounce<A extends unknown[]>(fn: (...a: A) => void, ms = 200): 
     t = setTimeout(() => fn(...a), ms);
   };
 }
+
+/** A headline figure: label, value (with `data-metric` for tests) and the formula behind it. */
+export function card(label: string, value: string, formula: string, testid: string): HTMLElement {
+  return h(
+    'div',
+    { class: 'card' },
+    h('div', { class: 'card-label' }, label),
+    h('div', { class: 'card-value', 'data-metric': testid }, value),
+    h('div', { class: 'formula' }, formula),
+  );
+}

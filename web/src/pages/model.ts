@@ -9,7 +9,7 @@ import * as Plot from '@observablehq/plot';
 import { SCHEMES } from '../../../src/quant/index.js';
 import { AXES, chartBlock, PLOT_STYLE, plotWidth, X_LABEL } from '../chart.js';
 import { run } from '../client.js';
-import { field, fill, fmt, h, select } from '../dom.js';
+import { card, field, fill, fmt, h, select } from '../dom.js';
 import { download } from '../download.js';
 import { getString, update } from '../state.js';
 import { dataTable } from '../table.js';
@@ -297,15 +297,5 @@ function showResult(out: HTMLElement, r: OnnxQuantResult): void {
     ),
     chart,
     table,
-  );
-}
-
-function card(label: string, value: string, formula: string, testid: string): HTMLElement {
-  return h(
-    'div',
-    { class: 'card' },
-    h('div', { class: 'card-label' }, label),
-    h('div', { class: 'card-value', 'data-metric': testid }, value),
-    h('div', { class: 'card-formula' }, formula),
   );
 }

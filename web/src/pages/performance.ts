@@ -18,7 +18,7 @@ import { BOTTLENECK_COLOURS } from '../../../src/web/palette.js';
 import { AXES, COLOURS, chartBlock, narrow, PLOT_STYLE, plotWidth, X_LABEL } from '../chart.js';
 import { latest, run } from '../client.js';
 import { getCatalog } from '../data.js';
-import { debounce, field, fill, fmt, h, select } from '../dom.js';
+import { card, debounce, field, fill, fmt, h, select } from '../dom.js';
 import { current, update } from '../state.js';
 import { dataTable } from '../table.js';
 import type { PerfOutcome, Tasks } from '../tasks.js';
@@ -47,16 +47,6 @@ export function nativeEightBit(system: string): string {
   if (n.some((f) => f.startsWith('fp8') || f === 'mxfp8')) return 'fp8';
   if (n.includes('int8')) return 'int8';
   return 'bf16';
-}
-
-function card(label: string, value: string, formula: string, testid: string): HTMLElement {
-  return h(
-    'div',
-    { class: 'card' },
-    h('div', { class: 'card-label' }, label),
-    h('div', { class: 'card-value', 'data-metric': testid }, value),
-    h('div', { class: 'formula' }, formula),
-  );
 }
 
 function showResult(out: HTMLElement, r: PerfResult): void {

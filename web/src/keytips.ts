@@ -186,15 +186,25 @@ export function keyboardTooltips(
     svg.dispatchEvent(
       new PointerEvent('pointermove', { clientX: c.x, clientY: c.y, pointerType: 'mouse', bubbles: true }),
     );
-    let text = plotTip();
-    if (text) own.hidden = true;
-    else {
-      text = describe(plot, p);
-      own.textContent = text;
-      own.hidden = text === '';
+    const place = (t: string) => {
+      own.textContent = t;
+      own.hidden = t === '';
       const b = box.getBoundingClientRect();
       own.style.left = `${Math.max(0, Math.min(c.x - b.left + box.scrollLeft + 8, box.scrollWidth - 200))}px`;
       own.style.top = `${c.y - b.top + 8}px`;
+    };
+    let text = plotTip();
+    if (text) {
+      own.hidden = true;
+      // Plot hides its tip again when the real pointer rests on another chart: then show ours.
+      const mine = at;
+      const shown = text;
+      setTimeout(() => {
+        if (at === mine && document.activeElement === svg && !plotTip()) place(shown);
+      }, 30);
+    } else {
+      text = describe(plot, p);
+      place(text);
     }
     svg.setAttribute('data-key-point', `${at + 1}/${points.length}`);
     live.textContent = `Point ${at + 1} of ${points.length}. ${text.replace(/\n/g, ', ')}`;

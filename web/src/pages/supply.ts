@@ -62,6 +62,7 @@ function fan(
   asPct: boolean,
 ): HTMLElement {
   const rows = r.quarters.map((q) => ({ quarter: q.quarter, ...q.metrics[metric] }));
+  const show = (v: number) => (asPct ? pct(v, 0) : fmt(v, 3));
   const plot = Plot.plot({
     width: plotWidth(),
     height: 300,
@@ -83,10 +84,17 @@ function fan(
     marks: [
       Plot.areaY(rows, { x: 'quarter', y1: 'p5', y2: 'p95', fill: '#4e79a7', fillOpacity: 0.25 }),
       Plot.lineY(rows, { x: 'quarter', y: 'p50', stroke: '#4e79a7', strokeWidth: 2 }),
-      Plot.dot(rows, { x: 'quarter', y: 'p50', fill: '#4e79a7', r: 2.5 }),
+      Plot.dot(rows, {
+        x: 'quarter',
+        y: 'p50',
+        fill: '#4e79a7',
+        r: 2.5,
+        tip: true,
+        title: (d: (typeof rows)[number]) =>
+          `${d.quarter}\nmedian ${show(d.p50)}\n90% band ${show(d.p5)} to ${show(d.p95)}\nsupply model, Monte Carlo`,
+      }),
     ],
   });
-  const show = (v: number) => (asPct ? pct(v, 0) : fmt(v, 3));
   const alt = rows
     .map((d) => `${d.quarter}: median ${show(d.p50)} (90% band ${show(d.p5)} to ${show(d.p95)})`)
     .join('; ');
@@ -114,7 +122,16 @@ function binding(r: SupplyResult): HTMLElement {
     },
     y: { label: 'share of runs', tickFormat: '.0%', domain: [0, 1] },
     color: { legend: true, domain: Object.keys(BIND_COLORS), range: Object.values(BIND_COLORS) },
-    marks: [Plot.barY(rows, { x: 'quarter', y: 'share', fill: 'constraint' })],
+    marks: [
+      Plot.barY(rows, {
+        x: 'quarter',
+        y: 'share',
+        fill: 'constraint',
+        tip: true,
+        title: (d: (typeof rows)[number]) =>
+          `${d.quarter}\n${d.constraint} binds in ${pct(d.share, 0)} of runs\nsupply model, Monte Carlo`,
+      }),
+    ],
   });
   const alt = r.quarters
     .map((q) => `${q.quarter}: ${q.binding} binds (${pct(q.bindingShare[q.binding], 0)} of runs)`)
@@ -236,6 +253,9 @@ function tornadoChart(t: TornadoResult): HTMLElement {
         y: 'label',
         fill: (r: (typeof rows)[number]) =>
           r.atHigh >= r.atLow ? 'higher with high value' : 'lower with high value',
+        tip: true,
+        title: (r: (typeof rows)[number]) =>
+          `${r.label}\n${metricName}: ${pct(r.atLow, 1)} at the input's low end, ${pct(r.atHigh, 1)} at its high end (base ${pct(t.base, 1)})`,
       }),
       Plot.ruleX([t.base], { stroke: 'currentColor', strokeDasharray: '4,3' }),
       Plot.text([t.base], {

@@ -648,7 +648,7 @@ export function renderSupply(root: HTMLElement): void {
   const data = getData();
   const names = scenarioNames(data);
   let scenario = getString('scenario', 'baseline', names);
-  let runs = Number(getString('runs', '5000', RUNS));
+  let runs = Number(getString('runs', '10000', RUNS));
   let seed = getNumber('seed', 1, 0, 2 ** 31);
   const factors: Record<string, number> = {};
   for (const p of SLIDER_PARAMS) factors[p] = getNumber(p, 1, 0.25, 4);
@@ -752,7 +752,7 @@ export function renderSupply(root: HTMLElement): void {
         'Runs',
         select(RUNS, String(runs), (v) => {
           runs = Number(v);
-          update({ runs: v === '5000' ? null : v });
+          update({ runs: v === '10000' ? null : v });
           later();
         }),
       ),

@@ -17,7 +17,7 @@ import { printTable } from './util.mjs';
 const json = process.argv.includes('--json');
 const SHAPE = process.env.BENCH_SHAPE ?? '2048x4096';
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-// the page's own settings (web/src/pages/kernels.ts): 300 ms per format and build
+// the page's own settings (src/web/app/pages/kernels.ts): 300 ms per format and build
 const MS = 300;
 const FORMATS = ['fp32', 'bf16', 'deepseek-fp8', 'mxfp4', 'int8'];
 const ARGS = [

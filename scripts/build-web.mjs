@@ -1,4 +1,4 @@
-// Bundle the dashboard: web/src/main.ts and web/src/worker.ts (with the library modules from
+// Bundle the dashboard: src/web/app/main.ts and src/web/app/worker.ts (with the library modules from
 // src/ and the JSON under data/) into dist/web/, and copy the static files beside them.
 // Then precompress the text assets (.br, .gz) and write dist/web/assets.json: the list of files
 // the server may serve (tsc also writes src/web/*.js into dist/web/; those are never served).
@@ -29,7 +29,7 @@ const STATIC = ['index.html', 'style.css'];
  * that was not precompiled is an error naming this script, never a silent pass.
  */
 const AJV_ENTRY = `
-import { getCatalog, PERF_FILES } from './web/src/data.ts';
+import { getCatalog, PERF_FILES } from './src/web/app/data.ts';
 import { createPerfData } from './src/perf/index.ts';
 getCatalog();
 createPerfData(PERF_FILES);
@@ -360,7 +360,7 @@ export async function buildWeb({
   const result = await esbuild.build({
     plugins: [ajv.plugin, pb.plugin, nodeShims(root)],
     absWorkingDir: root,
-    entryPoints: { app: 'web/src/main.ts', worker: 'web/src/worker.ts' },
+    entryPoints: { app: 'src/web/app/main.ts', worker: 'src/web/app/worker.ts' },
     outdir: out,
     bundle: true,
     format: 'esm',
@@ -380,7 +380,7 @@ export async function buildWeb({
   const built = Object.keys(result.metafile.outputs).map((f) => f.split('/').pop());
   if (!dev) for (const f of ['app.js.map', 'worker.js.map']) rmSync(join(out, f), { force: true });
   // index.html last: its time stamp marks the build as complete (see src/web/build.ts)
-  for (const f of STATIC.slice().reverse()) copyFileSync(join(root, 'web', f), join(out, f));
+  for (const f of STATIC.slice().reverse()) copyFileSync(join(root, 'src', 'web', 'app', f), join(out, f));
   const files = [...new Set([...STATIC, ...built])].sort();
   const listed = [...files];
   for (const f of files) {

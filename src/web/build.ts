@@ -27,7 +27,7 @@ export function isStale(root = PACKAGE_ROOT): boolean {
   const stamp = join(root, 'dist', 'web', 'index.html');
   if (!existsSync(stamp) || !existsSync(join(root, 'dist', 'web', 'assets.json'))) return true;
   const built = statSync(stamp).mtimeMs;
-  return ['web', 'src', 'data'].some((d) => newest(join(root, d)) > built);
+  return ['src', 'data'].some((d) => newest(join(root, d)) > built);
 }
 
 export interface EnsureResult {

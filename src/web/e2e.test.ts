@@ -28,7 +28,7 @@ import { createDashboardServer, listen } from './server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
-/** The dashboard's number format (web/src/dom.ts fmt, 4 significant digits). */
+/** The dashboard's number format (src/web/app/dom.ts fmt, 4 significant digits). */
 const fmtLike = (v: number) => {
   const a = Math.abs(v);
   if (a >= 1e6 || a < 1e-4) return v.toExponential(3).replace('e+', 'e');

@@ -160,7 +160,7 @@ describe('colours', () => {
         assert.ok(contrast(c, bg) >= 3, `${c} on ${bg}: ${contrast(c, bg).toFixed(2)}`);
   });
   it('badge text and coloured text in style.css meet 4.5:1', () => {
-    const css = readFileSync(join(PACKAGE_ROOT, 'web', 'style.css'), 'utf8');
+    const css = readFileSync(join(PACKAGE_ROOT, 'src', 'web', 'app', 'style.css'), 'utf8');
     const block = (sel: string) => {
       const i = css.indexOf(`${sel} {`);
       assert.ok(i >= 0, sel);

@@ -6,7 +6,7 @@
  * set (blue, vermillion, bluish green, reddish purple, orange), darkened where needed. Browser-safe.
  */
 
-/** Page backgrounds of the light and dark themes (web/style.css --bg). */
+/** Page backgrounds of the light and dark themes (src/web/app/style.css --bg). */
 export const BACKGROUNDS = { light: '#ffffff', dark: '#0d1117' } as const;
 
 /** Series colours, in the order categories receive them. */

@@ -3,11 +3,11 @@
  * The dashboard's Web Worker: block quantization of a tensor, safetensors parsing, the supply
  * Monte Carlo and tornado, and the performance simulator, off the page's thread.
  */
-import { isFloatDtype, toFloat32 } from '../../src/convert/tensor.js';
-import { parseSafetensorsBuffer, type SafetensorsBuffer } from '../../src/io/buffer.js';
-import type { Dtype } from '../../src/io/dtypes.js';
-import { serializeSafetensors } from '../../src/io/layout.js';
-import type { LoadedModel } from '../../src/onnx/model.js';
+import { isFloatDtype, toFloat32 } from '../../convert/tensor.js';
+import { parseSafetensorsBuffer, type SafetensorsBuffer } from '../../io/buffer.js';
+import type { Dtype } from '../../io/dtypes.js';
+import { serializeSafetensors } from '../../io/layout.js';
+import type { LoadedModel } from '../../onnx/model.js';
 import {
   chipPower,
   createPerfData,
@@ -20,8 +20,8 @@ import {
   serveSearch,
   simulate,
   type Workload,
-} from '../../src/perf/index.js';
-import { analyze, dequantize, getScheme, quantize, synthetic } from '../../src/quant/index.js';
+} from '../../perf/index.js';
+import { analyze, dequantize, getScheme, quantize, synthetic } from '../../quant/index.js';
 import {
   CLAIMS,
   dataFromFiles,
@@ -29,9 +29,9 @@ import {
   runSupply,
   type SupplyData,
   tornado,
-} from '../../src/supply/index.js';
-import { errorHistogram } from '../../src/web/histogram.js';
-import { scaledOverrides } from '../../src/web/scale.js';
+} from '../../supply/index.js';
+import { errorHistogram } from '../../web/histogram.js';
+import { scaledOverrides } from '../../web/scale.js';
 import type {
   ModelResult,
   ModelTensorRow,
@@ -289,7 +289,7 @@ const handlers: {
   async onnxOpen({ name, bytes }) {
     onnxModel = null;
     // src/onnx (with protobufjs) is its own chunk: loaded when a model is opened
-    const { findWeights, parseModel } = await import('../../src/onnx/model.js');
+    const { findWeights, parseModel } = await import('../../onnx/model.js');
     const m = parseModel(new Uint8Array(bytes), name);
     const external = m.graph.initializer.find((t) => t.dataLocation === 1);
     if (external) {
@@ -319,7 +319,7 @@ const handlers: {
   async onnxQuantize({ scheme }, progress) {
     const m = onnxModel;
     if (!m) throw new Error('open an .onnx model first');
-    const { quantizeModelBytes } = await import('../../src/onnx/quantize.js');
+    const { quantizeModelBytes } = await import('../../onnx/quantize.js');
     // the CLI's own path (chipstack onnx quantize --mode fake), in memory
     const { bytes, result } = quantizeModelBytes(m, {
       scheme: getScheme(scheme),
@@ -350,7 +350,7 @@ const handlers: {
   },
   async gemv({ n, k, ms, formats }, progress) {
     // its own chunk: the WebAssembly kernels load only when the benchmark runs
-    const { liveGemvBenchmark } = await import('../../src/kernels/index.js');
+    const { liveGemvBenchmark } = await import('../../kernels/index.js');
     return liveGemvBenchmark({ n, k, ms, formats, onProgress: progress });
   },
   async mustBeTrue({ scenario, runs, seed }) {

@@ -7,8 +7,8 @@
  * (data/perf/energy.json) and can be edited. Every pin and assumption is in the URL.
  */
 import * as Plot from '@observablehq/plot';
-import { createPerfData, num, type PerfData, parseAssume } from '../../../src/perf/index.js';
-import { type TcoAssumptions, tco } from '../../../src/web/tco.js';
+import { createPerfData, num, type PerfData, parseAssume } from '../../../perf/index.js';
+import { type TcoAssumptions, tco } from '../../../web/tco.js';
 import { AXES, chartBlock, PLOT_STYLE, plotWidth, X_LABEL } from '../chart.js';
 import { run } from '../client.js';
 import { getCatalog, PERF_FILES } from '../data.js';

@@ -4,8 +4,8 @@
  * visible <details> with the same facts in words) and its exports: the picture as SVG and PNG and,
  * where the page passes them, the plotted figures as CSV.
  */
-import { type Cell, toCsv } from '../../src/web/csv.js';
-import { BACKGROUNDS, PALETTE } from '../../src/web/palette.js';
+import { type Cell, toCsv } from '../../web/csv.js';
+import { BACKGROUNDS, PALETTE } from '../../web/palette.js';
 import { type Child, h } from './dom.js';
 import { download } from './download.js';
 import { keyboardTooltips } from './keytips.js';

@@ -3,7 +3,7 @@
  * Data tables: optional sorting by any column (buttons in the headers, aria-sort), and CSV and
  * JSON downloads of the raw values.
  */
-import { type Cell, toCsv, toJsonText } from '../../src/web/csv.js';
+import { type Cell, toCsv, toJsonText } from '../../web/csv.js';
 import { type Child, h } from './dom.js';
 import { download } from './download.js';
 

@@ -6,7 +6,7 @@
  * the fake-quantized model can be downloaded.
  */
 import * as Plot from '@observablehq/plot';
-import { SCHEMES } from '../../../src/quant/index.js';
+import { SCHEMES } from '../../../quant/index.js';
 import { AXES, chartBlock, PLOT_STYLE, plotWidth, X_LABEL } from '../chart.js';
 import { run } from '../client.js';
 import { card, field, fill, fmt, h, select } from '../dom.js';

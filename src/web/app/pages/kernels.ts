@@ -4,7 +4,7 @@
  * device, run in the Web Worker: elements/s, GB/s of weights, speed-up over fp32 and the bytes
  * ratio per weight format and kernel build (SIMD128, and relaxed SIMD where the engine has it).
  */
-import type { LiveGemvResult, WeightFormat } from '../../../src/kernels/index.js';
+import type { LiveGemvResult, WeightFormat } from '../../../kernels/index.js';
 import { run } from '../client.js';
 import { field, fill, fmt, h, select } from '../dom.js';
 import { dataTable } from '../table.js';

@@ -11,8 +11,8 @@ import {
   type Figure,
   figureValue,
   formatFigure,
-} from '../../../src/catalog/index.js';
-import { decadeDomain, logTicks, tickLabel } from '../../../src/web/axis.js';
+} from '../../../catalog/index.js';
+import { decadeDomain, logTicks, tickLabel } from '../../../web/axis.js';
 import {
   attainable,
   compareSystemFigures,
@@ -20,7 +20,7 @@ import {
   type Roofline,
   type RooflineFormat,
   roofline,
-} from '../../../src/web/headline.js';
+} from '../../../web/headline.js';
 import { AXES, COLOURS, chartBlock, narrow, PLOT_STYLE, plotWidth, X_LABEL } from '../chart.js';
 import { getCatalog } from '../data.js';
 import { type Child, field, fill, fmt, h, select } from '../dom.js';

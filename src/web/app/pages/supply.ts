@@ -22,8 +22,8 @@ import {
   type ValidationResult,
   VENDOR_ROWS,
   validateTargets,
-} from '../../../src/supply/index.js';
-import { SLIDER_PARAMS } from '../../../src/web/scale.js';
+} from '../../../supply/index.js';
+import { SLIDER_PARAMS } from '../../../web/scale.js';
 import { chartBlock, PLOT_STYLE, plotWidth } from '../chart.js';
 import { latest, run } from '../client.js';
 import { getCatalog, SUPPLY_FILES } from '../data.js';

@@ -12,10 +12,10 @@ import {
   formatInfo,
   PRESET_NAMES,
   PRESETS,
-} from '../../../src/formats/index.js';
-import { SCHEMES, SYNTHETIC_KINDS, type SyntheticKind } from '../../../src/quant/index.js';
-import { log2Density, looksLikeCode, parseCode } from '../../../src/web/axis.js';
-import { bitFields, formulaOf } from '../../../src/web/bits.js';
+} from '../../../formats/index.js';
+import { SCHEMES, SYNTHETIC_KINDS, type SyntheticKind } from '../../../quant/index.js';
+import { log2Density, looksLikeCode, parseCode } from '../../../web/axis.js';
+import { bitFields, formulaOf } from '../../../web/bits.js';
 import { AXES, COLOURS, chartBlock, PLOT_STYLE, plotWidth, X_LABEL } from '../chart.js';
 import { latest, run } from '../client.js';
 import { field, fill, fmt, h, pct, select } from '../dom.js';

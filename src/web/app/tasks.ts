@@ -3,7 +3,7 @@
  * Messages between the page and the worker (worker.ts), which runs everything heavy.
  */
 
-import type { LiveGemvResult, WeightFormat } from '../../src/kernels/index.js';
+import type { LiveGemvResult, WeightFormat } from '../../kernels/index.js';
 import type {
   MemoryFit,
   PerfResult,
@@ -11,10 +11,10 @@ import type {
   ServeSearch,
   ValidationReport,
   Workload,
-} from '../../src/perf/index.js';
-import type { SchemeError, SyntheticKind } from '../../src/quant/index.js';
-import type { MustBeTrueResult, SupplyResult, TornadoResult } from '../../src/supply/index.js';
-import type { ErrorHistogram } from '../../src/web/histogram.js';
+} from '../../perf/index.js';
+import type { SchemeError, SyntheticKind } from '../../quant/index.js';
+import type { MustBeTrueResult, SupplyResult, TornadoResult } from '../../supply/index.js';
+import type { ErrorHistogram } from '../../web/histogram.js';
 
 export type QuantSource =
   | { kind: 'synthetic'; dist: SyntheticKind; seed: number }

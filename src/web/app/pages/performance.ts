@@ -13,8 +13,8 @@ import {
   type ServeSearch,
   STORAGE_FORMATS,
   type Workload,
-} from '../../../src/perf/index.js';
-import { BOTTLENECK_COLOURS } from '../../../src/web/palette.js';
+} from '../../../perf/index.js';
+import { BOTTLENECK_COLOURS } from '../../../web/palette.js';
 import { AXES, COLOURS, chartBlock, narrow, PLOT_STYLE, plotWidth, X_LABEL } from '../chart.js';
 import { latest, run } from '../client.js';
 import { getCatalog } from '../data.js';

@@ -49,8 +49,21 @@ const HASH_SOURCE = `function keyOf(s) {
   return s.length + ':' + (4294967296 * (2097151 & h2) + (h1 >>> 0));
 }`;
 
-/** Import an esbuild result in Node (through a temporary file, removed after) and return the module. */
-async function importBundle(root, out, kind) {
+/**
+ * Bundle `entry` (TypeScript source resolved from the package root) for Node with `plugin`, import the
+ * result through a temporary file (removed after) and return the module.
+ */
+async function importBundle(esbuild, root, entry, kind, plugin) {
+  const out = await esbuild.build({
+    absWorkingDir: root,
+    stdin: { contents: entry, resolveDir: root, loader: 'ts', sourcefile: `${kind}-precompile.ts` },
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    write: false,
+    logLevel: 'silent',
+    plugins: [plugin],
+  });
   const tmp = join(tmpdir(), `chipstack-${kind}-${process.pid}-${Date.now()}.mjs`);
   writeFileSync(
     tmp,
@@ -91,32 +104,20 @@ export default class RecordingAjv extends Base {
 Object.defineProperty(RecordingAjv, 'default', { value: RecordingAjv });
 export { RecordingAjv as Ajv };
 `;
-  const out = await esbuild.build({
-    absWorkingDir: root,
-    stdin: { contents: AJV_ENTRY, resolveDir: root, loader: 'ts', sourcefile: 'ajv-precompile.ts' },
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    write: false,
-    logLevel: 'silent',
-    plugins: [
-      {
-        name: 'ajv-recorder',
-        setup(b) {
-          b.onResolve({ filter: /^ajv$|^chipstack:ajv-recorder$/ }, () => ({
-            path: 'recorder',
-            namespace: 'ajv-rec',
-          }));
-          b.onLoad({ filter: /.*/, namespace: 'ajv-rec' }, () => ({
-            contents: recorder,
-            resolveDir: root,
-            loader: 'js',
-          }));
-        },
-      },
-    ],
+  const mod = await importBundle(esbuild, root, AJV_ENTRY, 'ajv', {
+    name: 'ajv-recorder',
+    setup(b) {
+      b.onResolve({ filter: /^ajv$|^chipstack:ajv-recorder$/ }, () => ({
+        path: 'recorder',
+        namespace: 'ajv-rec',
+      }));
+      b.onLoad({ filter: /.*/, namespace: 'ajv-rec' }, () => ({
+        contents: recorder,
+        resolveDir: root,
+        loader: 'js',
+      }));
+    },
   });
-  const mod = await importBundle(root, out, 'ajv');
   if (mod.recorded.length === 0)
     throw new Error('build-web: no ajv compilation was recorded (see AJV_ENTRY)');
   const modules = new Map();
@@ -226,41 +227,29 @@ function chipstackFinish(source, scope) {
   return Function.apply(null, keys.concat([source])).apply(null, values);
 }
 `);
-  const out = await esbuild.build({
-    absWorkingDir: root,
-    stdin: { contents: PB_ENTRY, resolveDir: root, loader: 'ts', sourcefile: 'pb-precompile.ts' },
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    write: false,
-    logLevel: 'silent',
-    plugins: [
-      {
-        name: 'pb-recorder',
-        setup(b) {
-          b.onResolve({ filter: /^\.\/util\/codegen$/ }, (a) =>
-            a.importer.includes(`${join('protobufjs', 'src')}`)
-              ? { path: 'codegen', namespace: 'pb-rec' }
-              : undefined,
-          );
-          b.onResolve({ filter: /^chipstack:pb-recorder$/ }, () => ({
-            path: 'recorded',
-            namespace: 'pb-rec',
-          }));
-          b.onLoad({ filter: /.*/, namespace: 'pb-rec' }, (a) => ({
-            contents:
-              a.path === 'codegen'
-                ? recorder
-                : `import codegen from 'chipstack:pb-codegen'; export const recorded = codegen.recorded;`,
-            resolveDir: a.path === 'codegen' ? utilDir : root,
-            loader: 'js',
-          }));
-          b.onResolve({ filter: /^chipstack:pb-codegen$/ }, () => ({ path: 'codegen', namespace: 'pb-rec' }));
-        },
-      },
-    ],
+  const mod = await importBundle(esbuild, root, PB_ENTRY, 'pb', {
+    name: 'pb-recorder',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/util\/codegen$/ }, (a) =>
+        a.importer.includes(`${join('protobufjs', 'src')}`)
+          ? { path: 'codegen', namespace: 'pb-rec' }
+          : undefined,
+      );
+      b.onResolve({ filter: /^chipstack:pb-recorder$/ }, () => ({
+        path: 'recorded',
+        namespace: 'pb-rec',
+      }));
+      b.onLoad({ filter: /.*/, namespace: 'pb-rec' }, (a) => ({
+        contents:
+          a.path === 'codegen'
+            ? recorder
+            : `import codegen from 'chipstack:pb-codegen'; export const recorded = codegen.recorded;`,
+        resolveDir: a.path === 'codegen' ? utilDir : root,
+        loader: 'js',
+      }));
+      b.onResolve({ filter: /^chipstack:pb-codegen$/ }, () => ({ path: 'codegen', namespace: 'pb-rec' }));
+    },
   });
-  const mod = await importBundle(root, out, 'pb');
   if (mod.recorded.length === 0)
     throw new Error('build-web: no protobufjs code generation was recorded (see PB_ENTRY)');
   const table = new Map();

@@ -294,11 +294,9 @@ function buildDequant(
       },
     );
   } else {
-    const t256 = new Float32Array(256);
-    for (let b = 0; b < 256; b++) t256[b] = Number.isNaN(table[b]!) ? Number.NaN : table[b]!;
     inits.push(
       { name: `${name}__q`, dataType: DT.UINT8, dims: [rows, Kp], rawData: padded },
-      f32(`chipstack__${scheme.name}__values`, [256], t256),
+      f32(`chipstack__${scheme.name}__values`, [256], table),
     );
     bytes += padded.length;
     nodes.push(

@@ -352,6 +352,10 @@ function quantizeLastAxis(
         const view = scratch.subarray(0, len);
         const scaledMax = useDiv ? fr(amax / s.div) : fr(amax * s.mul);
         const clips = !(scaledMax <= maxElement); // NaN amax: check each element
+        // NaN products need a non-finite input or a scale that is not finite and non-zero
+        const nanProducts =
+          !(amax <= Number.MAX_VALUE) ||
+          (useDiv ? !(Number.isFinite(s.div) && s.div !== 0) : !Number.isFinite(s.mul));
         if (
           (s.code === 0xff && scheme.scaleStorage === 'e8m0') ||
           (s.code === NVFP4_NAN_SCALE && scheme.scale.kind === 'nvfp4')
@@ -369,7 +373,8 @@ function quantizeLastAxis(
             for (let j = 0; j < len; j++) {
               scratch[j] = useDiv ? data[o + j]! / div : data[o + j]! * mul;
               let u = scratchBits[j]!;
-              if ((u & 0x7fffffff) > 0x7f800000) u = (u & 0x7fffffff) | (dataBits[o + j]! & 0x80000000);
+              if (nanProducts && (u & 0x7fffffff) > 0x7f800000)
+                u = (u & 0x7fffffff) | (dataBits[o + j]! & 0x80000000);
               const e = table[u >>> 16]!;
               codes[o + j] = (u & 0xffff) >= e >>> 16 ? e >>> 8 : e;
             }
@@ -378,11 +383,12 @@ function quantizeLastAxis(
           }
           if (useDiv) for (let j = 0; j < len; j++) view[j] = fr(data[o + j]! / s.div);
           else for (let j = 0; j < len; j++) view[j] = fr(data[o + j]! * s.mul);
-          for (let j = 0; j < len; j++) {
-            const u = scratchBits[j]!;
-            if ((u & 0x7fffffff) > 0x7f800000)
-              scratchBits[j] = (u & 0x7fffffff) | (dataBits[o + j]! & 0x80000000);
-          }
+          if (nanProducts)
+            for (let j = 0; j < len; j++) {
+              const u = scratchBits[j]!;
+              if ((u & 0x7fffffff) > 0x7f800000)
+                scratchBits[j] = (u & 0x7fffffff) | (dataBits[o + j]! & 0x80000000);
+            }
           if (clips) for (let j = 0; j < len; j++) if (Math.abs(view[j]!) > maxElement) saturated++;
           const out = codes.subarray(o, o + len);
           if (c) encodeInto(c.info, c.options, view, out);

@@ -102,3 +102,33 @@ export function interval(data: ArrayLike<number>, scratch?: Float64Array): Inter
   const [p5, p50, p95] = percentiles(data, [0.05, 0.5, 0.95], scratch);
   return { p5, p50, p95, mean: data.length ? sum / data.length : Number.NaN };
 }
+
+/** Ranks 0..n-1 (ties broken by position). */
+export function ranks(a: ArrayLike<number>): Float64Array {
+  const idx = Array.from({ length: a.length }, (_, i) => i);
+  idx.sort((i, j) => a[i] - a[j] || i - j);
+  const r = new Float64Array(a.length);
+  idx.forEach((i, k) => {
+    r[i] = k;
+  });
+  return r;
+}
+
+/** Pearson correlation of two rank vectors of 0..n-1 (= Spearman). */
+export function rankCorrelation(x: Float64Array, y: Float64Array): number {
+  const n = x.length;
+  const mean = (n - 1) / 2;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    const a = x[i] - mean;
+    const b = y[i] - mean;
+    sxy += a * b;
+    sxx += a * a;
+    syy += b * b;
+  }
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
+}
+
+/** Weakest confidence among the slots that vary (unknown first). */

@@ -12,7 +12,7 @@
 import type { Samples } from './engine.js';
 import { annualRatio, annualSum, prepareInputs, replayUniforms, sampleRuns } from './montecarlo.js';
 import { targetQuantity } from './quantities.js';
-import { percentiles } from './stats.js';
+import { percentiles, rankCorrelation, ranks } from './stats.js';
 import type { Confidence, SupplyData, Target, TargetMetric } from './types.js';
 
 /** Relative tolerance on the p50. */
@@ -156,35 +156,6 @@ export function validateTargets(data: SupplyData, opts: ValidationOptions = {}):
   return { runs, seed, tolerance: TOLERANCE, passed: checks.filter((c) => c.pass).length, checks };
 }
 
-/** Ranks 0..n-1 (ties broken by position). */
-export function ranks(a: ArrayLike<number>): Float64Array {
-  const idx = Array.from({ length: a.length }, (_, i) => i);
-  idx.sort((i, j) => a[i] - a[j] || i - j);
-  const r = new Float64Array(a.length);
-  idx.forEach((i, k) => {
-    r[i] = k;
-  });
-  return r;
-}
-
-/** Pearson correlation of two rank vectors of 0..n-1 (= Spearman). */
-export function rankCorrelation(x: Float64Array, y: Float64Array): number {
-  const n = x.length;
-  const mean = (n - 1) / 2;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    const a = x[i] - mean;
-    const b = y[i] - mean;
-    sxy += a * b;
-    sxx += a * a;
-    syy += b * b;
-  }
-  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
-}
-
-/** Weakest confidence among the slots that vary (unknown first). */
 function weakest(inputs: ReturnType<typeof prepareInputs>, slots: number[]): Confidence {
   const order: Confidence[] = ['unknown', 'derived', 'analyst-estimate', 'measured', 'vendor'];
   const seen = slots

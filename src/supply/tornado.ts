@@ -8,9 +8,9 @@
 
 import { labelOf } from './dataset.js';
 import type { Metric } from './engine.js';
-import { at, BLOCK, evaluateRuns, prepareInputs, sampleRuns } from './montecarlo.js';
+import { at, evaluateRuns, prepareInputs, replayUniforms, sampleRuns } from './montecarlo.js';
 import { quarterIndex } from './quarters.js';
-import { Rng } from './random.js';
+import { rankCorrelation, ranks } from './stats.js';
 import type { Entry, SupplyData } from './types.js';
 
 export interface TornadoRow {
@@ -73,6 +73,8 @@ export function tornado(data: SupplyData, opts: TornadoOptions = {}): TornadoRes
   const mc = sampleRuns(inputs, runs, seed);
   const y = mc.metrics[metric].subarray(q * runs, (q + 1) * runs);
   const yRank = ranks(y);
+  // each group's uniforms as sampleRuns drew them, replayed once from the seed
+  const uniforms = replayUniforms(inputs, runs, seed);
   const rows: TornadoRow[] = groups.map((g, k) => {
     const atLow = at(oat, metric, q, 2 * k + 1);
     const atHigh = at(oat, metric, q, 2 * k + 2);
@@ -83,69 +85,10 @@ export function tornado(data: SupplyData, opts: TornadoOptions = {}): TornadoRes
       atLow,
       atHigh,
       swing: Math.abs(atHigh - atLow),
-      rankCorrelation: groupRankCorrelation(
-        inputs.groups.indexOf(g),
-        inputs.groups.length,
-        runs,
-        seed,
-        yRank,
-      ),
+      rankCorrelation: rankCorrelation(ranks(uniforms[inputs.groups.indexOf(g)]), yRank),
     };
   });
   const kept = opts.keepZero ? rows : rows.filter((r) => r.swing > 0);
   kept.sort((a, b) => b.swing - a.swing || a.parameter.localeCompare(b.parameter));
   return { scenario, metric, quarter, base: at(oat, metric, q, 0), runs, seed, rows: kept };
-}
-
-/**
- * Spearman correlation between group `g`'s uniforms and the output ranks. The uniforms are
- * regenerated from the seed in the same order sampleRuns drew them (block by block, group by group).
- */
-function groupRankCorrelation(
-  g: number,
-  nGroups: number,
-  runs: number,
-  seed: number,
-  yRank: Float64Array,
-): number {
-  const u = replayUniforms(g, nGroups, runs, seed);
-  const uRank = ranks(u);
-  const n = runs;
-  const mean = (n - 1) / 2;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    const a = uRank[i] - mean;
-    const b = yRank[i] - mean;
-    sxy += a * b;
-    sxx += a * a;
-  }
-  let syy = 0;
-  for (let i = 0; i < n; i++) syy += (yRank[i] - mean) ** 2;
-  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
-}
-
-function replayUniforms(g: number, nGroups: number, runs: number, seed: number): Float64Array {
-  const rng = new Rng(seed);
-  const out = new Float64Array(runs);
-  const u = new Float64Array(BLOCK);
-  for (let offset = 0; offset < runs; offset += BLOCK) {
-    const n = Math.min(BLOCK, runs - offset);
-    for (let k = 0; k < nGroups; k++) {
-      rng.fill(u);
-      if (k === g) out.set(u.subarray(0, n), offset);
-    }
-  }
-  return out;
-}
-
-/** Ranks 0..n-1 (ties broken by position). */
-function ranks(a: ArrayLike<number>): Float64Array {
-  const idx = Array.from({ length: a.length }, (_, i) => i);
-  idx.sort((i, j) => a[i] - a[j] || i - j);
-  const r = new Float64Array(a.length);
-  idx.forEach((i, k) => {
-    r[i] = k;
-  });
-  return r;
 }

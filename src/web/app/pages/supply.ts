@@ -382,6 +382,25 @@ function vendorTable(r: SupplyResult): HTMLElement {
   });
 }
 
+type QuarterRow = SupplyResult['quarters'][number];
+
+/** Table columns for percentiles of one quarterly metric: key `${prefix}P5`, label `${label} p5`, ... */
+function stat(
+  prefix: string,
+  label: string,
+  metric: keyof QuarterRow['metrics'],
+  which: ('p5' | 'p50' | 'p95')[],
+  show: (v: number) => string,
+) {
+  return which.map((p) => ({
+    key: `${prefix}${p.toUpperCase()}`,
+    label: `${label} ${p}`,
+    numeric: true,
+    value: (q: QuarterRow) => q.metrics[metric][p],
+    render: (q: QuarterRow) => show(q.metrics[metric][p]),
+  }));
+}
+
 function showResult(out: HTMLElement, r: SupplyResult): void {
   const y25 = r.years.find((y) => y.year === 2025)!.metrics;
   const q264 = r.quarters.find((q) => q.quarter === '2026Q4')!.metrics;
@@ -462,55 +481,9 @@ function showResult(out: HTMLElement, r: SupplyResult): void {
       caption: `Quarterly results, ${r.scenario}, ${r.runs.toLocaleString()} runs, seed ${r.seed}, ${r.yieldModel} yield`,
       columns: [
         { key: 'quarter', label: 'Quarter', value: (q) => q.quarter },
-        {
-          key: 'domP5',
-          label: 'Domestic p5',
-          numeric: true,
-          value: (q) => q.metrics.domesticUnits.p5,
-          render: (q) => fmt(q.metrics.domesticUnits.p5, 3),
-        },
-        {
-          key: 'domP50',
-          label: 'Domestic p50',
-          numeric: true,
-          value: (q) => q.metrics.domesticUnits.p50,
-          render: (q) => fmt(q.metrics.domesticUnits.p50, 3),
-        },
-        {
-          key: 'domP95',
-          label: 'Domestic p95',
-          numeric: true,
-          value: (q) => q.metrics.domesticUnits.p95,
-          render: (q) => fmt(q.metrics.domesticUnits.p95, 3),
-        },
-        {
-          key: 'shareP5',
-          label: 'Share p5',
-          numeric: true,
-          value: (q) => q.metrics.shareOfDemand.p5,
-          render: (q) => pct(q.metrics.shareOfDemand.p5),
-        },
-        {
-          key: 'shareP50',
-          label: 'Share p50',
-          numeric: true,
-          value: (q) => q.metrics.shareOfDemand.p50,
-          render: (q) => pct(q.metrics.shareOfDemand.p50),
-        },
-        {
-          key: 'shareP95',
-          label: 'Share p95',
-          numeric: true,
-          value: (q) => q.metrics.shareOfDemand.p95,
-          render: (q) => pct(q.metrics.shareOfDemand.p95),
-        },
-        {
-          key: 'ssP50',
-          label: 'Self-suff. p50',
-          numeric: true,
-          value: (q) => q.metrics.selfSufficiency.p50,
-          render: (q) => pct(q.metrics.selfSufficiency.p50),
-        },
+        ...stat('dom', 'Domestic', 'domesticUnits', ['p5', 'p50', 'p95'], (v) => fmt(v, 3)),
+        ...stat('share', 'Share', 'shareOfDemand', ['p5', 'p50', 'p95'], (v) => pct(v)),
+        ...stat('ss', 'Self-suff.', 'selfSufficiency', ['p50'], (v) => pct(v)),
         { key: 'binding', label: 'Binding', value: (q) => q.binding },
         {
           key: 'bindingShare',

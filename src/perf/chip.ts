@@ -229,7 +229,10 @@ export function gemmPath(
 
 /** Attention core (QK and PV) path: FP8 only where KV and activations are 8-bit and the chip has FP8, else BF16. */
 export function attentionPath(chip: ChipSpec, kv: StorageFormat, acts: StorageFormat): ComputePath {
-  const eight = kv.element === 'fp8' && (acts.element === 'fp8' || acts.element === 'int8');
+  // FP8 attention (FP8 Q x FP8 KV on the FP8 matrix unit) needs an FP8 KV cache and activations of
+  // 8 bits or fewer: a run that quantises its activations to FP4 quantises the attention query to
+  // FP8 for the kernel (SGLang's GB200 Part II 'FP8 attention' beside NVFP4 MoE).
+  const eight = kv.element === 'fp8' && acts.elementBits <= 8;
   const want: ElementKind = eight && chip.peaks.fp8 !== undefined ? 'fp8' : 'bf16';
   const k = fallbackKind(chip, want, 'bf16');
   return {

@@ -198,17 +198,47 @@ export function fitInput(w: {
 
 const g = (x: number) => x.toFixed(1);
 
-/** One line: what does not fit, by how much, and the smallest deployment that does. */
+/**
+ * The deployment with the least memory per chip among the candidates that keep the given degrees
+ * (what comes closest to fitting when none fits), or null when there is no candidate at all.
+ */
+export function closestFit(
+  data: PerfData,
+  sys: SystemSpec,
+  sh: ModelShape,
+  w: FitInput,
+  fixed: Partial<Parallelism>,
+  maxChips = MAX_SEARCH_CHIPS,
+): (Parallelism & { chips: number; memory: MemoryFit }) | null {
+  let best: (Parallelism & { chips: number; memory: MemoryFit }) | null = null;
+  for (const p of candidates(sys, sh, fixed, maxChips)) {
+    const memory = memoryPerChip(data, sys, sh, w, p);
+    if (!best || memory.totalGB < best.memory.totalGB) best = { ...p, chips: chipsOf(p), memory };
+  }
+  return best;
+}
+
+/**
+ * One line: what does not fit, by how much, and the smallest deployment that does. With `given`
+ * (the degrees the user fixed while the others were searched), `p` and `m` are the searched
+ * deployment that comes closest, and the line says which degrees were held.
+ */
 export function fitMessage(
   where: string,
   m: MemoryFit,
   p: Parallelism,
   smallest: (Parallelism & { chips: number }) | null,
   maxChips: number,
+  given?: (keyof Parallelism)[],
 ): string {
   const parts = `weights ${g(m.weightsGB)} + KV ${g(m.kvGB)} + activations ${g(m.activationsGB)} + workspace ${g(m.workspaceGB)} GB`;
   const fix = smallest
     ? `smallest that fits: tp ${smallest.tp} ep ${smallest.ep} pp ${smallest.pp} (${smallest.chips} chips)`
     : `nothing up to ${maxChips} chips fits at this batch and sequence length; lower them`;
-  return `${where} does not fit at tp ${p.tp} ep ${p.ep} pp ${p.pp}: ${parts} = ${g(m.totalGB)} GB per chip of ${m.capacityGB} GB, short by ${g(m.shortfallGB)} GB; ${fix}`;
+  const at = `tp ${p.tp} ep ${p.ep} pp ${p.pp}`;
+  const head =
+    given && given.length < 3
+      ? `${where} does not fit with ${given.length ? given.map((k) => `${k} ${p[k]}`).join(' ') : 'no degree'} given (the rest searched up to ${maxChips} chips; closest ${at})`
+      : `${where} does not fit at ${at}`;
+  return `${head}: ${parts} = ${g(m.totalGB)} GB per chip of ${m.capacityGB} GB, short by ${g(m.shortfallGB)} GB; ${fix}`;
 }

@@ -47,6 +47,7 @@ export {
 export {
   candidates,
   chipsOf,
+  closestFit,
   type FitInput,
   fitInput,
   fitMessage,

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { defaultCatalog } from '../catalog/node.js';
 import { perfText } from '../cli/commands/perf.js';
+import { resolveSystem } from './chip.js';
+import { fitInput, memoryPerChip } from './fit.js';
 import { defaultPerfData } from './node.js';
 import { modelShape } from './shape.js';
 import { PerfFitError, PerfInputError, simulate, type Workload } from './simulate.js';
@@ -144,6 +146,59 @@ describe('simulate', () => {
       ep: 64,
     });
     assert.ok(wide.warnings.some((w) => /spans 64 chips/.test(w)));
+  });
+
+  it('partly-auto parallelism that cannot fit names the given degrees, the closest searched deployment and the smallest fit', () => {
+    // Llama 3.1 405B BF16 on 8 x H100 with ep 1 pp 1 given and TP searched: even TP 8 holds
+    // 101.5 GB of weights per chip; the smallest fit needs a second pipeline stage.
+    const bad = {
+      model: 'llama-3.1-405b',
+      system: 'hgx-h100-8',
+      phase: 'decode',
+      batch: 64,
+      seqLen: 4096,
+      weights: 'bf16',
+      ep: 1,
+      pp: 1,
+    } as const;
+    const shape = modelShape(cat.getModel(bad.model));
+    assert.throws(
+      () => simulate(data, cat, bad),
+      (e: unknown) => {
+        assert.ok(e instanceof PerfFitError);
+        assert.match(
+          e.message,
+          /does not fit with ep 1 pp 1 given \(the rest searched up to \d+ chips; closest tp 8 ep 1 pp 1\)/,
+        );
+        assert.match(e.message, /smallest that fits: tp \d+ ep 1 pp \d+ \(\d+ chips\)/);
+        // Oracle: the closest is the least memory per chip over every TP the search may take.
+        const sys = resolveSystem(data, cat, bad.system);
+        const fi = fitInput({
+          ...bad,
+          mtp: { draftTokens: 0 },
+          activations: 'bf16',
+          kv: 'bf16',
+          cacheHitRate: 0,
+          expertImbalance: 1,
+          fp8Fallback: 'bf16',
+        });
+        const totals = [1, 2, 4, 8].map(
+          (tp) => memoryPerChip(data, sys, shape, fi, { tp, ep: 1, pp: 1 }).totalGB,
+        );
+        assert.ok(Math.abs(e.memory.totalGB - Math.min(...totals)) < 1e-9);
+        assert.ok(totals.every((t) => t > e.memory.capacityGB));
+        // The named smallest deployment is returned (the dashboard shows it), fits and simulates.
+        assert.ok(e.smallest !== null);
+        const ok = simulate(data, cat, {
+          ...bad,
+          tp: e.smallest!.tp,
+          ep: e.smallest!.ep,
+          pp: e.smallest!.pp,
+        });
+        assert.ok(ok.memory.fits && ok.parallel.chips === e.smallest!.chips);
+        return true;
+      },
+    );
   });
 
   it('rejects bad inputs and unknown names', () => {

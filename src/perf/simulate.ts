@@ -18,6 +18,7 @@ import { num, type PerfData } from './data.js';
 import { type EnergyOptions, type EnergyResult, inferenceEnergy } from './energy.js';
 import {
   chipsOf,
+  closestFit,
   fitInput,
   fitMessage,
   MAX_SEARCH_CHIPS,
@@ -305,13 +306,16 @@ export function plan(data: PerfData, cat: Catalog, workload: Workload) {
   } else {
     const s = smallestFit(data, sys, shape, fi, fixed, maxChips);
     if (!s) {
-      const p0 = { tp: n.tp ?? 1, ep: n.ep ?? 1, pp: n.pp ?? 1 };
-      const m0 = memoryPerChip(data, sys, shape, fi, p0);
-      throw new PerfFitError(
-        fitMessage(where, m0, p0, smallestFit(data, sys, shape, fi, {}, maxChips), maxChips),
-        m0,
-        null,
-      );
+      // Nothing fits with the given degrees: report the searched deployment that comes closest
+      // (least memory per chip) and the smallest deployment that fits when nothing is held.
+      const near = closestFit(data, sys, shape, fi, fixed, maxChips);
+      const p0 = near
+        ? { tp: near.tp, ep: near.ep, pp: near.pp }
+        : { tp: n.tp ?? 1, ep: n.ep ?? 1, pp: n.pp ?? 1 };
+      const m0 = near ? near.memory : memoryPerChip(data, sys, shape, fi, p0);
+      const given = (['tp', 'ep', 'pp'] as const).filter((k) => fixed[k] !== undefined);
+      const anywhere = smallestFit(data, sys, shape, fi, {}, maxChips);
+      throw new PerfFitError(fitMessage(where, m0, p0, anywhere, maxChips, given), m0, anywhere);
     }
     p = { tp: s.tp, ep: s.ep, pp: s.pp };
     memory = s.memory;

@@ -56,10 +56,14 @@ describe('chips and compute paths', () => {
     assert.equal(gemmPath(chip('h100'), f('mxfp4'), f('fp8'), 'bf16').kind, 'fp8');
   });
 
-  it('attention runs in BF16 unless KV and activations are 8-bit on an FP8 chip', () => {
+  it('attention runs in BF16 unless the KV cache is FP8 and activations 8-bit or narrower on an FP8 chip', () => {
     assert.equal(attentionPath(chip('h100'), f('bf16'), f('fp8')).kind, 'bf16');
     assert.equal(attentionPath(chip('h100'), f('fp8'), f('fp8')).kind, 'fp8');
     assert.equal(attentionPath(chip('910c'), f('fp8'), f('int8')).kind, 'bf16');
+    // NVFP4 activations with an FP8 KV cache: FP8 attention (SGLang GB200 Part II); BF16 KV stays BF16.
+    assert.equal(attentionPath(chip('b200'), f('fp8'), f('nvfp4')).kind, 'fp8');
+    assert.equal(attentionPath(chip('b200'), f('bf16'), f('nvfp4')).kind, 'bf16');
+    assert.equal(attentionPath(chip('b200'), f('fp8'), f('bf16')).kind, 'bf16');
   });
 
   it('fills unknown peaks and power from labelled assumptions', () => {

@@ -9,6 +9,9 @@ import AjvModule from 'ajv';
 import type { Figure, Provenance } from '../catalog/types.js';
 
 /** Fraction of peak against operation size in GFLOP, calculon style, with its provenance. */
+
+/** How a deployment overlaps communication with computation (see `simulate.ts`). */
+export type OverlapKind = 'micro-batch' | 'single-batch';
 export interface EfficiencyCurve extends Provenance {
   points: [number, number][];
 }
@@ -74,6 +77,8 @@ export interface ValidationSetup {
   parallel?: ParallelSetup;
   mtp?: { draftTokens: number; acceptance: number };
   overlap?: number;
+  /** What the overlap hides: micro-batch pipelining (default) or single-batch overlap (SGLang SBO). */
+  overlapKind?: OverlapKind;
   expertImbalance?: number;
   cacheHitRate?: number;
   tokens?: number;

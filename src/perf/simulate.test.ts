@@ -6,8 +6,9 @@ import { perfText } from '../cli/commands/perf.js';
 import { resolveSystem } from './chip.js';
 import { fitInput, memoryPerChip } from './fit.js';
 import { defaultPerfData } from './node.js';
+import type { OpCost } from './ops.js';
 import { modelShape } from './shape.js';
-import { PerfFitError, PerfInputError, simulate, type Workload } from './simulate.js';
+import { hiddenComm, PerfFitError, PerfInputError, simulate, type Workload } from './simulate.js';
 
 const cat = defaultCatalog();
 const data = defaultPerfData();
@@ -199,6 +200,38 @@ describe('simulate', () => {
         return true;
       },
     );
+  });
+
+  it('single-batch overlap hides only dispatch under the shared experts and combine under the down projection', () => {
+    const op = (name: string, timeS: number, collective = false) =>
+      ({ name, timeS, collective }) as unknown as OpCost;
+    const ops = [
+      op('attention core', 10),
+      op('shared experts', 1),
+      op('routed experts', 9),
+      op('MoE dispatch (all-to-all)', 4, true),
+      op('MoE combine (all-to-all)', 8, true),
+    ];
+    // Oracle by hand: min(4, 1) + min(8, 9 / 3) = 4; micro-batch: min(20, 12) = 12.
+    assert.equal(hiddenComm(ops, 1, 'single-batch'), 4);
+    assert.equal(hiddenComm(ops, 0.5, 'single-batch'), 2);
+    assert.equal(hiddenComm(ops, 1, 'micro-batch'), 12);
+    // On a real decode step the single-batch step lies between no overlap and micro-batch overlap.
+    const w: Workload = {
+      ...base,
+      system: 'gb200-nvl72',
+      ep: 48,
+      tp: 1,
+      pp: 1,
+      batch: 256,
+      seqLen: 2000,
+      weights: 'fp8',
+    };
+    const none = simulate(data, cat, { ...w, overlap: 0 }).stepS;
+    const sbo = simulate(data, cat, { ...w, overlap: 1, overlapKind: 'single-batch' }).stepS;
+    const tbo = simulate(data, cat, { ...w, overlap: 1 }).stepS;
+    assert.ok(tbo < sbo && sbo < none, `${tbo} ${sbo} ${none}`);
+    assert.throws(() => simulate(data, cat, { ...w, overlapKind: 'x' as never }), PerfInputError);
   });
 
   it('rejects bad inputs and unknown names', () => {

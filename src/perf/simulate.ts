@@ -14,7 +14,7 @@ import {
   resolveSystem,
   type SystemSpec,
 } from './chip.js';
-import { num, type PerfData } from './data.js';
+import { num, type OverlapKind, type PerfData } from './data.js';
 import { type EnergyOptions, type EnergyResult, inferenceEnergy } from './energy.js';
 import {
   chipsOf,
@@ -50,6 +50,15 @@ export interface Workload {
   mtp?: { draftTokens: number; acceptance: number };
   /** Fraction of each layer's collective time hidden behind its local work by micro-batch pipelining (0..1). */
   overlap?: number;
+  /**
+   * What can hide communication. `micro-batch` (default; DeepSeek's dual micro-batch, SGLang's
+   * two-batch overlap, CloudMatrix-Infer's micro-batch pipeline): one micro-batch's collectives run
+   * under the other's local work, so `overlap x min(local, comm)` is hidden. `single-batch` (SGLang's
+   * single-batch overlap, sglang PR 9660): within one batch only the shared experts hide the
+   * dispatch receive and the routed experts' down projection (one of their three GEMMs) hides the
+   * combine send, so `overlap x (min(dispatch, shared) + min(combine, routed / 3))` is hidden.
+   */
+  overlapKind?: OverlapKind;
   /** Busiest rank's expert load over the mean (1 = perfectly balanced). */
   expertImbalance?: number;
   /** Prefill: share of prompt tokens found in a KV cache (not recomputed). */
@@ -156,10 +165,32 @@ function normalise(w: Workload) {
       acceptance: frac(mtp.acceptance, 'MTP acceptance', 0),
     },
     overlap: frac(w.overlap, 'overlap', 0),
+    overlapKind: overlapKindOf(w.overlapKind),
     expertImbalance: Math.max(1, w.expertImbalance ?? 1),
     cacheHitRate: frac(w.cacheHitRate, 'cache hit rate', 0, 0.999),
     fp8Fallback: w.fp8Fallback ?? 'bf16',
   };
+}
+
+function overlapKindOf(k: OverlapKind | undefined): OverlapKind {
+  if (k === undefined) return 'micro-batch';
+  if (k !== 'micro-batch' && k !== 'single-batch')
+    throw new PerfInputError(`overlap kind must be micro-batch or single-batch, got ${String(k)}`);
+  return k;
+}
+
+/** Collective time hidden in one layer (see {@link Workload.overlapKind}). */
+export function hiddenComm(ops: OpCost[], overlap: number, kind: OverlapKind, fixed?: OpCost | null): number {
+  const t = (name: string) => ops.filter((o) => o.name === name).reduce((a, o) => a + o.timeS, 0);
+  const comm = ops.filter((o) => o.collective).reduce((a, o) => a + o.timeS, 0);
+  if (kind === 'single-batch') {
+    const hid =
+      Math.min(t('MoE dispatch (all-to-all)'), t('shared experts')) +
+      Math.min(t('MoE combine (all-to-all)'), t('routed experts') / 3);
+    return overlap * Math.min(comm, hid);
+  }
+  const local = ops.filter((o) => !o.collective && o !== fixed).reduce((a, o) => a + o.timeS, 0);
+  return overlap * Math.min(local, comm);
 }
 
 type Normalised = Omit<ReturnType<typeof normalise>, 'tp' | 'ep' | 'pp'> & Parallelism;
@@ -246,7 +277,7 @@ function step(
     const local = ops.filter((o) => !o.collective && o !== fixed).reduce((a, o) => a + o.timeS, 0);
     const comm = ops.filter((o) => o.collective).reduce((a, o) => a + o.timeS, 0);
     const fix = ops.includes(fixed as OpCost) ? overheadS : 0;
-    stageS += layers * (local + comm - w.overlap * Math.min(local, comm) + fix);
+    stageS += layers * (local + comm - hiddenComm(ops, w.overlap, w.overlapKind, fixed) + fix);
     for (const o of ops) {
       const prev = byName.get(o.name);
       if (prev) {
@@ -363,7 +394,9 @@ export function simulate(data: PerfData, cat: Catalog, workload: Workload): Perf
     `GEMM efficiency: ${sys.chip.cls.id} curve (${sys.chip.cls.gemm.confidence}: ${sys.chip.cls.gemm.source})`,
     `HBM efficiency ${sys.chip.cls.hbm.value}, attention-core efficiency ${sys.chip.cls.attentionCompute.value} (${sys.chip.cls.id} class)`,
     `links: scale-up efficiency ${sys.chip.cls.scaleUp.efficiency.value}, scale-out ${sys.chip.cls.scaleOut.efficiency.value} (${sys.chip.cls.id} class)`,
-    `${w.overlap * 100}% of the shorter of collective and local time per layer hidden by micro-batch overlap`,
+    w.overlapKind === 'single-batch'
+      ? `single-batch overlap at ${w.overlap * 100}%: shared experts hide the MoE dispatch, the routed experts' down projection (a third of their time) hides the combine`
+      : `${w.overlap * 100}% of the shorter of collective and local time per layer hidden by micro-batch overlap`,
     `fixed per-layer time ${overheadUs.toFixed(1)} us in decode, MoE layers with EP > 1 (${workload.layerOverheadUs !== undefined ? 'given' : `${sys.chip.cls.id} class: ${sys.chip.cls.layerOverheadUs.source}`}), not overlapped`,
     `scale-up domain ${sys.scaleUpDomain} chips; beyond it scale-out links`,
     `memory per chip: weights + KV + activations + workspace (${data.workspaceGB.value} GB, ${data.workspaceGB.confidence})`,

@@ -102,6 +102,7 @@ function predictValue(
     ep: s.parallel?.ep ?? 1,
     pp: s.parallel?.pp ?? 1,
     overlap: s.overlap,
+    overlapKind: s.overlapKind,
     expertImbalance: s.expertImbalance,
     layerOverheadUs,
   };

@@ -106,6 +106,8 @@ export interface ValidationPoint {
   /** `calibration`: a class parameter was fitted on it; `validation`: it fitted nothing. */
   role: 'calibration' | 'validation';
   assumptions: string[];
+  /** What the measurement is when it is not what the model predicts (printed under the validate table). */
+  note?: string;
 }
 
 export interface PerfData {

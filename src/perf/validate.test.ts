@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultCatalog } from '../catalog/node.js';
+import { validateText } from '../cli/commands/perf.js';
 import { chipPower, trainingEstimate } from './energy.js';
 import { defaultPerfData } from './node.js';
 import { articleScenarios, compareSystems, domesticTraining, measuredDecodeEnergy } from './scenarios.js';
@@ -20,7 +21,13 @@ describe('validation against published measurements', () => {
       assert.ok(r.assumptions.length >= 3, r.id);
       assert.ok(Number.isFinite(r.looPredicted) && r.looPredicted > 0, r.id);
       assert.ok(r.source.length > 10, r.id);
+      assert.equal(r.note, data.validation.find((p) => p.id === r.id)!.note ?? null);
     }
+    // A point the model cannot predict from public figures says so in a note, and stays a validation point.
+    const service = v.rows.find((r) => r.id === 'deepseek-h800-prefill-service')!;
+    assert.equal(service.role, 'validation');
+    assert.match(service.note ?? '', /not a capacity measurement/i);
+    assert.match(validateText(v, []), /^note, deepseek-h800-prefill-service: /m);
   });
 
   it('reports the validation-only, leave-one-out and sign-balance summary honestly', () => {

@@ -31,6 +31,8 @@ export interface ValidationRow {
   source: string;
   setupFacts: string;
   assumptions: string[];
+  /** The point's note: what the measurement is when the model cannot predict it, or null. */
+  note: string | null;
 }
 
 export interface SignBalance {
@@ -242,6 +244,7 @@ export function predictPoint(data: PerfData, cat: Catalog, p: ValidationPoint): 
     source: p.source,
     setupFacts: p.setupFacts,
     assumptions: [...p.assumptions, ...v.assumptions],
+    note: p.note ?? null,
   };
 }
 

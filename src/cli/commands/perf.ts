@@ -138,6 +138,7 @@ export function validateText(v: ValidationReport, scenarios: ReturnType<typeof a
     `median |error| over validation points ${v.validationMedianAbsErrorPct.toFixed(1)}% (goal <= ${v.targetPct}%), largest ${v.maxValidationAbsErrorPct.toFixed(1)}% (goal <= ${v.maxPct}%); leave-one-out median ${v.looMedianAbsErrorPct.toFixed(1)}%; all points in-sample ${v.medianAbsErrorPct.toFixed(1)}%`,
     `sign balance of validation errors per class (over+/under-): ${signs.join(', ')}`,
     `goal ${v.goalMet ? 'met' : 'NOT met'}. Sources, setups and assumptions of every point: add --json.`,
+    ...v.rows.filter((r) => r.note !== null).map((r) => `note, ${r.id}: ${r.note}`),
     '',
   ];
   for (const s of scenarios) {

@@ -109,6 +109,7 @@ describe('perf CLI', () => {
       ['perf', '--model', 'deepseek-v3', '--system', 'cm384', '--phase', 'train'],
       ['compare-systems', 'cm384', 'nope'],
       ['perf', '--model', 'deepseek-v3', '--system', 'cm384', '--pue', '0.8'],
+      ['perf', '--model', 'deepseek-v3', '--system', 'cm384', '--overlap-kind', 'both'],
       [
         'perf',
         '--model',

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { CatalogLookupError } from '../../catalog/catalog.js';
 import { defaultCatalog } from '../../catalog/node.js';
 import { ASSUMABLE_FIELDS, parseAssume } from '../../perf/chip.js';
+import type { OverlapKind } from '../../perf/data.js';
 import { checkEnergyOptions, type TrainingResult, trainingEstimate } from '../../perf/energy.js';
 import { STORAGE_FORMATS } from '../../perf/formats.js';
 import { defaultPerfData } from '../../perf/node.js';
@@ -178,6 +179,7 @@ interface PerfOpts {
   mtp?: number;
   mtpAcceptance?: number;
   overlap?: number;
+  overlapKind?: string;
   imbalance?: number;
   cacheHit?: number;
   fp8Fallback?: string;
@@ -256,6 +258,8 @@ function runPerf(o: PerfOpts): string {
   }
   if (o.phase !== 'prefill' && o.phase !== 'decode')
     throw new UsageError(`--phase must be prefill, decode or training, got "${o.phase}"`);
+  if (o.overlapKind !== undefined && o.overlapKind !== 'micro-batch' && o.overlapKind !== 'single-batch')
+    throw new UsageError(`--overlap-kind must be micro-batch or single-batch, got "${o.overlapKind}"`);
   /** The workload fields the serving search and one simulation share. */
   const common = {
     model: o.model,
@@ -270,6 +274,7 @@ function runPerf(o: PerfOpts): string {
     pp: o.pp,
     mtp: o.mtp ? { draftTokens: o.mtp, acceptance: o.mtpAcceptance ?? 0.7 } : undefined,
     overlap: o.overlap,
+    overlapKind: o.overlapKind as OverlapKind | undefined,
     expertImbalance: o.imbalance,
     fp8Fallback: o.fp8Fallback as 'bf16' | 'int8' | undefined,
     energy,
@@ -354,6 +359,10 @@ export function register(program: Command): void {
       '--overlap <x>',
       'fraction of collective time hidden by micro-batch overlap (default 0)',
       num('--overlap'),
+    )
+    .option(
+      '--overlap-kind <kind>',
+      "micro-batch (default: two micro-batches hide each other's collectives) or single-batch (SGLang SBO: shared experts hide the dispatch, the down projection hides the combine)",
     )
     .option('--imbalance <x>', 'busiest expert rank over the mean (default 1)', num('--imbalance'))
     .option('--cache-hit <x>', 'prefill: share of prompt tokens served from a KV cache', num('--cache-hit'))

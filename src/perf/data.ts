@@ -11,7 +11,7 @@ import type { Figure, Provenance } from '../catalog/types.js';
 /** Fraction of peak against operation size in GFLOP, calculon style, with its provenance. */
 
 /** How a deployment overlaps communication with computation (see `simulate.ts`). */
-export type OverlapKind = 'micro-batch' | 'single-batch';
+export type OverlapKind = 'micro-batch' | 'single-batch' | 'dispatch-only';
 export interface EfficiencyCurve extends Provenance {
   points: [number, number][];
 }

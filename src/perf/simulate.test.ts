@@ -202,7 +202,7 @@ describe('simulate', () => {
     );
   });
 
-  it('single-batch overlap hides only dispatch under the shared experts and combine under the down projection', () => {
+  it('single-batch overlap hides dispatch under the shared experts and combine under the down projection; dispatch-only hides the dispatch', () => {
     const op = (name: string, timeS: number, collective = false) =>
       ({ name, timeS, collective }) as unknown as OpCost;
     const ops = [
@@ -216,6 +216,12 @@ describe('simulate', () => {
     assert.equal(hiddenComm(ops, 1, 'single-batch'), 4);
     assert.equal(hiddenComm(ops, 0.5, 'single-batch'), 2);
     assert.equal(hiddenComm(ops, 1, 'micro-batch'), 12);
+    // Dispatch only (CloudMatrix-Infer decode): min(20, 4).
+    assert.equal(hiddenComm(ops, 1, 'dispatch-only'), 4);
+    assert.equal(
+      hiddenComm([op('attention core', 3), op('MoE dispatch (all-to-all)', 4, true)], 1, 'dispatch-only'),
+      3,
+    );
     // On a real decode step the single-batch step lies between no overlap and micro-batch overlap.
     const w: Workload = {
       ...base,

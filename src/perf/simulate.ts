@@ -57,6 +57,8 @@ export interface Workload {
    * single-batch overlap, sglang PR 9660): within one batch only the shared experts hide the
    * dispatch receive and the routed experts' down projection (one of their three GEMMs) hides the
    * combine send, so `overlap x (min(dispatch, shared) + min(combine, routed / 3))` is hidden.
+   * `dispatch-only` (CloudMatrix-Infer's decode pipeline, arXiv 2506.12708: the attention and MoE
+   * paths run on two streams, interleaved to mask the dispatch): `overlap x min(dispatch, local)`.
    */
   overlapKind?: OverlapKind;
   /** Busiest rank's expert load over the mean (1 = perfectly balanced). */
@@ -174,8 +176,10 @@ function normalise(w: Workload) {
 
 function overlapKindOf(k: OverlapKind | undefined): OverlapKind {
   if (k === undefined) return 'micro-batch';
-  if (k !== 'micro-batch' && k !== 'single-batch')
-    throw new PerfInputError(`overlap kind must be micro-batch or single-batch, got ${String(k)}`);
+  if (k !== 'micro-batch' && k !== 'single-batch' && k !== 'dispatch-only')
+    throw new PerfInputError(
+      `overlap kind must be micro-batch, single-batch or dispatch-only, got ${String(k)}`,
+    );
   return k;
 }
 
@@ -190,6 +194,7 @@ export function hiddenComm(ops: OpCost[], overlap: number, kind: OverlapKind, fi
     return overlap * Math.min(comm, hid);
   }
   const local = ops.filter((o) => !o.collective && o !== fixed).reduce((a, o) => a + o.timeS, 0);
+  if (kind === 'dispatch-only') return overlap * Math.min(local, t('MoE dispatch (all-to-all)'));
   return overlap * Math.min(local, comm);
 }
 
@@ -396,7 +401,9 @@ export function simulate(data: PerfData, cat: Catalog, workload: Workload): Perf
     `links: scale-up efficiency ${sys.chip.cls.scaleUp.efficiency.value}, scale-out ${sys.chip.cls.scaleOut.efficiency.value} (${sys.chip.cls.id} class)`,
     w.overlapKind === 'single-batch'
       ? `single-batch overlap at ${w.overlap * 100}%: shared experts hide the MoE dispatch, the routed experts' down projection (a third of their time) hides the combine`
-      : `${w.overlap * 100}% of the shorter of collective and local time per layer hidden by micro-batch overlap`,
+      : w.overlapKind === 'dispatch-only'
+        ? `${w.overlap * 100}% of the MoE dispatch hidden behind local work (attention and MoE paths on two streams); the combine is not hidden`
+        : `${w.overlap * 100}% of the shorter of collective and local time per layer hidden by micro-batch overlap`,
     `fixed per-layer time ${overheadUs.toFixed(1)} us in decode, MoE layers with EP > 1 (${workload.layerOverheadUs !== undefined ? 'given' : `${sys.chip.cls.id} class: ${sys.chip.cls.layerOverheadUs.source}`}), not overlapped`,
     `scale-up domain ${sys.scaleUpDomain} chips; beyond it scale-out links`,
     `memory per chip: weights + KV + activations + workspace (${data.workspaceGB.value} GB, ${data.workspaceGB.confidence})`,

@@ -258,8 +258,15 @@ function runPerf(o: PerfOpts): string {
   }
   if (o.phase !== 'prefill' && o.phase !== 'decode')
     throw new UsageError(`--phase must be prefill, decode or training, got "${o.phase}"`);
-  if (o.overlapKind !== undefined && o.overlapKind !== 'micro-batch' && o.overlapKind !== 'single-batch')
-    throw new UsageError(`--overlap-kind must be micro-batch or single-batch, got "${o.overlapKind}"`);
+  if (
+    o.overlapKind !== undefined &&
+    o.overlapKind !== 'micro-batch' &&
+    o.overlapKind !== 'single-batch' &&
+    o.overlapKind !== 'dispatch-only'
+  )
+    throw new UsageError(
+      `--overlap-kind must be micro-batch, single-batch or dispatch-only, got "${o.overlapKind}"`,
+    );
   /** The workload fields the serving search and one simulation share. */
   const common = {
     model: o.model,
@@ -362,7 +369,7 @@ export function register(program: Command): void {
     )
     .option(
       '--overlap-kind <kind>',
-      "micro-batch (default: two micro-batches hide each other's collectives) or single-batch (SGLang SBO: shared experts hide the dispatch, the down projection hides the combine)",
+      "micro-batch (default: two micro-batches hide each other's collectives), single-batch (SGLang SBO: shared experts hide the dispatch, the down projection hides the combine) or dispatch-only (CloudMatrix-Infer decode: only the dispatch is hidden)",
     )
     .option('--imbalance <x>', 'busiest expert rank over the mean (default 1)', num('--imbalance'))
     .option('--cache-hit <x>', 'prefill: share of prompt tokens served from a KV cache', num('--cache-hit'))

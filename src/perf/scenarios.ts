@@ -295,7 +295,7 @@ export function cloudMatrixVsNvl72(data: PerfData, cat: Catalog): Scenario {
     rows,
     notes: [
       'System figures are SemiAnalysis estimates carried by the catalogue (300 vs 180 PF, 559 vs 145 kW).',
-      `On ${c.workload} the simulated J/token ratio CM384 / NVL72 is ${(r(`${c.workload} J/token`) ?? Number.NaN).toFixed(2)}: unreliable, each class's fixed per-layer time was fitted at another batch and software (Ascend at batch 8; Blackwell on SGLang's early GB200 Part I run at batch 768 without overlap, so later, faster software (GB200 Part II, TensorRT-LLM on B200) is predicted low) and the Ascend batch slope is under-predicted (cm384-decode +52%).`,
+      `On ${c.workload} the simulated J/token ratio CM384 / NVL72 is ${(r(`${c.workload} J/token`) ?? Number.NaN).toFixed(2)}: unreliable, each class's fixed per-layer time was fitted at another batch and software (Ascend at batch 8; Blackwell on SGLang's early GB200 Part I run at batch 768 without overlap, so later, faster software (GB200 Part II, TensorRT-LLM on B200) is predicted low) and the Ascend batch slope is under-predicted (see cm384-decode in validate).`,
       measuredEnergyNote(data, c),
     ],
   };

@@ -85,6 +85,7 @@ export {
 export { paretoFront, SEARCH_BATCHES, type ServePoint, type ServeSearch, serveSearch } from './search.js';
 export { attentionFlopsPerToken, type ModelShape, modelShape } from './shape.js';
 export {
+  hiddenComm,
   MAX_BATCH,
   MAX_SEQ,
   type OpSummary,

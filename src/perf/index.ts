@@ -27,6 +27,7 @@ export {
   type EfficiencyCurve,
   type EnergyData,
   num,
+  type OverlapKind,
   type PerfData,
   PerfDataError,
   type PerfFiles,

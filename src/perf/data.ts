@@ -11,7 +11,9 @@ import type { Figure, Provenance } from '../catalog/types.js';
 /** Fraction of peak against operation size in GFLOP, calculon style, with its provenance. */
 
 /** How a deployment overlaps communication with computation (see `simulate.ts`). */
-export type OverlapKind = 'micro-batch' | 'single-batch' | 'dispatch-only';
+/** What can hide a layer's collectives (see `Workload.overlapKind` in simulate.ts). */
+export const OVERLAP_KINDS = ['micro-batch', 'single-batch', 'dispatch-only', 'shared-expert'] as const;
+export type OverlapKind = (typeof OVERLAP_KINDS)[number];
 export interface EfficiencyCurve extends Provenance {
   points: [number, number][];
 }
@@ -77,7 +79,7 @@ export interface ValidationSetup {
   parallel?: ParallelSetup;
   mtp?: { draftTokens: number; acceptance: number };
   overlap?: number;
-  /** What the overlap hides: micro-batch pipelining (default) or single-batch overlap (SGLang SBO). */
+  /** What the overlap hides: micro-batch pipelining (default), single-batch overlap (SGLang SBO), dispatch-only or shared-expert. */
   overlapKind?: OverlapKind;
   expertImbalance?: number;
   cacheHitRate?: number;

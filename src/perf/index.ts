@@ -27,6 +27,7 @@ export {
   type EfficiencyCurve,
   type EnergyData,
   num,
+  OVERLAP_KINDS,
   type OverlapKind,
   type PerfData,
   PerfDataError,

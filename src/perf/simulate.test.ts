@@ -222,6 +222,11 @@ describe('simulate', () => {
       hiddenComm([op('attention core', 3), op('MoE dispatch (all-to-all)', 4, true)], 1, 'dispatch-only'),
       3,
     );
+    // Shared experts on a second stream: min(dispatch 4, shared 1) = 1; with shared 6: the dispatch, 4.
+    assert.equal(hiddenComm(ops, 1, 'shared-expert'), 1);
+    assert.equal(hiddenComm(ops, 0.5, 'shared-expert'), 0.5);
+    const bigShared = ops.map((o) => (o.name === 'shared experts' ? op('shared experts', 6) : o));
+    assert.equal(hiddenComm(bigShared, 1, 'shared-expert'), 4);
     // On a real decode step the single-batch step lies between no overlap and micro-batch overlap.
     const w: Workload = {
       ...base,

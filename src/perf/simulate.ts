@@ -14,7 +14,7 @@ import {
   resolveSystem,
   type SystemSpec,
 } from './chip.js';
-import { num, type OverlapKind, type PerfData } from './data.js';
+import { num, OVERLAP_KINDS, type OverlapKind, type PerfData } from './data.js';
 import { type EnergyOptions, type EnergyResult, inferenceEnergy } from './energy.js';
 import {
   chipsOf,
@@ -59,6 +59,9 @@ export interface Workload {
    * combine send, so `overlap x (min(dispatch, shared) + min(combine, routed / 3))` is hidden.
    * `dispatch-only` (CloudMatrix-Infer's decode pipeline, arXiv 2506.12708: the attention and MoE
    * paths run on two streams, interleaved to mask the dispatch): `overlap x min(dispatch, local)`.
+   * `shared-expert` (the shared experts on a second stream beside the routed path, e.g. Huawei's
+   * CANN recipe `enable_multi_streams`): only the dispatch under the shared experts,
+   * `overlap x min(dispatch, shared)`.
    */
   overlapKind?: OverlapKind;
   /** Busiest rank's expert load over the mean (1 = perfectly balanced). */
@@ -176,10 +179,8 @@ function normalise(w: Workload) {
 
 function overlapKindOf(k: OverlapKind | undefined): OverlapKind {
   if (k === undefined) return 'micro-batch';
-  if (k !== 'micro-batch' && k !== 'single-batch' && k !== 'dispatch-only')
-    throw new PerfInputError(
-      `overlap kind must be micro-batch, single-batch or dispatch-only, got ${String(k)}`,
-    );
+  if (!(OVERLAP_KINDS as readonly string[]).includes(k))
+    throw new PerfInputError(`overlap kind must be ${OVERLAP_KINDS.join(', ')}, got ${String(k)}`);
   return k;
 }
 
@@ -193,6 +194,8 @@ export function hiddenComm(ops: OpCost[], overlap: number, kind: OverlapKind, fi
       Math.min(t('MoE combine (all-to-all)'), t('routed experts') / 3);
     return overlap * Math.min(comm, hid);
   }
+  if (kind === 'shared-expert')
+    return overlap * Math.min(t('MoE dispatch (all-to-all)'), t('shared experts'));
   const local = ops.filter((o) => !o.collective && o !== fixed).reduce((a, o) => a + o.timeS, 0);
   if (kind === 'dispatch-only') return overlap * Math.min(local, t('MoE dispatch (all-to-all)'));
   return overlap * Math.min(local, comm);
@@ -403,7 +406,9 @@ export function simulate(data: PerfData, cat: Catalog, workload: Workload): Perf
       ? `single-batch overlap at ${w.overlap * 100}%: shared experts hide the MoE dispatch, the routed experts' down projection (a third of their time) hides the combine`
       : w.overlapKind === 'dispatch-only'
         ? `${w.overlap * 100}% of the MoE dispatch hidden behind local work (attention and MoE paths on two streams); the combine is not hidden`
-        : `${w.overlap * 100}% of the shorter of collective and local time per layer hidden by micro-batch overlap`,
+        : w.overlapKind === 'shared-expert'
+          ? `${w.overlap * 100}% of the MoE dispatch hidden behind the shared experts (second stream); the combine is not hidden`
+          : `${w.overlap * 100}% of the shorter of collective and local time per layer hidden by micro-batch overlap`,
     `fixed per-layer time ${overheadUs.toFixed(1)} us in decode, MoE layers with EP > 1 (${workload.layerOverheadUs !== undefined ? 'given' : `${sys.chip.cls.id} class: ${sys.chip.cls.layerOverheadUs.source}`}), not overlapped`,
     `scale-up domain ${sys.scaleUpDomain} chips; beyond it scale-out links`,
     `memory per chip: weights + KV + activations + workspace (${data.workspaceGB.value} GB, ${data.workspaceGB.confidence})`,

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { CatalogLookupError } from '../../catalog/catalog.js';
 import { defaultCatalog } from '../../catalog/node.js';
 import { ASSUMABLE_FIELDS, parseAssume } from '../../perf/chip.js';
-import type { OverlapKind } from '../../perf/data.js';
+import { OVERLAP_KINDS, type OverlapKind } from '../../perf/data.js';
 import { checkEnergyOptions, type TrainingResult, trainingEstimate } from '../../perf/energy.js';
 import { STORAGE_FORMATS } from '../../perf/formats.js';
 import { defaultPerfData } from '../../perf/node.js';
@@ -258,15 +258,8 @@ function runPerf(o: PerfOpts): string {
   }
   if (o.phase !== 'prefill' && o.phase !== 'decode')
     throw new UsageError(`--phase must be prefill, decode or training, got "${o.phase}"`);
-  if (
-    o.overlapKind !== undefined &&
-    o.overlapKind !== 'micro-batch' &&
-    o.overlapKind !== 'single-batch' &&
-    o.overlapKind !== 'dispatch-only'
-  )
-    throw new UsageError(
-      `--overlap-kind must be micro-batch, single-batch or dispatch-only, got "${o.overlapKind}"`,
-    );
+  if (o.overlapKind !== undefined && !(OVERLAP_KINDS as readonly string[]).includes(o.overlapKind))
+    throw new UsageError(`--overlap-kind must be ${OVERLAP_KINDS.join(', ')}, got "${o.overlapKind}"`);
   /** The workload fields the serving search and one simulation share. */
   const common = {
     model: o.model,
@@ -369,7 +362,7 @@ export function register(program: Command): void {
     )
     .option(
       '--overlap-kind <kind>',
-      "micro-batch (default: two micro-batches hide each other's collectives), single-batch (SGLang SBO: shared experts hide the dispatch, the down projection hides the combine) or dispatch-only (CloudMatrix-Infer decode: only the dispatch is hidden)",
+      "micro-batch (default: two micro-batches hide each other's collectives), single-batch (SGLang SBO: shared experts hide the dispatch, the down projection hides the combine) or dispatch-only (CloudMatrix-Infer decode: only the dispatch is hidden), or shared-expert (shared experts on a second stream hide the dispatch)",
     )
     .option('--imbalance <x>', 'busiest expert rank over the mean (default 1)', num('--imbalance'))
     .option('--cache-hit <x>', 'prefill: share of prompt tokens served from a KV cache', num('--cache-hit'))

@@ -88,6 +88,45 @@ describe('perf CLI', () => {
     assert.equal(v.scenarios[0].id, 'cm384-vs-nvl72');
   });
 
+  it('accepts every overlap kind and orders them: none <= shared-expert <= dispatch-only <= micro-batch', async () => {
+    const rate = async (...extra: string[]) => {
+      const r = await run(
+        'perf',
+        '--model',
+        'deepseek-v3',
+        '--system',
+        'cloudmatrix-384',
+        '--weights',
+        'int8',
+        '--phase',
+        'decode',
+        '--batch',
+        '96',
+        '--seq',
+        '4096',
+        '--tp',
+        '1',
+        '--ep',
+        '64',
+        '--pp',
+        '1',
+        '--json',
+        ...extra,
+      );
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as { tokensPerSecPerChip: number; assumptions: string[] };
+    };
+    const none = await rate('--overlap', '0');
+    const shared = await rate('--overlap', '1', '--overlap-kind', 'shared-expert');
+    const dispatch = await rate('--overlap', '1', '--overlap-kind', 'dispatch-only');
+    const micro = await rate('--overlap', '1', '--overlap-kind', 'micro-batch');
+    assert.ok(shared.assumptions.some((a) => /hidden behind the shared experts/.test(a)));
+    // The shared experts are local work, so hiding the dispatch under them hides no more than under all local work.
+    assert.ok(none.tokensPerSecPerChip < shared.tokensPerSecPerChip);
+    assert.ok(shared.tokensPerSecPerChip <= dispatch.tokensPerSecPerChip);
+    assert.ok(dispatch.tokensPerSecPerChip <= micro.tokensPerSecPerChip);
+  });
+
   it('prints text for compare-systems and validate', async () => {
     assert.match(
       (await run('compare-systems', 'cm384', 'nvl72')).stdout,

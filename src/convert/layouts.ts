@@ -120,6 +120,11 @@ export function quantTarget(
       `scheme ${scheme.name} (${scheme.element}, block ${scheme.block.join('x')}) does not fit the ${layout} layout (${need.element}, block ${need.block.join('x')})`,
     );
   }
+  if (scheme.scale.kind === 'ascend-dual') {
+    throw new RangeError(
+      `scheme ${scheme.name} has a float32 level-0 scale per 512 that the ${layout} layout has no tensor for`,
+    );
+  }
   if (layout === 'nvfp4' && scheme.scale.kind !== 'nvfp4')
     throw new RangeError(`the nvfp4 layout needs the nvfp4 scheme`);
   if (layout !== 'deepseek-fp8' && layout !== 'nvfp4' && scheme.scaleStorage !== 'e8m0') {

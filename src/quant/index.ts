@@ -34,6 +34,7 @@ export {
 export {
   type BlockScheme,
   bitsPerElement,
+  coarseScale,
   type ElementKind,
   elementBits,
   elementKindBits,

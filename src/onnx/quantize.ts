@@ -14,12 +14,12 @@ import { globToRegExp } from '../convert/select.js';
 import { codec } from '../formats/index.js';
 import {
   type BlockScheme,
+  coarseScale,
   dequantize,
   e8m0Value,
   elementTable,
   type QuantizedTensor,
   quantize,
-  coarseScale,
   scaleStorageBits,
 } from '../quant/index.js';
 import { fourOverSix, gptq, hadamard, rotateBlocks, rotateHessian, rotationSize } from './methods.js';

@@ -121,7 +121,9 @@ export const SCALE_KINDS = [
  * float32 per 512 elements of a row (over 16 E8M0-scaled blocks of 32). Null for every other rule.
  */
 export function coarseScale(s: BlockScheme): { elements: number; bits: number; storage: 'f32' } | null {
-  return s.scale.kind === 'ascend-dual' ? { elements: 512, bits: scaleStorageBits('f32'), storage: 'f32' } : null;
+  return s.scale.kind === 'ascend-dual'
+    ? { elements: 512, bits: scaleStorageBits('f32'), storage: 'f32' }
+    : null;
 }
 
 /** Bits of one element. */

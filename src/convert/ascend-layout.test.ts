@@ -57,3 +57,10 @@ test('the Ascend scale layout is for mxfp8 only', () => {
   assert.throws(() => quantTarget('deepseek-v4', undefined, undefined, 'ascend'), /mxfp8/);
   assert.equal(quantTarget('mxfp8', undefined, undefined, 'ascend').scaleLayout, 'ascend');
 });
+
+test('dual-level MXFP4 is refused by every FP4 layout (no tensor for its float32 level-0 scales)', () => {
+  for (const format of ['mxfp4', 'deepseek-v4'] as const) {
+    assert.throws(() => quantTarget(format, 'ascend-dual-mxfp4'), /level-0 scale per 512/);
+  }
+  assert.throws(() => quantTarget('mxfp4', 'dual-mxfp4', undefined, 'ascend'), /nibble order/);
+});

@@ -97,7 +97,7 @@ export function quantTarget(
     if (scaleLayout !== 'ascend') throw new RangeError(`unknown scale layout ${JSON.stringify(scaleLayout)}`);
     if (format !== 'mxfp8') {
       throw new RangeError(
-        `the ascend scale layout is for mxfp8 (Ascend's FP4 nibble order is not confirmed in public CANN documents), not ${format}`,
+        `the ascend scale layout is for mxfp8, not ${format}: no public CANN document states the nibble order of packed FLOAT4_E2M1 (aclnnDynamicMxQuant, aclnnDynamicDualLevelMxQuant and aclnnQuantMatmulV5 give shapes only)`,
       );
     }
     return { ...quantTarget(format, schemeName, scaleDtype), scaleLayout };

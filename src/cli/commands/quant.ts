@@ -14,10 +14,10 @@ import {
   getScheme,
   SCHEME_ALIASES,
   SCHEMES,
-  schemeStorage,
   type SchemeError,
   SYNTHETIC_KINDS,
   type SyntheticKind,
+  schemeStorage,
   synthetic,
 } from '../../quant/index.js';
 import { table, toJson, UsageError } from '../util.js';

@@ -75,13 +75,17 @@ export function tensorTarget(t: QuantTarget, name: string): QuantTarget {
   return t.experts && ROUTED_EXPERT.test(name) ? t.experts : t;
 }
 
-/** Element and block shape each layout needs from its scheme. */
-const NEEDS: Record<QuantLayout, { element: string; block: readonly [number, number] }> = {
-  'deepseek-fp8': { element: 'e4m3fn', block: [128, 128] },
-  mxfp8: { element: 'e4m3fn', block: [1, 32] },
-  mxfp4: { element: 'e2m1', block: [1, 32] },
-  nvfp4: { element: 'e2m1', block: [1, 16] },
-};
+/**
+ * Element and block shape each layout needs from its scheme: those of its default scheme's
+ * registry record (quant/presets.ts), so a block shape is written in one place.
+ */
+function needs(layout: QuantLayout): { element: string; block: readonly [number, number] } {
+  const d = getScheme(DEFAULT_SCHEMES[layout]);
+  const [r, c] = d.block;
+  if (r === 'all' || c === 'all')
+    throw new RangeError(`layout ${layout}: its default scheme has no fixed block`);
+  return { element: d.element, block: [r, c] };
+}
 
 /**
  * Resolve a format, a scheme name (default per format; for `deepseek-v4` the experts' scheme) and
@@ -110,7 +114,7 @@ export function quantTarget(
   }
   const layout = format;
   const scheme = getScheme(schemeName ?? DEFAULT_SCHEMES[layout]);
-  const need = NEEDS[layout];
+  const need = needs(layout);
   if (
     scheme.element !== need.element ||
     scheme.block[0] !== need.block[0] ||

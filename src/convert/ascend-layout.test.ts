@@ -1,5 +1,5 @@
 /**
- * `convert --to mxfp8 --layout ascend`: MX scales as CANN's MX matmul takes them on Ascend 950
+ * `convert --to mxfp8|mxfp4 --layout ascend`: MX scales as CANN's MX matmul takes them on Ascend 950
  * (aclnnQuantMatmulV5 mx mode, npu_quant_matmul: float8_e8m0fnu scales shaped (n, ceil(k/64), 2)):
  * the same scale bytes as ModelOpt's `[out, ceil(in/32)]`, paired; a weight whose row has an odd
  * number of 32-blocks is kept unquantized with the reason. In-process, one thread.
@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openCheckpoint } from '../io/index.js';
-import { getScheme, quantize } from '../quant/index.js';
+import { dequantize, getScheme, quantize } from '../quant/index.js';
 import { convertCheckpoint } from './convert.js';
 import { withTemp, writeLlama } from './fixtures.js';
 import { inspectCheckpoint } from './inspect.js';
@@ -52,15 +52,58 @@ test('mxfp8 with Ascend scale pairs: shapes, bytes, odd block counts kept, way b
   });
 });
 
-test('the Ascend scale layout is for mxfp8 only', () => {
-  assert.throws(() => quantTarget('mxfp4', undefined, undefined, 'ascend'), /mxfp8/);
-  assert.throws(() => quantTarget('deepseek-v4', undefined, undefined, 'ascend'), /mxfp8/);
+test('mxfp4 with Ascend scale pairs: low nibble first, scale bytes paired, odd block counts kept, way back', async () => {
+  await withTemp(async (dir) => {
+    const fx = await writeLlama(join(dir, 'in'), { layers: 1, hidden: 192, intermediate: 200 });
+    const out = join(dir, 'asc4');
+    const r = await convertCheckpoint(fx.dir, out, { to: 'mxfp4', scaleLayout: 'ascend', threads: 1 });
+    const name = 'model.layers.0.mlp.up_proj.weight';
+    const x = toFloat32('BF16', fx.tensors.get(name)!.data);
+    const q = quantize(x, [200, 192], getScheme('triton-mxfp4'));
+    const ck = await openCheckpoint(out);
+    try {
+      const base = 'model.layers.0.mlp.up_proj';
+      const s = ck.info(`${base}_scales`);
+      assert.deepEqual([s.dtype, s.shape], ['F8_E8M0', [200, 3, 2]]);
+      assert.deepEqual(await ck.read(`${base}_scales`), q.scaleCodes);
+      assert.deepEqual(ck.info(`${base}_blocks`).shape, [200, 6, 16]);
+      const packed = await ck.read(`${base}_blocks`);
+      // element 2j in the low nibble, 2j+1 in the high one (Ascend 950's FP4 packing, README)
+      for (let i = 0; i < q.codes.length; i += 2) {
+        assert.equal(packed[i / 2], q.codes[i]! | (q.codes[i + 1]! << 4), `byte ${i / 2}`);
+      }
+      const down = 'model.layers.0.mlp.down_proj.weight';
+      assert.equal(ck.info(down).dtype, 'BF16');
+    } finally {
+      await ck.close();
+    }
+    const kept = r.tensors.find((t) => t.name === 'model.layers.0.mlp.down_proj.weight');
+    assert.equal(kept?.action, 'kept');
+    assert.match(kept?.reason ?? '', /pairs/);
+    assert.equal((await inspectCheckpoint(out)).layout, 'mxfp4');
+    const back = join(dir, 'bf16');
+    await convertCheckpoint(out, back, { to: 'bf16', threads: 1 });
+    const b = await openCheckpoint(back);
+    try {
+      assert.deepEqual(b.info(name).shape, [200, 192]);
+      assert.deepEqual(toFloat32('BF16', await b.read(name)), dequantize(q)); // MXFP4 values are exact in BF16
+    } finally {
+      await b.close();
+    }
+  });
+});
+
+test('the Ascend scale layout is for the MX formats only', () => {
+  for (const f of ['deepseek-v4', 'nvfp4', 'deepseek-fp8'] as const) {
+    assert.throws(() => quantTarget(f, undefined, undefined, 'ascend'), /mxfp8 and mxfp4/);
+  }
   assert.equal(quantTarget('mxfp8', undefined, undefined, 'ascend').scaleLayout, 'ascend');
+  assert.equal(quantTarget('mxfp4', undefined, undefined, 'ascend').scaleLayout, 'ascend');
 });
 
 test('dual-level MXFP4 is refused by every FP4 layout (no tensor for its float32 level-0 scales)', () => {
   for (const format of ['mxfp4', 'deepseek-v4'] as const) {
     assert.throws(() => quantTarget(format, 'ascend-dual-mxfp4'), /level-0 scale per 512/);
   }
-  assert.throws(() => quantTarget('mxfp4', 'dual-mxfp4', undefined, 'ascend'), /nibble order/);
+  assert.throws(() => quantTarget('mxfp4', 'dual-mxfp4', undefined, 'ascend'), /level-0 scale per 512/);
 });

@@ -48,7 +48,7 @@ export interface ConvertOptions extends SelectionOptions {
   readonly scheme?: string;
   /** DeepSeek scale storage. Default F32. */
   readonly scaleDtype?: 'F32' | 'F8_E8M0';
-  /** `ascend`: MX scales in CANN's pairs, `[out, ceil(in/64), 2]` F8_E8M0 (mxfp8 only). */
+  /** `ascend`: MX scales in CANN's pairs, `[out, ceil(in/64), 2]` F8_E8M0 (mxfp8 and mxfp4). */
   readonly scaleLayout?: 'ascend';
   /** Most tensor bytes per output shard. Default 5e9 (5 GB). */
   readonly maxShardBytes?: number;

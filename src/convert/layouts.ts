@@ -9,7 +9,9 @@
  *   F32 (or F8_E8M0) `[ceil(out/128), ceil(in/128)]`.
  * - `mxfp4` (gpt-oss, transformers `Mxfp4GptOssExperts`): `P_blocks` U8 `[..., out, ceil(in/32), 16]`,
  *   two E2M1 codes per byte (low nibble = even element), and `P_scales` U8 (E8M0) `[..., out, ceil(in/32)]`,
- *   where `P` is the name without its `.weight`.
+ *   where `P` is the name without its `.weight`. With the Ascend scale layout, `P_scales` is F8_E8M0
+ *   `[..., out, ceil(in/64), 2]` (the same bytes); Ascend 950 packs FLOAT4_E2M1 with the even element
+ *   in the low nibble too (README).
  * - `mxfp8` (NVIDIA ModelOpt MXFP8, as vLLM loads it): `P.weight` F8_E4M3 and `P.weight_scale` U8
  *   (E8M0) `[out, ceil(in/32)]`.
  * - `nvfp4` (NVIDIA ModelOpt NVFP4, as vLLM loads it): `P.weight` U8 `[out, ceil(in/16)·8]` (packed as gpt-oss),
@@ -65,7 +67,7 @@ export interface QuantTarget {
   readonly experts?: QuantTarget;
   /**
    * `ascend`: MX scales as CANN's MX matmul takes them on Ascend 950 (aclnnQuantMatmulV5 /
-   * npu_quant_matmul, mx mode): float8_e8m0fnu in pairs, `[out, ceil(in/64), 2]`.
+   * npu_quant_matmul, mx mode): float8_e8m0fnu in pairs, `[out, ceil(in/64), 2]` (mxfp8, mxfp4).
    */
   readonly scaleLayout?: 'ascend';
 }
@@ -99,10 +101,8 @@ export function quantTarget(
 ): QuantTarget {
   if (scaleLayout !== undefined) {
     if (scaleLayout !== 'ascend') throw new RangeError(`unknown scale layout ${JSON.stringify(scaleLayout)}`);
-    if (format !== 'mxfp8') {
-      throw new RangeError(
-        `the ascend scale layout is for mxfp8, not ${format}: no public CANN document states the nibble order of packed FLOAT4_E2M1 (aclnnDynamicMxQuant, aclnnDynamicDualLevelMxQuant and aclnnQuantMatmulV5 give shapes only)`,
-      );
+    if (format !== 'mxfp8' && format !== 'mxfp4') {
+      throw new RangeError(`the ascend scale layout is for the MX formats mxfp8 and mxfp4, not ${format}`);
     }
     return { ...quantTarget(format, schemeName, scaleDtype), scaleLayout };
   }
@@ -234,7 +234,9 @@ export function outputSpecs(
       const base = baseName(name);
       return [
         { name: `${base}_blocks`, dtype: 'U8', shape: [...lead, out, Math.ceil(inDim / 32), 16] },
-        { name: `${base}_scales`, dtype: 'U8', shape: [...lead, out, Math.ceil(inDim / 32)] },
+        t.scaleLayout === 'ascend'
+          ? { name: `${base}_scales`, dtype: 'F8_E8M0', shape: [...lead, out, Math.ceil(inDim / 64), 2] }
+          : { name: `${base}_scales`, dtype: 'U8', shape: [...lead, out, Math.ceil(inDim / 32)] },
       ];
     }
   }

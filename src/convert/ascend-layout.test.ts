@@ -5,6 +5,7 @@
  * number of 32-blocks is kept unquantized with the reason. In-process, one thread.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openCheckpoint } from '../io/index.js';
@@ -13,7 +14,7 @@ import { convertCheckpoint } from './convert.js';
 import { withTemp, writeLlama } from './fixtures.js';
 import { inspectCheckpoint } from './inspect.js';
 import { quantTarget } from './layouts.js';
-import { toFloat32 } from './tensor.js';
+import { toBf16Bytes, toFloat32 } from './tensor.js';
 
 test('mxfp8 with Ascend scale pairs: shapes, bytes, odd block counts kept, way back', async () => {
   await withTemp(async (dir) => {
@@ -93,6 +94,63 @@ test('mxfp4 with Ascend scale pairs: low nibble first, scale bytes paired, odd b
   });
 });
 
+test('dual-level MXFP4 with --layout ascend: blocks, E8M0 pairs and float32 level-0 scales; read back', async () => {
+  await withTemp(async (dir) => {
+    // hidden 576: 18 blocks of 32 (9 pairs) and two 512-groups (512 + 64) per row
+    const fx = await writeLlama(join(dir, 'in'), { layers: 1, hidden: 576, intermediate: 200 });
+    const opts = { to: 'mxfp4', scaleLayout: 'ascend', scheme: 'ascend-dual-mxfp4' } as const;
+    const out = join(dir, 'dual');
+    const r = await convertCheckpoint(fx.dir, out, { ...opts, threads: 1 });
+    const name = 'model.layers.0.mlp.up_proj.weight';
+    const base = 'model.layers.0.mlp.up_proj';
+    const x = toFloat32('BF16', fx.tensors.get(name)!.data);
+    const q = quantize(x, [200, 576], getScheme('ascend-dual-mxfp4'));
+    const files = async (path: string) => {
+      const ck = await openCheckpoint(path);
+      try {
+        return {
+          blocks: await ck.read(`${base}_blocks`),
+          scales: await ck.read(`${base}_scales`),
+          level0: await ck.read(`${base}_level0_scales`),
+          info: [ck.info(`${base}_scales`), ck.info(`${base}_level0_scales`)].map((t) => [t.dtype, t.shape]),
+        };
+      } finally {
+        await ck.close();
+      }
+    };
+    const got = await files(out);
+    assert.deepEqual(got.info, [
+      ['F8_E8M0', [200, 9, 2]],
+      ['F32', [200, 2]],
+    ]);
+    assert.deepEqual(got.scales, q.scaleCodes);
+    assert.deepEqual(got.level0, new Uint8Array(q.coarseScales!.buffer));
+    for (let i = 0; i < q.codes.length; i += 2) {
+      assert.equal(got.blocks[i / 2], q.codes[i]! | (q.codes[i + 1]! << 4), `byte ${i / 2}`);
+    }
+    const kept = r.tensors.find((t) => t.name === 'model.layers.0.mlp.down_proj.weight');
+    assert.equal(kept?.action, 'kept');
+    const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
+    assert.equal(config.quantization_config.quant_method, 'ascend_dual_level_mxfp4');
+    assert.equal((await inspectCheckpoint(out)).layout, 'mxfp4');
+    // two threads, and slabs of 300 values: rows split in column tiles, cut at 512, never inside a level-0 group
+    for (const [i, more] of [{ threads: 2 }, { threads: 1, slabElements: 300 }].entries()) {
+      const other = join(dir, `dual${i}`);
+      await convertCheckpoint(fx.dir, other, { ...opts, ...more });
+      assert.deepEqual(await files(other), got, JSON.stringify(more));
+    }
+    // the way back: e2m1 x 2^(code-127) x level-0, then BF16
+    const back = join(dir, 'bf16');
+    await convertCheckpoint(out, back, { to: 'bf16', threads: 1 });
+    const b = await openCheckpoint(back);
+    try {
+      assert.deepEqual(await b.read(name), toBf16Bytes(dequantize(q)));
+    } finally {
+      await b.close();
+    }
+  });
+});
+
 test('the Ascend scale layout is for the MX formats only', () => {
   for (const f of ['deepseek-v4', 'nvfp4', 'deepseek-fp8'] as const) {
     assert.throws(() => quantTarget(f, undefined, undefined, 'ascend'), /mxfp8 and mxfp4/);
@@ -101,9 +159,13 @@ test('the Ascend scale layout is for the MX formats only', () => {
   assert.equal(quantTarget('mxfp4', undefined, undefined, 'ascend').scaleLayout, 'ascend');
 });
 
-test('dual-level MXFP4 is refused by every FP4 layout (no tensor for its float32 level-0 scales)', () => {
+test('dual-level MXFP4 is refused by every FP4 layout but mxfp4 --layout ascend', () => {
   for (const format of ['mxfp4', 'deepseek-v4'] as const) {
     assert.throws(() => quantTarget(format, 'ascend-dual-mxfp4'), /level-0 scale per 512/);
   }
-  assert.throws(() => quantTarget('mxfp4', 'dual-mxfp4', undefined, 'ascend'), /level-0 scale per 512/);
+  assert.throws(
+    () => quantTarget('mxfp8', 'dual-mxfp4', undefined, 'ascend'),
+    /does not fit the mxfp8 layout/,
+  );
+  assert.equal(quantTarget('mxfp4', 'dual-mxfp4', undefined, 'ascend').scheme.name, 'ascend-dual-mxfp4');
 });

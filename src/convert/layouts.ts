@@ -23,7 +23,10 @@
  */
 
 import type { TensorSpec } from '../io/index.js';
-import { type BlockScheme, getScheme } from '../quant/index.js';
+import { type BlockScheme, coarseScale, getScheme } from '../quant/index.js';
+
+/** The name suffix of dual-level MXFP4's float32 level-0 scales beside gpt-oss's `_blocks` and `_scales`. */
+export const LEVEL0_SUFFIX = '_level0_scales';
 
 /** Checkpoint formats a conversion can write, `bf16` being the way back. */
 export const TARGETS = ['deepseek-fp8', 'mxfp8', 'mxfp4', 'nvfp4', 'deepseek-v4', 'bf16'] as const;
@@ -104,8 +107,18 @@ export function quantTarget(
     if (format !== 'mxfp8' && format !== 'mxfp4') {
       throw new RangeError(`the ascend scale layout is for the MX formats mxfp8 and mxfp4, not ${format}`);
     }
-    return { ...quantTarget(format, schemeName, scaleDtype), scaleLayout };
+    return { ...resolveTarget(format, schemeName, scaleDtype, format === 'mxfp4'), scaleLayout };
   }
+  return resolveTarget(format, schemeName, scaleDtype, false);
+}
+
+/** quantTarget without the scale layout; `dualLevel` admits dual-level MXFP4 (mxfp4 --layout ascend only). */
+function resolveTarget(
+  format: CheckpointFormat,
+  schemeName: string | undefined,
+  scaleDtype: 'F32' | 'F8_E8M0' | undefined,
+  dualLevel: boolean,
+): QuantTarget {
   if (format === 'deepseek-v4') {
     if (scaleDtype === 'F32') throw new RangeError('the deepseek-v4 layout stores F8_E8M0 scales, not F32');
     const experts = quantTarget('mxfp4', schemeName ?? DEFAULT_SCHEMES['deepseek-v4']);
@@ -124,9 +137,9 @@ export function quantTarget(
       `scheme ${scheme.name} (${scheme.element}, block ${scheme.block.join('x')}) does not fit the ${layout} layout (${need.element}, block ${need.block.join('x')})`,
     );
   }
-  if (scheme.scale.kind === 'ascend-dual') {
+  if (scheme.scale.kind === 'ascend-dual' && !dualLevel) {
     throw new RangeError(
-      `scheme ${scheme.name} has a float32 level-0 scale per 512 that the ${layout} layout has no tensor for`,
+      `scheme ${scheme.name} has a float32 level-0 scale per 512 that the ${layout} layout has no tensor for (--to mxfp4 --layout ascend writes it)`,
     );
   }
   if (layout === 'nvfp4' && scheme.scale.kind !== 'nvfp4')
@@ -232,12 +245,22 @@ export function outputSpecs(
       ];
     case 'mxfp4': {
       const base = baseName(name);
-      return [
+      const specs: TensorSpec[] = [
         { name: `${base}_blocks`, dtype: 'U8', shape: [...lead, out, Math.ceil(inDim / 32), 16] },
         t.scaleLayout === 'ascend'
           ? { name: `${base}_scales`, dtype: 'F8_E8M0', shape: [...lead, out, Math.ceil(inDim / 64), 2] }
           : { name: `${base}_scales`, dtype: 'U8', shape: [...lead, out, Math.ceil(inDim / 32)] },
       ];
+      const coarse = coarseScale(t.scheme);
+      if (coarse) {
+        // dual-level MXFP4: CANN's level0_scale output, FLOAT32 [..., ceil(in/512)]
+        specs.push({
+          name: `${base}${LEVEL0_SUFFIX}`,
+          dtype: 'F32',
+          shape: [...lead, out, Math.ceil(inDim / coarse.elements)],
+        });
+      }
+      return specs;
     }
   }
 }

@@ -11,6 +11,7 @@ import {
   getFormat,
   hasOwnName,
 } from '../formats/index.js';
+import { DUAL_MX_LEVEL0 } from './scheme-dual-mx.js';
 
 /**
  * Scaled-integer elements: two's complement codes, one per byte, clamped symmetric to ±max
@@ -122,7 +123,7 @@ export const SCALE_KINDS = [
  */
 export function coarseScale(s: BlockScheme): { elements: number; bits: number; storage: 'f32' } | null {
   return s.scale.kind === 'ascend-dual'
-    ? { elements: 512, bits: scaleStorageBits('f32'), storage: 'f32' }
+    ? { elements: DUAL_MX_LEVEL0, bits: scaleStorageBits('f32'), storage: 'f32' }
     : null;
 }
 

@@ -17,18 +17,21 @@
  *
  * then per 32 of t (level 1), E the largest BF16 exponent field of the 32 values:
  *
- *   E = 255 (a NaN or Inf among them) → E8M0 0xFF (NaN); the elements are E2M1's NaN code here
+ *   E = 255 (a NaN or Inf among them) → E8M0 0xFF (NaN); every element t · NaN → E2M1 0x7 (below)
  *   E = 0 (all zero or subnormal)     → E8M0 0x00, elements t · 0 = ±0
  *   otherwise                         → E8M0 max(E, 2) − 2 (the doc's floor(log2 max|t|) − emax,
  *                                       clamped at 0), elements E2M1(t · 2^(127 − code)) with the
  *                                       round mode (rint: nearest-even; round: half away; floor:
  *                                       toward −∞), saturating at ±6
  *
- * and x' = s0 · 2^(code − 127) · e2m1. The sign of zero is kept (E2M1 −0 is 0x8). Not public, so
- * not claimed: the E2M1 bytes the hardware writes for a NaN level-1 block (we write 0x8, as for
- * every MX NaN block; the block decodes to NaN either way), and whether the kernel's float32
- * division by a zero level-0 scale follows IEEE (we assume it does: a 512-group whose largest finite
- * magnitude is below 6 · 2^-126 ≈ 7e-38 then has NaN level-1 scales where it is not zero).
+ * and x' = s0 · 2^(code − 127) · e2m1. The sign of zero is kept (E2M1 −0 is 0x8). In a NaN block
+ * the kernel multiplies by a NaN reciprocal and casts NaN to FP4, which Ascend 950 writes as 0x7:
+ * Huawei's PTO-ISA device test of its MXFP4 quantize instruction (hw-native-sys/pto-isa
+ * tests/npu/a5/src/st/testcase/tquant/gen_data.py `encode_e2m1_magic_scalar`, NaN → 0x7, compared
+ * byte for byte with the device) — the same cast, not this op's own test (medium confidence); the
+ * block decodes to NaN either way. Not public, so assumed: the kernel's float32 division by a zero
+ * level-0 scale is IEEE (a 512-group whose largest finite magnitude is below 6 · 2^-126 ≈ 7e-38
+ * then has NaN level-1 scales where it is not zero).
  */
 import { codec, formatInfo } from '../formats/index.js';
 import type { QuantizedTensor } from './quantize.js';
@@ -41,6 +44,9 @@ const PER_GROUP = DUAL_MX_LEVEL0 / DUAL_MX_LEVEL1;
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
+
+/** The E2M1 code Ascend 950's FP4 cast writes for NaN (header), so every element of a NaN block. */
+export const DUAL_MX_NAN_CODE = 0x7;
 
 /** The kernel's float32 1/6 (FP4_E2M1_MAX = 0x3e2aaaab). */
 export const DUAL_MX_ONE_SIXTH = (() => {
@@ -99,7 +105,7 @@ export function quantizeDualMx(
   scheme: BlockScheme,
 ): QuantizedTensor {
   const c = elementCodec(scheme);
-  const nanCode = c.encode(Number.NaN);
+  const nanCode = DUAL_MX_NAN_CODE;
   const { rows, cols, groups, blocks } = dualGeometry(shape, data.length);
   const codes = new Uint8Array(data.length);
   const scaleCodes = new Uint8Array(rows * blocks);

@@ -229,6 +229,11 @@ export function register(program: Command): void {
     )
     .action(async (input: string, output: string, opts: Record<string, unknown>, cmd: Command) => {
       const to = opts.to as string;
+      if (to === 'hifloat4' || to === 'hif4') {
+        throw new UsageError(
+          `--to ${to}: no public storage layout for HiFloat4 tensors (how its 64-element units' E6M2 scale and 24 one-bit exponents are stored in a checkpoint is unpublished; see src/quant/README.md). Compare it with \`chipstack compare --schemes hif4\``,
+        );
+      }
       if (!(TARGETS as readonly string[]).includes(to)) {
         throw new UsageError(`--to ${to}: unknown layout (known: ${TARGETS.join(', ')})`);
       }

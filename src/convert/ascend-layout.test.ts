@@ -2,21 +2,55 @@
  * `convert --to mxfp8|mxfp4 --layout ascend`: MX scales as CANN's MX matmul takes them on Ascend 950
  * (aclnnQuantMatmulV5 mx mode, npu_quant_matmul: float8_e8m0fnu scales shaped (n, ceil(k/64), 2)):
  * the same scale bytes as ModelOpt's `[out, ceil(in/32)]`, paired; a weight whose row has an odd
- * number of 32-blocks is kept unquantized with the reason. In-process, one thread.
+ * number of 32-blocks ends each scale row with a 0 pad byte, as CANN pads. In-process, one thread.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openCheckpoint } from '../io/index.js';
-import { dequantize, getScheme, quantize } from '../quant/index.js';
+import { dequantize, getScheme, type QuantizedTensor, quantize } from '../quant/index.js';
 import { convertCheckpoint } from './convert.js';
 import { withTemp, writeLlama } from './fixtures.js';
 import { inspectCheckpoint } from './inspect.js';
 import { quantTarget } from './layouts.js';
 import { toBf16Bytes, toFloat32 } from './tensor.js';
 
-test('mxfp8 with Ascend scale pairs: shapes, bytes, odd block counts kept, way back', async () => {
+/** Ascend scale pairs: each row's `g` scale bytes, then a 0 pad byte when `g` is odd. */
+function paired(codes: Uint8Array, rows: number, g: number): Uint8Array {
+  const w = 2 * Math.ceil(g / 2);
+  const out = new Uint8Array(rows * w);
+  for (let r = 0; r < rows; r++) out.set(codes.subarray(r * g, r * g + g), r * w);
+  return out;
+}
+
+/** down_proj [out, 200]: 7 blocks of 32 per row, an odd count: scale pairs [out, 4, 2], the last byte 0. */
+async function checkOddRows(dir: string, out: string, scaleName: string, q: QuantizedTensor, rows: number) {
+  const ck = await openCheckpoint(out);
+  try {
+    const s = ck.info(scaleName);
+    assert.deepEqual([s.dtype, s.shape], ['F8_E8M0', [rows, 4, 2]]);
+    assert.deepEqual(await ck.read(scaleName), paired(q.scaleCodes!, rows, 7));
+  } finally {
+    await ck.close();
+  }
+  const back = join(dir, `${out}-bf16`);
+  await convertCheckpoint(out, back, { to: 'bf16', threads: 1, include: [], exclude: [] });
+  const b = await openCheckpoint(back);
+  try {
+    const name = 'model.layers.0.mlp.down_proj.weight';
+    // packed FP4 comes back at its stored (block-padded) width, the padding zeros
+    const width = b.info(name).shape[1]!;
+    const want = new Float32Array(rows * width);
+    const d = dequantize(q);
+    for (let r = 0; r < rows; r++) want.set(d.subarray(r * 200, r * 200 + 200), r * width);
+    assert.deepEqual(await b.read(name), toBf16Bytes(want));
+  } finally {
+    await b.close();
+  }
+}
+
+test('mxfp8 with Ascend scale pairs: shapes, bytes, odd block counts padded, way back', async () => {
   await withTemp(async (dir) => {
     // hidden 192: 6 blocks of 32 per row (3 pairs); intermediate 200: 7 blocks (odd) for down_proj
     const fx = await writeLlama(join(dir, 'in'), { layers: 1, hidden: 192, intermediate: 200 });
@@ -31,15 +65,36 @@ test('mxfp8 with Ascend scale pairs: shapes, bytes, odd block counts kept, way b
       const q = quantize(x, [200, 192], getScheme('torchao-mxfp8-floor'));
       assert.deepEqual(await ck.read(`${name}_scale`), q.scaleCodes);
       assert.deepEqual(await ck.read(name), q.codes);
-      const down = 'model.layers.0.mlp.down_proj.weight';
-      assert.equal(ck.info(down).dtype, 'BF16');
-      assert.ok(!ck.tensorNames().includes(`${down}_scale`));
     } finally {
       await ck.close();
     }
-    const kept = r.tensors.find((t) => t.name === 'model.layers.0.mlp.down_proj.weight');
-    assert.equal(kept?.action, 'kept');
-    assert.match(kept?.reason ?? '', /pairs/);
+    const down = 'model.layers.0.mlp.down_proj.weight';
+    assert.equal(r.tensors.find((t) => t.name === down)?.action, 'quantized');
+    const xd = toFloat32('BF16', fx.tensors.get(down)!.data);
+    await checkOddRows(
+      dir,
+      out,
+      `${down}_scale`,
+      quantize(xd, [192, 200], getScheme('torchao-mxfp8-floor')),
+      192,
+    );
+    // rows split in column tiles (slabs of 150 values: columns [0, 128) and [128, 200)): same bytes
+    const split = join(dir, 'asc-split');
+    await convertCheckpoint(fx.dir, split, {
+      to: 'mxfp8',
+      scaleLayout: 'ascend',
+      threads: 1,
+      slabElements: 150,
+    });
+    const [a, c] = [await openCheckpoint(out), await openCheckpoint(split)];
+    try {
+      for (const n of [down, `${down}_scale`, 'model.layers.0.mlp.up_proj.weight_scale']) {
+        assert.deepEqual(await c.read(n), await a.read(n), n);
+      }
+    } finally {
+      await a.close();
+      await c.close();
+    }
     assert.equal((await inspectCheckpoint(out)).layout, 'mxfp8');
     const back = join(dir, 'bf16');
     await convertCheckpoint(out, back, { to: 'bf16', threads: 1 });
@@ -53,7 +108,7 @@ test('mxfp8 with Ascend scale pairs: shapes, bytes, odd block counts kept, way b
   });
 });
 
-test('mxfp4 with Ascend scale pairs: low nibble first, scale bytes paired, odd block counts kept, way back', async () => {
+test('mxfp4 with Ascend scale pairs: low nibble first, scale bytes paired, odd block counts padded, way back', async () => {
   await withTemp(async (dir) => {
     const fx = await writeLlama(join(dir, 'in'), { layers: 1, hidden: 192, intermediate: 200 });
     const out = join(dir, 'asc4');
@@ -73,14 +128,19 @@ test('mxfp4 with Ascend scale pairs: low nibble first, scale bytes paired, odd b
       for (let i = 0; i < q.codes.length; i += 2) {
         assert.equal(packed[i / 2], q.codes[i]! | (q.codes[i + 1]! << 4), `byte ${i / 2}`);
       }
-      const down = 'model.layers.0.mlp.down_proj.weight';
-      assert.equal(ck.info(down).dtype, 'BF16');
     } finally {
       await ck.close();
     }
-    const kept = r.tensors.find((t) => t.name === 'model.layers.0.mlp.down_proj.weight');
-    assert.equal(kept?.action, 'kept');
-    assert.match(kept?.reason ?? '', /pairs/);
+    const down = 'model.layers.0.mlp.down_proj.weight';
+    assert.equal(r.tensors.find((t) => t.name === down)?.action, 'quantized');
+    const xd = toFloat32('BF16', fx.tensors.get(down)!.data);
+    await checkOddRows(
+      dir,
+      out,
+      'model.layers.0.mlp.down_proj_scales',
+      quantize(xd, [192, 200], getScheme('triton-mxfp4')),
+      192,
+    );
     assert.equal((await inspectCheckpoint(out)).layout, 'mxfp4');
     const back = join(dir, 'bf16');
     await convertCheckpoint(out, back, { to: 'bf16', threads: 1 });
@@ -128,8 +188,16 @@ test('dual-level MXFP4 with --layout ascend: blocks, E8M0 pairs and float32 leve
     for (let i = 0; i < q.codes.length; i += 2) {
       assert.equal(got.blocks[i / 2], q.codes[i]! | (q.codes[i + 1]! << 4), `byte ${i / 2}`);
     }
-    const kept = r.tensors.find((t) => t.name === 'model.layers.0.mlp.down_proj.weight');
-    assert.equal(kept?.action, 'kept');
+    const down = 'model.layers.0.mlp.down_proj.weight';
+    assert.equal(r.tensors.find((t) => t.name === down)?.action, 'quantized');
+    const xd = toFloat32('BF16', fx.tensors.get(down)!.data);
+    await checkOddRows(
+      dir,
+      out,
+      'model.layers.0.mlp.down_proj_scales',
+      quantize(xd, [576, 200], getScheme('dual-mxfp4')),
+      576,
+    );
     const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
     assert.equal(config.quantization_config.quant_method, 'ascend_dual_level_mxfp4');
     assert.equal((await inspectCheckpoint(out)).layout, 'mxfp4');

@@ -625,6 +625,16 @@ async function* jobUnits(
       const scaleRows = Math.ceil(h / tq.blockRows);
       const scaleRow0 = b * rowBlocks + Math.floor(r0 / tq.blockRows);
       const scaleWidth = Math.ceil(width / tq.blockCols) * scaleBytes;
+      // Ascend scale pairs: a row of an odd number of blocks ends with a 0 pad byte (as CANN pads)
+      const scaleStride = tq.scaleLayout === 'ascend' ? 2 * Math.ceil(colBlocks / 2) : colBlocks;
+      const pads: TensorChunk[] =
+        scaleStride > colBlocks && c1 === cols
+          ? Array.from({ length: scaleRows }, (_, r) => ({
+              name: s,
+              data: new Uint8Array(1),
+              offset: ((scaleRow0 + r) * scaleStride + colBlocks) * scaleBytes,
+            }))
+          : [];
       return [
         ...rowPieces(
           w,
@@ -640,10 +650,11 @@ async function* jobUnits(
           scales,
           scaleRows,
           scaleWidth,
-          (scaleRow0 * colBlocks + c0 / tq.blockCols) * scaleBytes,
-          colBlocks * scaleBytes,
-          whole,
+          (scaleRow0 * scaleStride + c0 / tq.blockCols) * scaleBytes,
+          scaleStride * scaleBytes,
+          whole && scaleStride === colBlocks,
         ),
+        ...pads,
         // dual-level MXFP4: float32 level-0 scales [rows, ceil(cols/512)] after the E8M0 ones
         ...(coarse
           ? rowPieces(

@@ -167,13 +167,9 @@ function companion(name: string, suffix: string): string {
 }
 
 /** Why a weight of quantization-orientation shape `[..., out, in]` cannot take the layout, if it cannot. */
-export function refusal(t: QuantTarget, shape: readonly number[]): string | undefined {
+export function refusal(_t: QuantTarget, shape: readonly number[]): string | undefined {
   if (shape.length < 2) {
     return 'needs at least 2 dimensions (blocks run along the last axis (in_features) of a matrix)';
-  }
-  const inDim = shape[shape.length - 1]!;
-  if (t.scaleLayout === 'ascend' && Math.ceil(inDim / 32) % 2 === 1) {
-    return `in_features ${inDim} gives an odd number of 32-element blocks; Ascend MX scales come in pairs (ceil(in/64) x 2)`;
   }
   return undefined;
 }

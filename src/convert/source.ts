@@ -424,14 +424,38 @@ function deepseek(
   return group(layout, w.name, w, [w, s], [], ck, view, false, read, w.shape);
 }
 
+/**
+ * Scale bytes per row of an MX scale tensor: `[..., rows, g]` (ModelOpt, gpt-oss) or the Ascend
+ * pairs `[..., rows, ceil(g/2), 2]`, whose rows of an odd `g` end with a pad byte.
+ */
+function scaleRowBytes(s: CheckpointTensor, g: number): number {
+  const sh = s.shape;
+  const paired = sh.length >= 3 && sh[sh.length - 1] === 2 && sh[sh.length - 2] === Math.ceil(g / 2);
+  return paired ? 2 * Math.ceil(g / 2) : g;
+}
+
+/** Scale rows read with `stride` values each, the first `g` of each kept. */
+function compactRows(scales: Float32Array, rows: number, stride: number, g: number): Float32Array {
+  if (stride === g) return scales;
+  const out = new Float32Array(rows * g);
+  for (let r = 0; r < rows; r++) out.set(scales.subarray(r * stride, r * stride + g), r * g);
+  return out;
+}
+
 function mxfp8(ck: Checkpoint, w: CheckpointTensor, s: CheckpointTensor): LogicalTensor {
   const view = quantView(w.name, w.shape);
   const { rows, cols } = matrices(view);
   // one scale per 32 of each row, the last block of a row ragged when cols is not a multiple of 32
   const g = Math.ceil(cols / 32);
+  const stride = scaleRowBytes(s, g);
   const whole = async (b: number, r0: number, r1: number) => {
     const codes = await ck.readRange(w.name, (b * rows + r0) * cols, (b * rows + r1) * cols);
-    const scales = await readScaleRows(ck, s, b * rows + r0, r1 - r0, g);
+    const scales = compactRows(
+      await readScaleRows(ck, s, b * rows + r0, r1 - r0, stride),
+      r1 - r0,
+      stride,
+      g,
+    );
     const out = E4M3.decodeArray(codes);
     for (let r = 0; r < r1 - r0; r++) {
       for (let c = 0; c < cols; c++)
@@ -442,7 +466,7 @@ function mxfp8(ck: Checkpoint, w: CheckpointTensor, s: CheckpointTensor): Logica
   const segment = async (b: number, r: number, c0: number, c1: number) => {
     const at = (b * rows + r) * cols;
     const out = E4M3.decodeArray(await ck.readRange(w.name, at + c0, at + c1));
-    const sr = (b * rows + r) * g;
+    const sr = (b * rows + r) * stride;
     const scales = await readScaleRange(ck, s, sr + c0 / 32, sr + Math.ceil(c1 / 32));
     for (let i = 0; i < out.length; i++) out[i] = out[i]! * scales[Math.floor(i / 32)]!;
     return out;
@@ -487,6 +511,8 @@ function mxfp4(
   const transposed = isFusedExperts(base, qshape.length);
   const name = transposed ? base : `${base}.weight`;
   const groups = Math.ceil(cols / LEVEL0_GROUP);
+  const g = cols / 32;
+  const stride = scaleRowBytes(s, g);
   const level0Rows = async (row: number, count: number) => {
     const bytes = await ck.readRange(level0!.name, row * groups * 4, (row + count) * groups * 4);
     return toFloat32('F32', bytes, `${level0!.file}: tensor ${JSON.stringify(level0!.name)}`);
@@ -497,14 +523,20 @@ function mxfp4(
       ((b * rows + r0) * cols) / 2,
       ((b * rows + r1) * cols) / 2,
     );
-    const scales = await readScaleRows(ck, s, b * rows + r0, r1 - r0, cols / 32);
+    const scales = compactRows(
+      await readScaleRows(ck, s, b * rows + r0, r1 - r0, stride),
+      r1 - r0,
+      stride,
+      g,
+    );
     const v = decodeFp4(packed, scales, 32);
     return level0 ? applyLevel0(v, await level0Rows(b * rows + r0, r1 - r0), cols, 0, groups) : v;
   };
   const segment = async (b: number, r: number, c0: number, c1: number) => {
     const at = (b * rows + r) * cols;
     const packed = await ck.readRange(blocks.name, (at + c0) / 2, (at + c1) / 2);
-    const v = decodeFp4(packed, await readScaleRange(ck, s, (at + c0) / 32, (at + c1) / 32), 32);
+    const sr = (b * rows + r) * stride;
+    const v = decodeFp4(packed, await readScaleRange(ck, s, sr + c0 / 32, sr + c1 / 32), 32);
     return level0 ? applyLevel0(v, await level0Rows(b * rows + r, 1), c1 - c0, c0, groups) : v;
   };
   return group(

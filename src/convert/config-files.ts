@@ -5,6 +5,7 @@
  */
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { coarseScale } from '../quant/index.js';
 import type { QuantTarget } from './layouts.js';
 
 /** Files copied unchanged when present: generation config, tokenizer, chat template. */
@@ -15,7 +16,8 @@ export const COPIED_FILES =
  * The `quantization_config` of a layout; `skipped` lists modules left unquantized.
  * - DeepSeek-V3 config.json, plus `scale_fmt: "ue8m0"` as V3.1's inference config names it
  *   (DeepSeek-V4 the same, with `expert_dtype: "fp4"` at the top level of config.json).
- * - gpt-oss: `{"quant_method": "mxfp4", "modules_to_not_convert": [...]}`.
+ * - gpt-oss: `{"quant_method": "mxfp4", "modules_to_not_convert": [...]}`; dual-level MXFP4 (ours,
+ *   no published loader): `quant_method: "ascend_dual_level_mxfp4"` with its two block sizes.
  * - ModelOpt (as its exporter writes into config.json): `quant_method: "modelopt"`, `quant_algo`.
  */
 export function quantizationConfig(t: QuantTarget, skipped: readonly string[]): Record<string, unknown> {
@@ -29,7 +31,16 @@ export function quantizationConfig(t: QuantTarget, skipped: readonly string[]): 
         ...(t.scheme.scaleStorage === 'e8m0' ? { scale_fmt: 'ue8m0' } : {}),
       };
     case 'mxfp4':
-      return { quant_method: 'mxfp4', modules_to_not_convert: skipped };
+      // dual-level MXFP4 is not gpt-oss's MXFP4 (a loader that ignored the level-0 scales would
+      // read wrong weights): its own method name, which no loader takes for plain mxfp4
+      return coarseScale(t.scheme)
+        ? {
+            quant_method: 'ascend_dual_level_mxfp4',
+            level0_block_size: coarseScale(t.scheme)!.elements,
+            level1_block_size: t.blockCols,
+            modules_to_not_convert: skipped,
+          }
+        : { quant_method: 'mxfp4', modules_to_not_convert: skipped };
     case 'mxfp8':
     case 'nvfp4':
       return {

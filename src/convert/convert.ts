@@ -22,7 +22,7 @@ import {
   type TensorSpec,
   writeShardedCheckpoint,
 } from '../io/index.js';
-import { finiteAmax, nvfp4GlobalScale } from '../quant/index.js';
+import { coarseScale, finiteAmax, nvfp4GlobalScale } from '../quant/index.js';
 import { configFileNames, copyConfigFiles } from './config-files.js';
 import { ConvertError } from './errors.js';
 import {
@@ -48,7 +48,7 @@ export interface ConvertOptions extends SelectionOptions {
   readonly scheme?: string;
   /** DeepSeek scale storage. Default F32. */
   readonly scaleDtype?: 'F32' | 'F8_E8M0';
-  /** `ascend`: MX scales in CANN's pairs, `[out, ceil(in/64), 2]` F8_E8M0 (mxfp8 only). */
+  /** `ascend`: MX scales in CANN's pairs, `[out, ceil(in/64), 2]` F8_E8M0 (mxfp8 and mxfp4). */
   readonly scaleLayout?: 'ascend';
   /** Most tensor bytes per output shard. Default 5e9 (5 GB). */
   readonly maxShardBytes?: number;
@@ -523,7 +523,9 @@ async function* jobUnits(
   }
   const { rows, cols } = matrices(t.qshape);
   const blockRows = job.kind === 'quantize' ? job.target!.blockRows : 1;
-  const slabs = tiles(t.qshape, blockRows, slabElements, t.transposed, wholeTranspose);
+  // dual-level MXFP4's level-0 scale spans 512 columns: column tiles must not cut a 512-group
+  const coarse = job.kind === 'quantize' ? coarseScale(job.target!.scheme) : null;
+  const slabs = tiles(t.qshape, blockRows, slabElements, t.transposed, wholeTranspose, coarse?.elements);
   const perElement = t.bytes / Math.max(1, numel(t.qshape));
   const unit = (i: number, start: Unit['start']): Unit => {
     const [, r0, r1, c0, c1] = slabs[i]!;
@@ -589,14 +591,14 @@ async function* jobUnits(
       const h = r1 - r0;
       const width = c1 - c0;
       const n = h * width;
-      const [wb, sb] = slabOutputBytes(tq, h, width);
+      const [wb, sb, cb] = slabOutputBytes(tq, h, width);
       let dtype: Dtype = 'F32';
       let inputBytes = n * 4;
       if (raw) {
         dtype = t.dtype;
         const eb = raw.bytesPerElement;
         inputBytes = n * eb;
-        pool.fit(slot, inputBytes, wb + sb);
+        pool.fit(slot, inputBytes, wb + sb + cb);
         const at = raw.fileOffset + ((b * rows + r0) * cols + c0) * eb;
         if (width === cols || h === 1) await files.read(raw.file, at, slot.input.subarray(0, inputBytes));
         else {
@@ -607,7 +609,7 @@ async function* jobUnits(
         }
       } else {
         const x = await t.readRows(b, r0, r1, c0, c1);
-        pool.fit(slot, inputBytes, wb + sb);
+        pool.fit(slot, inputBytes, wb + sb + cb);
         slot.input.set(new Uint8Array(x.buffer, x.byteOffset, inputBytes));
       }
       const task = { target: tq, globalScale, dtype, rows: h, cols: width, onNonFinite: policy };
@@ -623,6 +625,16 @@ async function* jobUnits(
       const scaleRows = Math.ceil(h / tq.blockRows);
       const scaleRow0 = b * rowBlocks + Math.floor(r0 / tq.blockRows);
       const scaleWidth = Math.ceil(width / tq.blockCols) * scaleBytes;
+      // Ascend scale pairs: a row of an odd number of blocks ends with a 0 pad byte (as CANN pads)
+      const scaleStride = tq.scaleLayout === 'ascend' ? 2 * Math.ceil(colBlocks / 2) : colBlocks;
+      const pads: TensorChunk[] =
+        scaleStride > colBlocks && c1 === cols
+          ? Array.from({ length: scaleRows }, (_, r) => ({
+              name: s,
+              data: new Uint8Array(1),
+              offset: ((scaleRow0 + r) * scaleStride + colBlocks) * scaleBytes,
+            }))
+          : [];
       return [
         ...rowPieces(
           w,
@@ -638,10 +650,23 @@ async function* jobUnits(
           scales,
           scaleRows,
           scaleWidth,
-          (scaleRow0 * colBlocks + c0 / tq.blockCols) * scaleBytes,
-          colBlocks * scaleBytes,
-          whole,
+          (scaleRow0 * scaleStride + c0 / tq.blockCols) * scaleBytes,
+          scaleStride * scaleBytes,
+          whole && scaleStride === colBlocks,
         ),
+        ...pads,
+        // dual-level MXFP4: float32 level-0 scales [rows, ceil(cols/512)] after the E8M0 ones
+        ...(coarse
+          ? rowPieces(
+              specs[2]!.name,
+              slot.output.subarray(wb + sb, wb + sb + cb),
+              h,
+              Math.ceil(width / coarse.elements) * 4,
+              ((b * rows + r0) * Math.ceil(cols / coarse.elements) + c0 / coarse.elements) * 4,
+              Math.ceil(cols / coarse.elements) * 4,
+              whole,
+            )
+          : []),
       ];
     });
   }

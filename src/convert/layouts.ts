@@ -9,7 +9,9 @@
  *   F32 (or F8_E8M0) `[ceil(out/128), ceil(in/128)]`.
  * - `mxfp4` (gpt-oss, transformers `Mxfp4GptOssExperts`): `P_blocks` U8 `[..., out, ceil(in/32), 16]`,
  *   two E2M1 codes per byte (low nibble = even element), and `P_scales` U8 (E8M0) `[..., out, ceil(in/32)]`,
- *   where `P` is the name without its `.weight`.
+ *   where `P` is the name without its `.weight`. With the Ascend scale layout, `P_scales` is F8_E8M0
+ *   `[..., out, ceil(in/64), 2]` (the same bytes); Ascend 950 packs FLOAT4_E2M1 with the even element
+ *   in the low nibble too (README).
  * - `mxfp8` (NVIDIA ModelOpt MXFP8, as vLLM loads it): `P.weight` F8_E4M3 and `P.weight_scale` U8
  *   (E8M0) `[out, ceil(in/32)]`.
  * - `nvfp4` (NVIDIA ModelOpt NVFP4, as vLLM loads it): `P.weight` U8 `[out, ceil(in/16)·8]` (packed as gpt-oss),
@@ -21,7 +23,10 @@
  */
 
 import type { TensorSpec } from '../io/index.js';
-import { type BlockScheme, getScheme } from '../quant/index.js';
+import { type BlockScheme, coarseScale, getScheme } from '../quant/index.js';
+
+/** The name suffix of dual-level MXFP4's float32 level-0 scales beside gpt-oss's `_blocks` and `_scales`. */
+export const LEVEL0_SUFFIX = '_level0_scales';
 
 /** Checkpoint formats a conversion can write, `bf16` being the way back. */
 export const TARGETS = ['deepseek-fp8', 'mxfp8', 'mxfp4', 'nvfp4', 'deepseek-v4', 'bf16'] as const;
@@ -65,7 +70,7 @@ export interface QuantTarget {
   readonly experts?: QuantTarget;
   /**
    * `ascend`: MX scales as CANN's MX matmul takes them on Ascend 950 (aclnnQuantMatmulV5 /
-   * npu_quant_matmul, mx mode): float8_e8m0fnu in pairs, `[out, ceil(in/64), 2]`.
+   * npu_quant_matmul, mx mode): float8_e8m0fnu in pairs, `[out, ceil(in/64), 2]` (mxfp8, mxfp4).
    */
   readonly scaleLayout?: 'ascend';
 }
@@ -75,13 +80,17 @@ export function tensorTarget(t: QuantTarget, name: string): QuantTarget {
   return t.experts && ROUTED_EXPERT.test(name) ? t.experts : t;
 }
 
-/** Element and block shape each layout needs from its scheme. */
-const NEEDS: Record<QuantLayout, { element: string; block: readonly [number, number] }> = {
-  'deepseek-fp8': { element: 'e4m3fn', block: [128, 128] },
-  mxfp8: { element: 'e4m3fn', block: [1, 32] },
-  mxfp4: { element: 'e2m1', block: [1, 32] },
-  nvfp4: { element: 'e2m1', block: [1, 16] },
-};
+/**
+ * Element and block shape each layout needs from its scheme: those of its default scheme's
+ * registry record (quant/presets.ts), so a block shape is written in one place.
+ */
+function needs(layout: QuantLayout): { element: string; block: readonly [number, number] } {
+  const d = getScheme(DEFAULT_SCHEMES[layout]);
+  const [r, c] = d.block;
+  if (r === 'all' || c === 'all')
+    throw new RangeError(`layout ${layout}: its default scheme has no fixed block`);
+  return { element: d.element, block: [r, c] };
+}
 
 /**
  * Resolve a format, a scheme name (default per format; for `deepseek-v4` the experts' scheme) and
@@ -95,13 +104,21 @@ export function quantTarget(
 ): QuantTarget {
   if (scaleLayout !== undefined) {
     if (scaleLayout !== 'ascend') throw new RangeError(`unknown scale layout ${JSON.stringify(scaleLayout)}`);
-    if (format !== 'mxfp8') {
-      throw new RangeError(
-        `the ascend scale layout is for mxfp8 (Ascend's FP4 nibble order is not confirmed in public CANN documents), not ${format}`,
-      );
+    if (format !== 'mxfp8' && format !== 'mxfp4') {
+      throw new RangeError(`the ascend scale layout is for the MX formats mxfp8 and mxfp4, not ${format}`);
     }
-    return { ...quantTarget(format, schemeName, scaleDtype), scaleLayout };
+    return { ...resolveTarget(format, schemeName, scaleDtype, format === 'mxfp4'), scaleLayout };
   }
+  return resolveTarget(format, schemeName, scaleDtype, false);
+}
+
+/** quantTarget without the scale layout; `dualLevel` admits dual-level MXFP4 (mxfp4 --layout ascend only). */
+function resolveTarget(
+  format: CheckpointFormat,
+  schemeName: string | undefined,
+  scaleDtype: 'F32' | 'F8_E8M0' | undefined,
+  dualLevel: boolean,
+): QuantTarget {
   if (format === 'deepseek-v4') {
     if (scaleDtype === 'F32') throw new RangeError('the deepseek-v4 layout stores F8_E8M0 scales, not F32');
     const experts = quantTarget('mxfp4', schemeName ?? DEFAULT_SCHEMES['deepseek-v4']);
@@ -110,7 +127,7 @@ export function quantTarget(
   }
   const layout = format;
   const scheme = getScheme(schemeName ?? DEFAULT_SCHEMES[layout]);
-  const need = NEEDS[layout];
+  const need = needs(layout);
   if (
     scheme.element !== need.element ||
     scheme.block[0] !== need.block[0] ||
@@ -118,6 +135,11 @@ export function quantTarget(
   ) {
     throw new RangeError(
       `scheme ${scheme.name} (${scheme.element}, block ${scheme.block.join('x')}) does not fit the ${layout} layout (${need.element}, block ${need.block.join('x')})`,
+    );
+  }
+  if (scheme.scale.kind === 'ascend-dual' && !dualLevel) {
+    throw new RangeError(
+      `scheme ${scheme.name} has a float32 level-0 scale per 512 that the ${layout} layout has no tensor for (--to mxfp4 --layout ascend writes it)`,
     );
   }
   if (layout === 'nvfp4' && scheme.scale.kind !== 'nvfp4')
@@ -145,13 +167,9 @@ function companion(name: string, suffix: string): string {
 }
 
 /** Why a weight of quantization-orientation shape `[..., out, in]` cannot take the layout, if it cannot. */
-export function refusal(t: QuantTarget, shape: readonly number[]): string | undefined {
+export function refusal(_t: QuantTarget, shape: readonly number[]): string | undefined {
   if (shape.length < 2) {
     return 'needs at least 2 dimensions (blocks run along the last axis (in_features) of a matrix)';
-  }
-  const inDim = shape[shape.length - 1]!;
-  if (t.scaleLayout === 'ascend' && Math.ceil(inDim / 32) % 2 === 1) {
-    return `in_features ${inDim} gives an odd number of 32-element blocks; Ascend MX scales come in pairs (ceil(in/64) x 2)`;
   }
   return undefined;
 }
@@ -223,10 +241,22 @@ export function outputSpecs(
       ];
     case 'mxfp4': {
       const base = baseName(name);
-      return [
+      const specs: TensorSpec[] = [
         { name: `${base}_blocks`, dtype: 'U8', shape: [...lead, out, Math.ceil(inDim / 32), 16] },
-        { name: `${base}_scales`, dtype: 'U8', shape: [...lead, out, Math.ceil(inDim / 32)] },
+        t.scaleLayout === 'ascend'
+          ? { name: `${base}_scales`, dtype: 'F8_E8M0', shape: [...lead, out, Math.ceil(inDim / 64), 2] }
+          : { name: `${base}_scales`, dtype: 'U8', shape: [...lead, out, Math.ceil(inDim / 32)] },
       ];
+      const coarse = coarseScale(t.scheme);
+      if (coarse) {
+        // dual-level MXFP4: CANN's level0_scale output, FLOAT32 [..., ceil(in/512)]
+        specs.push({
+          name: `${base}${LEVEL0_SUFFIX}`,
+          dtype: 'F32',
+          shape: [...lead, out, Math.ceil(inDim / coarse.elements)],
+        });
+      }
+      return specs;
     }
   }
 }

@@ -10,7 +10,7 @@
  * never span chunks).
  */
 import type { Dtype } from '../io/index.js';
-import { type BlockScheme, quantize, wasmPlan } from '../quant/index.js';
+import { type BlockScheme, coarseScale, quantize, wasmPlan } from '../quant/index.js';
 import { wasmInputArea, wasmQuantizeMatrix, wasmQuantizeStaged } from '../quant/wasm.js';
 import { type QuantTarget, rowCodeBytes } from './layouts.js';
 import { floatView } from './tensor.js';
@@ -92,12 +92,14 @@ export function inputBytesPerElement(dtype: Dtype): number {
 }
 
 /** Bytes of the weight tensor and of the scale tensor for `rows` rows (a multiple of the block rows, or a matrix's last rows). */
-export function slabOutputBytes(t: QuantTarget, rows: number, cols: number): [number, number] {
+export function slabOutputBytes(t: QuantTarget, rows: number, cols: number): [number, number, number] {
   const w = rows * rowCodeBytes(t, cols);
   if (t.layout === 'deepseek-fp8') {
-    return [w, Math.ceil(rows / 128) * Math.ceil(cols / 128) * (t.scaleDtype === 'F32' ? 4 : 1)];
+    return [w, Math.ceil(rows / 128) * Math.ceil(cols / 128) * (t.scaleDtype === 'F32' ? 4 : 1), 0];
   }
-  return [w, rows * Math.ceil(cols / t.blockCols)];
+  // dual-level MXFP4: its float32 level-0 scales per 512 follow the E8M0 ones
+  const coarse = coarseScale(t.scheme);
+  return [w, rows * Math.ceil(cols / t.blockCols), coarse ? rows * Math.ceil(cols / coarse.elements) * 4 : 0];
 }
 
 /** Reused per-thread buffers. */
@@ -156,13 +158,15 @@ export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, s
   let nonFinite = 0;
   const { target: t, rows, cols, dtype } = task;
   const scheme: BlockScheme = t.scheme;
-  const [weightBytes] = slabOutputBytes(t, rows, cols);
+  const [weightBytes, scaleBytes] = slabOutputBytes(t, rows, cols);
+  const coarse = coarseScale(scheme);
+  const groups = coarse ? Math.ceil(cols / coarse.elements) : 0;
   const eb = inputBytesPerElement(dtype);
   const br = t.blockRows;
   const bc = t.blockCols;
   const colBlocks = Math.ceil(cols / bc);
   // the kernels take whole blocks only; a ragged last block goes through quantize (which pads it)
-  const plan = t.layout === 'nvfp4' || cols % bc !== 0 ? null : wasmPlan(scheme);
+  const plan = t.layout === 'nvfp4' || coarse || cols % bc !== 0 ? null : wasmPlan(scheme);
   const rowBytes = rowCodeBytes(t, cols);
   const fp4 = t.layout === 'mxfp4' || t.layout === 'nvfp4';
   const step = br * Math.max(1, Math.floor(CHUNK_ELEMENTS / Math.max(1, cols * br)));
@@ -221,6 +225,18 @@ export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, s
       const q = quantize(x, [r1 - r0, cols], scheme, { globalScale: task.globalScale });
       packInto(q.codes, weight, r1 - r0, cols, rowBytes);
       out.set(q.scaleCodes!, weightBytes + s0);
+      continue;
+    }
+    if (coarse) {
+      // dual-level MXFP4: whole 512-groups of these rows (the caller's column tiles are 512-aligned)
+      const q = quantize(x, [r1 - r0, cols], scheme);
+      packInto(q.codes, weight, r1 - r0, cols, rowBytes);
+      out.set(q.scaleCodes!, weightBytes + s0);
+      const c = q.coarseScales!;
+      out.set(
+        new Uint8Array(c.buffer, c.byteOffset, c.byteLength),
+        weightBytes + scaleBytes + r0 * groups * 4,
+      );
       continue;
     }
     let codes: Uint8Array;

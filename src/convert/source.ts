@@ -9,7 +9,9 @@
 
 import { codec } from '../formats/index.js';
 import type { Checkpoint, CheckpointTensor, Dtype } from '../io/index.js';
-import type { CheckpointFormat } from './layouts.js';
+import { DUAL_MX_LEVEL0 as LEVEL0_GROUP } from '../quant/index.js';
+import { type CheckpointFormat, LEVEL0_SUFFIX } from './layouts.js';
+
 import { isFusedExperts } from './select.js';
 import { isFloatDtype, toFloat32 } from './tensor.js';
 
@@ -59,7 +61,7 @@ export const WHOLE_TRANSPOSE_ELEMENTS = 1 << 24;
 /**
  * The slabs of a `[batch, rows, cols]` tensor, each at most `max(slabElements, rowStep · 128)`
  * values, whatever the shape: whole rows (a multiple of `rowStep` of them) when `rowStep` rows fit,
- * else `rowStep` rows by a multiple of 128 columns. A transposed tensor is read a whole matrix at a
+ * else `rowStep` rows by a multiple of `colStep` (128, or a larger multiple of it) columns. A transposed tensor is read a whole matrix at a
  * time when it has at most `WHOLE_TRANSPOSE_ELEMENTS` values, else in square-ish tiles.
  */
 export function tiles(
@@ -68,6 +70,7 @@ export function tiles(
   slabElements: number,
   transposed = false,
   wholeTranspose = WHOLE_TRANSPOSE_ELEMENTS,
+  colStep = TILE_COLS,
 ): Tile[] {
   const { batch, rows, cols } = matrices(qshape);
   const out: Tile[] = [];
@@ -79,13 +82,13 @@ export function tiles(
   } else if (transposed) {
     const side = Math.max(rowStep, Math.floor(Math.sqrt(slabElements) / rowStep) * rowStep);
     rstep = side;
-    cstep = Math.max(TILE_COLS, Math.floor(slabElements / side / TILE_COLS) * TILE_COLS);
+    cstep = Math.max(colStep, Math.floor(slabElements / side / colStep) * colStep);
   } else if (cols * rowStep <= slabElements) {
     rstep = Math.max(rowStep, Math.floor(slabElements / Math.max(cols, 1) / rowStep) * rowStep);
     cstep = cols;
   } else {
     rstep = rowStep;
-    cstep = Math.max(TILE_COLS, Math.floor(slabElements / rowStep / TILE_COLS) * TILE_COLS);
+    cstep = Math.max(colStep, Math.floor(slabElements / rowStep / colStep) * colStep);
   }
   for (let b = 0; b < batch; b++) {
     for (let r0 = 0; r0 < rows; r0 += rstep) {
@@ -168,7 +171,10 @@ export function logicalTensors(ck: Checkpoint, options: SourceOptions = {}): Log
     if ((m = n.match(/^(.*)_scale_inv$/)) && has(m[1]!) && info(m[1]!).dtype === 'F8_E4M3') {
       add(deepseek(ck, info(m[1]!), info(n)));
     } else if ((m = n.match(/^(.*)_blocks$/)) && has(`${m[1]}_scales`) && info(n).dtype === 'U8') {
-      add(mxfp4(ck, m[1]!, info(n), info(`${m[1]}_scales`)));
+      // dual-level MXFP4 (`convert --to mxfp4 --layout ascend --scheme ascend-dual-mxfp4`): + F32 level-0 scales
+      const l0 = `${m[1]}${LEVEL0_SUFFIX}`;
+      const level0 = has(l0) && info(l0).dtype === 'F32' ? info(l0) : undefined;
+      add(mxfp4(ck, m[1]!, info(n), info(`${m[1]}_scales`), level0));
     } else if (
       (m = n.match(/^(.*)_scale_2$/)) &&
       has(`${m[1]}_scale`) &&
@@ -418,14 +424,38 @@ function deepseek(
   return group(layout, w.name, w, [w, s], [], ck, view, false, read, w.shape);
 }
 
+/**
+ * Scale bytes per row of an MX scale tensor: `[..., rows, g]` (ModelOpt, gpt-oss) or the Ascend
+ * pairs `[..., rows, ceil(g/2), 2]`, whose rows of an odd `g` end with a pad byte.
+ */
+function scaleRowBytes(s: CheckpointTensor, g: number): number {
+  const sh = s.shape;
+  const paired = sh.length >= 3 && sh[sh.length - 1] === 2 && sh[sh.length - 2] === Math.ceil(g / 2);
+  return paired ? 2 * Math.ceil(g / 2) : g;
+}
+
+/** Scale rows read with `stride` values each, the first `g` of each kept. */
+function compactRows(scales: Float32Array, rows: number, stride: number, g: number): Float32Array {
+  if (stride === g) return scales;
+  const out = new Float32Array(rows * g);
+  for (let r = 0; r < rows; r++) out.set(scales.subarray(r * stride, r * stride + g), r * g);
+  return out;
+}
+
 function mxfp8(ck: Checkpoint, w: CheckpointTensor, s: CheckpointTensor): LogicalTensor {
   const view = quantView(w.name, w.shape);
   const { rows, cols } = matrices(view);
   // one scale per 32 of each row, the last block of a row ragged when cols is not a multiple of 32
   const g = Math.ceil(cols / 32);
+  const stride = scaleRowBytes(s, g);
   const whole = async (b: number, r0: number, r1: number) => {
     const codes = await ck.readRange(w.name, (b * rows + r0) * cols, (b * rows + r1) * cols);
-    const scales = await readScaleRows(ck, s, b * rows + r0, r1 - r0, g);
+    const scales = compactRows(
+      await readScaleRows(ck, s, b * rows + r0, r1 - r0, stride),
+      r1 - r0,
+      stride,
+      g,
+    );
     const out = E4M3.decodeArray(codes);
     for (let r = 0; r < r1 - r0; r++) {
       for (let c = 0; c < cols; c++)
@@ -436,7 +466,7 @@ function mxfp8(ck: Checkpoint, w: CheckpointTensor, s: CheckpointTensor): Logica
   const segment = async (b: number, r: number, c0: number, c1: number) => {
     const at = (b * rows + r) * cols;
     const out = E4M3.decodeArray(await ck.readRange(w.name, at + c0, at + c1));
-    const sr = (b * rows + r) * g;
+    const sr = (b * rows + r) * stride;
     const scales = await readScaleRange(ck, s, sr + c0 / 32, sr + Math.ceil(c1 / 32));
     for (let i = 0; i < out.length; i++) out[i] = out[i]! * scales[Math.floor(i / 32)]!;
     return out;
@@ -455,32 +485,65 @@ function decodeFp4(packed: Uint8Array, scales: Float32Array, group: number): Flo
   return out;
 }
 
-function mxfp4(ck: Checkpoint, base: string, blocks: CheckpointTensor, s: CheckpointTensor): LogicalTensor {
+/**
+ * Dual-level MXFP4's level-0 scales applied to decoded values `v` (rows of `width` values starting
+ * at column `c0`): each times its row's float32 scale for its 512-group, rounded once.
+ */
+function applyLevel0(v: Float32Array, level0: Float32Array, width: number, c0: number, perRow: number) {
+  for (let i = 0; i < v.length; i++) {
+    const r = Math.floor(i / width);
+    v[i] = v[i]! * level0[r * perRow + Math.floor((c0 + (i % width)) / LEVEL0_GROUP)]!;
+  }
+  return v;
+}
+
+function mxfp4(
+  ck: Checkpoint,
+  base: string,
+  blocks: CheckpointTensor,
+  s: CheckpointTensor,
+  level0?: CheckpointTensor,
+): LogicalTensor {
   const lead = blocks.shape.slice(0, -2);
   const cols = blocks.shape[blocks.shape.length - 2]! * 32;
   const qshape = [...lead, cols];
   const { rows } = matrices(qshape);
   const transposed = isFusedExperts(base, qshape.length);
   const name = transposed ? base : `${base}.weight`;
+  const groups = Math.ceil(cols / LEVEL0_GROUP);
+  const g = cols / 32;
+  const stride = scaleRowBytes(s, g);
+  const level0Rows = async (row: number, count: number) => {
+    const bytes = await ck.readRange(level0!.name, row * groups * 4, (row + count) * groups * 4);
+    return toFloat32('F32', bytes, `${level0!.file}: tensor ${JSON.stringify(level0!.name)}`);
+  };
   const whole = async (b: number, r0: number, r1: number) => {
     const packed = await ck.readRange(
       blocks.name,
       ((b * rows + r0) * cols) / 2,
       ((b * rows + r1) * cols) / 2,
     );
-    const scales = await readScaleRows(ck, s, b * rows + r0, r1 - r0, cols / 32);
-    return decodeFp4(packed, scales, 32);
+    const scales = compactRows(
+      await readScaleRows(ck, s, b * rows + r0, r1 - r0, stride),
+      r1 - r0,
+      stride,
+      g,
+    );
+    const v = decodeFp4(packed, scales, 32);
+    return level0 ? applyLevel0(v, await level0Rows(b * rows + r0, r1 - r0), cols, 0, groups) : v;
   };
   const segment = async (b: number, r: number, c0: number, c1: number) => {
     const at = (b * rows + r) * cols;
     const packed = await ck.readRange(blocks.name, (at + c0) / 2, (at + c1) / 2);
-    return decodeFp4(packed, await readScaleRange(ck, s, (at + c0) / 32, (at + c1) / 32), 32);
+    const sr = (b * rows + r) * stride;
+    const v = decodeFp4(packed, await readScaleRange(ck, s, sr + c0 / 32, sr + c1 / 32), 32);
+    return level0 ? applyLevel0(v, await level0Rows(b * rows + r, 1), c1 - c0, c0, groups) : v;
   };
   return group(
     'mxfp4',
     name,
     blocks,
-    [blocks, s],
+    level0 ? [blocks, s, level0] : [blocks, s],
     [],
     ck,
     qshape,

@@ -38,29 +38,27 @@ export interface FormatLayout {
   act: 'f32' | 'int8';
 }
 
-export const LAYOUTS: Readonly<Record<WeightFormat, FormatLayout>> = {
-  fp32: { scheme: null, element: 'f32', block: [1, 1], padK: 16, act: 'f32' },
-  bf16: { scheme: null, element: 'bf16', block: [1, 1], padK: 16, act: 'f32' },
+/** Each format's kernel facts; its block comes from its scheme's registry record (quant/presets.ts). */
+const SPECS: Readonly<Record<WeightFormat, Omit<FormatLayout, 'block'>>> = {
+  fp32: { scheme: null, element: 'f32', padK: 16, act: 'f32' },
+  bf16: { scheme: null, element: 'bf16', padK: 16, act: 'f32' },
   'deepseek-fp8': {
     scheme: 'deepgemm-block-ue8m0',
     element: 'e4m3',
-    block: [128, 128],
     padK: 128,
     act: 'f32',
   },
   'deepseek-fp8-f32': {
     scheme: 'deepgemm-block-fp32',
     element: 'e4m3',
-    block: [128, 128],
     padK: 128,
     act: 'f32',
   },
-  mxfp8: { scheme: 'torchao-mxfp8-floor', element: 'e4m3', block: [1, 32], padK: 32, act: 'f32' },
+  mxfp8: { scheme: 'torchao-mxfp8-floor', element: 'e4m3', padK: 32, act: 'f32' },
   mxfp4: {
     scheme: 'torchao-mxfp4-floor',
     element: 'fp4',
     order: 'gpt-oss',
-    block: [1, 32],
     padK: 32,
     act: 'int8',
   },
@@ -68,13 +66,25 @@ export const LAYOUTS: Readonly<Record<WeightFormat, FormatLayout>> = {
     scheme: 'torchao-mxfp4-floor',
     element: 'fp4',
     order: 'ggml',
-    block: [1, 32],
     padK: 32,
     act: 'int8',
   },
-  nvfp4: { scheme: 'nvfp4', element: 'fp4', order: 'gpt-oss', block: [1, 16], padK: 32, act: 'int8' },
-  int8: { scheme: 'int8-q8_0', element: 'int8', block: [1, 32], padK: 32, act: 'int8' },
+  nvfp4: { scheme: 'nvfp4', element: 'fp4', order: 'gpt-oss', padK: 32, act: 'int8' },
+  int8: { scheme: 'int8-q8_0', element: 'int8', padK: 32, act: 'int8' },
 };
+
+/** The scale block of a scheme (rows x cols along K); [1, 1] for unscaled formats. */
+function schemeBlock(scheme: string | null): readonly [number, number] {
+  if (scheme === null) return [1, 1];
+  const [r, c] = getScheme(scheme).block;
+  if (r === 'all' || c === 'all')
+    throw new RangeError(`kernels need a fixed block, not ${scheme}'s ${r}x${c}`);
+  return [r, c];
+}
+
+export const LAYOUTS: Readonly<Record<WeightFormat, FormatLayout>> = Object.fromEntries(
+  WEIGHT_FORMATS.map((f) => [f, { ...SPECS[f], block: schemeBlock(SPECS[f].scheme) }]),
+) as Record<WeightFormat, FormatLayout>;
 
 /** A weight matrix W [n, k] ready for the kernels. */
 export interface PackedWeight {

@@ -362,11 +362,36 @@ describe('onnx: quantizing weights along the reduction axis', () => {
   });
 
   test('the installed onnxruntime is probed bit for bit', { skip: NO_ORT }, async () => {
-    const r = await probeRuntime([getScheme('int8-q8_0'), getScheme('mxfp8'), getScheme('nvfp4')]);
+    const r = await probeRuntime([
+      getScheme('int8-q8_0'),
+      getScheme('mxfp8'),
+      getScheme('nvfp4'),
+      getScheme('dual-mxfp4'),
+      getScheme('hif4'),
+    ]);
     const get = (s: string, e: string) => r.results.find((x) => x.scheme === s && x.encoding === e)!.status;
     assert.equal(get('int8-q8_0', 'dq'), 'ok');
     assert.equal(get('torchao-mxfp8-floor', 'dq'), 'ok');
     assert.equal(get('nvfp4', 'lookup'), 'ok');
+    assert.equal(get('ascend-dual-mxfp4', 'lookup'), 'no-graph');
+    assert.equal(get('hifloat4-g64', 'lookup'), 'no-graph');
+  });
+
+  test('dual-level MXFP4 is fake mode only; its bits count the level-0 scale', () => {
+    const m = parseModel(testModel(21).bytes, 't.onnx');
+    const s = getScheme('dual-mxfp4');
+    assert.throws(() => quantizeModelBytes(m, { scheme: s, mode: 'qdq' }), /level-0 scale per 512/);
+    const hessians = new Map([['w', new Float64Array(1)]]);
+    assert.throws(() => quantizeModelBytes(m, { scheme: s, hessians }), /GPTQ/);
+    const { result } = quantizeModelBytes(m, { scheme: s });
+    for (const w of result.weights) {
+      const [rows, K] = w.view;
+      const want = 4 + (8 * Math.ceil(K / 32)) / K + (32 * Math.ceil(K / 512)) / K;
+      assert.ok(
+        Math.abs(w.bitsPerWeight - want) < 1e-12,
+        `${w.name}: ${w.bitsPerWeight} vs ${want} (${rows}x${K})`,
+      );
+    }
   });
 });
 

@@ -14,6 +14,7 @@ import { globToRegExp } from '../convert/select.js';
 import { codec } from '../formats/index.js';
 import {
   type BlockScheme,
+  coarseScale,
   dequantize,
   e8m0Value,
   elementTable,
@@ -515,6 +516,14 @@ export function planQuantization(
     throw new OnnxError(
       `${scheme.name}: HiFloat4's micro-exponents have no ONNX dequantization graph; use fake mode`,
     );
+  if (mode === 'qdq' && coarseScale(scheme))
+    throw new OnnxError(
+      `${scheme.name}: its float32 level-0 scale per 512 has no ONNX dequantization graph; use fake mode`,
+    );
+  if (opts.hessians?.size && (scheme.scale.kind === 'hif4' || coarseScale(scheme)))
+    throw new OnnxError(
+      `${scheme.name}: GPTQ sets one scale per block, and this scheme's scales span several levels; use round-to-nearest (no calibration)`,
+    );
   const rsize = opts.rotate ? rotationSizeOrError(scheme) : 0;
   const inc = (opts.include ?? []).map(globToRegExp);
   const exc = (opts.exclude ?? []).map(globToRegExp);
@@ -583,7 +592,11 @@ export function planQuantization(
       const bc = scheme.block[1] === 'all' ? K : scheme.block[1];
       const br = scheme.block[0] === 'all' ? rows : scheme.block[0];
       const scaleBits = scaleStorageBits(scheme.scaleStorage);
-      bits = elementBitsOf(scheme) + (scaleBits * Math.ceil(K / bc) * Math.ceil(rows / br)) / (rows * K);
+      const coarse = coarseScale(scheme);
+      bits =
+        elementBitsOf(scheme) +
+        (scaleBits * Math.ceil(K / bc) * Math.ceil(rows / br)) / (rows * K) +
+        (coarse ? (coarse.bits * Math.ceil(K / coarse.elements)) / K : 0);
     } else {
       enc = encoding;
       const viewName = `${w.name}__view`;

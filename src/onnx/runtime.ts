@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeRng } from '../formats/index.js';
-import { type BlockScheme, dequantize, quantize } from '../quant/index.js';
+import { type BlockScheme, coarseScale, dequantize, quantize } from '../quant/index.js';
 import {
   findWeights,
   type LoadedModel,
@@ -538,7 +538,8 @@ export interface ProbeResult {
   scheme: string;
   encoding: 'dq' | 'lookup';
   opset: number;
-  status: 'ok' | 'wrong-values' | 'refused';
+  /** `no-graph`: the scheme has scale levels no dequantization graph is built for (HiFloat4, dual-level MX). */
+  status: 'ok' | 'wrong-values' | 'refused' | 'no-graph';
   detail?: string;
 }
 
@@ -556,6 +557,12 @@ export async function probeRuntime(
   const data = Float32Array.from({ length: rows * K }, () => (rng() - 0.5) * 4);
   const results: ProbeResult[] = [];
   for (const scheme of schemes) {
+    if (scheme.scale.kind === 'hif4' || coarseScale(scheme)) {
+      const detail =
+        'its micro-exponents or level-0 scales have no ONNX dequantization graph (fake mode only)';
+      results.push({ scheme: scheme.name, encoding: 'lookup', opset: 13, status: 'no-graph', detail });
+      continue;
+    }
     const q = quantize(data, [rows, K], scheme);
     const want = dequantize(q);
     const need = dqOpset(scheme);

@@ -34,6 +34,7 @@ export {
 export {
   type BlockScheme,
   bitsPerElement,
+  coarseScale,
   type ElementKind,
   elementBits,
   elementKindBits,
@@ -48,4 +49,5 @@ export {
   schemeStorage,
   validateScheme,
 } from './scheme.js';
+export { DUAL_MX_LEVEL0, DUAL_MX_LEVEL1 } from './scheme-dual-mx.js';
 export { wasmPlan } from './wasm.js';

@@ -32,10 +32,12 @@ export function createQuantPool(threads = availableCores()): QuantPool {
       const g = geometry(scheme, shape, data.length);
       // Per-tensor scales need the whole tensor: run in this thread. NVFP4's tensor scale is
       // taken here (from the finite values, as quantize does) and given to every job.
-      // HiFloat4's micro-exponents are a third output the workers do not carry: run it here too.
+      // HiFloat4's micro-exponents and dual-level MXFP4's level-0 scales are a third output the
+      // workers do not carry: run them here too.
       if (
         scheme.block[0] === 'all' ||
         scheme.scale.kind === 'hif4' ||
+        scheme.scale.kind === 'ascend-dual' ||
         threads === 1 ||
         g.batch * g.rowBlocks < 2
       ) {

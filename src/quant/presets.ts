@@ -161,6 +161,18 @@ export const SCHEMES: Readonly<Record<string, BlockScheme>> = Object.fromEntries
       scaleStorage: 'hif4',
       apply: 'mul-reciprocal',
     },
+    // Huawei Ascend 950 dual-level MXFP4 (BF16 input, round_mode "rint")
+    {
+      name: 'ascend-dual-mxfp4',
+      source:
+        'hicann/ops-nn quant/dynamic_dual_level_mx_quant (https://gitcode.com/cann/ops-nn/tree/master/quant/dynamic_dual_level_mx_quant): docs/aclnnDynamicDualLevelMxQuant.md and op_kernel/arch35/dynamic_dual_level_mx_quant_base.h; float32 scale per 512 = f32(amax x f32(1/6)), E8M0 per 32 of the BF16 values x / level0 (largest exponent - 2), E2M1 rint saturating',
+      element: 'e2m1',
+      elementOptions: rneSat,
+      block: [1, 32],
+      scale: { kind: 'ascend-dual' },
+      scaleStorage: 'e8m0',
+      apply: 'mul-reciprocal',
+    },
     // Baselines
     {
       name: 'fp8-per-tensor',
@@ -241,6 +253,8 @@ export const SCHEME_ALIASES: Readonly<Record<string, string>> = {
   hifloat8: 'hif8-per-tensor',
   hif4: 'hifloat4-g64',
   hifloat4: 'hifloat4-g64',
+  'dual-mxfp4': 'ascend-dual-mxfp4',
+  'mxfp4-dual-level': 'ascend-dual-mxfp4',
   int8: 'int8-per-channel',
   w8a8: 'int8-per-channel',
   i8: 'int8-per-channel',

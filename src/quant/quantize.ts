@@ -11,6 +11,7 @@ import { ArgumentError, type Codec, codec } from '../formats/index.js';
 import { hasSimd } from '../wasm/load.js';
 import { type BlockScale, blockScale, elementClipThreshold, NVFP4_NAN_SCALE } from './scale.js';
 import { type BlockScheme, integerElement, validateScheme } from './scheme.js';
+import { dequantizeDualMx, quantizeDualMx } from './scheme-dual-mx.js';
 import { dequantizeHif4, quantizeHif4 } from './scheme-hif4.js';
 import { wasmDequantizeMatrix, wasmPlan, wasmQuantizeMatrix } from './wasm.js';
 
@@ -40,6 +41,12 @@ export interface QuantizedTensor {
    * (level-2 bit << 1) | level-3 bit; the group's scale is `scales[unit]` · 2^(sum of the bits).
    */
   readonly microExponents?: Uint8Array;
+  /**
+   * Dual-level MXFP4 only (scheme-dual-mx.ts): the float32 level-0 scale per 512 elements of each
+   * row, `[...lead, rows, ceil(cols/512)]` row-major; `scales`/`scaleCodes` are then the E8M0
+   * level-1 scales per 32, and an element is e2m1 · level-1 · level-0.
+   */
+  readonly coarseScales?: Float32Array;
   /** Elements whose scaled magnitude exceeded the element's largest value (clipped). */
   readonly saturated: number;
 }
@@ -268,6 +275,7 @@ function quantizeLastAxis(
 ): QuantizedTensor {
   const g = geometry(scheme, shape, data.length);
   if (scheme.scale.kind === 'hif4') return quantizeHif4(data, shape, scheme);
+  if (scheme.scale.kind === 'ascend-dual') return quantizeDualMx(data, shape, scheme);
   const plan = pickWasm(scheme, opts.backend);
   if (plan) {
     const codes = new Uint8Array(data.length);
@@ -476,6 +484,7 @@ export function dequantize(q: QuantizedTensor, out?: Float32Array, opts: KernelO
     throw new RangeError(`output holds ${dst.length} values, tensor has ${q.codes.length}`);
   }
   if (q.scheme.scale.kind === 'hif4') return dequantizeHif4(q, dst);
+  if (q.scheme.scale.kind === 'ascend-dual') return dequantizeDualMx(q, dst);
   const el = q.scheme.element;
   const elem = opts.backend === 'ts' || !hasSimd ? -1 : el === 'e4m3fn' ? 0 : el === 'e2m1' ? 1 : -1;
   if (opts.backend === 'wasm' && elem < 0) {

@@ -164,6 +164,10 @@ export function blockScale(
       throw new RangeError(
         'HiFloat4 scales span three levels of a 64-element unit: quantize whole units (scheme-hif4.ts)',
       );
+    case 'ascend-dual':
+      throw new RangeError(
+        'dual-level MXFP4 scales its 32-blocks from values already scaled per 512: quantize whole rows (scheme-dual-mx.ts)',
+      );
     default: {
       const code = mxCode(rule.kind, amax, element);
       if (rule.kind === 'mx-ggml' && code === 0xff) {

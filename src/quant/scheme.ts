@@ -11,6 +11,7 @@ import {
   getFormat,
   hasOwnName,
 } from '../formats/index.js';
+import { DUAL_MX_LEVEL0 } from './scheme-dual-mx.js';
 
 /**
  * Scaled-integer elements: two's complement codes, one per byte, clamped symmetric to ±max
@@ -47,12 +48,16 @@ export function integerElement(e: ElementKind): (typeof INTEGER_ELEMENTS)[Intege
  * - `nvfp4`: E4M3 block scale of amax/6 times the per-tensor scale 448*6/amax_tensor.
  * - `hif4`: HiFloat4's three levels (scheme-hif4.ts): an E6M2 scale per 64 elements from
  *   amax · BF16(1/7), then a 1-bit exponent per 8 and per 4 elements.
+ * - `ascend-dual`: Ascend's dual-level MXFP4 (scheme-dual-mx.ts, aclnnDynamicDualLevelMxQuant): a
+ *   float32 level-0 scale per 512 elements (amax · f32(1/6)), then an E8M0 level-1 scale per 32 of
+ *   the level-0-scaled values (their largest exponent minus E2M1's emax 2).
  */
 export type ScaleRule =
   | { kind: 'amax-ratio'; maxValue: number; minAmax?: number; pow2?: 'none' | 'ceil-bits' | 'ceil-log2' }
   | { kind: 'mx-floor' | 'mx-ceil' | 'mx-even' | 'mx-rceil' | 'mx-roundup' | 'mx-ggml' }
   | { kind: 'nvfp4' }
-  | { kind: 'hif4' };
+  | { kind: 'hif4' }
+  | { kind: 'ascend-dual' };
 
 /**
  * How scales are stored, named by the format that stores them: float32, E8M0 bytes (UE8M0),
@@ -109,7 +114,18 @@ export const SCALE_KINDS = [
   'mx-ggml',
   'nvfp4',
   'hif4',
+  'ascend-dual',
 ] as const satisfies readonly ScaleRule['kind'][];
+
+/**
+ * A scale level above the blocks that is not per tensor: Ascend's dual-level MXFP4 keeps one
+ * float32 per 512 elements of a row (over 16 E8M0-scaled blocks of 32). Null for every other rule.
+ */
+export function coarseScale(s: BlockScheme): { elements: number; bits: number; storage: 'f32' } | null {
+  return s.scale.kind === 'ascend-dual'
+    ? { elements: DUAL_MX_LEVEL0, bits: scaleStorageBits('f32'), storage: 'f32' }
+    : null;
+}
 
 /** Bits of one element. */
 export function elementBits(s: BlockScheme): number {
@@ -134,8 +150,14 @@ export interface SchemeStorage {
   blockElements: number | null;
   /** Block shape as text: "1x32", "128x128", "per-channel", "per-tensor". */
   blockShape: string;
+  /**
+   * Scale bits per block: the block's own scale plus its share of a coarser level (dual-level
+   * MXFP4: 8 + 32/16 = 10 per 32 elements), so bits per element = element + scaleBits / block.
+   */
   scaleBits: number;
   scaleStorage: ScaleStorage;
+  /** A coarser per-row level (dual-level MXFP4: one float32 per 512 elements), or null. */
+  coarseScale: { elements: number; bits: number; storage: 'f32' } | null;
   globalScaleBits: number;
   /** Bits per element with block scales, per-tensor and per-channel scales left out (as for a large tensor). */
   bitsPerElement: number;
@@ -151,7 +173,10 @@ export function schemeStorage(s: BlockScheme): SchemeStorage {
       : c === 'all'
         ? 'per-channel'
         : `${r === 'all' ? 'all' : r}x${c}`;
-  const scaleBits = scaleStorageBits(s.scaleStorage);
+  const coarse = coarseScale(s);
+  const scaleBits =
+    scaleStorageBits(s.scaleStorage) +
+    (coarse && blockElements !== null ? (coarse.bits * blockElements) / coarse.elements : 0);
   return {
     elementBits: eb,
     packing: eb === 4 ? 'nibbles' : eb === 6 ? 'six-bit' : eb <= 8 ? 'bytes' : 'words',
@@ -159,6 +184,7 @@ export function schemeStorage(s: BlockScheme): SchemeStorage {
     blockShape,
     scaleBits,
     scaleStorage: s.scaleStorage,
+    coarseScale: coarse,
     globalScaleBits: globalScaleBits(s),
     bitsPerElement: eb + (blockElements === null ? 0 : scaleBits / blockElements),
   };
@@ -166,12 +192,20 @@ export function schemeStorage(s: BlockScheme): SchemeStorage {
 
 /**
  * Bits per element including the scale overhead, for a tensor of `rows` x `cols` (the block
- * counts where a block spans a whole dimension). NVFP4 adds its fp32 tensor scale.
+ * counts where a block spans a whole dimension). NVFP4 adds its fp32 tensor scale, dual-level
+ * MXFP4 its float32 per 512 elements of a row (one per row when a row is shorter).
  */
 export function bitsPerElement(s: BlockScheme, rows = 4096, cols = 4096): number {
   const br = s.block[0] === 'all' ? rows : Math.min(s.block[0], rows);
   const bc = s.block[1] === 'all' ? cols : s.block[1];
-  return elementBits(s) + scaleStorageBits(s.scaleStorage) / (br * bc) + globalScaleBits(s) / (rows * cols);
+  const coarse = coarseScale(s);
+  const coarseBits = coarse ? (coarse.bits * Math.ceil(cols / coarse.elements)) / cols : 0;
+  return (
+    elementBits(s) +
+    scaleStorageBits(s.scaleStorage) / (br * bc) +
+    coarseBits +
+    globalScaleBits(s) / (rows * cols)
+  );
 }
 
 /** Check a scheme record; throws RangeError naming the field. */
@@ -235,6 +269,14 @@ export function validateScheme(s: BlockScheme): void {
   if (hif4 !== (s.scaleStorage === 'hif4') || (hif4 && !hif4Record)) {
     throw new RangeError(
       `scheme ${s.name}: the hif4 scale rule goes with hif4 elements, hif4 scale storage and block 1x64, and only with them`,
+    );
+  }
+  if (
+    s.scale.kind === 'ascend-dual' &&
+    (s.element !== 'e2m1' || s.scaleStorage !== 'e8m0' || r !== 1 || c !== 32)
+  ) {
+    throw new RangeError(
+      `scheme ${s.name}: the ascend-dual scale rule is for e2m1 elements in blocks of 1x32 with e8m0 scale storage`,
     );
   }
   if (s.scale.kind === 'mx-ggml' && s.element !== 'e2m1')

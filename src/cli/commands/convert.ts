@@ -196,7 +196,7 @@ export function register(program: Command): void {
     .option('--scale-dtype <dtype>', 'deepseek-fp8 scale storage: f32 or e8m0', 'f32')
     .option(
       '--layout <layout>',
-      'mxfp8 scale layout: default (ModelOpt [out, in/32]) or ascend (CANN MX matmul pairs [out, ceil(in/64), 2] F8_E8M0)',
+      'mxfp8/mxfp4 scale layout: default (ModelOpt or gpt-oss [out, in/32]) or ascend (CANN MX matmul pairs [out, ceil(in/64), 2] F8_E8M0)',
       'default',
     )
     .option(
@@ -229,6 +229,11 @@ export function register(program: Command): void {
     )
     .action(async (input: string, output: string, opts: Record<string, unknown>, cmd: Command) => {
       const to = opts.to as string;
+      if (to === 'hifloat4' || to === 'hif4') {
+        throw new UsageError(
+          `--to ${to}: no public storage layout for HiFloat4 tensors (how its 64-element units' E6M2 scale and 24 one-bit exponents are stored in a checkpoint is unpublished; see src/quant/README.md). Compare it with \`chipstack compare --schemes hif4\``,
+        );
+      }
       if (!(TARGETS as readonly string[]).includes(to)) {
         throw new UsageError(`--to ${to}: unknown layout (known: ${TARGETS.join(', ')})`);
       }
@@ -244,8 +249,8 @@ export function register(program: Command): void {
       const layout = opts.layout as string;
       if (layout !== 'default' && layout !== 'ascend')
         throw new UsageError(`--layout must be default or ascend, got ${JSON.stringify(layout)}`);
-      if (layout === 'ascend' && to !== 'mxfp8')
-        throw new UsageError(`--layout ascend applies to --to mxfp8 only, not ${to}`);
+      if (layout === 'ascend' && to !== 'mxfp8' && to !== 'mxfp4')
+        throw new UsageError(`--layout ascend applies to --to mxfp8 and mxfp4 only, not ${to}`);
       if (given('scaleFmt') && opts.scheme !== undefined) {
         throw new UsageError('give --scheme or --scale-fmt, not both');
       }

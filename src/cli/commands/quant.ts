@@ -17,6 +17,7 @@ import {
   type SchemeError,
   SYNTHETIC_KINDS,
   type SyntheticKind,
+  schemeStorage,
   synthetic,
 } from '../../quant/index.js';
 import { table, toJson, UsageError } from '../util.js';
@@ -113,6 +114,7 @@ export function register(program: Command): void {
           s.scale.kind +
           ('pow2' in s.scale && s.scale.pow2 && s.scale.pow2 !== 'none' ? `/${s.scale.pow2}` : ''),
         scaleStorage: s.scaleStorage,
+        coarseScale: schemeStorage(s).coarseScale,
         bitsPerElement: bitsPerElement(s),
         source: s.source,
       }));
@@ -126,7 +128,8 @@ export function register(program: Command): void {
               r.element,
               r.block,
               r.scale,
-              r.scaleStorage,
+              r.scaleStorage +
+                (r.coarseScale ? ` + ${r.coarseScale.storage} per 1x${r.coarseScale.elements}` : ''),
               Number(r.bitsPerElement.toFixed(4)),
               r.source,
             ]),

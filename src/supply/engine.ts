@@ -396,6 +396,8 @@ function addVendor(
   base: number,
 ): void {
   const { n, pO, domVal, domBf, domF8 } = s;
+  const hasBf = !Number.isNaN(knownBf);
+  const hasF8 = !Number.isNaN(knownF8);
   for (let i = 0; i < n; i++) {
     const ws = wsum[i];
     const share = (pO[i] * w[i]) / ws;
@@ -403,9 +405,9 @@ function addVendor(
     out[base + i] = units;
     domVal[i] += units * price[i];
     const unknown = unknownPeak[i];
-    const bf = knownBf === knownBf ? knownBf : unknown;
+    const bf = hasBf ? knownBf : unknown;
     domBf[i] += units * bf;
-    domF8[i] += units * (knownF8 === knownF8 ? knownF8 : bf);
+    domF8[i] += units * (hasF8 ? knownF8 : bf);
   }
 }
 
@@ -422,6 +424,8 @@ function addImport(
   base: number,
 ): void {
   const { n, imp, impVal, nvVal, impBf, impF8 } = s;
+  const hasBf = !Number.isNaN(knownBf);
+  const hasF8 = !Number.isNaN(knownF8);
   for (let i = 0; i < n; i++) {
     const u = units[i];
     out[base + i] = u;
@@ -430,9 +434,9 @@ function addImport(
     impVal[i] += val;
     if (nvidia === 1) nvVal[i] += val;
     const unknown = unknownPeak[i];
-    const bf = knownBf === knownBf ? knownBf : unknown;
+    const bf = hasBf ? knownBf : unknown;
     impBf[i] += u * bf;
-    impF8[i] += u * (knownF8 === knownF8 ? knownF8 : bf);
+    impF8[i] += u * (hasF8 ? knownF8 : bf);
   }
 }
 

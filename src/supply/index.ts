@@ -48,6 +48,7 @@ export {
   BLOCK,
   centralRun,
   evaluateRuns,
+  type MetricSelection,
   prepareInputs,
   RATIO_METRICS,
   type RunOptions,

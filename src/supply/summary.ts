@@ -4,7 +4,7 @@
  * and the binding constraint of each quarter (the one binding in most runs, with the shares).
  */
 import { HBM, LOGIC, METRICS, type Metric, PACKAGING, type Samples } from './engine.js';
-import type { RunOptions } from './montecarlo.js';
+import type { MetricSelection, RunOptions } from './montecarlo.js';
 import { annual, prepareInputs, sampleRuns } from './montecarlo.js';
 import { QUARTER_COUNT, QUARTERS, YEARS } from './quarters.js';
 import { interval } from './stats.js';
@@ -34,11 +34,16 @@ export interface SupplyResult {
   years: YearSummary[];
 }
 
-/** Summarise samples; `metrics` limits which metrics get intervals (all by default). */
+/**
+ * Summarise samples; `metrics` limits which metrics get intervals (all by default): one list for
+ * quarters and years, or a list for each. The intervals of the metrics given are the same either way.
+ */
 export function summarise(
   samples: Samples,
-  metrics: readonly Metric[] = METRICS,
+  metrics: readonly Metric[] | MetricSelection = METRICS,
 ): Pick<SupplyResult, 'quarters' | 'years'> {
+  const byQuarter = 'quarters' in metrics ? metrics.quarters : metrics;
+  const byYear = 'years' in metrics ? metrics.years : metrics;
   const { runs } = samples;
   const scratch = new Float64Array(runs);
   const quarters: QuarterSummary[] = [];
@@ -55,19 +60,22 @@ export function summarise(
       bindingShare[c] > bindingShare[best] ? c : best,
     );
     const m = {} as Record<Metric, Interval>;
-    for (const name of metrics)
+    for (const name of byQuarter)
       m[name] = interval(samples.metrics[name].subarray(q * runs, (q + 1) * runs), scratch);
     quarters.push({ quarter: QUARTERS[q], binding, bindingShare, metrics: m });
   }
   const years: YearSummary[] = YEARS.map((year) => {
     const m = {} as Record<Metric, Interval>;
-    for (const name of metrics) m[name] = interval(annual(samples, name, year), scratch);
+    for (const name of byYear) m[name] = interval(annual(samples, name, year), scratch);
     return { year, metrics: m };
   });
   return { quarters, years };
 }
 
-/** Run the Monte Carlo for a scenario and summarise it. Defaults: baseline, 10,000 runs, seed 1. */
+/**
+ * Run the Monte Carlo for a scenario and summarise it. Defaults: baseline, 10,000 runs, seed 1,
+ * every metric.
+ */
 export function runSupply(data: SupplyData, opts: RunOptions = {}): SupplyResult {
   const scenario = opts.scenario ?? 'baseline';
   const runs = opts.runs ?? 10_000;
@@ -80,6 +88,6 @@ export function runSupply(data: SupplyData, opts: RunOptions = {}): SupplyResult
     yieldModel: inputs.yieldModel,
     runs,
     seed,
-    ...summarise(samples),
+    ...summarise(samples, opts.metrics),
   };
 }

@@ -149,6 +149,7 @@ export interface ModelResult {
 export interface Tasks {
   quant: { req: { source: QuantSource; schemes: string[] }; res: QuantResult };
   upload: { req: { name: string; bytes: ArrayBuffer }; res: { name: string; tensors: TensorEntry[] } };
+  /** The supply Monte Carlo, summarised for the metrics the Supply page shows (supply-metrics.ts). */
   supply: { req: SupplyRequest; res: SupplyResult };
   tornado: { req: SupplyRequest; res: TornadoResult };
   model: { req: { scheme: string }; res: ModelResult };
@@ -168,6 +169,18 @@ export interface Tasks {
 }
 
 export type TaskName = keyof Tasks;
+
+/** Tasks of the supply worker (supply-worker.ts); the others go to the dashboard's worker (worker.ts). */
+export const SUPPLY_TASKS = ['supply', 'tornado', 'mustBeTrue'] as const satisfies readonly TaskName[];
+export type SupplyTaskName = (typeof SUPPLY_TASKS)[number];
+
+/** A worker's handlers: the answer to each of its tasks, with a progress callback for long ones. */
+export type Handlers<K extends TaskName> = {
+  [T in K]: (
+    req: Tasks[T]['req'],
+    progress: (done: number, total: number) => void,
+  ) => Tasks[T]['res'] | Promise<Tasks[T]['res']>;
+};
 
 export interface RequestMessage<K extends TaskName = TaskName> {
   id: number;

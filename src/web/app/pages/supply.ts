@@ -6,9 +6,10 @@
  * the binding constraint by quarter, the tornado of end-2026 self-sufficiency and the open
  * questions (unknown inputs with their ranges).
  */
+
+import SUPPLY_DATA from 'chipstack:supply-data';
 import * as Plot from '@observablehq/plot';
 import {
-  dataFromFiles,
   type Interval,
   labelOf,
   METRIC_DEFINITIONS,
@@ -26,16 +27,16 @@ import {
 import { SLIDER_PARAMS } from '../../../web/scale.js';
 import { chartBlock, PLOT_STYLE, plotWidth } from '../chart.js';
 import { latest, run } from '../client.js';
-import { getCatalog, SUPPLY_FILES } from '../data.js';
 import { debounce, field, fill, fmt, h, pct, select } from '../dom.js';
-import { getNumber, getString, update } from '../state.js';
+import { update } from '../state.js';
+import { ANNUAL_ROWS } from '../supply-metrics.js';
+import { DEFAULT_RUNS, RUNS, supplyState } from '../supply-state.js';
 import { dataTable } from '../table.js';
 
-const RUNS = ['2000', '5000', '10000', '20000', '50000'];
 const BIND_COLORS = { logic: '#4e79a7', hbm: '#e15759', packaging: '#f28e2b' };
 
-let supplyData: SupplyData | undefined;
-const getData = () => (supplyData ??= dataFromFiles(SUPPLY_FILES, getCatalog()));
+/** data/supply as the build prepared it (scripts/build-web.mjs: schema-checked and validated, as the CLI loads it). */
+const getData = (): SupplyData => SUPPLY_DATA;
 
 /** A parameter's plain-language label (from the data) with its id beneath, for tables. */
 const paramCell = (name: string) =>
@@ -326,38 +327,23 @@ const band = (i: Interval, f: (v: number) => string) => `${f(i.p50)} (${f(i.p5)}
 
 /** Each metric per year (2024-2027): median and 90% interval. */
 function annualTable(r: SupplyResult): HTMLElement {
-  const share = (v: number) => pct(v, 0);
-  const num = units;
-  const usd = (v: number) => `$${COMPACT.format(v)}`;
-  const rows: {
-    label: string;
-    metric: keyof SupplyResult['years'][number]['metrics'];
-    f: (v: number) => string;
-  }[] = [
-    ...METRIC_DEFINITIONS.map((d) => ({ label: d.name, metric: d.metric, f: share })),
-    { label: 'Domestic units', metric: 'domesticUnits', f: num },
-    { label: 'Imported units', metric: 'importUnits', f: num },
-    { label: 'Demand units (USD / ASP)', metric: 'demandUnits', f: num },
-    { label: 'Domestic value', metric: 'domesticValueUsd', f: usd },
-    { label: 'Imported value', metric: 'importValueUsd', f: usd },
-    { label: 'Demand (USD)', metric: 'demandUsd', f: usd },
-    { label: 'Domestic H100e (BF16)', metric: 'domesticH100eBf16', f: num },
-  ];
+  const show = { share: (v: number) => pct(v, 0), units, usd: (v: number) => `$${COMPACT.format(v)}` };
+  type Row = (typeof ANNUAL_ROWS)[number];
   return dataTable({
     name: 'supply-years',
     caption: `Per year, median (90% interval), ${r.scenario}; shares are per-run ratios of annual sums`,
     columns: [
-      { key: 'metric', label: 'Metric', value: (x) => x.label },
+      { key: 'metric', label: 'Metric', value: (x: Row) => x.label },
       ...r.years.map((y) => ({
         key: String(y.year),
         label: String(y.year),
         numeric: true,
-        value: (x: (typeof rows)[number]) => y.metrics[x.metric].p50,
-        render: (x: (typeof rows)[number]) =>
-          h('span', { 'data-year-metric': `${x.metric}-${y.year}` }, band(y.metrics[x.metric], x.f)),
+        value: (x: Row) => y.metrics[x.metric].p50,
+        render: (x: Row) =>
+          h('span', { 'data-year-metric': `${x.metric}-${y.year}` }, band(y.metrics[x.metric], show[x.kind])),
       })),
     ],
-    rows,
+    rows: [...ANNUAL_ROWS],
   });
 }
 
@@ -620,11 +606,9 @@ function validationSection(): HTMLElement {
 export function renderSupply(root: HTMLElement): void {
   const data = getData();
   const names = scenarioNames(data);
-  let scenario = getString('scenario', 'baseline', names);
-  let runs = Number(getString('runs', '10000', RUNS));
-  let seed = getNumber('seed', 1, 0, 2 ** 31);
-  const factors: Record<string, number> = {};
-  for (const p of SLIDER_PARAMS) factors[p] = getNumber(p, 1, 0.25, 4);
+  const state = supplyState(names);
+  let { scenario, runs, seed } = state;
+  const { factors } = state;
   const status = h('p', { class: 'status', 'aria-live': 'polite' });
   const error = h('p', { class: 'error', role: 'alert', hidden: true });
   const out = h('div');
@@ -725,7 +709,7 @@ export function renderSupply(root: HTMLElement): void {
         'Runs',
         select(RUNS, String(runs), (v) => {
           runs = Number(v);
-          update({ runs: v === '10000' ? null : v });
+          update({ runs: v === DEFAULT_RUNS ? null : v });
           later();
         }),
       ),

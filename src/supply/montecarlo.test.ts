@@ -73,4 +73,11 @@ test('a metric selection summarises only those metrics, with the same intervals 
     assert.deepEqual(y.metrics.valueShare, full.years[i]!.metrics.valueShare);
     assert.deepEqual(y.metrics.h20Units, full.years[i]!.metrics.h20Units);
   }
+  const one = runSupply(data, {
+    runs: 3000,
+    seed: 5,
+    metrics: { ...metrics, onlyQuarters: ['2026Q4'], onlyYears: [2025] },
+  });
+  assert.deepEqual(one.quarters, [some.quarters.find((q) => q.quarter === '2026Q4')]);
+  assert.deepEqual(one.years, [some.years.find((y) => y.year === 2025)]);
 });

@@ -30,6 +30,9 @@ export interface RunOptions {
 export interface MetricSelection {
   quarters: readonly Metric[];
   years: readonly Metric[];
+  /** Only these quarters ('2026Q4') and years are summarised; all when absent. */
+  onlyQuarters?: readonly string[];
+  onlyYears?: readonly number[];
 }
 
 /** Resolve a scenario (plus extra overrides) into engine inputs. */

@@ -32,3 +32,11 @@ export const SUPPLY_METRICS: MetricSelection = {
     ]),
   ],
 };
+
+/** The headline cards' metrics (pages/supply.ts `headline`): 2026Q4 by quarter, 2025 by year. */
+export const HEADLINE_METRICS: MetricSelection = {
+  quarters: ['selfSufficiency', 'shareOfDemand'],
+  years: ['selfSufficiency', 'valueShare', 'huaweiPackages', 'domesticUnits'],
+  onlyQuarters: ['2026Q4'],
+  onlyYears: [2025],
+};

@@ -31,5 +31,7 @@ export function supplyState(scenarios?: readonly string[]): SupplyRequest {
 
 /** At navigation: start the supply worker on the page's first request (the page takes its answer). */
 export function startSupply(): void {
-  prefetch('supply', supplyState());
+  const req = supplyState();
+  prefetch('supplyHeadline', req);
+  prefetch('supply', req);
 }

@@ -5,18 +5,40 @@
  * quantization code), so it starts quickly; the page starts it at navigation (supply-state.ts).
  */
 import SUPPLY_DATA from 'chipstack:supply-data';
-import { CLAIMS, mustBeTrue, runSupply, tornado } from '../../supply/index.js';
+import {
+  CLAIMS,
+  mustBeTrue,
+  type SupplySamples,
+  sampleSupply,
+  supplyResult,
+  tornado,
+} from '../../supply/index.js';
 import { scaledOverrides } from '../../web/scale.js';
 import { serve } from './serve.js';
-import { SUPPLY_METRICS } from './supply-metrics.js';
-import type { SupplyTaskName } from './tasks.js';
+import { HEADLINE_METRICS, SUPPLY_METRICS } from './supply-metrics.js';
+import type { SupplyRequest, SupplyTaskName } from './tasks.js';
 
 const data = SUPPLY_DATA;
 
+/** The last request's runs, kept from its headline answer to its full one (then dropped). */
+let kept: { key: string; sampled: SupplySamples } | null = null;
+
+function sampled({ scenario, runs, seed, factors }: SupplyRequest): SupplySamples {
+  const key = JSON.stringify([scenario, runs, seed, factors]);
+  if (kept?.key === key) return kept.sampled;
+  const s = sampleSupply(data, { scenario, runs, seed, overrides: scaledOverrides(data, scenario, factors) });
+  kept = { key, sampled: s };
+  return s;
+}
+
 serve<SupplyTaskName>({
-  supply({ scenario, runs, seed, factors }) {
-    const overrides = scaledOverrides(data, scenario, factors);
-    return runSupply(data, { scenario, runs, seed, overrides, metrics: SUPPLY_METRICS });
+  supplyHeadline(req) {
+    return supplyResult(sampled(req), HEADLINE_METRICS);
+  },
+  supply(req) {
+    const s = sampled(req);
+    kept = null;
+    return supplyResult(s, SUPPLY_METRICS);
   },
   tornado({ scenario, runs, seed, factors }) {
     return tornado(data, { scenario, runs, seed, overrides: scaledOverrides(data, scenario, factors) });

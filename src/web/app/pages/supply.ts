@@ -387,7 +387,8 @@ function stat(
   }));
 }
 
-function showResult(out: HTMLElement, r: SupplyResult): void {
+/** The metric definitions and the headline cards (their metrics: HEADLINE_METRICS). */
+function headline(r: SupplyResult): HTMLElement[] {
   const y25 = r.years.find((y) => y.year === 2025)!.metrics;
   const q264 = r.quarters.find((q) => q.quarter === '2026Q4')!.metrics;
   const card = (
@@ -407,8 +408,7 @@ function showResult(out: HTMLElement, r: SupplyResult): void {
       h('div', { class: 'formula' }, formula),
     );
   };
-  fill(
-    out,
+  return [
     h(
       'ul',
       { class: 'note' },
@@ -456,6 +456,13 @@ function showResult(out: HTMLElement, r: SupplyResult): void {
       ),
       card('Domestic units 2025 (p50)', y25.domesticUnits, false, 'domestic2025', 'Huawei + other designers'),
     ),
+  ];
+}
+
+function showResult(out: HTMLElement, r: SupplyResult): void {
+  fill(
+    out,
+    ...headline(r),
     annualTable(r),
     vendorTable(r),
     fan(r, 'selfSufficiency', 'Self-sufficiency (domestic share of deliveries)', true),
@@ -616,15 +623,26 @@ export function renderSupply(root: HTMLElement): void {
   const desc = h('p', { class: 'note' });
   const supply = latest('supply');
   const torn = latest('tornado');
+  let shown = false;
   const go = () => {
     desc.textContent = data.scenarios[scenario]!.description;
     const req = { scenario, runs, seed, factors: { ...factors } };
     const t0 = performance.now();
     status.textContent = `Running ${runs.toLocaleString()} Monte Carlo runs in the worker...`;
+    // the first time, the headline cards come first (the same runs, a few metrics summarised);
+    // errors are reported by the full request below
+    if (!shown)
+      run('supplyHeadline', req).then(
+        (r) => {
+          if (!shown) fill(out, ...headline(r));
+        },
+        () => {},
+      );
     supply(req).then(
       (r) => {
         error.hidden = true;
         status.textContent = `${r.runs.toLocaleString()} runs x 16 quarters in ${(performance.now() - t0).toFixed(0)} ms.`;
+        shown = true;
         showResult(out, r);
         torn({ ...req, runs: Math.min(runs, 5000) }).then(
           (t) => fill(tornOut, tornadoChart(t), openQuestionsTable(data, t)),

@@ -29,8 +29,14 @@ export function supplyState(scenarios?: readonly string[]): SupplyRequest {
   };
 }
 
+let startedAt = 0;
+
+/** When `startSupply` last sent the first request (page clock, ms). */
+export const supplyStartedAt = (): number => startedAt;
+
 /** At navigation: start the supply worker on the page's first request (the page takes its answer). */
 export function startSupply(): void {
+  startedAt = performance.now();
   const req = supplyState();
   prefetch('supplyHeadline', req);
   prefetch('supply', req);

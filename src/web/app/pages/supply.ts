@@ -30,7 +30,7 @@ import { latest, run } from '../client.js';
 import { debounce, field, fill, fmt, h, pct, select } from '../dom.js';
 import { update } from '../state.js';
 import { ANNUAL_ROWS } from '../supply-metrics.js';
-import { DEFAULT_RUNS, RUNS, supplyState } from '../supply-state.js';
+import { DEFAULT_RUNS, RUNS, supplyStartedAt, supplyState } from '../supply-state.js';
 import { dataTable } from '../table.js';
 
 const BIND_COLORS = { logic: '#4e79a7', hbm: '#e15759', packaging: '#f28e2b' };
@@ -239,29 +239,54 @@ function tornadoChart(t: TornadoResult): HTMLElement {
   }));
   const baseText = `base ${pct(t.base)}: every input at its value`;
   const metricName = METRIC_DEFINITIONS.find((m) => m.metric === t.metric)?.name ?? t.metric;
+  const width = plotWidth();
+  // on a phone the input names go above their bars (beside them they leave the bars no room)
+  const narrow = width < 640;
+  const xs = [t.base, ...rows.flatMap((r) => [r.lo, r.hi])];
+  const mid = (Math.min(...xs) + Math.max(...xs)) / 2;
+  const bars = Plot.barX(rows, {
+    x1: 'lo',
+    x2: 'hi',
+    y: 'label',
+    insetTop: narrow ? 16 : 0,
+    fill: (r: (typeof rows)[number]) =>
+      r.atHigh >= r.atLow ? 'higher with high value' : 'lower with high value',
+    tip: true,
+    title: (r: (typeof rows)[number]) =>
+      `${r.label}\n${metricName}: ${pct(r.atLow, 1)} at the input's low end, ${pct(r.atHigh, 1)} at its high end (base ${pct(t.base, 1)})`,
+  });
   const plot = Plot.plot({
-    width: plotWidth(),
-    height: 60 + rows.length * 26,
-    marginLeft: 330,
+    width,
+    height: 60 + rows.length * (narrow ? 38 : 26),
+    marginLeft: narrow ? 10 : 330,
+    marginRight: narrow ? 10 : 20,
     marginTop: 30,
     style: PLOT_STYLE,
-    x: { label: `${metricName} in ${t.quarter}`, tickFormat: '.0%', grid: true },
-    y: { label: null, domain: rows.map((r) => r.label) },
+    x: {
+      label: `${metricName} in ${t.quarter}`,
+      tickFormat: '.0%',
+      grid: true,
+      ticks: narrow ? 4 : undefined,
+    },
+    y: { label: null, domain: rows.map((r) => r.label), axis: narrow ? null : 'left' },
     marks: [
-      Plot.barX(rows, {
-        x1: 'lo',
-        x2: 'hi',
-        y: 'label',
-        fill: (r: (typeof rows)[number]) =>
-          r.atHigh >= r.atLow ? 'higher with high value' : 'lower with high value',
-        tip: true,
-        title: (r: (typeof rows)[number]) =>
-          `${r.label}\n${metricName}: ${pct(r.atLow, 1)} at the input's low end, ${pct(r.atHigh, 1)} at its high end (base ${pct(t.base, 1)})`,
-      }),
+      bars,
+      narrow
+        ? Plot.text(rows, {
+            y: 'label',
+            text: 'label',
+            frameAnchor: 'left',
+            textAnchor: 'start',
+            dy: -9,
+            fill: 'currentColor',
+          })
+        : null,
       Plot.ruleX([t.base], { stroke: 'currentColor', strokeDasharray: '4,3' }),
       Plot.text([t.base], {
         x: (v: number) => v,
         frameAnchor: 'top',
+        // the label runs away from the nearer edge, so it is never cut off
+        textAnchor: t.base > mid ? 'end' : 'start',
         dy: -18,
         text: () => baseText,
         fill: 'currentColor',
@@ -628,6 +653,7 @@ export function renderSupply(root: HTMLElement): void {
     desc.textContent = data.scenarios[scenario]!.description;
     const req = { scenario, runs, seed, factors: { ...factors } };
     const t0 = performance.now();
+    const first = !shown;
     status.textContent = `Running ${runs.toLocaleString()} Monte Carlo runs in the worker...`;
     // the first time, the headline cards come first (the same runs, a few metrics summarised);
     // errors are reported by the full request below
@@ -641,7 +667,9 @@ export function renderSupply(root: HTMLElement): void {
     supply(req).then(
       (r) => {
         error.hidden = true;
-        status.textContent = `${r.runs.toLocaleString()} runs x 16 quarters in ${(performance.now() - t0).toFixed(0)} ms.`;
+        // the first request is sent at navigation (supply-state.ts): its time counts from there
+        const since = first ? Math.min(t0, supplyStartedAt()) : t0;
+        status.textContent = `${r.runs.toLocaleString()} runs x 16 quarters in ${(performance.now() - since).toFixed(0)} ms.`;
         shown = true;
         showResult(out, r);
         torn({ ...req, runs: Math.min(runs, 5000) }).then(

@@ -23,6 +23,8 @@ import { buildModelBytes } from '../onnx/write.js';
 import { num, simulate } from '../perf/index.js';
 import { loadPerfData } from '../perf/node.js';
 import { analyze, dequantize, getScheme, quantize } from '../quant/index.js';
+import { runSupply } from '../supply/index.js';
+import { loadSupplyData } from '../supply/load.js';
 import { ensureBuilt, PACKAGE_ROOT } from './build.js';
 import { createDashboardServer, listen } from './server.js';
 
@@ -889,6 +891,36 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     assert.match(page.url(), /x=0\.1/);
     await page.fill('#x-input', 'abc');
     await page.locator('text=is not a number').waitFor();
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('supply: the numbers are runSupply in Node; values in a link that are not valid are shown, not replaced', async () => {
+    const { page, errors } = await open('#/supply?scenario=nope&runs=7&seed=-1&hbm_stockpile_stacks=9');
+    await page.locator('#supply-problems').waitFor();
+    const listed = await text(page, '#supply-problems');
+    for (const want of ['scenario "nope"', 'runs "7"', 'seed "-1"', 'hbm_stockpile_stacks "9"'])
+      assert.ok(listed.includes(want), `${want} in: ${listed}`);
+    assert.equal(await page.inputValue('#supply-scenario'), 'nope');
+    assert.equal(await page.getAttribute('#supply-scenario', 'aria-invalid'), 'true');
+    assert.equal(await page.inputValue('#supply-seed'), '-1');
+    assert.equal(await page.locator('[data-metric="share2025"]').count(), 0, 'nothing computed');
+    // fixing every field runs the model, and the figures are the library's own (baseline, 10,000 runs, seed 1)
+    await page.selectOption('#supply-scenario', 'baseline');
+    await page.selectOption('#supply-runs', '10000');
+    await page.fill('#supply-seed', '1');
+    await page.locator('#supply-seed').dispatchEvent('change');
+    await page.locator('input[data-param="hbm_stockpile_stacks"]').fill('1');
+    await page.locator('[data-metric="share2025"]').waitFor({ timeout: 60_000 });
+    assert.equal(await page.locator('#supply-problems').isHidden(), true);
+    const r = runSupply(loadSupplyData(), {});
+    const y25 = r.years.find((y) => y.year === 2025)!.metrics;
+    const q264 = r.quarters.find((q) => q.quarter === '2026Q4')!.metrics;
+    const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+    assert.equal(await text(page, '[data-metric="share2025"]'), pct(y25.selfSufficiency.p50));
+    assert.equal(await text(page, '[data-metric="value2025"]'), pct(y25.valueShare.p50));
+    assert.equal(await text(page, '[data-metric="ss2026q4"]'), pct(q264.selfSufficiency.p50));
+    assert.equal(await text(page, '[data-metric="share2026q4"]'), pct(q264.shareOfDemand.p50));
     assert.deepEqual(errors, []);
     await page.close();
   });

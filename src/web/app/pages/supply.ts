@@ -28,7 +28,7 @@ import { SLIDER_PARAMS } from '../../../web/scale.js';
 import { chartBlock, PLOT_STYLE, plotWidth } from '../chart.js';
 import { latest, run } from '../client.js';
 import { debounce, field, fill, fmt, h, pct, select } from '../dom.js';
-import { update } from '../state.js';
+import { current, update } from '../state.js';
 import { ANNUAL_ROWS } from '../supply-metrics.js';
 import { DEFAULT_RUNS, RUNS, supplyStartedAt, supplyState } from '../supply-state.js';
 import { dataTable } from '../table.js';
@@ -638,11 +638,35 @@ function validationSection(): HTMLElement {
 export function renderSupply(root: HTMLElement): void {
   const data = getData();
   const names = scenarioNames(data);
-  const state = supplyState(names);
-  let { scenario, runs, seed } = state;
-  const { factors } = state;
+  const { req: initial, problems } = supplyState(names);
+  let { scenario, runs, seed } = initial;
+  const { factors } = initial;
   const status = h('p', { class: 'status', 'aria-live': 'polite' });
   const error = h('p', { class: 'error', role: 'alert', hidden: true });
+  /** Values from the link that are not valid: listed, their fields flagged, nothing run until fixed. */
+  const problemBox = h('div', { class: 'error', role: 'alert', id: 'supply-problems', hidden: true });
+  const flagged = new Map<string, HTMLElement>();
+  const showProblems = () => {
+    problemBox.hidden = problems.size === 0;
+    fill(
+      problemBox,
+      h('p', null, 'Not valid in this link (nothing is computed until it is fixed):'),
+      h(
+        'ul',
+        null,
+        [...problems.values()].map((m) => h('li', null, m)),
+      ),
+    );
+    for (const [k, el] of flagged)
+      if (problems.has(k)) el.setAttribute('aria-invalid', 'true');
+      else el.removeAttribute('aria-invalid');
+  };
+  /** A field changed: its problem (if any) is gone; run when none is left. */
+  const fixed = (k: string) => {
+    problems.delete(k);
+    showProblems();
+    if (problems.size === 0) later();
+  };
   const out = h('div');
   const tornOut = h('div', null, h('p', { class: 'status' }, 'Computing the tornado...'));
   const desc = h('p', { class: 'note' });
@@ -650,6 +674,10 @@ export function renderSupply(root: HTMLElement): void {
   const torn = latest('tornado');
   let shown = false;
   const go = () => {
+    if (problems.size > 0) {
+      status.textContent = '';
+      return;
+    }
     desc.textContent = data.scenarios[scenario]!.description;
     const req = { scenario, runs, seed, factors: { ...factors } };
     const t0 = performance.now();
@@ -686,8 +714,16 @@ export function renderSupply(root: HTMLElement): void {
   };
   const later = debounce(go, 250);
   const sliders = SLIDER_PARAMS.map((p) => {
-    const valueOut = h('output', { id: `out-${p}` }, `x${factors[p]!.toFixed(2)}`);
-    const valueNote = h('small', null, `as the scenario sets it: ${scenarioValue(p, scenario)}`);
+    const valueOut = h(
+      'output',
+      { id: `out-${p}` },
+      problems.has(p) ? 'not valid' : `x${factors[p]!.toFixed(2)}`,
+    );
+    const valueNote = h(
+      'small',
+      null,
+      problems.has('scenario') ? '' : `as the scenario sets it: ${scenarioValue(p, scenario)}`,
+    );
     const input = h('input', {
       type: 'range',
       min: 0.25,
@@ -701,8 +737,9 @@ export function renderSupply(root: HTMLElement): void {
       factors[p] = Number(input.value);
       valueOut.textContent = `x${factors[p]!.toFixed(2)}`;
       update({ [p]: factors[p] === 1 ? null : factors[p] });
-      later();
+      fixed(p);
     });
+    flagged.set(p, input);
     const id = `slider-${p}`;
     input.id = id;
     return h(
@@ -727,12 +764,39 @@ export function renderSupply(root: HTMLElement): void {
     },
     'Reset sliders',
   );
-  const seedIn = h('input', { type: 'number', min: 0, step: 1, value: String(seed) });
-  seedIn.addEventListener('change', () => {
-    seed = Math.max(0, Math.floor(Number(seedIn.value) || 0));
-    update({ seed });
-    later();
+  const seedIn = h('input', {
+    type: 'text',
+    inputmode: 'numeric',
+    id: 'supply-seed',
+    value: current().params.get('seed') ?? String(seed),
   });
+  flagged.set('seed', seedIn);
+  seedIn.addEventListener('change', () => {
+    const v = Number(seedIn.value);
+    update({ seed: seedIn.value });
+    if (seedIn.value.trim() !== '' && Number.isInteger(v) && v >= 0 && v <= 2 ** 31) {
+      seed = v;
+      fixed('seed');
+    } else {
+      problems.set('seed', `seed "${seedIn.value}" must be a whole number from 0 to 2^31`);
+      showProblems();
+    }
+  });
+  /** A select whose value from the link is not one of its options: kept, marked "(not valid)". */
+  const choose = (key: string, options: string[], value: string, set: (v: string) => void) => {
+    const el = select(
+      problems.has(key) ? [[value, `${value} (not valid)`], ...options] : options,
+      value,
+      (v) => {
+        for (const o of [...el.options]) if (!options.includes(o.value)) o.remove();
+        set(v);
+        fixed(key);
+      },
+    );
+    el.id = `supply-${key}`;
+    flagged.set(key, el);
+    return el;
+  };
   root.append(
     h('h1', { id: 'page-title', tabindex: -1 }, 'Supply'),
     h(
@@ -745,22 +809,21 @@ export function renderSupply(root: HTMLElement): void {
       { class: 'controls' },
       field(
         'Scenario',
-        select(names, scenario, (v) => {
+        choose('scenario', names, scenario, (v) => {
           scenario = v;
           update({ scenario: v === 'baseline' ? null : v });
-          later();
         }),
       ),
       field(
         'Runs',
-        select(RUNS, String(runs), (v) => {
+        choose('runs', RUNS, current().params.get('runs') ?? String(runs), (v) => {
           runs = Number(v);
           update({ runs: v === DEFAULT_RUNS ? null : v });
-          later();
         }),
       ),
       field('Seed', seedIn),
     ),
+    problemBox,
     desc,
     h(
       'fieldset',
@@ -781,5 +844,6 @@ export function renderSupply(root: HTMLElement): void {
       tornOut,
     ),
   );
+  showProblems();
   go();
 }

@@ -10,6 +10,7 @@ import {
   type RequestMessage,
   type ResponseMessage,
   SUPPLY_TASKS,
+  type SupplyTaskName,
   type TaskName,
   type Tasks,
 } from './tasks.js';
@@ -34,8 +35,10 @@ function receive(e: MessageEvent<ResponseMessage>): void {
   else p.reject(new Error(e.data.error));
 }
 
+const isSupplyTask = (task: TaskName) => (SUPPLY_TASKS as readonly string[]).includes(task);
+
 function workerFor(task: TaskName): Worker {
-  const supply = (SUPPLY_TASKS as readonly string[]).includes(task);
+  const supply = isSupplyTask(task);
   const key = supply ? 'supply' : 'main';
   let w = workers.get(key);
   if (!w) {
@@ -57,8 +60,11 @@ const ahead = new Map<string, Promise<unknown>>();
 const asked = new Set<string>();
 const keyOf = (task: TaskName, req: unknown) => `${task} ${JSON.stringify(req)}`;
 
-/** Send a task now (a page about to ask for it); `run` with the same task and request takes its answer. */
-export function prefetch<K extends TaskName>(task: K, req: Tasks[K]['req']): void {
+/**
+ * Send a supply task now (a page about to ask for it); `run` with the same task and request takes
+ * its answer.
+ */
+export function prefetch<K extends SupplyTaskName>(task: K, req: Tasks[K]['req']): void {
   const key = keyOf(task, req);
   if (ahead.has(key) || asked.has(key)) return;
   const p = send(task, req, []);
@@ -87,7 +93,8 @@ export function run<K extends TaskName>(
   transfer: Transferable[] = [],
   progress?: Progress,
 ): Promise<Tasks[K]['res']> {
-  if (transfer.length > 0) return send(task, req, transfer, progress);
+  // only the supply tasks are sent ahead (their requests are small; no other request is keyed)
+  if (transfer.length > 0 || !isSupplyTask(task)) return send(task, req, transfer, progress);
   const key = keyOf(task, req);
   const early = ahead.get(key);
   if (early) {

@@ -414,8 +414,25 @@ export async function buildWeb({
   if (!dev)
     for (const f of ['app.js.map', 'worker.js.map', 'supply-worker.js.map'])
       rmSync(join(out, f), { force: true });
-  // index.html last: its time stamp marks the build as complete (see src/web/build.ts)
-  for (const f of STATIC.slice().reverse()) copyFileSync(join(root, 'src', 'web', 'app', f), join(out, f));
+  // index.html last: its time stamp marks the build as complete (see src/web/build.ts). app.js's
+  // own chunks are preloaded beside it (modulepreload), so they are fetched with app.js rather than
+  // after it has been parsed.
+  const appOut = Object.entries(result.metafile.outputs).find(([k]) => k.split('/').pop() === 'app.js');
+  if (!appOut) throw new Error('build-web: no app.js in the build');
+  const appChunks = appOut[1].imports
+    .filter((i) => i.kind === 'import-statement')
+    .map((i) => i.path.split('/').pop());
+  for (const f of STATIC.slice().reverse()) {
+    const src = join(root, 'src', 'web', 'app', f);
+    if (f !== 'index.html') copyFileSync(src, join(out, f));
+    else {
+      const html = readFileSync(src, 'utf8');
+      const tag = '<script type="module" src="app.js"></script>';
+      if (!html.includes(tag)) throw new Error(`build-web: index.html has no ${tag}`);
+      const preload = appChunks.map((c) => `<link rel="modulepreload" href="${c}">\n  `).join('');
+      writeFileSync(join(out, f), html.replace(tag, `${preload}${tag}`));
+    }
+  }
   const files = [...new Set([...STATIC, ...built])].sort();
   const listed = [...files];
   for (const f of files) {

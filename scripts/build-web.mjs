@@ -332,6 +332,45 @@ export const sep = '/';`,
   };
 }
 
+/**
+ * The supply model's data set, prepared once here as the CLI prepares it (`loadSupplyData`: every
+ * file of data/supply checked against its schema.json, then `dataFromFiles` with the catalogue's
+ * chip figures and `validateData`), and bundled as the module `chipstack:supply-data`: the Supply
+ * page and its worker start from the validated data instead of validating the catalogue and
+ * building the data set again in the browser. Invalid supply data fails this build.
+ */
+async function prepareSupplyData(esbuild, root) {
+  const dataUrl = pathToFileURL(join(root, 'data', '/')).href;
+  const entry = `
+import { loadCatalog, readCommonSchema } from './src/catalog/node.ts';
+import { checkSchema, readSupplyFiles } from './src/supply/load.ts';
+import { dataFromFiles } from './src/supply/index.ts';
+const dataDir = new URL(${JSON.stringify(dataUrl)});
+const files = readSupplyFiles(${JSON.stringify(join(root, 'data', 'supply'))});
+checkSchema(files, readCommonSchema(dataDir));
+export const data = dataFromFiles(files, loadCatalog(dataDir));
+`;
+  const mod = await importBundle(esbuild, root, entry, 'supply', { name: 'none', setup() {} });
+  const json = JSON.stringify(mod.data);
+  return {
+    bytes: json.length,
+    plugin: {
+      name: 'supply-data',
+      setup(b) {
+        b.onResolve({ filter: /^chipstack:supply-data$/ }, () => ({
+          path: 'data',
+          namespace: 'supply-data',
+        }));
+        b.onLoad({ filter: /.*/, namespace: 'supply-data' }, () => ({
+          // JSON.parse of one string: quicker to start than the same data as an object literal
+          contents: `export default JSON.parse(${JSON.stringify(json)});`,
+          loader: 'js',
+        }));
+      },
+    },
+  };
+}
+
 /** Build dist/web under `root` (default: this package). */
 export async function buildWeb({
   root = fileURLToPath(new URL('..', import.meta.url)),
@@ -346,10 +385,15 @@ export async function buildWeb({
   const t0 = Date.now();
   const ajv = await precompileAjv(esbuild, root);
   const pb = await precompileProtobuf(esbuild, root);
+  const supply = await prepareSupplyData(esbuild, root);
   const result = await esbuild.build({
-    plugins: [ajv.plugin, pb.plugin, nodeShims(root)],
+    plugins: [ajv.plugin, pb.plugin, supply.plugin, nodeShims(root)],
     absWorkingDir: root,
-    entryPoints: { app: 'src/web/app/main.ts', worker: 'src/web/app/worker.ts' },
+    entryPoints: {
+      app: 'src/web/app/main.ts',
+      worker: 'src/web/app/worker.ts',
+      'supply-worker': 'src/web/app/supply-worker.ts',
+    },
     outdir: out,
     bundle: true,
     format: 'esm',
@@ -367,9 +411,28 @@ export async function buildWeb({
     logLevel: quiet ? 'silent' : 'warning',
   });
   const built = Object.keys(result.metafile.outputs).map((f) => f.split('/').pop());
-  if (!dev) for (const f of ['app.js.map', 'worker.js.map']) rmSync(join(out, f), { force: true });
-  // index.html last: its time stamp marks the build as complete (see src/web/build.ts)
-  for (const f of STATIC.slice().reverse()) copyFileSync(join(root, 'src', 'web', 'app', f), join(out, f));
+  if (!dev)
+    for (const f of ['app.js.map', 'worker.js.map', 'supply-worker.js.map'])
+      rmSync(join(out, f), { force: true });
+  // index.html last: its time stamp marks the build as complete (see src/web/build.ts). app.js's
+  // own chunks are preloaded beside it (modulepreload), so they are fetched with app.js rather than
+  // after it has been parsed.
+  const appOut = Object.entries(result.metafile.outputs).find(([k]) => k.split('/').pop() === 'app.js');
+  if (!appOut) throw new Error('build-web: no app.js in the build');
+  const appChunks = appOut[1].imports
+    .filter((i) => i.kind === 'import-statement')
+    .map((i) => i.path.split('/').pop());
+  for (const f of STATIC.slice().reverse()) {
+    const src = join(root, 'src', 'web', 'app', f);
+    if (f !== 'index.html') copyFileSync(src, join(out, f));
+    else {
+      const html = readFileSync(src, 'utf8');
+      const tag = '<script type="module" src="app.js"></script>';
+      if (!html.includes(tag)) throw new Error(`build-web: index.html has no ${tag}`);
+      const preload = appChunks.map((c) => `<link rel="modulepreload" href="${c}">\n  `).join('');
+      writeFileSync(join(out, f), html.replace(tag, `${preload}${tag}`));
+    }
+  }
   const files = [...new Set([...STATIC, ...built])].sort();
   const listed = [...files];
   for (const f of files) {

@@ -3,7 +3,10 @@
  * Building the model's data from parsed JSON files (pure: the Node loader or a browser fetch
  * supplies the objects) and applying a scenario's overrides.
  */
-import { type Catalog, figureValue, isVendor } from '../catalog/index.js';
+// the catalogue's modules, not its index: the supply worker's bundle then leaves out the catalogue's validation (ajv)
+import { figureValue } from '../catalog/figure.js';
+import { isVendor } from '../catalog/ids.js';
+import type { Catalog } from '../catalog/index.js';
 import { targetQuantity } from './quantities.js';
 import { periodStart } from './quarters.js';
 import { CATALOGUE_CHIPS, GROUPS, OTHER_VENDORS, VENDORS } from './registry.js';

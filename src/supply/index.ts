@@ -48,6 +48,7 @@ export {
   BLOCK,
   centralRun,
   evaluateRuns,
+  type MetricSelection,
   prepareInputs,
   RATIO_METRICS,
   type RunOptions,
@@ -85,7 +86,16 @@ export {
   type Vendor,
 } from './registry.js';
 export { interval, percentiles } from './stats.js';
-export { type QuarterSummary, runSupply, type SupplyResult, summarise, type YearSummary } from './summary.js';
+export {
+  type QuarterSummary,
+  runSupply,
+  type SupplyResult,
+  type SupplySamples,
+  sampleSupply,
+  summarise,
+  supplyResult,
+  type YearSummary,
+} from './summary.js';
 export {
   type Driver,
   type TargetCheck,

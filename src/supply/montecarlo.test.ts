@@ -58,3 +58,26 @@ test('runs must be a positive integer', () => {
   assert.throws(() => sampleRuns(inputs, 0, 1), /positive integer/);
   assert.throws(() => sampleRuns(inputs, 1.5, 1), /positive integer/);
 });
+
+test('a metric selection summarises only those metrics, with the same intervals as the full summary', () => {
+  const full = runSupply(data, { runs: 3000, seed: 5 });
+  const metrics = { quarters: ['selfSufficiency'], years: ['valueShare', 'h20Units'] } as const;
+  const some = runSupply(data, { runs: 3000, seed: 5, metrics });
+  for (const [i, q] of some.quarters.entries()) {
+    assert.deepEqual(Object.keys(q.metrics), ['selfSufficiency']);
+    assert.deepEqual(q.metrics.selfSufficiency, full.quarters[i]!.metrics.selfSufficiency);
+    assert.deepEqual(q.bindingShare, full.quarters[i]!.bindingShare);
+  }
+  for (const [i, y] of some.years.entries()) {
+    assert.deepEqual(Object.keys(y.metrics), ['valueShare', 'h20Units']);
+    assert.deepEqual(y.metrics.valueShare, full.years[i]!.metrics.valueShare);
+    assert.deepEqual(y.metrics.h20Units, full.years[i]!.metrics.h20Units);
+  }
+  const one = runSupply(data, {
+    runs: 3000,
+    seed: 5,
+    metrics: { ...metrics, onlyQuarters: ['2026Q4'], onlyYears: [2025] },
+  });
+  assert.deepEqual(one.quarters, [some.quarters.find((q) => q.quarter === '2026Q4')]);
+  assert.deepEqual(one.years, [some.years.find((y) => y.year === 2025)]);
+});

@@ -22,6 +22,17 @@ export interface RunOptions {
   seed?: number;
   /** Extra overrides applied after the scenario's own (used by the explanations and tests). */
   overrides?: Record<string, Entry>;
+  /** Summarise only these metrics (by quarter and by year); every metric when absent. */
+  metrics?: MetricSelection;
+}
+
+/** The metrics a summary gives intervals for, by quarter and by year (a page that shows a few asks for those). */
+export interface MetricSelection {
+  quarters: readonly Metric[];
+  years: readonly Metric[];
+  /** Only these quarters ('2026Q4') and years are summarised; all when absent. */
+  onlyQuarters?: readonly string[];
+  onlyYears?: readonly number[];
 }
 
 /** Resolve a scenario (plus extra overrides) into engine inputs. */

@@ -4,7 +4,7 @@
  * value, over the deliveries, the demand, or nothing (a plain annual sum). Vendor ids are the
  * catalogue's, plus all / domestic / imports and `others` (the remaining domestic designers).
  */
-import { isVendor, VENDOR_NAMES } from '../catalog/index.js';
+import { isVendor, VENDOR_NAMES } from '../catalog/ids.js';
 import type { Metric } from './engine.js';
 import { IMPORTS, OTHER_VENDORS } from './registry.js';
 import type { TargetMetric } from './types.js';

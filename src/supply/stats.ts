@@ -70,7 +70,8 @@ export function percentiles(
   const n = data.length;
   if (n === 0) return ps.map(() => Number.NaN);
   const a = scratch && scratch.length >= n ? scratch : new Float64Array(n);
-  for (let i = 0; i < n; i++) a[i] = data[i];
+  if (data instanceof Float32Array || data instanceof Float64Array) a.set(data);
+  else for (let i = 0; i < n; i++) a[i] = data[i];
   const order = ps.map((p, i) => [Math.min(1, Math.max(0, p)), i] as const).sort((x, y) => x[0] - y[0]);
   const out = new Array<number>(ps.length);
   // order[from..to) are wanted within a[lo..hi]; everything right of hi is ≥ everything in it

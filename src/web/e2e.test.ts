@@ -23,6 +23,8 @@ import { buildModelBytes } from '../onnx/write.js';
 import { num, simulate } from '../perf/index.js';
 import { loadPerfData } from '../perf/node.js';
 import { analyze, dequantize, getScheme, quantize } from '../quant/index.js';
+import { runSupply } from '../supply/index.js';
+import { loadSupplyData } from '../supply/load.js';
 import { ensureBuilt, PACKAGE_ROOT } from './build.js';
 import { createDashboardServer, listen } from './server.js';
 
@@ -541,6 +543,51 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     await page.close();
   });
 
+  it('attention weights in a format of their own (the CLI --attention-weights): in the link, validated, equal to perf in Node', async () => {
+    const perfData = loadPerfData();
+    const cat = loadCatalog();
+    const w = {
+      model: 'deepseek-v3',
+      system: 'gb200-nvl72',
+      phase: 'decode',
+      batch: 64,
+      seqLen: 4096,
+      weights: 'nvfp4',
+      kv: 'bf16',
+      tp: 1,
+      pp: 1,
+    } as const;
+    const plain = simulate(perfData, cat, w);
+    const mixed = simulate(perfData, cat, { ...w, attentionWeights: 'bf16' });
+    assert.notEqual(
+      fmtLike(plain.tokensPerSecPerChip),
+      fmtLike(mixed.tokensPerSecPerChip),
+      'the choice matters',
+    );
+    const { page, errors } = await open(
+      '#/performance?model=deepseek-v3&system=gb200-nvl72&weights=nvfp4&attn=bf16',
+    );
+    await page
+      .locator('[data-metric="tps-chip"]', { hasText: fmtLike(mixed.tokensPerSecPerChip) })
+      .waitFor({ timeout: 60_000 });
+    await page.locator('.note', { hasText: 'weights nvfp4 (attention projections bf16)' }).waitFor();
+    assert.equal(await page.inputValue('#perf-attn'), 'bf16');
+    // "same as weights": perf's number without the option, and the link says so
+    await page.selectOption('#perf-attn', 'same');
+    await page
+      .locator('[data-metric="tps-chip"]', { hasText: fmtLike(plain.tokensPerSecPerChip) })
+      .waitFor({ timeout: 60_000 });
+    assert.match(page.url(), /attn=same/);
+    // a format that is not one, in a link: shown and flagged, nothing simulated
+    await page.goto(`${base}#/performance?attn=fp3`);
+    await page.reload();
+    await page.locator('#perf-problems', { hasText: 'attention-weight format "fp3"' }).waitFor();
+    assert.equal(await page.inputValue('#perf-attn'), 'fp3');
+    assert.equal(await page.locator('[data-metric="tps-chip"]').count(), 0);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   it('compare: pinned setups side by side with differences, a CHIP:N pin, invalid pins flagged, TCO assumptions from perf data', async () => {
     const { page, errors } = await open('#/compare', WIDTHS[0]);
     const settled = () =>
@@ -690,11 +737,11 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     assert.equal(await page.locator('#onnx-error').isHidden(), true);
     await page.click('#onnx-go');
     await page.locator('[data-layer-sqnr="gemm.w"]').waitFor({ timeout: 30_000 });
-    // the oracle: the same library call in Node (what `chipstack onnx quantize --mode fake` runs)
-    const want = quantizeModelBytes(parseModel(model, 'tiny.onnx'), {
-      scheme: getScheme('mxfp4'),
-      mode: 'fake',
-    });
+    // the oracle: the same library call in Node (what `chipstack onnx quantize --mode fake` runs),
+    // with the scheme the page ran (ggml-mxfp4: its table has +0 for code 0b1000)
+    const oracle = (scheme: string) =>
+      quantizeModelBytes(parseModel(model, 'tiny.onnx'), { scheme: getScheme(scheme), mode: 'fake' });
+    const want = oracle('ggml-mxfp4');
     for (const w of want.result.weights) {
       const shown = Number(await text(page, `[data-layer-sqnr="${w.name}"]`));
       assert.ok(
@@ -702,23 +749,50 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
         `${w.name}: ${shown} vs ${w.sqnrDb}`,
       );
     }
-    const [dl] = await Promise.all([
-      page.waitForEvent('download'),
-      page.locator('[data-download="onnx"]').click(),
-    ]);
-    assert.equal(dl.suggestedFilename(), 'tiny-ggml-mxfp4-fakequant.onnx');
-    // the same model as the library's in Node: every weight equal value for value (=== : the
-    // browser's relaxed-SIMD build may give +0 where Node's simd128 build gives -0), the rest byte-equal
-    const got = parseModel(new Uint8Array(readFileSync((await dl.path())!)), 'download');
-    const ref = parseModel(want.bytes, 'reference');
-    assert.equal(got.bytes.length, ref.bytes.length);
-    assert.deepEqual([...got.initializers.keys()], [...ref.initializers.keys()]);
-    for (const [name, t] of ref.initializers) {
-      const a = tensorFloat32(ref, t);
-      const b = tensorFloat32(got, got.initializers.get(name)!);
-      assert.equal(a.length, b.length);
-      for (let i = 0; i < a.length; i++) assert.ok(a[i] === b[i], `${name}[${i}]: ${b[i]} vs ${a[i]}`);
-    }
+    const downloadOnnx = async (name: string) => {
+      const [dl] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('[data-download="onnx"]').click(),
+      ]);
+      assert.equal(dl.suggestedFilename(), name);
+      return new Uint8Array(readFileSync((await dl.path())!));
+    };
+    // the downloaded model against the library's bytes in Node: each weight's float32 bytes (so a
+    // +0 where the library gives -0 fails, naming the tensor and element), then the whole file
+    const sameBytes = (file: Uint8Array, ref: Uint8Array, scheme: string) => {
+      const got = parseModel(file, 'download');
+      const lib = parseModel(ref, 'reference');
+      assert.deepEqual([...got.initializers.keys()], [...lib.initializers.keys()]);
+      for (const [name, t] of lib.initializers) {
+        const a = tensorFloat32(lib, t);
+        const b = tensorFloat32(got, got.initializers.get(name)!);
+        const ab = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+        const bb = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+        const at = ab.findIndex((x, i) => x !== bb[i]);
+        const show = (v: number | undefined) => (Object.is(v, -0) ? '-0' : String(v));
+        assert.ok(
+          ab.length === bb.length && at < 0,
+          `${scheme} ${name}[${Math.floor(at / 4)}]: page ${show(b[at >> 2])}, library ${show(a[at >> 2])}`,
+        );
+      }
+      assert.equal(Buffer.compare(Buffer.from(file), Buffer.from(ref)), 0, `${scheme}: whole file`);
+    };
+    sameBytes(await downloadOnnx('tiny-ggml-mxfp4-fakequant.onnx'), want.bytes, 'ggml-mxfp4');
+    // an OCP MXFP4 scheme, whose code 0b1000 is -0: the signed zeros survive the worker and the download
+    const ocp = oracle('torchao-mxfp4-floor');
+    const ocpModel = parseModel(ocp.bytes, 'reference');
+    const negZeros = tensorFloat32(ocpModel, ocpModel.initializers.get('mm.w')!).filter((v) =>
+      Object.is(v, -0),
+    );
+    assert.ok(negZeros.length > 0, 'the reference has negative zeros to compare');
+    await page.selectOption('#onnx-scheme', 'torchao-mxfp4-floor');
+    await page.click('#onnx-go');
+    await page.locator('#onnx-status', { hasText: 'with torchao-mxfp4-floor.' }).waitFor({ timeout: 30_000 });
+    sameBytes(
+      await downloadOnnx('tiny-torchao-mxfp4-floor-fakequant.onnx'),
+      ocp.bytes,
+      'torchao-mxfp4-floor',
+    );
     // size against fp32: mxfp4 stores 4.25 bits per weight
     assert.match(await text(page, '[data-metric="onnx-bits"]'), /^4\.25$/);
     await assertNoOverflow(page, 'model at 390 px');
@@ -817,6 +891,36 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     assert.match(page.url(), /x=0\.1/);
     await page.fill('#x-input', 'abc');
     await page.locator('text=is not a number').waitFor();
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('supply: the numbers are runSupply in Node; values in a link that are not valid are shown, not replaced', async () => {
+    const { page, errors } = await open('#/supply?scenario=nope&runs=7&seed=-1&hbm_stockpile_stacks=9');
+    await page.locator('#supply-problems').waitFor();
+    const listed = await text(page, '#supply-problems');
+    for (const want of ['scenario "nope"', 'runs "7"', 'seed "-1"', 'hbm_stockpile_stacks "9"'])
+      assert.ok(listed.includes(want), `${want} in: ${listed}`);
+    assert.equal(await page.inputValue('#supply-scenario'), 'nope');
+    assert.equal(await page.getAttribute('#supply-scenario', 'aria-invalid'), 'true');
+    assert.equal(await page.inputValue('#supply-seed'), '-1');
+    assert.equal(await page.locator('[data-metric="share2025"]').count(), 0, 'nothing computed');
+    // fixing every field runs the model, and the figures are the library's own (baseline, 10,000 runs, seed 1)
+    await page.selectOption('#supply-scenario', 'baseline');
+    await page.selectOption('#supply-runs', '10000');
+    await page.fill('#supply-seed', '1');
+    await page.locator('#supply-seed').dispatchEvent('change');
+    await page.locator('input[data-param="hbm_stockpile_stacks"]').fill('1');
+    await page.locator('[data-metric="share2025"]').waitFor({ timeout: 60_000 });
+    assert.equal(await page.locator('#supply-problems').isHidden(), true);
+    const r = runSupply(loadSupplyData(), {});
+    const y25 = r.years.find((y) => y.year === 2025)!.metrics;
+    const q264 = r.quarters.find((q) => q.quarter === '2026Q4')!.metrics;
+    const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+    assert.equal(await text(page, '[data-metric="share2025"]'), pct(y25.selfSufficiency.p50));
+    assert.equal(await text(page, '[data-metric="value2025"]'), pct(y25.valueShare.p50));
+    assert.equal(await text(page, '[data-metric="ss2026q4"]'), pct(q264.selfSufficiency.p50));
+    assert.equal(await text(page, '[data-metric="share2026q4"]'), pct(q264.shareOfDemand.p50));
     assert.deepEqual(errors, []);
     await page.close();
   });

@@ -6,17 +6,7 @@
 import type { Entry, Param, SupplyData } from '../supply/index.js';
 import { isSeries, resolveScenario } from '../supply/index.js';
 
-/** Parameters the dashboard offers as sliders: the tornado's leaders and the main capacities. */
-export const SLIDER_PARAMS = [
-  'cxmt_hbm_stacks_per_quarter',
-  'hbm_stockpile_stacks',
-  'advanced_packaging_capacity_packages_per_quarter',
-  'smic_advanced_capacity_wpm',
-  'smic_defect_density_per_cm2',
-  'tsmc_die_bank_dies',
-  'china_ai_accelerator_demand_usd_per_year',
-  'blended_accelerator_asp_usd',
-] as const;
+export { SLIDER_PARAMS } from './sliders.js';
 
 function scaleParam(p: Param, k: number, fraction: boolean): Param {
   const cap = (v: number) => (fraction ? Math.min(1, v * k) : v * k);

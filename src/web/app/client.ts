@@ -1,11 +1,21 @@
 /**
  * @module web/client
- * The page's side of the worker: `run('supply', req)` returns a promise of the result. `latest`
- * wraps a task so that only the newest call of a control resolves (older ones are dropped).
+ * The page's side of the workers: `run('supply', req)` returns a promise of the result. The supply
+ * tasks go to the supply worker (supply-worker.js), the others to the dashboard's worker
+ * (worker.js); each starts on its first task. `latest` wraps a task so that only the newest call
+ * of a control resolves (older ones are dropped). `prefetch` sends a task before its page asks for
+ * it (at navigation); the page's own identical request then takes that answer.
  */
-import type { RequestMessage, ResponseMessage, TaskName, Tasks } from './tasks.js';
+import {
+  type RequestMessage,
+  type ResponseMessage,
+  SUPPLY_TASKS,
+  type SupplyTaskName,
+  type TaskName,
+  type Tasks,
+} from './tasks.js';
 
-let worker: Worker | undefined;
+const workers = new Map<string, Worker>();
 let seq = 0;
 type Progress = (done: number, total: number) => void;
 const pending = new Map<
@@ -13,37 +23,89 @@ const pending = new Map<
   { resolve: (v: unknown) => void; reject: (e: Error) => void; progress?: Progress | undefined }
 >();
 
-function get(): Worker {
-  if (!worker) {
-    worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'chipstack' });
-    worker.onmessage = (e: MessageEvent<ResponseMessage>) => {
-      const p = pending.get(e.data.id);
-      if (!p) return;
-      if ('progress' in e.data) {
-        p.progress?.(e.data.progress.done, e.data.progress.total);
-        return;
-      }
-      pending.delete(e.data.id);
-      if (e.data.ok) p.resolve(e.data.res);
-      else p.reject(new Error(e.data.error));
-    };
+function receive(e: MessageEvent<ResponseMessage>): void {
+  const p = pending.get(e.data.id);
+  if (!p) return;
+  if ('progress' in e.data) {
+    p.progress?.(e.data.progress.done, e.data.progress.total);
+    return;
   }
-  return worker;
+  pending.delete(e.data.id);
+  if (e.data.ok) p.resolve(e.data.res);
+  else p.reject(new Error(e.data.error));
 }
 
-/** Run a task in the worker; `progress` hears the progress messages of long tasks. */
-export function run<K extends TaskName>(
+const isSupplyTask = (task: TaskName) => (SUPPLY_TASKS as readonly string[]).includes(task);
+
+function workerFor(task: TaskName): Worker {
+  const supply = isSupplyTask(task);
+  const key = supply ? 'supply' : 'main';
+  let w = workers.get(key);
+  if (!w) {
+    w = supply
+      ? new Worker(new URL('./supply-worker.js', import.meta.url), {
+          type: 'module',
+          name: 'chipstack-supply',
+        })
+      : new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'chipstack' });
+    w.onmessage = receive;
+    workers.set(key, w);
+  }
+  return w;
+}
+
+/** Requests sent ahead by `prefetch`, by task and request, until the page asks for them. */
+const ahead = new Map<string, Promise<unknown>>();
+/** Requests of `run` not answered yet, by task and request (a prefetch of one of them is not sent). */
+const asked = new Set<string>();
+const keyOf = (task: TaskName, req: unknown) => `${task} ${JSON.stringify(req)}`;
+
+/**
+ * Send a supply task now (a page about to ask for it); `run` with the same task and request takes
+ * its answer.
+ */
+export function prefetch<K extends SupplyTaskName>(task: K, req: Tasks[K]['req']): void {
+  const key = keyOf(task, req);
+  if (ahead.has(key) || asked.has(key)) return;
+  const p = send(task, req, []);
+  p.catch(() => {}); // the page's own call reports errors
+  ahead.set(key, p);
+}
+
+function send<K extends TaskName>(
   task: K,
   req: Tasks[K]['req'],
-  transfer: Transferable[] = [],
+  transfer: Transferable[],
   progress?: Progress,
 ): Promise<Tasks[K]['res']> {
   const id = ++seq;
   const msg: RequestMessage<K> = { id, task, req };
   return new Promise((resolve, reject) => {
     pending.set(id, { resolve: resolve as (v: unknown) => void, reject, progress });
-    get().postMessage(msg, transfer);
+    workerFor(task).postMessage(msg, transfer);
   });
+}
+
+/** Run a task in its worker; `progress` hears the progress messages of long tasks. */
+export function run<K extends TaskName>(
+  task: K,
+  req: Tasks[K]['req'],
+  transfer: Transferable[] = [],
+  progress?: Progress,
+): Promise<Tasks[K]['res']> {
+  // only the supply tasks are sent ahead (their requests are small; no other request is keyed)
+  if (transfer.length > 0 || !isSupplyTask(task)) return send(task, req, transfer, progress);
+  const key = keyOf(task, req);
+  const early = ahead.get(key);
+  if (early) {
+    ahead.delete(key);
+    return early as Promise<Tasks[K]['res']>;
+  }
+  asked.add(key);
+  const p = send(task, req, transfer, progress);
+  const done = () => asked.delete(key);
+  p.then(done, done);
+  return p;
 }
 
 /** A runner whose stale results never arrive: only the newest call's promise settles. */

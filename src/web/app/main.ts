@@ -4,11 +4,16 @@
  */
 import { h } from './dom.js';
 import { current } from './state.js';
+import { startSupply } from './supply-state.js';
 
 type Render = (root: HTMLElement) => void;
 
-/** Each page is its own chunk (esbuild splitting), fetched the first time it is shown. */
-const PAGES: Record<string, { title: string; load: () => Promise<Render> }> = {
+/**
+ * Each page is its own chunk (esbuild splitting), fetched the first time it is shown. `start`, when
+ * given, runs at navigation, before the page's chunk arrives: Supply starts its worker on its first
+ * Monte Carlo then (supply-state.ts is small and in app.js), so the worker computes while the page loads.
+ */
+const PAGES: Record<string, { title: string; load: () => Promise<Render>; start?: () => void }> = {
   formats: { title: 'Formats', load: () => import('./pages/formats.js').then((m) => m.renderFormats) },
   chips: { title: 'Chips', load: () => import('./pages/chips.js').then((m) => m.renderChips) },
   performance: {
@@ -17,7 +22,11 @@ const PAGES: Record<string, { title: string; load: () => Promise<Render> }> = {
   },
   model: { title: 'Model', load: () => import('./pages/model.js').then((m) => m.renderModel) },
   compare: { title: 'Compare', load: () => import('./pages/compare.js').then((m) => m.renderCompare) },
-  supply: { title: 'Supply', load: () => import('./pages/supply.js').then((m) => m.renderSupply) },
+  supply: {
+    title: 'Supply',
+    load: () => import('./pages/supply.js').then((m) => m.renderSupply),
+    start: startSupply,
+  },
   kernels: { title: 'Kernels', load: () => import('./pages/kernels.js').then((m) => m.renderKernels) },
 };
 
@@ -56,6 +65,7 @@ async function route(): Promise<void> {
   }
   const root = document.getElementById('app')!;
   document.title = `${PAGES[key]!.title} - chipstack`;
+  PAGES[key]!.start?.();
   let render: Render;
   try {
     render = await PAGES[key]!.load();

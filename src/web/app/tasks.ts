@@ -149,7 +149,10 @@ export interface ModelResult {
 export interface Tasks {
   quant: { req: { source: QuantSource; schemes: string[] }; res: QuantResult };
   upload: { req: { name: string; bytes: ArrayBuffer }; res: { name: string; tensors: TensorEntry[] } };
+  /** The supply Monte Carlo, summarised for the metrics the Supply page shows (supply-metrics.ts). */
   supply: { req: SupplyRequest; res: SupplyResult };
+  /** The same runs as `supply` (sampled once), summarised for the headline cards only (HEADLINE_METRICS). */
+  supplyHeadline: { req: SupplyRequest; res: SupplyResult };
   tornado: { req: SupplyRequest; res: TornadoResult };
   model: { req: { scheme: string }; res: ModelResult };
   perf: { req: Workload; res: PerfOutcome };
@@ -168,6 +171,23 @@ export interface Tasks {
 }
 
 export type TaskName = keyof Tasks;
+
+/** Tasks of the supply worker (supply-worker.ts); the others go to the dashboard's worker (worker.ts). */
+export const SUPPLY_TASKS = [
+  'supply',
+  'supplyHeadline',
+  'tornado',
+  'mustBeTrue',
+] as const satisfies readonly TaskName[];
+export type SupplyTaskName = (typeof SUPPLY_TASKS)[number];
+
+/** A worker's handlers: the answer to each of its tasks, with a progress callback for long ones. */
+export type Handlers<K extends TaskName> = {
+  [T in K]: (
+    req: Tasks[T]['req'],
+    progress: (done: number, total: number) => void,
+  ) => Tasks[T]['res'] | Promise<Tasks[T]['res']>;
+};
 
 export interface RequestMessage<K extends TaskName = TaskName> {
   id: number;

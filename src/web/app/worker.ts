@@ -1,7 +1,8 @@
 /**
  * @module web/worker
- * The dashboard's Web Worker: block quantization of a tensor, safetensors parsing, the supply
- * Monte Carlo and tornado, and the performance simulator, off the page's thread.
+ * The dashboard's Web Worker: block quantization of a tensor, safetensors parsing, ONNX models,
+ * the kernels benchmark and the performance simulator, off the page's thread (the supply model
+ * has its own worker, supply-worker.ts).
  */
 import { isFloatDtype, toFloat32 } from '../../convert/tensor.js';
 import { parseSafetensorsBuffer, type SafetensorsBuffer } from '../../io/buffer.js';
@@ -22,25 +23,9 @@ import {
   type Workload,
 } from '../../perf/index.js';
 import { analyze, dequantize, getScheme, quantize, synthetic } from '../../quant/index.js';
-import {
-  CLAIMS,
-  dataFromFiles,
-  mustBeTrue,
-  runSupply,
-  type SupplyData,
-  tornado,
-} from '../../supply/index.js';
 import { errorHistogram } from '../../web/histogram.js';
-import { scaledOverrides } from '../../web/scale.js';
-import type {
-  ModelResult,
-  ModelTensorRow,
-  QuantResult,
-  RequestMessage,
-  ResponseMessage,
-  TaskName,
-  Tasks,
-} from './tasks.js';
+import { serve } from './serve.js';
+import type { ModelResult, ModelTensorRow, QuantResult, SupplyTaskName, TaskName, Tasks } from './tasks.js';
 
 /** Largest tensor quantized whole; bigger ones are cut to their first rows. */
 const MAX_ELEMENTS = 1 << 22;
@@ -139,15 +124,10 @@ function quantizeModel(schemeName: string): ModelResult {
 let upload: { name: string; file: SafetensorsBuffer } | null = null;
 /** The ONNX model opened on the Model page (parsed by src/onnx, as the CLI parses a file). */
 let onnxModel: LoadedModel | null = null;
-let supplyData: SupplyData | undefined;
 let perfData: PerfData | undefined;
-/** The shipped JSON (catalogue, perf and supply data) is a separate chunk: quantization never loads it. */
+/** The shipped JSON (catalogue and perf data) is a separate chunk: quantization never loads it. */
 let data: typeof import('./data.js') | undefined;
 const loadData = async () => (data ??= await import('./data.js'));
-const supply = async () => {
-  const d = await loadData();
-  return (supplyData ??= dataFromFiles(d.SUPPLY_FILES, d.getCatalog()));
-};
 async function perfInputs() {
   const d = await loadData();
   perfData ??= createPerfData(d.PERF_FILES);
@@ -179,8 +159,6 @@ function tensorFor(source: Tasks['quant']['req']['source']) {
   };
 }
 
-type Progress = (done: number, total: number) => void;
-
 /** perf's simulation, or its `PerfFitError` (memory first: the shortfall and the smallest fit) as an answer. */
 function simulateOrFit(
   perf: PerfData,
@@ -201,9 +179,7 @@ function simulateOrFit(
   }
 }
 
-const handlers: {
-  [K in TaskName]: (req: Tasks[K]['req'], progress: Progress) => Tasks[K]['res'] | Promise<Tasks[K]['res']>;
-} = {
+serve<Exclude<TaskName, SupplyTaskName>>({
   quant({ source, schemes }): QuantResult {
     const t = tensorFor(source);
     const results = schemes.map((name) => {
@@ -237,14 +213,6 @@ const handlers: {
     if (!tensors.some((t) => t.float)) throw new Error(`${name} holds no floating-point tensor to quantize`);
     upload = { name, file };
     return { name, tensors };
-  },
-  async supply({ scenario, runs, seed, factors }) {
-    const d = await supply();
-    return runSupply(d, { scenario, runs, seed, overrides: scaledOverrides(d, scenario, factors) });
-  },
-  async tornado({ scenario, runs, seed, factors }) {
-    const d = await supply();
-    return tornado(d, { scenario, runs, seed, overrides: scaledOverrides(d, scenario, factors) });
   },
   async perf(workload) {
     const { perf, cat } = await perfInputs();
@@ -353,27 +321,8 @@ const handlers: {
     const { liveGemvBenchmark } = await import('../../kernels/index.js');
     return liveGemvBenchmark({ n, k, ms, formats, onProgress: progress });
   },
-  async mustBeTrue({ scenario, runs, seed }) {
-    const d = await supply();
-    return CLAIMS.map((c) => mustBeTrue(d, c, { scenario, runs, seed }));
-  },
   async validation() {
     const { perf, cat } = await perfInputs();
     return runValidation(perf, cat);
   },
-};
-
-self.onmessage = async (e: MessageEvent<RequestMessage>) => {
-  const { id, task, req } = e.data;
-  const t0 = performance.now();
-  let msg: ResponseMessage;
-  try {
-    const progress: Progress = (done, total) =>
-      (self as unknown as Worker).postMessage({ id, progress: { done, total } } satisfies ResponseMessage);
-    const res = await (handlers[task] as (r: unknown, p: Progress) => unknown)(req, progress);
-    msg = { id, ok: true, res, ms: performance.now() - t0 };
-  } catch (err) {
-    msg = { id, ok: false, error: err instanceof Error ? err.message : String(err) };
-  }
-  (self as unknown as Worker).postMessage(msg);
-};
+});

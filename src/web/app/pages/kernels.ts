@@ -84,12 +84,20 @@ export function renderKernels(root: HTMLElement): void {
     shape = v;
   });
   const button = h('button', { type: 'button', id: 'gemv-run' }, 'Run the benchmark');
-  const bar = h('progress', { id: 'gemv-progress', max: 1, value: 0, 'aria-label': 'benchmark progress' });
+  // shown while a benchmark runs (an empty bar before the first run reads as a stalled one)
+  const bar = h('progress', {
+    id: 'gemv-progress',
+    max: 1,
+    value: 0,
+    'aria-label': 'benchmark progress',
+    hidden: true,
+  });
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' }, '');
   const out = h('div', { id: 'gemv-out' });
   button.addEventListener('click', () => {
     const [n, k] = shape.split('x').map(Number) as [number, number];
     button.disabled = true;
+    bar.hidden = false;
     bar.value = 0;
     status.textContent = 'Packing the weights in every format…';
     const t0 = performance.now();
@@ -116,9 +124,11 @@ export function renderKernels(root: HTMLElement): void {
     h(
       'p',
       null,
-      'Runs the same WebAssembly GEMV kernels as `chipstack kernels` in this browser, in a Web Worker, ' +
-        'for fp32, bf16, DeepSeek FP8, MXFP4 and int8 weights, with the SIMD128 build and, where the ' +
-        'browser has it (Chromium does), the relaxed-SIMD build. It takes a few seconds and uses one core.',
+      'Runs the same WebAssembly GEMV kernels as ',
+      h('code', null, 'chipstack kernels'),
+      ' in this browser, in a Web Worker, for fp32, bf16, DeepSeek FP8, MXFP4 and int8 weights, with the ' +
+        'SIMD128 build and, where the browser has it (Chromium does), the relaxed-SIMD build. It takes a few ' +
+        'seconds and uses one core.',
     ),
     h('div', { class: 'controls' }, field('Weight matrix', shapeSel), button),
     bar,

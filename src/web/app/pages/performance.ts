@@ -128,7 +128,7 @@ function showResult(out: HTMLElement, r: PerfResult): void {
     h(
       'p',
       { class: 'note' },
-      `${names.model} on ${names.system}: ${names.chip} (${r.chipClass} class), ${w.phase}, batch ${w.batch}, sequence ${w.seqLen}, weights ${w.weights}, activations ${w.activations}, KV ${w.kv}, TP ${w.tp} EP ${w.ep} PP ${w.pp}. GEMM path: ${r.paths.gemm}; attention: ${r.paths.attention}.`,
+      `${names.model} on ${names.system}: ${names.chip} (${r.chipClass} class), ${w.phase}, batch ${w.batch}, sequence ${w.seqLen}, weights ${w.weights}${w.attentionWeights !== w.weights ? ` (attention projections ${w.attentionWeights})` : ''}, activations ${w.activations}, KV ${w.kv}, TP ${w.tp} EP ${w.ep} PP ${w.pp}. GEMM path: ${r.paths.gemm}; attention: ${r.paths.attention}.`,
     ),
     r.warnings.length
       ? h(
@@ -409,6 +409,8 @@ export function renderPerformance(root: HTMLElement): void {
     batch: raw('batch', '64'),
     seq: raw('seq', '4096'),
     weights: choice('weights', 'auto', ['auto', ...FORMAT_IDS], 'weight format'),
+    /** The attention projections' weight format (perf's `attentionWeights`, the CLI's --attention-weights). */
+    attn: choice('attn', 'same', ['same', ...FORMAT_IDS], 'attention-weight format'),
     acts: choice('acts', 'same', ['same', ...FORMAT_IDS], 'activation format'),
     kv: choice('kv', 'bf16', FORMAT_IDS, 'KV-cache format'),
     tp: raw('tp', '1'),
@@ -542,6 +544,7 @@ export function renderPerformance(root: HTMLElement): void {
       pp: Number(st.pp),
     };
     if (epN !== undefined) w.ep = epN;
+    if (st.attn !== 'same') w.attentionWeights = st.attn;
     if (st.acts !== 'same') w.activations = st.acts;
     if (Object.keys(assumed).length) w.assume = assumed;
     const pin = new URLSearchParams({
@@ -712,6 +715,12 @@ export function renderPerformance(root: HTMLElement): void {
       withErr('Batch', num('batch'), 'batch', 'sequences per TP group (whole number >= 1)'),
       withErr('Sequence length', num('seq'), 'seq', 'prompt (prefill) or KV length (decode)'),
       withErr('Weights', pick('weights', [['auto', 'auto (native 8-bit)'], ...fmtOptions]), 'weights'),
+      withErr(
+        'Attention weights',
+        pick('attn', [['same', 'same as weights'], ...fmtOptions]),
+        'attn',
+        'attention projections, e.g. bf16 in an NVFP4 checkpoint',
+      ),
       withErr('Activations', pick('acts', [['same', 'same as weights'], ...fmtOptions]), 'acts'),
       withErr('KV cache', pick('kv', fmtOptions), 'kv'),
       withErr('TP', num('tp'), 'tp', 'tensor parallel ranks'),

@@ -6,9 +6,10 @@
  * the binding constraint by quarter, the tornado of end-2026 self-sufficiency and the open
  * questions (unknown inputs with their ranges).
  */
+
+import SUPPLY_DATA from 'chipstack:supply-data';
 import * as Plot from '@observablehq/plot';
 import {
-  dataFromFiles,
   type Interval,
   labelOf,
   METRIC_DEFINITIONS,
@@ -26,16 +27,16 @@ import {
 import { SLIDER_PARAMS } from '../../../web/scale.js';
 import { chartBlock, PLOT_STYLE, plotWidth } from '../chart.js';
 import { latest, run } from '../client.js';
-import { getCatalog, SUPPLY_FILES } from '../data.js';
 import { debounce, field, fill, fmt, h, pct, select } from '../dom.js';
-import { getNumber, getString, update } from '../state.js';
+import { current, update } from '../state.js';
+import { ANNUAL_ROWS } from '../supply-metrics.js';
+import { DEFAULT_RUNS, RUNS, supplyStartedAt, supplyState } from '../supply-state.js';
 import { dataTable } from '../table.js';
 
-const RUNS = ['2000', '5000', '10000', '20000', '50000'];
 const BIND_COLORS = { logic: '#4e79a7', hbm: '#e15759', packaging: '#f28e2b' };
 
-let supplyData: SupplyData | undefined;
-const getData = () => (supplyData ??= dataFromFiles(SUPPLY_FILES, getCatalog()));
+/** data/supply as the build prepared it (scripts/build-web.mjs: schema-checked and validated, as the CLI loads it). */
+const getData = (): SupplyData => SUPPLY_DATA;
 
 /** A parameter's plain-language label (from the data) with its id beneath, for tables. */
 const paramCell = (name: string) =>
@@ -238,29 +239,54 @@ function tornadoChart(t: TornadoResult): HTMLElement {
   }));
   const baseText = `base ${pct(t.base)}: every input at its value`;
   const metricName = METRIC_DEFINITIONS.find((m) => m.metric === t.metric)?.name ?? t.metric;
+  const width = plotWidth();
+  // on a phone the input names go above their bars (beside them they leave the bars no room)
+  const narrow = width < 640;
+  const xs = [t.base, ...rows.flatMap((r) => [r.lo, r.hi])];
+  const mid = (Math.min(...xs) + Math.max(...xs)) / 2;
+  const bars = Plot.barX(rows, {
+    x1: 'lo',
+    x2: 'hi',
+    y: 'label',
+    insetTop: narrow ? 16 : 0,
+    fill: (r: (typeof rows)[number]) =>
+      r.atHigh >= r.atLow ? 'higher with high value' : 'lower with high value',
+    tip: true,
+    title: (r: (typeof rows)[number]) =>
+      `${r.label}\n${metricName}: ${pct(r.atLow, 1)} at the input's low end, ${pct(r.atHigh, 1)} at its high end (base ${pct(t.base, 1)})`,
+  });
   const plot = Plot.plot({
-    width: plotWidth(),
-    height: 60 + rows.length * 26,
-    marginLeft: 330,
+    width,
+    height: 60 + rows.length * (narrow ? 38 : 26),
+    marginLeft: narrow ? 10 : 330,
+    marginRight: narrow ? 10 : 20,
     marginTop: 30,
     style: PLOT_STYLE,
-    x: { label: `${metricName} in ${t.quarter}`, tickFormat: '.0%', grid: true },
-    y: { label: null, domain: rows.map((r) => r.label) },
+    x: {
+      label: `${metricName} in ${t.quarter}`,
+      tickFormat: '.0%',
+      grid: true,
+      ticks: narrow ? 4 : undefined,
+    },
+    y: { label: null, domain: rows.map((r) => r.label), axis: narrow ? null : 'left' },
     marks: [
-      Plot.barX(rows, {
-        x1: 'lo',
-        x2: 'hi',
-        y: 'label',
-        fill: (r: (typeof rows)[number]) =>
-          r.atHigh >= r.atLow ? 'higher with high value' : 'lower with high value',
-        tip: true,
-        title: (r: (typeof rows)[number]) =>
-          `${r.label}\n${metricName}: ${pct(r.atLow, 1)} at the input's low end, ${pct(r.atHigh, 1)} at its high end (base ${pct(t.base, 1)})`,
-      }),
+      bars,
+      narrow
+        ? Plot.text(rows, {
+            y: 'label',
+            text: 'label',
+            frameAnchor: 'left',
+            textAnchor: 'start',
+            dy: -9,
+            fill: 'currentColor',
+          })
+        : null,
       Plot.ruleX([t.base], { stroke: 'currentColor', strokeDasharray: '4,3' }),
       Plot.text([t.base], {
         x: (v: number) => v,
         frameAnchor: 'top',
+        // the label runs away from the nearer edge, so it is never cut off
+        textAnchor: t.base > mid ? 'end' : 'start',
         dy: -18,
         text: () => baseText,
         fill: 'currentColor',
@@ -326,38 +352,23 @@ const band = (i: Interval, f: (v: number) => string) => `${f(i.p50)} (${f(i.p5)}
 
 /** Each metric per year (2024-2027): median and 90% interval. */
 function annualTable(r: SupplyResult): HTMLElement {
-  const share = (v: number) => pct(v, 0);
-  const num = units;
-  const usd = (v: number) => `$${COMPACT.format(v)}`;
-  const rows: {
-    label: string;
-    metric: keyof SupplyResult['years'][number]['metrics'];
-    f: (v: number) => string;
-  }[] = [
-    ...METRIC_DEFINITIONS.map((d) => ({ label: d.name, metric: d.metric, f: share })),
-    { label: 'Domestic units', metric: 'domesticUnits', f: num },
-    { label: 'Imported units', metric: 'importUnits', f: num },
-    { label: 'Demand units (USD / ASP)', metric: 'demandUnits', f: num },
-    { label: 'Domestic value', metric: 'domesticValueUsd', f: usd },
-    { label: 'Imported value', metric: 'importValueUsd', f: usd },
-    { label: 'Demand (USD)', metric: 'demandUsd', f: usd },
-    { label: 'Domestic H100e (BF16)', metric: 'domesticH100eBf16', f: num },
-  ];
+  const show = { share: (v: number) => pct(v, 0), units, usd: (v: number) => `$${COMPACT.format(v)}` };
+  type Row = (typeof ANNUAL_ROWS)[number];
   return dataTable({
     name: 'supply-years',
     caption: `Per year, median (90% interval), ${r.scenario}; shares are per-run ratios of annual sums`,
     columns: [
-      { key: 'metric', label: 'Metric', value: (x) => x.label },
+      { key: 'metric', label: 'Metric', value: (x: Row) => x.label },
       ...r.years.map((y) => ({
         key: String(y.year),
         label: String(y.year),
         numeric: true,
-        value: (x: (typeof rows)[number]) => y.metrics[x.metric].p50,
-        render: (x: (typeof rows)[number]) =>
-          h('span', { 'data-year-metric': `${x.metric}-${y.year}` }, band(y.metrics[x.metric], x.f)),
+        value: (x: Row) => y.metrics[x.metric].p50,
+        render: (x: Row) =>
+          h('span', { 'data-year-metric': `${x.metric}-${y.year}` }, band(y.metrics[x.metric], show[x.kind])),
       })),
     ],
-    rows,
+    rows: [...ANNUAL_ROWS],
   });
 }
 
@@ -401,7 +412,8 @@ function stat(
   }));
 }
 
-function showResult(out: HTMLElement, r: SupplyResult): void {
+/** The metric definitions and the headline cards (their metrics: HEADLINE_METRICS). */
+function headline(r: SupplyResult): HTMLElement[] {
   const y25 = r.years.find((y) => y.year === 2025)!.metrics;
   const q264 = r.quarters.find((q) => q.quarter === '2026Q4')!.metrics;
   const card = (
@@ -421,8 +433,7 @@ function showResult(out: HTMLElement, r: SupplyResult): void {
       h('div', { class: 'formula' }, formula),
     );
   };
-  fill(
-    out,
+  return [
     h(
       'ul',
       { class: 'note' },
@@ -470,6 +481,13 @@ function showResult(out: HTMLElement, r: SupplyResult): void {
       ),
       card('Domestic units 2025 (p50)', y25.domesticUnits, false, 'domestic2025', 'Huawei + other designers'),
     ),
+  ];
+}
+
+function showResult(out: HTMLElement, r: SupplyResult): void {
+  fill(
+    out,
+    ...headline(r),
     annualTable(r),
     vendorTable(r),
     fan(r, 'selfSufficiency', 'Self-sufficiency (domestic share of deliveries)', true),
@@ -620,27 +638,67 @@ function validationSection(): HTMLElement {
 export function renderSupply(root: HTMLElement): void {
   const data = getData();
   const names = scenarioNames(data);
-  let scenario = getString('scenario', 'baseline', names);
-  let runs = Number(getString('runs', '10000', RUNS));
-  let seed = getNumber('seed', 1, 0, 2 ** 31);
-  const factors: Record<string, number> = {};
-  for (const p of SLIDER_PARAMS) factors[p] = getNumber(p, 1, 0.25, 4);
+  const { req: initial, problems } = supplyState(names);
+  let { scenario, runs, seed } = initial;
+  const { factors } = initial;
   const status = h('p', { class: 'status', 'aria-live': 'polite' });
   const error = h('p', { class: 'error', role: 'alert', hidden: true });
+  /** Values from the link that are not valid: listed, their fields flagged, nothing run until fixed. */
+  const problemBox = h('div', { class: 'error', role: 'alert', id: 'supply-problems', hidden: true });
+  const flagged = new Map<string, HTMLElement>();
+  const showProblems = () => {
+    problemBox.hidden = problems.size === 0;
+    fill(
+      problemBox,
+      h('p', null, 'Not valid in this link (nothing is computed until it is fixed):'),
+      h(
+        'ul',
+        null,
+        [...problems.values()].map((m) => h('li', null, m)),
+      ),
+    );
+    for (const [k, el] of flagged)
+      if (problems.has(k)) el.setAttribute('aria-invalid', 'true');
+      else el.removeAttribute('aria-invalid');
+  };
+  /** A field changed: its problem (if any) is gone; run when none is left. */
+  const fixed = (k: string) => {
+    problems.delete(k);
+    showProblems();
+    if (problems.size === 0) later();
+  };
   const out = h('div');
   const tornOut = h('div', null, h('p', { class: 'status' }, 'Computing the tornado...'));
   const desc = h('p', { class: 'note' });
   const supply = latest('supply');
   const torn = latest('tornado');
+  let shown = false;
   const go = () => {
+    if (problems.size > 0) {
+      status.textContent = '';
+      return;
+    }
     desc.textContent = data.scenarios[scenario]!.description;
     const req = { scenario, runs, seed, factors: { ...factors } };
     const t0 = performance.now();
+    const first = !shown;
     status.textContent = `Running ${runs.toLocaleString()} Monte Carlo runs in the worker...`;
+    // the first time, the headline cards come first (the same runs, a few metrics summarised);
+    // errors are reported by the full request below
+    if (!shown)
+      run('supplyHeadline', req).then(
+        (r) => {
+          if (!shown) fill(out, ...headline(r));
+        },
+        () => {},
+      );
     supply(req).then(
       (r) => {
         error.hidden = true;
-        status.textContent = `${r.runs.toLocaleString()} runs x 16 quarters in ${(performance.now() - t0).toFixed(0)} ms.`;
+        // the first request is sent at navigation (supply-state.ts): its time counts from there
+        const since = first ? Math.min(t0, supplyStartedAt()) : t0;
+        status.textContent = `${r.runs.toLocaleString()} runs x 16 quarters in ${(performance.now() - since).toFixed(0)} ms.`;
+        shown = true;
         showResult(out, r);
         torn({ ...req, runs: Math.min(runs, 5000) }).then(
           (t) => fill(tornOut, tornadoChart(t), openQuestionsTable(data, t)),
@@ -656,8 +714,16 @@ export function renderSupply(root: HTMLElement): void {
   };
   const later = debounce(go, 250);
   const sliders = SLIDER_PARAMS.map((p) => {
-    const valueOut = h('output', { id: `out-${p}` }, `x${factors[p]!.toFixed(2)}`);
-    const valueNote = h('small', null, `as the scenario sets it: ${scenarioValue(p, scenario)}`);
+    const valueOut = h(
+      'output',
+      { id: `out-${p}` },
+      problems.has(p) ? 'not valid' : `x${factors[p]!.toFixed(2)}`,
+    );
+    const valueNote = h(
+      'small',
+      null,
+      problems.has('scenario') ? '' : `as the scenario sets it: ${scenarioValue(p, scenario)}`,
+    );
     const input = h('input', {
       type: 'range',
       min: 0.25,
@@ -671,8 +737,9 @@ export function renderSupply(root: HTMLElement): void {
       factors[p] = Number(input.value);
       valueOut.textContent = `x${factors[p]!.toFixed(2)}`;
       update({ [p]: factors[p] === 1 ? null : factors[p] });
-      later();
+      fixed(p);
     });
+    flagged.set(p, input);
     const id = `slider-${p}`;
     input.id = id;
     return h(
@@ -697,12 +764,39 @@ export function renderSupply(root: HTMLElement): void {
     },
     'Reset sliders',
   );
-  const seedIn = h('input', { type: 'number', min: 0, step: 1, value: String(seed) });
-  seedIn.addEventListener('change', () => {
-    seed = Math.max(0, Math.floor(Number(seedIn.value) || 0));
-    update({ seed });
-    later();
+  const seedIn = h('input', {
+    type: 'text',
+    inputmode: 'numeric',
+    id: 'supply-seed',
+    value: current().params.get('seed') ?? String(seed),
   });
+  flagged.set('seed', seedIn);
+  seedIn.addEventListener('change', () => {
+    const v = Number(seedIn.value);
+    update({ seed: seedIn.value });
+    if (seedIn.value.trim() !== '' && Number.isInteger(v) && v >= 0 && v <= 2 ** 31) {
+      seed = v;
+      fixed('seed');
+    } else {
+      problems.set('seed', `seed "${seedIn.value}" must be a whole number from 0 to 2^31`);
+      showProblems();
+    }
+  });
+  /** A select whose value from the link is not one of its options: kept, marked "(not valid)". */
+  const choose = (key: string, options: string[], value: string, set: (v: string) => void) => {
+    const el = select(
+      problems.has(key) ? [[value, `${value} (not valid)`], ...options] : options,
+      value,
+      (v) => {
+        for (const o of [...el.options]) if (!options.includes(o.value)) o.remove();
+        set(v);
+        fixed(key);
+      },
+    );
+    el.id = `supply-${key}`;
+    flagged.set(key, el);
+    return el;
+  };
   root.append(
     h('h1', { id: 'page-title', tabindex: -1 }, 'Supply'),
     h(
@@ -715,22 +809,21 @@ export function renderSupply(root: HTMLElement): void {
       { class: 'controls' },
       field(
         'Scenario',
-        select(names, scenario, (v) => {
+        choose('scenario', names, scenario, (v) => {
           scenario = v;
           update({ scenario: v === 'baseline' ? null : v });
-          later();
         }),
       ),
       field(
         'Runs',
-        select(RUNS, String(runs), (v) => {
+        choose('runs', RUNS, current().params.get('runs') ?? String(runs), (v) => {
           runs = Number(v);
-          update({ runs: v === '10000' ? null : v });
-          later();
+          update({ runs: v === DEFAULT_RUNS ? null : v });
         }),
       ),
       field('Seed', seedIn),
     ),
+    problemBox,
     desc,
     h(
       'fieldset',
@@ -751,5 +844,6 @@ export function renderSupply(root: HTMLElement): void {
       tornOut,
     ),
   );
+  showProblems();
   go();
 }

@@ -112,7 +112,10 @@ test('hifloat4: tensors, every byte and exponent bit, config, inspect, way back 
       await ck.close();
     }
     // the fixture exercises both values of both exponent levels
-    assert.ok(bits.every((n) => n > 0), `exponent bits seen: ${bits}`);
+    assert.ok(
+      bits.every((n) => n > 0),
+      `exponent bits seen: ${bits}`,
+    );
     const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
     assert.deepEqual(
       [config.quantization_config.quant_method, config.quantization_config.group_size],

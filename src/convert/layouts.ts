@@ -38,7 +38,15 @@ export const LEVEL0_SUFFIX = '_level0_scales';
 export const HIF4_SUFFIXES = { scale: '_hif4_scale', exp8: '_hif4_exp8', exp4: '_hif4_exp4' } as const;
 
 /** Checkpoint formats a conversion can write, `bf16` being the way back. */
-export const TARGETS = ['deepseek-fp8', 'mxfp8', 'mxfp4', 'nvfp4', 'deepseek-v4', 'hifloat4', 'bf16'] as const;
+export const TARGETS = [
+  'deepseek-fp8',
+  'mxfp8',
+  'mxfp4',
+  'nvfp4',
+  'deepseek-v4',
+  'hifloat4',
+  'bf16',
+] as const;
 export type TargetName = (typeof TARGETS)[number];
 /** A quantized checkpoint format: one layout for every weight, or DeepSeek-V4's two. */
 export type CheckpointFormat = Exclude<TargetName, 'bf16'>;

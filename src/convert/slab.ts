@@ -10,7 +10,15 @@
  * never span chunks).
  */
 import type { Dtype } from '../io/index.js';
-import { type BlockScheme, coarseScale, HIF4_GROUP, HIF4_LEVEL2, HIF4_LEVEL3, quantize, wasmPlan } from '../quant/index.js';
+import {
+  type BlockScheme,
+  coarseScale,
+  HIF4_GROUP,
+  HIF4_LEVEL2,
+  HIF4_LEVEL3,
+  quantize,
+  wasmPlan,
+} from '../quant/index.js';
 import { wasmInputArea, wasmQuantizeMatrix, wasmQuantizeStaged } from '../quant/wasm.js';
 import { isPackedFp4, type QuantTarget, rowCodeBytes } from './layouts.js';
 import { floatView } from './tensor.js';

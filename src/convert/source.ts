@@ -610,7 +610,9 @@ function hifloat4(
   const unitShape = [...ws.slice(0, -1), units];
   const check = (name: string, dtype: Dtype) => {
     if (!has(name)) {
-      throw new ConvertError(`tensor ${JSON.stringify(name)} is missing: a HiFloat4 weight ${JSON.stringify(w.name)} needs it`);
+      throw new ConvertError(
+        `tensor ${JSON.stringify(name)} is missing: a HiFloat4 weight ${JSON.stringify(w.name)} needs it`,
+      );
     }
     const t = info(name);
     if (t.dtype !== dtype || JSON.stringify(t.shape) !== JSON.stringify(unitShape)) {
@@ -658,5 +660,15 @@ function hifloat4(
   const whole = (b: number, r0: number, r1: number) => span((b * rows + r0) * units, (b * rows + r1) * units);
   const segment = (b: number, r: number, c0: number, c1: number) =>
     span((b * rows + r) * units + c0 / HIF4_GROUP, (b * rows + r) * units + c1 / HIF4_GROUP);
-  return group('hifloat4', w.name, w, [w, scale, e8, e4], [], ck, qshape, false, withColumns(cols, whole, segment));
+  return group(
+    'hifloat4',
+    w.name,
+    w,
+    [w, scale, e8, e4],
+    [],
+    ck,
+    qshape,
+    false,
+    withColumns(cols, whole, segment),
+  );
 }

@@ -225,7 +225,7 @@ export function register(program: Command): void {
         'deepseek-v4 writes DeepSeek-V4 with expert_dtype fp4: routed experts (.experts.<i>.) as E2M1',
         'packed two per byte (I8, low nibble first) with an F8_E8M0 .scale per 32, other linear weights',
         'as E4M3 with an F8_E8M0 .scale per 128x128 tile.',
-        'hifloat4 (or hif4) writes chipstack\'s own HiFloat4 layout (no public one exists; no other loader',
+        "hifloat4 (or hif4) writes chipstack's own HiFloat4 layout (no public one exists; no other loader",
         'reads it): codes U8 two per byte (low nibble first), and per 64 values an E6M2 byte (_hif4_scale),',
         'a byte of 8 one-bit exponents (_hif4_exp8, bit i: values 8i..8i+7) and a U16 of 16 (_hif4_exp4,',
         'bit j: values 4j..4j+3); config quant_method "chipstack_hifloat4".',

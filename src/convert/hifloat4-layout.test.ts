@@ -17,10 +17,12 @@ import { dequantize, getScheme, type QuantizedTensor, quantize } from '../quant/
 import { convertCheckpoint } from './convert.js';
 import { type Fixture, withTemp, writeLlama } from './fixtures.js';
 import { inspectCheckpoint } from './inspect.js';
+import { transpose } from './source.js';
 import { toFloat32 } from './tensor.js';
 
 const UP = 'model.layers.0.mlp.up_proj.weight'; // [200, 192]: 3 whole units per row
 const DOWN = 'model.layers.0.mlp.down_proj.weight'; // [192, 200]: 3 units and a ragged one of 8
+const EXPERTS = 'experts.gate_up_proj'; // gpt-oss fused experts [2, 192, 64], stored [E, in, out]
 
 function oneLineError(r: { code: number | null; err: string }, pattern: RegExp) {
   assert.equal(r.code, 2, r.err);
@@ -99,9 +101,14 @@ async function checkWayBack(back: string, fx: Fixture, names: readonly string[])
 
 test('hifloat4: tensors, every byte and exponent bit, config, inspect, way back bit for bit', async () => {
   await withTemp(async (dir) => {
-    const fx = await writeLlama(join(dir, 'in'), { layers: 1, hidden: 192, intermediate: 200 });
+    const fx = await writeLlama(join(dir, 'in'), {
+      layers: 1,
+      hidden: 192,
+      intermediate: 200,
+      experts: true,
+    });
     const out = join(dir, 'h4');
-    const r = await convertCheckpoint(fx.dir, out, { to: 'hifloat4', threads: 1 });
+    const r = await convertCheckpoint(fx.dir, out, { to: 'hifloat4', threads: 1, include: [`*${EXPERTS}`] });
     assert.equal(r.tensors.find((t) => t.name === DOWN)?.action, 'quantized');
     const bits = [0, 0, 0, 0];
     const ck = await openCheckpoint(out);
@@ -123,10 +130,30 @@ test('hifloat4: tensors, every byte and exponent bit, config, inspect, way back 
     );
     const report = await inspectCheckpoint(out);
     assert.equal(report.layout, 'hifloat4');
-    assert.equal(report.quantized.hifloat4, 7);
+    assert.equal(report.quantized.hifloat4, 8);
     const back = join(dir, 'bf16');
     await convertCheckpoint(out, back, { to: 'bf16', threads: 1 });
     await checkWayBack(back, fx, [UP, DOWN, 'model.layers.0.self_attn.k_proj.weight']);
+    // gpt-oss fused experts [E, in, out], blocked per expert over `in`, come back as [E, in, out]
+    const x = toFloat32('BF16', fx.tensors.get(`model.layers.0.mlp.${EXPERTS}`)!.data);
+    const xt = new Float32Array(x.length);
+    for (let e = 0; e < 2; e++)
+      xt.set(transpose(x.subarray(e * 192 * 64, (e + 1) * 192 * 64), 192, 64), e * 192 * 64);
+    const d = dequantize(quantize(xt, [2, 64, 192], getScheme('hifloat4-g64'), { axis: -1 }));
+    const b = await openCheckpoint(back);
+    try {
+      const name = `model.layers.0.mlp.${EXPERTS}`;
+      assert.deepEqual(b.info(name).shape, [2, 192, 64]);
+      const got = toFloat32('BF16', await b.read(name));
+      for (let e = 0; e < 2; e++) {
+        const want = transpose(d.subarray(e * 64 * 192, (e + 1) * 64 * 192), 64, 192);
+        for (let i = 0; i < want.length; i++) {
+          if (!Object.is(got[e * 64 * 192 + i], want[i])) assert.fail(`${name}[${e}] element ${i}`);
+        }
+      }
+    } finally {
+      await b.close();
+    }
   });
 });
 

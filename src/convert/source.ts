@@ -1,7 +1,8 @@
 /**
  * @module convert/source
  * A checkpoint seen as logical tensors: plain tensors as they are, and each quantized weight
- * (DeepSeek FP8 + `_scale_inv`, gpt-oss `_blocks` + `_scales`, ModelOpt MXFP8 / NVFP4) as the one
+ * (DeepSeek FP8 + `_scale_inv`, gpt-oss `_blocks` + `_scales`, ModelOpt MXFP8 / NVFP4, DeepSeek-V4,
+ * chipstack's HiFloat4 + `_hif4_scale` / `_hif4_exp8` / `_hif4_exp4`) as the one
  * float tensor it stands for. Every logical tensor reads as float32 rows of its quantization
  * orientation `[batch, rows, cols]` (`[...lead, out, in]`), a slab at a time, so nothing ever needs
  * the whole tensor in memory (gpt-oss fused experts, stored transposed, read one expert at a time).
@@ -660,6 +661,7 @@ function hifloat4(
   const whole = (b: number, r0: number, r1: number) => span((b * rows + r0) * units, (b * rows + r1) * units);
   const segment = (b: number, r: number, c0: number, c1: number) =>
     span((b * rows + r) * units + c0 / HIF4_GROUP, (b * rows + r) * units + c1 / HIF4_GROUP);
+  // gpt-oss fused experts (selected with --include) were transposed before blocking, as for mxfp4
   return group(
     'hifloat4',
     w.name,
@@ -668,7 +670,7 @@ function hifloat4(
     [],
     ck,
     qshape,
-    false,
+    isFusedExperts(w.name, qshape.length),
     withColumns(cols, whole, segment),
   );
 }

@@ -3,7 +3,10 @@
  * The quantized checkpoint layouts, as data: which tensors a weight becomes (names, dtypes,
  * shapes), how a slab of rows is encoded into them, and the `quantization_config` that goes with
  * them. A weight is seen in its quantization view `[...lead, out, in]` (source.ts `quantView`);
- * blocks run along `in`, the reduction axis; a ragged last block is padded (README). Facts: ../shared/reference/formats.md sections 3 to 5.
+ * blocks run along `in`, the reduction axis; a ragged last block is padded (README). Each layout's
+ * public source is named below and in README.md (deepseek-ai/DeepSeek-V3 `README_WEIGHTS.md` and
+ * `inference/fp8_cast_bf16.py`; huggingface/transformers `src/transformers/integrations/mxfp4.py`;
+ * NVIDIA/TensorRT-Model-Optimizer `modelopt/torch/quantization/qtensor/nvfp4_tensor.py`).
  *
  * - `deepseek-fp8` (DeepSeek-V3 `README_WEIGHTS.md`): `W` F8_E4M3 `[out, in]` and `W_scale_inv`
  *   F32 (or F8_E8M0) `[ceil(out/128), ceil(in/128)]`.

@@ -80,10 +80,6 @@ describe('chipstack inspect / convert', () => {
       );
       oneLineError(await run('convert', fx.dir, join(tmp, 'o'), '--to', 'fp3'), /unknown layout/);
       oneLineError(
-        await run('convert', fx.dir, join(tmp, 'o'), '--to', 'hifloat4'),
-        /no public storage layout for HiFloat4/,
-      );
-      oneLineError(
         await run('convert', fx.dir, join(tmp, 'o'), '--to', 'nvfp4', '--layout', 'ascend'),
         /--layout ascend applies to --to mxfp8 and mxfp4 only/,
       );

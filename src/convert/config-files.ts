@@ -5,7 +5,7 @@
  */
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { coarseScale } from '../quant/index.js';
+import { coarseScale, HIF4_LEVEL2, HIF4_LEVEL3 } from '../quant/index.js';
 import type { QuantTarget } from './layouts.js';
 
 /** Files copied unchanged when present: generation config, tokenizer, chat template. */
@@ -18,6 +18,8 @@ export const COPIED_FILES =
  *   (DeepSeek-V4 the same, with `expert_dtype: "fp4"` at the top level of config.json).
  * - gpt-oss: `{"quant_method": "mxfp4", "modules_to_not_convert": [...]}`; dual-level MXFP4 (ours,
  *   no published loader): `quant_method: "ascend_dual_level_mxfp4"` with its two block sizes.
+ * - HiFloat4 (chipstack's layout, no published loader): `quant_method: "chipstack_hifloat4"` with
+ *   its three group sizes (64, 8, 4).
  * - ModelOpt (as its exporter writes into config.json): `quant_method: "modelopt"`, `quant_algo`.
  */
 export function quantizationConfig(t: QuantTarget, skipped: readonly string[]): Record<string, unknown> {
@@ -41,6 +43,16 @@ export function quantizationConfig(t: QuantTarget, skipped: readonly string[]): 
             modules_to_not_convert: skipped,
           }
         : { quant_method: 'mxfp4', modules_to_not_convert: skipped };
+    case 'hifloat4':
+      // chipstack's own layout (README): no published loader reads HiFloat4 checkpoints, and the
+      // method name is ours so that none takes these tensors for another format's
+      return {
+        quant_method: 'chipstack_hifloat4',
+        group_size: t.blockCols,
+        level2_group_size: HIF4_LEVEL2,
+        level3_group_size: HIF4_LEVEL3,
+        modules_to_not_convert: skipped,
+      };
     case 'mxfp8':
     case 'nvfp4':
       return {

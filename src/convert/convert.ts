@@ -655,6 +655,20 @@ async function* jobUnits(
           whole && scaleStride === colBlocks,
         ),
         ...pads,
+        // HiFloat4: one exp8 byte and one exp4 U16 per unit, laid out as its E6M2 scales
+        ...(tq.layout === 'hifloat4'
+          ? [1, 2].flatMap((size, i) =>
+              rowPieces(
+                specs[2 + i]!.name,
+                slot.output.subarray(wb + sb + i * sb, wb + sb + i * sb + size * sb),
+                h,
+                scaleWidth * size,
+                (scaleRow0 * scaleStride + c0 / tq.blockCols) * size,
+                scaleStride * size,
+                whole,
+              ),
+            )
+          : []),
         // dual-level MXFP4: float32 level-0 scales [rows, ceil(cols/512)] after the E8M0 ones
         ...(coarse
           ? rowPieces(

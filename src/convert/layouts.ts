@@ -3,7 +3,10 @@
  * The quantized checkpoint layouts, as data: which tensors a weight becomes (names, dtypes,
  * shapes), how a slab of rows is encoded into them, and the `quantization_config` that goes with
  * them. A weight is seen in its quantization view `[...lead, out, in]` (source.ts `quantView`);
- * blocks run along `in`, the reduction axis; a ragged last block is padded (README). Facts: ../shared/reference/formats.md sections 3 to 5.
+ * blocks run along `in`, the reduction axis; a ragged last block is padded (README). Each layout's
+ * public source is named below and in README.md (deepseek-ai/DeepSeek-V3 `README_WEIGHTS.md` and
+ * `inference/fp8_cast_bf16.py`; huggingface/transformers `src/transformers/integrations/mxfp4.py`;
+ * NVIDIA/TensorRT-Model-Optimizer `modelopt/torch/quantization/qtensor/nvfp4_tensor.py`).
  *
  * - `deepseek-fp8` (DeepSeek-V3 `README_WEIGHTS.md`): `W` F8_E4M3 `[out, in]` and `W_scale_inv`
  *   F32 (or F8_E8M0) `[ceil(out/128), ceil(in/128)]`.
@@ -20,6 +23,12 @@
  *   in one checkpoint. Routed experts (`….experts.<i>.…`) are E2M1 `P.weight` I8 `[out, in/2]`
  *   (float4_e2m1fn_x2: element 2j in the low nibble) with `P.scale` F8_E8M0 `[out, in/32]`; every
  *   other linear weight is E4M3 `P.weight` with `P.scale` F8_E8M0 `[ceil(out/128), ceil(in/128)]`.
+ * - `hifloat4` (chipstack's own layout: no public checkpoint layout for HiFloat4 exists): each of
+ *   a unit's three levels in a tensor of its own, none needing a hidden bit order beyond "bit i is
+ *   group i": `P.weight` U8 `[out, ceil(in/64)·32]` (HiFloat4 codes packed as gpt-oss, element 2j
+ *   in the low nibble), `P.weight_hif4_scale` U8 `[out, ceil(in/64)]` (E6M2 codes),
+ *   `P.weight_hif4_exp8` U8 `[out, ceil(in/64)]` (bit i = the one-bit exponent of elements
+ *   8i..8i+7) and `P.weight_hif4_exp4` U16 `[out, ceil(in/64)]` (bit j = that of elements 4j..4j+3).
  */
 
 import type { TensorSpec } from '../io/index.js';
@@ -28,8 +37,19 @@ import { type BlockScheme, coarseScale, getScheme } from '../quant/index.js';
 /** The name suffix of dual-level MXFP4's float32 level-0 scales beside gpt-oss's `_blocks` and `_scales`. */
 export const LEVEL0_SUFFIX = '_level0_scales';
 
+/** Suffixes of HiFloat4's three scale levels beside its codes `P.weight` (chipstack's layout, README). */
+export const HIF4_SUFFIXES = { scale: '_hif4_scale', exp8: '_hif4_exp8', exp4: '_hif4_exp4' } as const;
+
 /** Checkpoint formats a conversion can write, `bf16` being the way back. */
-export const TARGETS = ['deepseek-fp8', 'mxfp8', 'mxfp4', 'nvfp4', 'deepseek-v4', 'bf16'] as const;
+export const TARGETS = [
+  'deepseek-fp8',
+  'mxfp8',
+  'mxfp4',
+  'nvfp4',
+  'deepseek-v4',
+  'hifloat4',
+  'bf16',
+] as const;
 export type TargetName = (typeof TARGETS)[number];
 /** A quantized checkpoint format: one layout for every weight, or DeepSeek-V4's two. */
 export type CheckpointFormat = Exclude<TargetName, 'bf16'>;
@@ -47,6 +67,8 @@ export const DEFAULT_SCHEMES: Readonly<Record<CheckpointFormat, string>> = {
   // own FP4 quantizer (inference/kernel.py fp4_quant_kernel, for activations; how the released
   // expert weights were quantized is not published)
   'deepseek-v4': 'torchao-mxfp4-rceil',
+  // HiFloat4's one scheme (quant/scheme-hif4.ts, the reference library's To_HiFX)
+  hifloat4: 'hifloat4-g64',
 };
 
 /** DeepSeek-V4's dense weights: 128x128 E4M3 tiles with UE8M0 scales. */
@@ -144,6 +166,10 @@ function resolveTarget(
   }
   if (layout === 'nvfp4' && scheme.scale.kind !== 'nvfp4')
     throw new RangeError(`the nvfp4 layout needs the nvfp4 scheme`);
+  if (layout === 'hifloat4') {
+    if (scheme.scale.kind !== 'hif4') throw new RangeError(`the hifloat4 layout needs a HiFloat4 scheme`);
+    return { format, layout, scheme, scaleDtype: 'F32', blockCols: need.block[1], blockRows: need.block[0] };
+  }
   if (layout !== 'deepseek-fp8' && layout !== 'nvfp4' && scheme.scaleStorage !== 'e8m0') {
     throw new RangeError(`scheme ${scheme.name} does not store E8M0 scales, which ${layout} needs`);
   }
@@ -174,13 +200,18 @@ export function refusal(_t: QuantTarget, shape: readonly number[]): string | und
   return undefined;
 }
 
+/** Layouts storing two 4-bit codes per byte (gpt-oss order). */
+export function isPackedFp4(t: QuantTarget): boolean {
+  return t.layout === 'mxfp4' || t.layout === 'nvfp4' || t.layout === 'hifloat4';
+}
+
 /**
  * Bytes of one stored row of `cols` weight values: FP8 one per value; packed FP4 whole blocks of
  * two codes per byte (a ragged last block is padded with zero codes, as triton's downcast_to_mxfp
  * pads the quantized dimension to a multiple of 32), so the stored width is `ceil(cols / block) · block / 2`.
  */
 export function rowCodeBytes(t: QuantTarget, cols: number): number {
-  if (t.layout === 'mxfp4' || t.layout === 'nvfp4') return (Math.ceil(cols / t.blockCols) * t.blockCols) / 2;
+  if (isPackedFp4(t)) return (Math.ceil(cols / t.blockCols) * t.blockCols) / 2;
   return cols;
 }
 
@@ -239,6 +270,15 @@ export function outputSpecs(
         { name: companion(name, 'scale'), dtype: 'F8_E4M3', shape: [...lead, out, Math.ceil(inDim / 16)] },
         { name: companion(name, 'scale_2'), dtype: 'F32', shape: [] },
       ];
+    case 'hifloat4': {
+      const units = [...lead, out, Math.ceil(inDim / t.blockCols)];
+      return [
+        { name, dtype: 'U8', shape: [...lead, out, rowCodeBytes(t, inDim)] },
+        { name: `${name}${HIF4_SUFFIXES.scale}`, dtype: 'U8', shape: units },
+        { name: `${name}${HIF4_SUFFIXES.exp8}`, dtype: 'U8', shape: units },
+        { name: `${name}${HIF4_SUFFIXES.exp4}`, dtype: 'U16', shape: units },
+      ];
+    }
     case 'mxfp4': {
       const base = baseName(name);
       const specs: TensorSpec[] = [

@@ -71,10 +71,11 @@ const BLOCK: Record<QuantLayout, [number, number]> = {
   mxfp8: [1, 32],
   mxfp4: [1, 32],
   nvfp4: [1, 16],
+  hifloat4: [1, 64],
 };
 
 describe('NaN and Inf', () => {
-  for (const to of ['mxfp4', 'mxfp8', 'nvfp4', 'deepseek-fp8'] as const) {
+  for (const to of ['mxfp4', 'mxfp8', 'nvfp4', 'deepseek-fp8', 'hifloat4'] as const) {
     test(`${to}: keep, clamp and error`, async () => {
       await withTemp(async (tmp) => {
         const { x, finiteMax } = await writeInput(join(tmp, 'in'));

@@ -55,7 +55,7 @@ describe('convert never touches its input', () => {
       assert.ok(shards.length >= 2);
       // a symlink to the input folder
       await symlink(fx.dir, join(tmp, 'alias'));
-      for (const to of ['bf16', 'mxfp4']) {
+      for (const to of ['bf16', 'mxfp4', 'hifloat4']) {
         refused(
           // the real executable once, in-process for the rest
           to === 'bf16'

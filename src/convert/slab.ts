@@ -10,9 +10,17 @@
  * never span chunks).
  */
 import type { Dtype } from '../io/index.js';
-import { type BlockScheme, coarseScale, quantize, wasmPlan } from '../quant/index.js';
+import {
+  type BlockScheme,
+  coarseScale,
+  HIF4_GROUP,
+  HIF4_LEVEL2,
+  HIF4_LEVEL3,
+  quantize,
+  wasmPlan,
+} from '../quant/index.js';
 import { wasmInputArea, wasmQuantizeMatrix, wasmQuantizeStaged } from '../quant/wasm.js';
-import { type QuantTarget, rowCodeBytes } from './layouts.js';
+import { isPackedFp4, type QuantTarget, rowCodeBytes } from './layouts.js';
 import { floatView } from './tensor.js';
 
 /** What a worker needs to encode a slab. */
@@ -97,6 +105,11 @@ export function slabOutputBytes(t: QuantTarget, rows: number, cols: number): [nu
   if (t.layout === 'deepseek-fp8') {
     return [w, Math.ceil(rows / 128) * Math.ceil(cols / 128) * (t.scaleDtype === 'F32' ? 4 : 1), 0];
   }
+  // HiFloat4: per unit an E6M2 byte, then the unit's exp8 bytes (1 each) and exp4 words (2 each)
+  if (t.layout === 'hifloat4') {
+    const units = rows * Math.ceil(cols / t.blockCols);
+    return [w, units, units * 3];
+  }
   // dual-level MXFP4: its float32 level-0 scales per 512 follow the E8M0 ones
   const coarse = coarseScale(t.scheme);
   return [w, rows * Math.ceil(cols / t.blockCols), coarse ? rows * Math.ceil(cols / coarse.elements) * 4 : 0];
@@ -149,6 +162,30 @@ function packInto(codes: Uint8Array, out: Uint8Array, rows: number, cols: number
 }
 
 /**
+ * HiFloat4's micro-exponents (quantize's `microExponents`: per 4 elements (level-2 bit << 1) |
+ * level-3 bit, 16 per unit) as chipstack's layout stores them: per unit one byte whose bit i is the
+ * level-2 bit of elements 8i..8i+7 into `exp8`, and one little-endian 16-bit word whose bit j is the
+ * level-3 bit of elements 4j..4j+3 into `exp4` (two bytes per unit).
+ */
+export function packHif4Exponents(micro: Uint8Array, exp8: Uint8Array, exp4: Uint8Array): void {
+  const per = HIF4_GROUP / HIF4_LEVEL3;
+  const units = micro.length / per;
+  for (let u = 0; u < units; u++) {
+    let e8 = 0;
+    let e4 = 0;
+    for (let k = 0; k < per; k++) {
+      const m = micro[u * per + k]!;
+      e4 |= (m & 1) << k;
+      // both 4-groups of an 8-group carry its level-2 bit
+      if (k % (HIF4_LEVEL2 / HIF4_LEVEL3) === 0) e8 |= (m >> 1) << (k / (HIF4_LEVEL2 / HIF4_LEVEL3));
+    }
+    exp8[u] = e8;
+    exp4[2 * u] = e4 & 0xff;
+    exp4[2 * u + 1] = e4 >> 8;
+  }
+}
+
+/**
  * Encode the slab in `input` (`rows · cols` values of `task.dtype`) into `out`: weight bytes from
  * 0, scale bytes right after them (lengths from `slabOutputBytes`). Returns how many input values
  * were NaN or ±Inf (with policy `error`, encoding stops at the first chunk holding one).
@@ -166,9 +203,10 @@ export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, s
   const bc = t.blockCols;
   const colBlocks = Math.ceil(cols / bc);
   // the kernels take whole blocks only; a ragged last block goes through quantize (which pads it)
-  const plan = t.layout === 'nvfp4' || coarse || cols % bc !== 0 ? null : wasmPlan(scheme);
+  const hif4 = t.layout === 'hifloat4';
+  const plan = t.layout === 'nvfp4' || hif4 || coarse || cols % bc !== 0 ? null : wasmPlan(scheme);
   const rowBytes = rowCodeBytes(t, cols);
-  const fp4 = t.layout === 'mxfp4' || t.layout === 'nvfp4';
+  const fp4 = isPackedFp4(t);
   const step = br * Math.max(1, Math.floor(CHUNK_ELEMENTS / Math.max(1, cols * br)));
   /** A chunk's element codes (packed for FP4) into `weight`, its scales after the weight bytes. */
   const write = (
@@ -225,6 +263,19 @@ export function encodeSlab(task: SlabTask, input: Uint8Array, out: Uint8Array, s
       const q = quantize(x, [r1 - r0, cols], scheme, { globalScale: task.globalScale });
       packInto(q.codes, weight, r1 - r0, cols, rowBytes);
       out.set(q.scaleCodes!, weightBytes + s0);
+      continue;
+    }
+    if (hif4) {
+      // HiFloat4: codes packed, E6M2 bytes, then the exp8 and exp4 regions (scaleBytes = units)
+      const q = quantize(x, [r1 - r0, cols], scheme);
+      packInto(q.codes, weight, r1 - r0, cols, rowBytes);
+      out.set(q.scaleCodes!, weightBytes + s0);
+      const e8 = weightBytes + scaleBytes;
+      packHif4Exponents(
+        q.microExponents!,
+        out.subarray(e8 + s0, e8 + s0 + nb),
+        out.subarray(e8 + scaleBytes + 2 * s0, e8 + scaleBytes + 2 * (s0 + nb)),
+      );
       continue;
     }
     if (coarse) {

@@ -1,7 +1,8 @@
 /**
  * @module convert/source
  * A checkpoint seen as logical tensors: plain tensors as they are, and each quantized weight
- * (DeepSeek FP8 + `_scale_inv`, gpt-oss `_blocks` + `_scales`, ModelOpt MXFP8 / NVFP4) as the one
+ * (DeepSeek FP8 + `_scale_inv`, gpt-oss `_blocks` + `_scales`, ModelOpt MXFP8 / NVFP4, DeepSeek-V4,
+ * chipstack's HiFloat4 + `_hif4_scale` / `_hif4_exp8` / `_hif4_exp4`) as the one
  * float tensor it stands for. Every logical tensor reads as float32 rows of its quantization
  * orientation `[batch, rows, cols]` (`[...lead, out, in]`), a slab at a time, so nothing ever needs
  * the whole tensor in memory (gpt-oss fused experts, stored transposed, read one expert at a time).
@@ -9,8 +10,9 @@
 
 import { codec } from '../formats/index.js';
 import type { Checkpoint, CheckpointTensor, Dtype } from '../io/index.js';
-import { DUAL_MX_LEVEL0 as LEVEL0_GROUP } from '../quant/index.js';
-import { type CheckpointFormat, LEVEL0_SUFFIX } from './layouts.js';
+import { HIF4_GROUP, HIF4_LEVEL2, HIF4_LEVEL3, DUAL_MX_LEVEL0 as LEVEL0_GROUP } from '../quant/index.js';
+import { ConvertError } from './errors.js';
+import { type CheckpointFormat, HIF4_SUFFIXES, LEVEL0_SUFFIX } from './layouts.js';
 
 import { isFusedExperts } from './select.js';
 import { isFloatDtype, toFloat32 } from './tensor.js';
@@ -147,6 +149,8 @@ export function matrices(qshape: readonly number[]): { batch: number; rows: numb
 
 const E4M3 = codec('e4m3fn');
 const E2M1_VALUES = Float32Array.from({ length: 16 }, (_, c) => codec('e2m1').decode(c));
+const HIF4_VALUES = Float64Array.from({ length: 16 }, (_, c) => codec('hif4').decode(c));
+const E6M2_VALUES = Float64Array.from({ length: 256 }, (_, c) => codec('e6m2').decode(c));
 const E8M0 = Float64Array.from({ length: 256 }, (_, c) => (c === 255 ? Number.NaN : 2 ** (c - 127)));
 
 export interface SourceOptions {
@@ -184,6 +188,12 @@ export function logicalTensors(ck: Checkpoint, options: SourceOptions = {}): Log
       const extra = `${m[1]!.replace(/\.weight$/, '')}.input_scale`;
       add(nvfp4(ck, info(m[1]!), info(`${m[1]}_scale`), info(n), has(extra) ? [extra] : []));
     }
+  }
+  for (const n of names) {
+    // HiFloat4 (chipstack's layout): codes `P` + `P_hif4_scale`, `P_hif4_exp8`, `P_hif4_exp4`
+    const m = n.match(/^(.*)_hif4_scale$/);
+    if (!m || groups.has(n) || !has(m[1]!)) continue;
+    add(hifloat4(ck, info(m[1]!), info(n), info, has));
   }
   for (const n of names) {
     // DeepSeek-V4: `P.weight` (E4M3 in 128x128 tiles, or packed E2M1 routed experts) + `P.scale` F8_E8M0
@@ -577,4 +587,90 @@ function nvfp4(
   const segment = (b: number, r: number, c0: number, c1: number) =>
     span((b * rows + r) * cols + c0, (b * rows + r) * cols + c1);
   return group('nvfp4', w.name, w, [w, s, s2], extra, ck, qshape, false, withColumns(cols, whole, segment));
+}
+
+/**
+ * HiFloat4 in chipstack's layout (layouts.ts): codes `P` U8 `[..., out, units·32]` (element 2j in
+ * the low nibble), and per 64-element unit an E6M2 byte (`P_hif4_scale`), a byte whose bit i is the
+ * exponent of elements 8i..8i+7 (`P_hif4_exp8`) and a U16 whose bit j is that of elements 4j..4j+3
+ * (`P_hif4_exp4`), each `[..., out, units]`. A value is code · E6M2 · 2^(bit8 + bit4), exact in
+ * float32, as quant's `dequantize`. A part missing or of the wrong dtype or shape is an error
+ * naming it (the three suffixes are ours, so a partial set is a damaged HiFloat4 checkpoint).
+ */
+function hifloat4(
+  ck: Checkpoint,
+  w: CheckpointTensor,
+  scale: CheckpointTensor,
+  info: (n: string) => CheckpointTensor,
+  has: (n: string) => boolean,
+): LogicalTensor {
+  const e8Name = `${w.name}${HIF4_SUFFIXES.exp8}`;
+  const e4Name = `${w.name}${HIF4_SUFFIXES.exp4}`;
+  const ws = w.shape;
+  const units = ws.length >= 2 ? ws[ws.length - 1]! / (HIF4_GROUP / 2) : Number.NaN;
+  const unitShape = [...ws.slice(0, -1), units];
+  const check = (name: string, dtype: Dtype) => {
+    if (!has(name)) {
+      throw new ConvertError(
+        `tensor ${JSON.stringify(name)} is missing: a HiFloat4 weight ${JSON.stringify(w.name)} needs it`,
+      );
+    }
+    const t = info(name);
+    if (t.dtype !== dtype || JSON.stringify(t.shape) !== JSON.stringify(unitShape)) {
+      throw new ConvertError(
+        `${t.file}: tensor ${JSON.stringify(name)} is ${t.dtype} [${t.shape.join(', ')}]; the HiFloat4 weight ${JSON.stringify(w.name)} (${w.dtype} [${ws.join(', ')}]) needs ${dtype} [${unitShape.join(', ')}]`,
+      );
+    }
+    return t;
+  };
+  if (w.dtype !== 'U8' || !Number.isInteger(units)) {
+    throw new ConvertError(
+      `${w.file}: tensor ${JSON.stringify(w.name)} is ${w.dtype} [${ws.join(', ')}]; HiFloat4 codes (beside ${JSON.stringify(scale.name)}) are U8 [..., out, a multiple of ${HIF4_GROUP / 2}]`,
+    );
+  }
+  check(scale.name, 'U8');
+  const e8 = check(e8Name, 'U8');
+  const e4 = check(e4Name, 'U16');
+  const cols = units * HIF4_GROUP;
+  const qshape = [...ws.slice(0, -1), cols];
+  const { rows } = matrices(qshape);
+  const perUnit = HIF4_GROUP / HIF4_LEVEL3;
+  const per8 = HIF4_LEVEL2 / HIF4_LEVEL3;
+  // units [u0, u1) of the flattened tensor: every value of them
+  const span = async (u0: number, u1: number) => {
+    const packed = await ck.readRange(w.name, (u0 * HIF4_GROUP) / 2, (u1 * HIF4_GROUP) / 2);
+    const sc = await ck.readRange(scale.name, u0, u1);
+    const b8 = await ck.readRange(e8.name, u0, u1);
+    const b4 = await ck.readRange(e4.name, 2 * u0, 2 * u1);
+    const out = new Float32Array((u1 - u0) * HIF4_GROUP);
+    for (let u = 0; u < u1 - u0; u++) {
+      const s = E6M2_VALUES[sc[u]!]!;
+      const bits4 = b4[2 * u]! | (b4[2 * u + 1]! << 8);
+      for (let k = 0; k < perUnit; k++) {
+        const mul = s * 2 ** (((b8[u]! >> Math.floor(k / per8)) & 1) + ((bits4 >> k) & 1));
+        for (let j = 0; j < HIF4_LEVEL3; j += 2) {
+          const i = u * HIF4_GROUP + k * HIF4_LEVEL3 + j;
+          const byte = packed[i >> 1]!;
+          out[i] = HIF4_VALUES[byte & 15]! * mul;
+          out[i + 1] = HIF4_VALUES[byte >> 4]! * mul;
+        }
+      }
+    }
+    return out;
+  };
+  const whole = (b: number, r0: number, r1: number) => span((b * rows + r0) * units, (b * rows + r1) * units);
+  const segment = (b: number, r: number, c0: number, c1: number) =>
+    span((b * rows + r) * units + c0 / HIF4_GROUP, (b * rows + r) * units + c1 / HIF4_GROUP);
+  // gpt-oss fused experts (selected with --include) were transposed before blocking, as for mxfp4
+  return group(
+    'hifloat4',
+    w.name,
+    w,
+    [w, scale, e8, e4],
+    [],
+    ck,
+    qshape,
+    isFusedExperts(w.name, qshape.length),
+    withColumns(cols, whole, segment),
+  );
 }

@@ -2,7 +2,11 @@
  * @module formats/presets
  * Named presets that reproduce the float32 → code casts of reference implementations exactly.
  * A preset defines options per format; a format it does not cover is an error, not a guess.
- * Facts: ../shared/reference/formats.md sections 2 and 6 (read from each project's source).
+ * Facts read from each project's source, named in each preset's `source`: jax-ml/ml_dtypes
+ * `ml_dtypes/include/float8.h` (`ConvertImpl`) and `mxfloat.h`; PyTorch `c10/util/Float8_*.h`;
+ * microsoft/microxcaling `mx/elemwise_ops.py`; deepseek-ai/DeepGEMM `deep_gemm/utils/math.py`;
+ * ggml-org/ggml `src/ggml-quants.c`; Huawei HiFloat8 (arXiv 2409.16626; CANN ge
+ * `base/common/math/hif8_t.cc`).
  */
 
 import { ArgumentError, hasOwnName } from './errors.js';

@@ -1,6 +1,7 @@
 /**
- * Regression vectors from ../shared/reference/formats.md. Each group names the source whose
- * behaviour it pins; the values were read from that source (or checked with an exact script).
+ * Regression vectors. Each group names the public source whose behaviour it pins (ml_dtypes,
+ * PyTorch c10, microxcaling, DeepGEMM, Huawei's HiFloat8 code); the values were read from that
+ * source (or checked with an exact script).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

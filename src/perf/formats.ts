@@ -10,6 +10,7 @@
 import { FORMAT_NAMES, type FormatSpec, getFormat as getElementFormat } from '../formats/index.js';
 import {
   type BlockScheme,
+  coarseScale,
   integerElement,
   SCHEME_ALIASES,
   SCHEMES,
@@ -95,6 +96,9 @@ function fromScheme(s: BlockScheme, id: string, aliases: string[]): StorageForma
     ? `one ${block.scaleType.toUpperCase()} scale per ${block.shape}`
     : `${st.blockShape} ${SCALE_TYPE[s.scaleStorage]} scale`;
   const global = st.globalScaleBits ? `, plus one fp${st.globalScaleBits} scale per tensor` : '';
+  // dual-level MXFP4: its float32 level per 512 of a row (already priced in st.scaleBits)
+  const c = coarseScale(s);
+  const coarse = c ? `, plus one fp${c.bits} scale per 1x${c.elements}` : '';
   return {
     id,
     aliases,
@@ -103,7 +107,7 @@ function fromScheme(s: BlockScheme, id: string, aliases: string[]): StorageForma
     block,
     tensorScaleBits: st.globalScaleBits || (block ? 0 : st.scaleBits),
     scaleStyle: scaleStyleOf(s, block),
-    note: `${what}; ${scales}${global} (scheme ${s.name})`,
+    note: `${what}; ${scales}${coarse}${global} (scheme ${s.name})`,
     scheme: s.name,
   };
 }

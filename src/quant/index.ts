@@ -50,4 +50,5 @@ export {
   validateScheme,
 } from './scheme.js';
 export { DUAL_MX_LEVEL0, DUAL_MX_LEVEL1 } from './scheme-dual-mx.js';
+export { HIF4_GROUP, HIF4_LEVEL2, HIF4_LEVEL3 } from './scheme-hif4.js';
 export { wasmPlan } from './wasm.js';

@@ -1,8 +1,12 @@
 /**
  * @module quant/presets
  * Named schemes that reproduce reference quantizers bit for bit, and the baselines block scaling
- * must beat. Facts: ../shared/reference/formats.md sections 1, 3, 4 and 5; torchao's
- * mx_formats/mx_tensor.py `to_mx` for the FLOOR/CEIL/EVEN/RCEIL rules.
+ * must beat. Facts, each record's `source` naming its own: microsoft/microxcaling
+ * `mx/mx_ops.py` `_quantize_mx` (OCP MX); deepseek-ai/DeepSeek-V3 `inference/kernel.py` and
+ * deepseek-ai/DeepGEMM `deep_gemm/utils/math.py` (UE8M0 tiles); triton-lang/triton
+ * `python/triton_kernels/triton_kernels/numerics_details/mxfp.py` (gpt-oss MXFP4); NVIDIA
+ * TensorRT-LLM `cpp/tensorrt_llm/thop/fp4Quantize.cpp` (NVFP4); pytorch/ao
+ * `torchao/prototype/mx_formats/mx_tensor.py` `to_mx` for the FLOOR/CEIL/EVEN/RCEIL rules.
  */
 import { ArgumentError, hasOwnName } from '../formats/index.js';
 import { type BlockScheme, type ElementKind, SCALE_KINDS, type ScaleRule, validateScheme } from './scheme.js';

@@ -225,15 +225,15 @@ export function register(program: Command): void {
         'deepseek-v4 writes DeepSeek-V4 with expert_dtype fp4: routed experts (.experts.<i>.) as E2M1',
         'packed two per byte (I8, low nibble first) with an F8_E8M0 .scale per 32, other linear weights',
         'as E4M3 with an F8_E8M0 .scale per 128x128 tile.',
+        "hifloat4 (or hif4) writes chipstack's own HiFloat4 layout (no public one exists; no other loader",
+        'reads it): codes U8 two per byte (low nibble first), and per 64 values an E6M2 byte (_hif4_scale),',
+        'a byte of 8 one-bit exponents (_hif4_exp8, bit i: values 8i..8i+7) and a U16 of 16 (_hif4_exp4,',
+        'bit j: values 4j..4j+3); config quant_method "chipstack_hifloat4".',
       ].join('\n'),
     )
     .action(async (input: string, output: string, opts: Record<string, unknown>, cmd: Command) => {
-      const to = opts.to as string;
-      if (to === 'hifloat4' || to === 'hif4') {
-        throw new UsageError(
-          `--to ${to}: no public storage layout for HiFloat4 tensors (how its 64-element units' E6M2 scale and 24 one-bit exponents are stored in a checkpoint is unpublished; see src/quant/README.md). Compare it with \`chipstack compare --schemes hif4\``,
-        );
-      }
+      // `hif4` is the scheme's short name (`chipstack schemes`); the layout is `hifloat4`
+      const to = opts.to === 'hif4' ? 'hifloat4' : (opts.to as string);
       if (!(TARGETS as readonly string[]).includes(to)) {
         throw new UsageError(`--to ${to}: unknown layout (known: ${TARGETS.join(', ')})`);
       }

@@ -207,16 +207,19 @@ export class WorkerPool {
   }
 
   /**
-   * A worker holds the process open (ref) while it starts and while it runs a job, never when it
-   * idles. (Called after the listeners are attached: attaching a 'message' listener refs.)
+   * A worker holds the process open (ref) while it starts, while it runs a job and, once the pool
+   * is closed or failed, until it has exited (a 'ready' message a starting worker posted before
+   * close() arrives after it: it must not unref the worker, or the process ends with close()
+   * pending); never when it idles. (Called after the listeners are attached: attaching a
+   * 'message' listener refs.)
    */
   private hold(slot: Slot): void {
-    if (!slot.ready || slot.job) slot.worker.ref();
+    if (this.closed || !slot.ready || slot.job) slot.worker.ref();
     else slot.worker.unref();
   }
 
   private onMessage(slot: Slot, w: NodeWorker, m: WorkerMessage): void {
-    if (slot.worker !== w) return;
+    if (slot.worker !== w || this.closed) return;
     if (m.kind === 'ready') {
       slot.ready = true;
       this.hold(slot);

@@ -152,4 +152,25 @@ console.log(await p.run({ do: 'later', value: 'answered' }));`;
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trim(), 'answered');
   });
+
+  test('a late ready message after close keeps the process open until every worker is gone', () => {
+    // The race seen under load: close() stops the workers, then a 'ready' message a starting worker
+    // had already posted arrives; handling it must not unref that worker (the process would end
+    // with close() still pending). The late message is delivered here on purpose (white box).
+    const url = new URL('./index.js', import.meta.url).href;
+    const code = `const { createWorkerPool } = await import(${JSON.stringify(url)});
+const p = createWorkerPool({ name: 'test', script: new URL(${JSON.stringify(script.href)}), threads: 2 });
+await p.ready();
+const closing = p.close();
+for (const s of p.slots) s.worker.emit('message', { kind: 'ready' });
+await closing;
+console.log('closed');`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    assert.equal(r.signal, null, 'the process ended by itself');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'closed', 'close() resolved before the process ended');
+  });
 });

@@ -393,6 +393,7 @@ export async function buildWeb({
       app: 'src/web/app/main.ts',
       worker: 'src/web/app/worker.ts',
       'supply-worker': 'src/web/app/supply-worker.ts',
+      'perf-worker': 'src/web/app/perf-worker.ts',
     },
     outdir: out,
     bundle: true,
@@ -412,7 +413,7 @@ export async function buildWeb({
   });
   const built = Object.keys(result.metafile.outputs).map((f) => f.split('/').pop());
   if (!dev)
-    for (const f of ['app.js.map', 'worker.js.map', 'supply-worker.js.map'])
+    for (const f of ['app.js.map', 'worker.js.map', 'supply-worker.js.map', 'perf-worker.js.map'])
       rmSync(join(out, f), { force: true });
   // index.html last: its time stamp marks the build as complete (see src/web/build.ts). app.js's
   // own chunks are preloaded beside it (modulepreload), so they are fetched with app.js rather than

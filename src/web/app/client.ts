@@ -1,12 +1,13 @@
 /**
  * @module web/client
  * The page's side of the workers: `run('supply', req)` returns a promise of the result. The supply
- * tasks go to the supply worker (supply-worker.js), the others to the dashboard's worker
- * (worker.js); each starts on its first task. `latest` wraps a task so that only the newest call
+ * tasks go to the supply worker (supply-worker.js), the simulator's to its worker (perf-worker.js),
+ * the others to the dashboard's worker (worker.js); each starts on its first task. `latest` wraps a task so that only the newest call
  * of a control resolves (older ones are dropped). `prefetch` sends a task before its page asks for
  * it (at navigation); the page's own identical request then takes that answer.
  */
 import {
+  PERF_TASKS,
   type RequestMessage,
   type ResponseMessage,
   SUPPLY_TASKS,
@@ -37,17 +38,25 @@ function receive(e: MessageEvent<ResponseMessage>): void {
 
 const isSupplyTask = (task: TaskName) => (SUPPLY_TASKS as readonly string[]).includes(task);
 
+const isPerfTask = (task: TaskName) => (PERF_TASKS as readonly string[]).includes(task);
+
 function workerFor(task: TaskName): Worker {
-  const supply = isSupplyTask(task);
-  const key = supply ? 'supply' : 'main';
+  const key = isSupplyTask(task) ? 'supply' : isPerfTask(task) ? 'perf' : 'main';
   let w = workers.get(key);
   if (!w) {
-    w = supply
-      ? new Worker(new URL('./supply-worker.js', import.meta.url), {
-          type: 'module',
-          name: 'chipstack-supply',
-        })
-      : new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'chipstack' });
+    // literal URLs, one per worker, so that the bundler sees each entry
+    w =
+      key === 'supply'
+        ? new Worker(new URL('./supply-worker.js', import.meta.url), {
+            type: 'module',
+            name: 'chipstack-supply',
+          })
+        : key === 'perf'
+          ? new Worker(new URL('./perf-worker.js', import.meta.url), {
+              type: 'module',
+              name: 'chipstack-perf',
+            })
+          : new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'chipstack' });
     w.onmessage = receive;
     workers.set(key, w);
   }

@@ -172,7 +172,7 @@ export interface Tasks {
 
 export type TaskName = keyof Tasks;
 
-/** Tasks of the supply worker (supply-worker.ts); the others go to the dashboard's worker (worker.ts). */
+/** Tasks of the supply worker (supply-worker.ts); the simulator's go to perf-worker.ts, the others to worker.ts. */
 export const SUPPLY_TASKS = [
   'supply',
   'supplyHeadline',
@@ -180,6 +180,10 @@ export const SUPPLY_TASKS = [
   'mustBeTrue',
 ] as const satisfies readonly TaskName[];
 export type SupplyTaskName = (typeof SUPPLY_TASKS)[number];
+
+/** Tasks of the simulator's worker (perf-worker.ts). */
+export const PERF_TASKS = ['perf', 'setup', 'serve', 'validation'] as const satisfies readonly TaskName[];
+export type PerfTaskName = (typeof PERF_TASKS)[number];
 
 /** A worker's handlers: the answer to each of its tasks, with a progress callback for long ones. */
 export type Handlers<K extends TaskName> = {

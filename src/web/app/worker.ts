@@ -1,31 +1,26 @@
 /**
  * @module web/worker
- * The dashboard's Web Worker: block quantization of a tensor, safetensors parsing, ONNX models,
- * the kernels benchmark and the performance simulator, off the page's thread (the supply model
- * has its own worker, supply-worker.ts).
+ * The dashboard's Web Worker: block quantization of a tensor, safetensors parsing, ONNX models and
+ * the kernels benchmark, off the page's thread (the supply model and the performance simulator
+ * have their own small workers, supply-worker.ts and perf-worker.ts, so they start quickly).
  */
 import { isFloatDtype, toFloat32 } from '../../convert/tensor.js';
 import { parseSafetensorsBuffer, type SafetensorsBuffer } from '../../io/buffer.js';
 import type { Dtype } from '../../io/dtypes.js';
 import { serializeSafetensors } from '../../io/layout.js';
 import type { LoadedModel } from '../../onnx/model.js';
-import {
-  chipPower,
-  createPerfData,
-  num,
-  type PerfData,
-  PerfFitError,
-  type PerfResult,
-  resolveSystem,
-  runValidation,
-  serveSearch,
-  simulate,
-  type Workload,
-} from '../../perf/index.js';
 import { analyze, dequantize, getScheme, quantize, synthetic } from '../../quant/index.js';
 import { errorHistogram } from '../../web/histogram.js';
 import { serve } from './serve.js';
-import type { ModelResult, ModelTensorRow, QuantResult, SupplyTaskName, TaskName, Tasks } from './tasks.js';
+import type {
+  ModelResult,
+  ModelTensorRow,
+  PerfTaskName,
+  QuantResult,
+  SupplyTaskName,
+  TaskName,
+  Tasks,
+} from './tasks.js';
 
 /** Largest tensor quantized whole; bigger ones are cut to their first rows. */
 const MAX_ELEMENTS = 1 << 22;
@@ -124,16 +119,6 @@ function quantizeModel(schemeName: string): ModelResult {
 let upload: { name: string; file: SafetensorsBuffer } | null = null;
 /** The ONNX model opened on the Model page (parsed by src/onnx, as the CLI parses a file). */
 let onnxModel: LoadedModel | null = null;
-let perfData: PerfData | undefined;
-/** The shipped JSON (catalogue and perf data) is a separate chunk: quantization never loads it. */
-let data: typeof import('./data.js') | undefined;
-const loadData = async () => (data ??= await import('./data.js'));
-async function perfInputs() {
-  const d = await loadData();
-  perfData ??= createPerfData(d.PERF_FILES);
-  return { perf: perfData, cat: d.getCatalog() };
-}
-
 function tensorFor(source: Tasks['quant']['req']['source']) {
   if (source.kind === 'synthetic') {
     const data = synthetic(source.dist, SYN.rows, SYN.cols, source.seed);
@@ -159,27 +144,7 @@ function tensorFor(source: Tasks['quant']['req']['source']) {
   };
 }
 
-/** perf's simulation, or its `PerfFitError` (memory first: the shortfall and the smallest fit) as an answer. */
-function simulateOrFit(
-  perf: PerfData,
-  cat: ReturnType<NonNullable<typeof data>['getCatalog']>,
-  workload: Workload,
-): Tasks['perf']['res'] {
-  try {
-    return { ok: true, result: simulate(perf, cat, workload) as PerfResult };
-  } catch (err) {
-    if (!(err instanceof PerfFitError)) throw err;
-    const s = err.smallest;
-    return {
-      ok: false,
-      message: err.message,
-      memory: err.memory,
-      smallest: s ? { tp: s.tp, ep: s.ep, pp: s.pp, chips: s.chips } : null,
-    };
-  }
-}
-
-serve<Exclude<TaskName, SupplyTaskName>>({
+serve<Exclude<TaskName, SupplyTaskName | PerfTaskName>>({
   quant({ source, schemes }): QuantResult {
     const t = tensorFor(source);
     const results = schemes.map((name) => {
@@ -213,43 +178,6 @@ serve<Exclude<TaskName, SupplyTaskName>>({
     if (!tensors.some((t) => t.float)) throw new Error(`${name} holds no floating-point tensor to quantize`);
     upload = { name, file };
     return { name, tensors };
-  },
-  async perf(workload) {
-    const { perf, cat } = await perfInputs();
-    return simulateOrFit(perf, cat, workload);
-  },
-  async setup({ workload, tpotMaxMs, ttftMaxMs }) {
-    const { perf, cat } = await perfInputs();
-    const outcome = simulateOrFit(perf, cat, workload);
-    const sys = resolveSystem(perf, cat, workload.system, workload.assume ?? {});
-    const pue = outcome.ok ? outcome.result.energy.pue : (workload.energy?.pue ?? num(perf.energy.pue));
-    const idleWallW =
-      sys.chip.powerW === null || sys.overheadWPerChip === null
-        ? null
-        : (chipPower(perf, sys.chip.powerW, { compute: 0, memory: 0, network: 0 }) + sys.overheadWPerChip) *
-          pue;
-    const res: Tasks['setup']['res'] = {
-      outcome,
-      idleWallW,
-      rental: sys.rental,
-      lifetimeYears: num(perf.energy.lifetimeYears),
-    };
-    if (tpotMaxMs !== undefined || ttftMaxMs !== undefined) {
-      const { phase: _p, batch: _b, tp: _t, ep: _e, pp: _pp, ...base } = workload;
-      const opts: { tpotMaxMs?: number; ttftMaxMs?: number } = {};
-      if (tpotMaxMs !== undefined) opts.tpotMaxMs = tpotMaxMs;
-      if (ttftMaxMs !== undefined) opts.ttftMaxMs = ttftMaxMs;
-      res.serveBest = serveSearch(perf, cat, base, opts).best;
-    }
-    return res;
-  },
-  async serve({ base, tpotMaxMs, ttftMaxMs, outputLen }) {
-    const { perf, cat } = await perfInputs();
-    const opts: { tpotMaxMs?: number; ttftMaxMs?: number; outputLen?: number } = {};
-    if (tpotMaxMs !== undefined) opts.tpotMaxMs = tpotMaxMs;
-    if (ttftMaxMs !== undefined) opts.ttftMaxMs = ttftMaxMs;
-    if (outputLen !== undefined) opts.outputLen = outputLen;
-    return serveSearch(perf, cat, base, opts);
   },
   model({ scheme }) {
     return quantizeModel(scheme);
@@ -320,9 +248,5 @@ serve<Exclude<TaskName, SupplyTaskName>>({
     // its own chunk: the WebAssembly kernels load only when the benchmark runs
     const { liveGemvBenchmark } = await import('../../kernels/index.js');
     return liveGemvBenchmark({ n, k, ms, formats, onProgress: progress });
-  },
-  async validation() {
-    const { perf, cat } = await perfInputs();
-    return runValidation(perf, cat);
   },
 });

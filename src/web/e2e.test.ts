@@ -20,7 +20,7 @@ import { parseModel, tensorFloat32 } from '../onnx/model.js';
 import { quantizeModelBytes } from '../onnx/quantize.js';
 import { DT, ModelProto } from '../onnx/schema.js';
 import { buildModelBytes } from '../onnx/write.js';
-import { num, simulate } from '../perf/index.js';
+import { num, runValidation, simulate } from '../perf/index.js';
 import { loadPerfData } from '../perf/node.js';
 import { analyze, dequantize, getScheme, quantize } from '../quant/index.js';
 import { runSupply } from '../supply/index.js';
@@ -584,6 +584,32 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     await page.locator('#perf-problems', { hasText: 'attention-weight format "fp3"' }).waitFor();
     assert.equal(await page.inputValue('#perf-attn'), 'fp3');
     assert.equal(await page.locator('[data-metric="tps-chip"]').count(), 0);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('validation: validation-only and leave-one-out medians, sign balance, role, class and notes as `validate` reports them', async () => {
+    const v = runValidation(loadPerfData(), loadCatalog());
+    const { page, errors } = await open('#/performance');
+    const summary = page.locator('[data-validation-summary]');
+    await summary.waitFor({ timeout: 60_000 });
+    const text = (await summary.textContent()) ?? '';
+    assert.match(
+      text,
+      new RegExp(`${v.counts.points} published points \\(${v.counts.validation} validation`),
+    );
+    assert.ok(text.includes(`median |error| ${v.validationMedianAbsErrorPct.toFixed(1)}%`), text);
+    assert.ok(text.includes(`leave-one-out median ${v.looMedianAbsErrorPct.toFixed(1)}%`), text);
+    for (const b of v.signBalance) assert.ok(text.includes(`${b.chipClass} ${b.over}/${b.under}`), text);
+    assert.ok(text.includes(v.goalMet ? 'Goal met' : 'Goal not met'), text);
+    const noted = v.rows.filter((r) => r.note);
+    assert.ok(noted.length > 0, 'some point carries a note');
+    for (const r of noted) {
+      assert.equal(
+        await page.locator(`[data-validation-note="${r.id}"]`).textContent(),
+        `${r.id}: ${r.note}`,
+      );
+    }
     assert.deepEqual(errors, []);
     await page.close();
   });

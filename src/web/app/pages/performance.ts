@@ -197,8 +197,8 @@ function validationSection(): HTMLElement {
         out,
         h(
           'p',
-          { class: 'formula' },
-          `error = (predicted - measured) / measured; median |error| ${v.medianAbsErrorPct.toFixed(1)}% over all points, ${v.independentMedianAbsErrorPct.toFixed(1)}% over points that calibrated nothing (target ${v.targetPct}%).`,
+          { class: 'formula', 'data-validation-summary': '' },
+          `error = (predicted - measured) / measured. ${v.counts.points} published points (${v.counts.validation} validation, ${v.counts.calibration} calibration). Over validation points only: median |error| ${v.validationMedianAbsErrorPct.toFixed(1)}% (goal <= ${v.targetPct}%), largest ${v.maxValidationAbsErrorPct.toFixed(1)}% (goal <= ${v.maxPct}%); leave-one-out median ${v.looMedianAbsErrorPct.toFixed(1)}%. Sign balance (over / under) per hardware class: ${v.signBalance.map((b) => `${b.chipClass} ${b.over}/${b.under}${b.oneSided ? ' (one-sided)' : ''}`).join(', ')}. Goal ${v.goalMet ? 'met' : 'not met'}.`,
         ),
         dataTable({
           name: 'perf-validation',
@@ -232,12 +232,25 @@ function validationSection(): HTMLElement {
               value: (r) => r.errorPct,
               render: (r) => r.errorPct.toFixed(1),
             },
+            {
+              key: 'looErrorPct',
+              label: 'LOO error %',
+              numeric: true,
+              value: (r) => r.looErrorPct,
+              render: (r) => r.looErrorPct.toFixed(1),
+            },
+            { key: 'role', label: 'Role', value: (r) => r.role },
+            { key: 'chipClass', label: 'Class', value: (r) => r.chipClass },
             { key: 'calibrates', label: 'Calibrates', value: (r) => r.calibrates ?? '' },
             { key: 'source', label: 'Source', value: (r) => r.source },
           ],
           rows: v.rows,
           sortable: true,
         }),
+        // what a measurement is when the model cannot predict it (as `chipstack validate` prints)
+        ...v.rows
+          .filter((r) => r.note)
+          .map((r) => h('p', { class: 'hint', 'data-validation-note': r.id }, `${r.id}: ${r.note}`)),
       ),
     (err: Error) => fill(out, h('p', { class: 'error', role: 'alert' }, err.message)),
   );

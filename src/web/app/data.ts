@@ -1,7 +1,8 @@
 /**
  * @module web/data
- * The shipped JSON, inlined by the bundler, and the validated catalogue built from it with the
- * same `createCatalog` the CLI uses.
+ * The shipped catalogue and perf JSON, inlined by the bundler, and the validated catalogue built from
+ * it with the same `createCatalog` the CLI uses (the supply data set is prepared at build time for
+ * the Supply page's own worker: `chipstack:supply-data`).
  */
 import accelerators from '../../../data/accelerators.json' with { type: 'json' };
 import models from '../../../data/models.json' with { type: 'json' };
@@ -13,16 +14,6 @@ import accSchema from '../../../data/schema/accelerators.schema.json' with { typ
 import common from '../../../data/schema/common.schema.json' with { type: 'json' };
 import modelSchema from '../../../data/schema/models.schema.json' with { type: 'json' };
 import sysSchema from '../../../data/schema/systems.schema.json' with { type: 'json' };
-import demand from '../../../data/supply/demand.json' with { type: 'json' };
-import die from '../../../data/supply/die.json' with { type: 'json' };
-import fab from '../../../data/supply/fab.json' with { type: 'json' };
-import hbm from '../../../data/supply/hbm.json' with { type: 'json' };
-import imports from '../../../data/supply/imports.json' with { type: 'json' };
-import packaging from '../../../data/supply/packaging.json' with { type: 'json' };
-import scenarios from '../../../data/supply/scenarios.json' with { type: 'json' };
-import supplyTargets from '../../../data/supply/targets.json' with { type: 'json' };
-import vendors from '../../../data/supply/vendors.json' with { type: 'json' };
-import yieldData from '../../../data/supply/yield.json' with { type: 'json' };
 import systems from '../../../data/systems.json' with { type: 'json' };
 import { type Catalog, createCatalog } from '../../catalog/index.js';
 
@@ -36,20 +27,6 @@ export function getCatalog(): Catalog {
   );
   return catalog;
 }
-
-/** data/supply/*.json keyed by file name, as `dataFromFiles` takes them. */
-export const SUPPLY_FILES: Record<string, unknown> = {
-  'demand.json': demand,
-  'die.json': die,
-  'fab.json': fab,
-  'hbm.json': hbm,
-  'imports.json': imports,
-  'packaging.json': packaging,
-  'scenarios.json': scenarios,
-  'targets.json': supplyTargets,
-  'vendors.json': vendors,
-  'yield.json': yieldData,
-};
 
 /** data/perf/*.json as `createPerfData` takes them. */
 export const PERF_FILES = {

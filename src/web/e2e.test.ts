@@ -36,6 +36,12 @@ const fmtLike = (v: number) => {
   if (a >= 1e6 || a < 1e-4) return v.toExponential(3).replace('e+', 'e');
   return String(Number(v.toPrecision(4)));
 };
+/** The pages' "auto (native 8-bit)" weights for a catalogue system (the oracle's copy of that rule). */
+function nativeEightBitOf(cat: ReturnType<typeof loadCatalog>, system: string): string {
+  const native = cat.getAccelerator(cat.getSystem(system).accelerator).formats.native as string[];
+  if (native.some((f) => f.startsWith('fp8') || f === 'mxfp8')) return 'fp8';
+  return native.includes('int8') ? 'int8' : 'bf16';
+}
 const CI = process.env.CI === 'true';
 const missing = !existsSync(CHROMIUM);
 const SKIP =
@@ -476,13 +482,7 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
       await page.goto(`${base}#/performance?model=deepseek-v3&system=${system}`);
       await page.reload();
       await page.locator('#ep-hint', { hasText: /^auto = \d+/ }).waitFor({ timeout: 30_000 });
-      const acc = cat.getAccelerator(cat.getSystem(system).accelerator);
-      const native = acc.formats.native as string[];
-      const weights = native.some((f) => f.startsWith('fp8') || f === 'mxfp8')
-        ? 'fp8'
-        : native.includes('int8')
-          ? 'int8'
-          : 'bf16';
+      const weights = nativeEightBitOf(cat, system);
       const r = simulate(perfData, cat, {
         model: 'deepseek-v3',
         system,
@@ -638,13 +638,7 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     const perfData = loadPerfData();
     const cat = loadCatalog();
     for (const [j, system] of ['cloudmatrix-384', 'gb200-nvl72'].entries()) {
-      const acc = cat.getAccelerator(cat.getSystem(system).accelerator);
-      const native = acc.formats.native as string[];
-      const weights = native.some((f) => f.startsWith('fp8') || f === 'mxfp8')
-        ? 'fp8'
-        : native.includes('int8')
-          ? 'int8'
-          : 'bf16';
+      const weights = nativeEightBitOf(cat, system);
       const r = simulate(perfData, cat, {
         model: 'deepseek-v3',
         system,

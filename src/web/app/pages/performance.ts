@@ -40,7 +40,11 @@ export function systemName(system: string): string {
   return `${m[2]} x ${cat.displayName(cat.getAccelerator(m[1]!))} (built from the chip)`;
 }
 
-/** The best 8-bit weight format a chip runs natively, as the simulator's named workloads pick it. */
+/**
+ * The best 8-bit weight format a chip runs natively (FP8, else INT8, else BF16), from the catalogue's
+ * native formats: the page has no perf data on its thread. perf's `eightBitFormat` picks by the
+ * chip's known peaks instead; the two agree on every catalogued system whose figures are known.
+ */
 export function nativeEightBit(system: string): string {
   const acc = chipOf(system);
   const n = acc.formats.native as string[];

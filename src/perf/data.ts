@@ -6,7 +6,7 @@
  */
 import type { ValidateFunction } from 'ajv';
 import AjvModule from 'ajv';
-import type { Figure, Provenance } from '../catalog/types.js';
+import type { Confidence, Figure, Provenance } from '../catalog/types.js';
 
 /** Fraction of peak against operation size in GFLOP, calculon style, with its provenance. */
 
@@ -100,6 +100,8 @@ export interface ValidationPoint {
   title: string;
   source: string;
   date: string;
+  /** What the measured value is (every point today: `measured`, a published measurement). */
+  confidence: Confidence;
   setup: ValidationSetup;
   measured: { metric: ValidationMetric; value: number; unit: string; chipsPerUnit: number; tpotMs?: number };
   setupFacts: string;

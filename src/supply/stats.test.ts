@@ -40,6 +40,55 @@ test('percentiles with many ties and large samples (selection recursion) equal t
   );
 });
 
+/** Exact type-7 percentile of a sorted copy (equality, not tolerance). */
+function exactPercentile(sorted: Float64Array, p: number): number {
+  const h = (sorted.length - 1) * p;
+  const k = Math.floor(h);
+  return h > k ? sorted[k] + (h - k) * (sorted[k + 1] - sorted[k]) : sorted[k];
+}
+
+test('large samples give exactly the sorted sample percentiles', () => {
+  // value families: spread over many binades, heavy ties, one value, mixed signs and zeros, subnormals
+  const value = fc.oneof(
+    fc.double({ min: -1e300, max: 1e300, noNaN: true, noDefaultInfinity: true }),
+    fc.integer({ min: -3, max: 3 }).map((x) => (x === 0 ? -0 : x)),
+    fc.double({ min: 0.9, max: 1.1, noNaN: true }),
+    fc.constantFrom(0, -0, 5e-324, -5e-324, 2.2250738585072014e-308, Number.MAX_VALUE, -Number.MAX_VALUE),
+  );
+  fc.assert(
+    fc.property(
+      fc.array(value, { minLength: 1, maxLength: 64 }),
+      fc.integer({ min: 16_384, max: 40_000 }),
+      fc.integer({ min: 0, max: 0x7fffffff }),
+      fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 6 }),
+      (pool, n, seed, ps) => {
+        // n samples drawn from a small pool (ties) by a simple LCG, two in three spread by a factor in (1 - 2^-7, 1]
+        const xs = new Float64Array(n);
+        let s = seed;
+        for (let i = 0; i < n; i++) {
+          s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+          const v = pool[s % pool.length];
+          xs[i] = i % 3 === 0 ? v : v * (1 - (s >>> 8) / 2 ** 31); // shrinks: stays finite
+        }
+        const before = Float64Array.from(xs);
+        const sorted = Float64Array.from(xs).sort();
+        const qs = [...ps, 0, 0.05, 0.5, 0.95, 1];
+        const got = percentiles(xs, qs);
+        for (const [i, p] of qs.entries()) {
+          const want = exactPercentile(sorted, p);
+          assert.ok(
+            got[i] === want || (Number.isNaN(got[i]) && Number.isNaN(want)),
+            `p=${p}: ${got[i]} vs ${want}`,
+          );
+        }
+        // the input is read, never reordered
+        assert.ok(xs.every((x, i) => Object.is(x, before[i])));
+      },
+    ),
+    { numRuns: 15 },
+  );
+});
+
 test('interval is ordered p5 ≤ p50 ≤ p95 and gives the mean', () => {
   fc.assert(
     fc.property(fc.array(fc.integer({ min: 0, max: 100 }), { minLength: 1, maxLength: 500 }), (xs) => {

@@ -3,11 +3,34 @@ import { describe, it } from 'node:test';
 import { FORMATS, registerFormat } from '../formats/index.js';
 import { findScheme } from '../quant/presets.js';
 import { catalogProblems } from './catalog.js';
-import { isFp8, isMxScaled, NATIVE_FORMAT_ALIASES, resolveNativeFormat, WIDE_FORMATS } from './formats.js';
+import {
+  isFp8,
+  isMxScaled,
+  NATIVE_FORMAT_ALIASES,
+  nativeEightBit,
+  resolveNativeFormat,
+  WIDE_FORMATS,
+} from './formats.js';
 import { defaultCatalog } from './node.js';
 import { byId, shippedCopy } from './testutil.js';
 
 describe('native formats read the registry', () => {
+  it("picks a chip's best native 8-bit format: any 8-bit float, else INT8, else BF16", () => {
+    assert.equal(nativeEightBit(['fp32', 'bf16', 'fp8-e4m3', 'int8']), 'fp8');
+    assert.equal(nativeEightBit(['bf16', 'fp8-e4m3fnuz']), 'fp8');
+    assert.equal(nativeEightBit(['mxfp8', 'mxfp4']), 'fp8');
+    assert.equal(nativeEightBit(['hif8']), 'fp8');
+    assert.equal(nativeEightBit(['fp16', 'bf16', 'int8']), 'int8');
+    assert.equal(nativeEightBit(['int8', 'int4']), 'int8');
+    assert.equal(nativeEightBit(['bf16', 'int4', 'mxfp4']), 'bf16'); // 4-bit is not 8-bit
+    assert.equal(nativeEightBit([]), 'bf16');
+    // the shipped catalogue: Ascend 910C INT8, Ascend 950PR and H20 FP8
+    const acc = (id: string) => defaultCatalog().getAccelerator(id).formats.native;
+    assert.equal(nativeEightBit(acc('ascend-910c')), 'int8');
+    assert.equal(nativeEightBit(acc('ascend-950pr')), 'fp8');
+    assert.equal(nativeEightBit(acc('h20')), 'fp8');
+  });
+
   it('resolves every name the shipped catalogue lists', () => {
     for (const a of defaultCatalog().accelerators) {
       for (const n of a.formats.native) assert.ok(resolveNativeFormat(n), `${a.id}: ${n}`);

@@ -109,6 +109,19 @@ export function isFp8(info: NativeFormatInfo): boolean {
   return !info.integer && info.elementBits === 8 && info.element !== 'e8m0';
 }
 
+/**
+ * The best 8-bit weight format a chip's matrix units run natively, read from its catalogue native
+ * formats: `fp8` (any 8-bit float, MX-scaled or not), else `int8`, else `bf16`. The one definition
+ * behind the default weights of `perf`, the named scenarios and the dashboard; whether the chip's
+ * peak for that format is published is the simulator's question (it names the missing figure).
+ */
+export function nativeEightBit(native: readonly string[]): 'fp8' | 'int8' | 'bf16' {
+  const infos = native.map(resolveNativeFormat).filter((i): i is NativeFormatInfo => i !== undefined);
+  if (infos.some(isFp8)) return 'fp8';
+  if (infos.some((i) => i.integer && i.elementBits === 8)) return 'int8';
+  return 'bf16';
+}
+
 /** Does the resolved format carry OCP MX (E8M0) block scales? */
 export function isMxScaled(info: NativeFormatInfo): boolean {
   return info.scheme?.scale.kind.startsWith('mx-') === true;

@@ -24,6 +24,7 @@ export {
   isMxScaled,
   NATIVE_FORMAT_ALIASES,
   type NativeFormatInfo,
+  nativeEightBit,
   resolveNativeFormat,
   WIDE_FORMATS,
 } from './formats.js';

@@ -29,6 +29,22 @@ describe('chips and compute paths', () => {
     assert.match(p.label, /dequantised to bf16 \(ascend-910c has no fp8 matrix unit\)/);
   });
 
+  it('names the unpublished peak of a native unit instead of falling back (INT8 on MetaX C500, B300)', () => {
+    // the catalogue lists int8 as native on both and publishes no INT8 peak for either
+    for (const id of ['metax-c500', 'b300']) {
+      assert.ok(cat.getAccelerator(id).formats.native.includes('int8'));
+      assert.equal(cat.getAccelerator(id).figures.int8DenseTops?.value ?? null, null);
+      assert.throws(
+        () => gemmPath(chip(id), f('int8'), f('int8'), 'bf16'),
+        new RegExp(
+          `^RangeError: ${id}: published figure int8DenseTops is unknown .*--assume int8DenseTops=VALUE`,
+        ),
+      );
+    }
+    // a unit the chip does not have still falls back, and says so
+    assert.match(gemmPath(chip('910c'), f('fp8'), f('bf16'), 'bf16').label, /has no fp8 matrix unit/);
+  });
+
   it('or requantises FP8 to INT8, which changes the stored bytes too', () => {
     const p = gemmPath(chip('910c'), f('fp8'), f('fp8'), 'int8');
     assert.equal(p.kind, 'int8');

@@ -18,6 +18,8 @@ export interface ChipSpec {
   cls: ChipClass;
   /** Dense peak per element kind the matrix unit runs natively (and whose peak is known or assumed). */
   peaks: Partial<Record<ElementKind, number>>;
+  /** Element kinds the catalogue lists as native, known peak or not (fp16 with bf16). */
+  native: ElementKind[];
   mxHardware: boolean;
   nvfp4Hardware: boolean;
   hbmTBps: number;
@@ -143,6 +145,7 @@ export function chipSpec(data: PerfData, acc: Accelerator): ChipSpec {
     accelerator: acc,
     cls: chipClassOf(data, acc.id),
     peaks,
+    native: [...native],
     mxHardware: acc.formats.mxBlockScaleInHardware === true,
     nvfp4Hardware: acc.formats.native.some((n) => resolveNativeFormat(n)?.scheme?.scale.kind === 'nvfp4'),
     hbmTBps,
@@ -174,6 +177,13 @@ function fallbackKind(
 ): { kind: ElementKind; how: string } {
   const has = (k: ElementKind) => chip.peaks[k] !== undefined;
   if (has(kind)) return { kind, how: 'native' };
+  // a native unit whose peak is unpublished is not a missing unit: name the figure, do not fall back
+  if (chip.native.includes(kind)) {
+    const key = PEAK_KEY[kind];
+    throw new RangeError(
+      `${chip.id}: published figure ${key} is unknown (its native ${kind} matrix unit's peak); give --assume ${key}=VALUE to simulate anyway`,
+    );
+  }
   const chain: Record<ElementKind, ElementKind[]> = {
     fp8: fp8Fallback === 'int8' ? ['int8', 'bf16'] : ['bf16'],
     fp6: ['fp8', 'bf16'],

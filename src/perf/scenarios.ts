@@ -6,6 +6,7 @@
  */
 import type { Catalog } from '../catalog/catalog.js';
 import { figureValue } from '../catalog/figure.js';
+import { nativeEightBit } from '../catalog/formats.js';
 import type { Accelerator, Confidence, Figure, SystemFigureKey } from '../catalog/types.js';
 import { type ChipSpec, resolveSystem } from './chip.js';
 import type { PerfData } from './data.js';
@@ -21,9 +22,9 @@ export const NAMED_WORKLOADS: Record<string, Omit<Workload, 'system'>> = {
   'qwen3-235b-decode': { model: 'qwen3-235b-a22b', phase: 'decode', batch: 64, seqLen: 4096 },
 };
 
-/** The best 8-bit weight format a chip runs natively: FP8, else INT8, else BF16. */
+/** The best 8-bit weight format a chip runs natively: the catalogue's one rule ({@link nativeEightBit}). */
 export function eightBitFormat(chip: ChipSpec): string {
-  return chip.peaks.fp8 !== undefined ? 'fp8' : chip.peaks.int8 !== undefined ? 'int8' : 'bf16';
+  return nativeEightBit(chip.accelerator.formats.native);
 }
 
 /** A named workload on a system: 8-bit weights native to its chip; parallelism left to the smallest that fits. */

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { nativeEightBit } from '../catalog/formats.js';
 import { loadCatalog } from '../catalog/node.js';
 import { parseSafetensorsBuffer } from '../io/buffer.js';
 import { parseModel, tensorFloat32 } from '../onnx/model.js';
@@ -36,11 +37,9 @@ const fmtLike = (v: number) => {
   if (a >= 1e6 || a < 1e-4) return v.toExponential(3).replace('e+', 'e');
   return String(Number(v.toPrecision(4)));
 };
-/** The pages' "auto (native 8-bit)" weights for a catalogue system (the oracle's copy of that rule). */
+/** The pages' "auto (native 8-bit)" weights for a catalogue system: the catalogue's rule, as the CLI reads it. */
 function nativeEightBitOf(cat: ReturnType<typeof loadCatalog>, system: string): string {
-  const native = cat.getAccelerator(cat.getSystem(system).accelerator).formats.native as string[];
-  if (native.some((f) => f.startsWith('fp8') || f === 'mxfp8')) return 'fp8';
-  return native.includes('int8') ? 'int8' : 'bf16';
+  return nativeEightBit(cat.getAccelerator(cat.getSystem(system).accelerator).formats.native);
 }
 const CI = process.env.CI === 'true';
 const missing = !existsSync(CHROMIUM);

@@ -5,6 +5,7 @@
  * breakdown; and the validation table (predicted against published measurements).
  */
 import * as Plot from '@observablehq/plot';
+import { nativeEightBit as nativeEightBitOfChip } from '../../../catalog/formats.js';
 import {
   ASSUMABLE_FIELDS,
   type Assumed,
@@ -40,17 +41,9 @@ export function systemName(system: string): string {
   return `${m[2]} x ${cat.displayName(cat.getAccelerator(m[1]!))} (built from the chip)`;
 }
 
-/**
- * The best 8-bit weight format a chip runs natively (FP8, else INT8, else BF16), from the catalogue's
- * native formats: the page has no perf data on its thread. perf's `eightBitFormat` picks by the
- * chip's known peaks instead; the two agree on every catalogued system whose figures are known.
- */
+/** The "auto" weights of a system: its chip's best native 8-bit format (the catalogue's one rule). */
 export function nativeEightBit(system: string): string {
-  const acc = chipOf(system);
-  const n = acc.formats.native as string[];
-  if (n.some((f) => f.startsWith('fp8') || f === 'mxfp8')) return 'fp8';
-  if (n.includes('int8')) return 'int8';
-  return 'bf16';
+  return nativeEightBitOfChip(chipOf(system).formats.native);
 }
 
 function showResult(out: HTMLElement, r: PerfResult): void {

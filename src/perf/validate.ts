@@ -91,6 +91,11 @@ function predictValue(
       chips: s.chips!,
       seqLen: s.seqLen,
     });
+    if (p.measured.metric === 'trainingTokensPerSecPerChip') {
+      // A published training rate: the same estimate read as tokens per chip-second.
+      const perChip = s.tokens! / (r.chipHours * 3600);
+      return { predicted: perChip * p.measured.chipsPerUnit, tpotS: null, assumptions: r.assumptions };
+    }
     return { predicted: r.chipHours, tpotS: null, assumptions: r.assumptions };
   }
   const base = {

@@ -216,7 +216,8 @@ function consistencyProblems(data: PerfData): string[] {
   for (const p of data.validation) {
     if (ids.has(p.id)) out.push(`validation.json: duplicate id ${p.id}`);
     ids.add(p.id);
-    const trainingMetric = p.measured.metric === 'chipHours' || p.measured.metric === 'trainingTokensPerSecPerChip';
+    const trainingMetric =
+      p.measured.metric === 'chipHours' || p.measured.metric === 'trainingTokensPerSecPerChip';
     if (trainingMetric !== (p.setup.kind === 'training'))
       out.push(`validation.json: ${p.id}: metric ${p.measured.metric} does not fit a ${p.setup.kind} setup`);
     if ((p.role === 'calibration') !== (p.calibrates !== undefined))

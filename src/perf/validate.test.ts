@@ -61,6 +61,24 @@ describe('validation against published measurements', () => {
     assert.equal(median([4, 1, 2, 3]), 2.5);
   });
 
+  it('counts the sign balance by the direction of the model speed, chip-hours inverted', () => {
+    // Brute-force oracle: a point is 'over' when the model is faster than measured.
+    for (const b of v.signBalance) {
+      const xs = v.rows.filter((r) => r.role === 'validation' && r.chipClass === b.chipClass);
+      const fast = xs.filter((r) =>
+        r.metric === 'chipHours' ? r.predicted < r.measured : r.predicted > r.measured,
+      ).length;
+      const slow = xs.filter((r) =>
+        r.metric === 'chipHours' ? r.predicted > r.measured : r.predicted < r.measured,
+      ).length;
+      assert.deepEqual([b.over, b.under], [fast, slow], b.chipClass);
+      assert.equal(b.oneSided, xs.length >= 2 && (fast === 0 || slow === 0));
+    }
+    // Llama 3.1 8B on H100: fewer GPU-hours predicted than published (the model is too fast).
+    const llama = v.rows.find((r) => r.id === 'llama31-8b-training')!;
+    assert.ok(llama.metric === 'chipHours' && llama.errorPct < 0);
+  });
+
   it("reproduces the CloudMatrix paper's micro-batch ablation with the dispatch-only overlap, not with full overlap", () => {
     // arXiv 2506.12708 (ablation): micro-batch pipelining adds 5.8 / 9.4 / 6.9% decode throughput at
     // batch 64 / 96 / 128. Hiding only the dispatch lands within 4 points; hiding all communication does not.

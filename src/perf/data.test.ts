@@ -49,6 +49,24 @@ describe('perf data', () => {
     );
   });
 
+  it('refuses a measured metric that does not fit the setup kind', () => {
+    const f = files();
+    const pts = f.validation as {
+      points: { id: string; setup: { kind: string }; measured: { metric: string } }[];
+    };
+    const inf = pts.points.find((p) => p.setup.kind === 'inference')!;
+    const tr = pts.points.find((p) => p.measured.metric === 'trainingTokensPerSecPerChip')!;
+    inf.measured.metric = 'trainingTokensPerSecPerChip';
+    tr.measured.metric = 'outputTokensPerSecPerChip';
+    assert.throws(
+      () => createPerfData(f),
+      (e: unknown) =>
+        e instanceof PerfDataError &&
+        e.message.includes(`${inf.id}: metric trainingTokensPerSecPerChip does not fit a inference setup`) &&
+        e.message.includes(`${tr.id}: metric outputTokensPerSecPerChip does not fit a training setup`),
+    );
+  });
+
   it('rejects falling curves, values outside their range and duplicate members', () => {
     const f = files();
     const eff = f.efficiency as { classes: { gemm: { points: number[][] }; members: string[] }[] };

@@ -93,7 +93,15 @@ export interface ValidationSetup {
   aggregated?: { inputLen: number; outputLen: number };
 }
 
-export type ValidationMetric = 'inputTokensPerSecPerChip' | 'outputTokensPerSecPerChip' | 'chipHours';
+/**
+ * What a published figure measures: inference rates per chip, training chip-hours for a token count, or a
+ * training rate (tokens per second per chip, as throughput tables such as MindFormers' publish it).
+ */
+export type ValidationMetric =
+  | 'inputTokensPerSecPerChip'
+  | 'outputTokensPerSecPerChip'
+  | 'chipHours'
+  | 'trainingTokensPerSecPerChip';
 
 export interface ValidationPoint {
   id: string;
@@ -208,6 +216,10 @@ function consistencyProblems(data: PerfData): string[] {
   for (const p of data.validation) {
     if (ids.has(p.id)) out.push(`validation.json: duplicate id ${p.id}`);
     ids.add(p.id);
+    const trainingMetric =
+      p.measured.metric === 'chipHours' || p.measured.metric === 'trainingTokensPerSecPerChip';
+    if (trainingMetric !== (p.setup.kind === 'training'))
+      out.push(`validation.json: ${p.id}: metric ${p.measured.metric} does not fit a ${p.setup.kind} setup`);
     if ((p.role === 'calibration') !== (p.calibrates !== undefined))
       out.push(`validation.json: ${p.id}: role calibration exactly when 'calibrates' is set`);
     if (

@@ -61,6 +61,24 @@ describe('validation against published measurements', () => {
     assert.equal(median([4, 1, 2, 3]), 2.5);
   });
 
+  it('counts the sign balance by the direction of the model speed, chip-hours inverted', () => {
+    // Brute-force oracle: a point is 'over' when the model is faster than measured.
+    for (const b of v.signBalance) {
+      const xs = v.rows.filter((r) => r.role === 'validation' && r.chipClass === b.chipClass);
+      const fast = xs.filter((r) =>
+        r.metric === 'chipHours' ? r.predicted < r.measured : r.predicted > r.measured,
+      ).length;
+      const slow = xs.filter((r) =>
+        r.metric === 'chipHours' ? r.predicted > r.measured : r.predicted < r.measured,
+      ).length;
+      assert.deepEqual([b.over, b.under], [fast, slow], b.chipClass);
+      assert.equal(b.oneSided, xs.length >= 2 && (fast === 0 || slow === 0));
+    }
+    // Llama 3.1 8B on H100: fewer GPU-hours predicted than published (the model is too fast).
+    const llama = v.rows.find((r) => r.id === 'llama31-8b-training')!;
+    assert.ok(llama.metric === 'chipHours' && llama.errorPct < 0);
+  });
+
   it("reproduces the CloudMatrix paper's micro-batch ablation with the dispatch-only overlap, not with full overlap", () => {
     // arXiv 2506.12708 (ablation): micro-batch pipelining adds 5.8 / 9.4 / 6.9% decode throughput at
     // batch 64 / 96 / 128. Hiding only the dispatch lands within 4 points; hiding all communication does not.
@@ -118,6 +136,33 @@ describe('validation against published measurements', () => {
     // Never faster than decode alone, and slower than perfectly balanced time-sharing.
     assert.ok(a.outputPerSecPerChip < 1000);
     assert.ok(a.outputPerSecPerChip < outputLen / (outputLen / 1000 + inputLen / pre.tokensPerSecPerChip));
+  });
+
+  it('predicts a published training rate as BF16 peak x class MFU / FLOPs per token', () => {
+    const row = v.rows.find((r) => r.id === 'mindformers-llama31-8b-finetune-910b')!;
+    const p = data.validation.find((q) => q.id === row.id)!;
+    assert.equal(p.measured.metric, 'trainingTokensPerSecPerChip');
+    // Hand oracle from Llama 3.1 8B's config.json (hidden 4096, 32 layers, 32 heads of 128, 8 KV heads,
+    // FFN 14336, vocab 128256): matrix parameters per layer q + k + v + o + gate/up/down, plus the
+    // logits matrix (the embedding lookup does no FLOPs); 6 per parameter per token, plus 3 x the causal
+    // attention forward at 8,192 tokens (QK and PV: 4 x heads x head_dim FLOPs per key, 4,096 keys on average).
+    const perLayer = 4096 * 4096 * 2 + 4096 * 1024 * 2 + 3 * 4096 * 14336;
+    const params = 32 * perLayer + 4096 * 128256;
+    const flopsPerToken = 6 * params + 3 * 32 * (4 * 32 * 128) * 4096;
+    const peak = cat.getAccelerator('ascend-910b').figures.bf16DenseTflops.value! * 1e12;
+    const mfu = data.classes.find((c) => c.id === 'ascend-910')!.trainingMfu.value!;
+    const oracle = (peak * mfu) / flopsPerToken;
+    assert.ok(Math.abs(row.predicted - oracle) / oracle < 1e-9, `${row.predicted} vs ${oracle}`);
+    // The rate does not depend on the token count that fills the setup.
+    const t2 = trainingEstimate(data, cat, {
+      model: 'llama-3.1-8b',
+      system: 'atlas-800t-a2',
+      tokens: 5e9,
+      chips: 8,
+      seqLen: 8192,
+    });
+    assert.ok(Math.abs(5e9 / (t2.chipHours * 3600) - oracle) / oracle < 1e-9);
+    assert.equal(Math.sign(row.errorPct), -1); // slower than measured: the class MFU is a large-MoE run's
   });
 
   it('stores the fixed per-layer time each class refits to on its calibration point', () => {

@@ -16,6 +16,8 @@ export interface ValidationRow {
   id: string;
   title: string;
   unit: string;
+  /** What the measured value is: a rate per chip (inference or training) or training chip-hours. */
+  metric: ValidationPoint['measured']['metric'];
   measured: number;
   predicted: number;
   /** (predicted - measured) / measured x 100. */
@@ -35,6 +37,12 @@ export interface ValidationRow {
   note: string | null;
 }
 
+/**
+ * Validation errors of a class by the direction of the model's speed: `over` counts points where the
+ * model is faster than measured (a rate predicted high, or chip-hours predicted low), `under` the
+ * points where it is slower. Counting the raw sign instead would mix directions: a chip-hours error
+ * below zero is a model that is too fast.
+ */
 export interface SignBalance {
   chipClass: string;
   over: number;
@@ -91,6 +99,11 @@ function predictValue(
       chips: s.chips!,
       seqLen: s.seqLen,
     });
+    if (p.measured.metric === 'trainingTokensPerSecPerChip') {
+      // A published training rate: the same estimate read as tokens per chip-second.
+      const perChip = s.tokens! / (r.chipHours * 3600);
+      return { predicted: perChip * p.measured.chipsPerUnit, tpotS: null, assumptions: r.assumptions };
+    }
     return { predicted: r.chipHours, tpotS: null, assumptions: r.assumptions };
   }
   const base = {
@@ -229,6 +242,7 @@ export function predictPoint(data: PerfData, cat: Catalog, p: ValidationPoint): 
     id: p.id,
     title: p.title,
     unit: p.measured.unit,
+    metric: p.measured.metric,
     measured: p.measured.value,
     predicted: v.predicted,
     errorPct: err(v.predicted),
@@ -257,8 +271,9 @@ export function runValidation(data: PerfData, cat: Catalog): ValidationReport {
   const classes = [...new Set(rows.map((r) => r.chipClass))];
   const signBalance = classes.map((c) => {
     const xs = val.filter((r) => r.chipClass === c);
-    const over = xs.filter((r) => r.errorPct > 0).length;
-    const under = xs.filter((r) => r.errorPct < 0).length;
+    const speedErr = (r: ValidationRow) => (r.metric === 'chipHours' ? -r.errorPct : r.errorPct);
+    const over = xs.filter((r) => speedErr(r) > 0).length;
+    const under = xs.filter((r) => speedErr(r) < 0).length;
     return { chipClass: c, over, under, oneSided: xs.length >= 2 && (over === 0 || under === 0) };
   });
   const vm = median(abs(val));

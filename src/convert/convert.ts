@@ -284,7 +284,7 @@ export async function convertCheckpoint(
       files = await copyConfigFiles(ck.dir, out, target, notConverted, hooks);
       await ledger.finish();
     } catch (err) {
-      throw await cleanUpAfterFailure(err, ledger, identity, output, setup.created);
+      throw await cleanUpAfterFailure(err, ledger, identity, output, setup.createdFrom);
     }
     return {
       input,
@@ -321,14 +321,15 @@ export async function convertCheckpoint(
 /**
  * After a failed conversion: remove the temporary files it left; keep complete shards (with the
  * marker, so that the same command resumes) or, when there are none, remove the marker too (and
- * the folder, if this run created it and it is empty). The error's message says which.
+ * the folder, if this run created it and it is empty, with the parent folders this run created for
+ * it). The error's message says which.
  */
 async function cleanUpAfterFailure(
   err: unknown,
   ledger: Ledger,
   identity: InputIdentity,
   label: string,
-  created: boolean,
+  createdFrom: string | undefined,
 ): Promise<unknown> {
   let note: string;
   try {
@@ -336,7 +337,7 @@ async function cleanUpAfterFailure(
     const kept = await ledger.finals();
     if (kept.length === 0) {
       await ledger.drop();
-      if (created) await rmdir(ledger.dir).catch(() => {});
+      if (createdFrom !== undefined) await removeCreatedFolders(ledger.dir, createdFrom);
       note = `nothing was left in ${label}`;
     } else {
       note = `${kept.length} complete file(s) kept in ${label}: run the same command again to resume, or pass --force to start over`;
@@ -351,13 +352,28 @@ async function cleanUpAfterFailure(
   return new ConvertError(`${String(err)} (${note})`);
 }
 
+/**
+ * Remove `dir` and its parents up to `top` (the first folder this run created), each only if empty:
+ * a failed run leaves no folder of its own behind, and never removes one it did not create.
+ */
+async function removeCreatedFolders(dir: string, top: string): Promise<void> {
+  const stop = resolve(top);
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    const removed = await rmdir(d).then(
+      () => true,
+      () => false,
+    );
+    if (!removed || d === stop || dirname(d) === d) return;
+  }
+}
+
 /** What `prepareOutput` found and did. */
 interface OutputSetup {
   readonly ledger: Ledger;
   /** Whether to keep complete shards of an interrupted run of the same conversion. */
   readonly resume: boolean;
-  /** Whether this run created the folder. */
-  readonly created: boolean;
+  /** The first folder this run created (the output folder or a missing parent of it); undefined if none. */
+  readonly createdFrom: string | undefined;
   /** Files of ours removed before starting (stale temporary shards, or everything with --force). */
   readonly removed: readonly string[];
 }
@@ -407,13 +423,16 @@ async function prepareOutput(
   }
   if (ledger && !resume) ledger.restart(marker);
   ledger ??= Ledger.create(out, marker);
+  let createdFrom: string | undefined;
   if (!s) {
     // the last level on its own: a recursive mkdir reports ENOENT, not EROFS, on a read-only parent
-    if (await exists(dirname(out))) await mkdir(out);
-    else await mkdir(out, { recursive: true });
+    if (await exists(dirname(out))) {
+      await mkdir(out);
+      createdFrom = out;
+    } else createdFrom = (await mkdir(out, { recursive: true })) ?? out;
   }
   await ledger.save();
-  return { ledger, resume, created: !s, removed };
+  return { ledger, resume, createdFrom, removed };
 }
 
 /** A piece of work in the pipeline: its output chunks, from the slot it is given. */

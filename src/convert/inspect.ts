@@ -115,6 +115,7 @@ export async function tensorStats(t: LogicalTensor, slabElements = 4 << 20): Pro
 
 /** Inspect a `.safetensors` file, a checkpoint folder or an index file. */
 export async function inspectCheckpoint(path: string, options: InspectOptions = {}): Promise<InspectReport> {
+  if (path === '') throw new ConvertError('the input path is empty');
   if (!(await stat(path).catch(() => undefined))) throw new ConvertError(`${path}: no such file or folder`);
   const ck = await openCheckpoint(path);
   try {

@@ -42,7 +42,9 @@ export function defaultThreads(): number {
 /** Check a thread count (a positive integer); ConvertError otherwise. */
 export function checkThreads(threads: unknown): number {
   if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > 256) {
-    throw new ConvertError(`--threads must be a whole number from 1 to 256, got ${String(threads)}`);
+    throw new ConvertError(
+      `--threads must be a whole number from 1 to 256, got ${typeof threads === 'string' ? JSON.stringify(threads) : String(threads)}`,
+    );
   }
   return threads;
 }

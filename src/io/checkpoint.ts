@@ -5,12 +5,12 @@
  * index is checked against them: each mapped tensor must be in its shard, and no tensor may sit in
  * two shards or in a shard the index does not send it to.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SafetensorsError } from './errors.js';
 import type { TensorInfo } from './header.js';
 import { type CheckpointIndex, INDEX_FILE, parseCheckpointIndex } from './index-file.js';
-import { openSafetensors, type SafetensorsFile, type TensorData } from './reader.js';
+import { openSafetensors, readRegularFile, type SafetensorsFile, type TensorData } from './reader.js';
 
 /** A tensor of a checkpoint and the shard holding it. */
 export interface CheckpointTensor extends TensorInfo {
@@ -72,7 +72,7 @@ export async function openCheckpoint(path: string, options: CheckpointOptions = 
 }
 
 async function openIndexed(indexPath: string, options: CheckpointOptions): Promise<Checkpoint> {
-  const index = parseCheckpointIndex(await readFile(indexPath, 'utf8'), indexPath);
+  const index = parseCheckpointIndex(await readRegularFile(indexPath), indexPath);
   const dir = dirname(indexPath);
   const shards = [...new Set(index.weightMap.values())].sort();
   if (shards.length === 0) throw new SafetensorsError('EmptyCheckpoint', indexPath, 'weight_map is empty');

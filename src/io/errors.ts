@@ -33,6 +33,7 @@ export type SafetensorsErrorCode =
   | 'InvalidRange'
   | 'TensorTooLarge'
   | 'Closed'
+  | 'NotAFile'
   // writing
   | 'OutputExists'
   | 'OverwriteInput'

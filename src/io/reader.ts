@@ -5,6 +5,7 @@
  * exact up to 2^53 bytes, so files past 4 GB need nothing special.
  */
 import { constants as bufferConstants } from 'node:buffer';
+import { constants as fsConstants, type Stats } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { tensorLookup } from './buffer.js';
 import { SafetensorsError } from './errors.js';
@@ -42,7 +43,7 @@ const DEFAULT_CHUNK_BYTES = 64 * 1024 * 1024;
 
 /** Open and validate the safetensors file at `path`. Throws `SafetensorsError` for a bad file. */
 export async function openSafetensors(path: string): Promise<SafetensorsFile> {
-  const fh = await open(path, 'r');
+  const fh = await openRegularFile(path);
   try {
     const stats = await fh.stat();
     const size = stats.size;
@@ -54,6 +55,43 @@ export async function openSafetensors(path: string): Promise<SafetensorsFile> {
   } catch (err) {
     await fh.close();
     throw err;
+  }
+}
+
+/** What a path that is not a regular file is, for messages. */
+function fileKind(s: Stats): string {
+  if (s.isDirectory()) return 'a folder';
+  if (s.isFIFO()) return 'a FIFO (named pipe)';
+  if (s.isSocket()) return 'a socket';
+  if (s.isCharacterDevice()) return 'a character device';
+  if (s.isBlockDevice()) return 'a block device';
+  return 'not a plain file';
+}
+
+/**
+ * Open `path` for reading, refusing anything but a regular file. The open does not block (a FIFO
+ * with no writer would otherwise wait forever) and the check is made on the open handle, so a
+ * path swapped between a check and the open cannot slip through.
+ */
+export async function openRegularFile(path: string): Promise<FileHandle> {
+  const fh = await open(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  try {
+    const s = await fh.stat();
+    if (!s.isFile()) throw new SafetensorsError('NotAFile', path, `is ${fileKind(s)}, not a regular file`);
+    return fh;
+  } catch (err) {
+    await fh.close();
+    throw err;
+  }
+}
+
+/** The text of a regular file (see {@link openRegularFile}). */
+export async function readRegularFile(path: string): Promise<string> {
+  const fh = await openRegularFile(path);
+  try {
+    return await fh.readFile('utf8');
+  } finally {
+    await fh.close();
   }
 }
 

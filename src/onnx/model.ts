@@ -93,6 +93,7 @@ export function parseModel(bytes: Uint8Array, path: string): LoadedModel {
 
 /** Read and validate a model file. */
 export function loadModel(path: string): LoadedModel {
+  if (path === '') throw new OnnxError('the model path is empty; give a .onnx file');
   let size: number;
   try {
     const st = statSync(path);

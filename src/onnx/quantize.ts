@@ -9,7 +9,7 @@
  * model's opset is never raised (other operators' meaning would change).
  */
 
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { globToRegExp } from '../convert/select.js';
 import { codec } from '../formats/index.js';
 import {
@@ -53,6 +53,8 @@ export interface OnnxQuantizeOptions {
   /** qdq: DequantizeLinear (dq), table lookup (lookup) or dq where the opset allows (auto). */
   qdqEncoding?: QdqEncoding;
   onProgress?: (done: number, total: number, name: string) => void;
+  /** Replace an existing output file (never the input model or its external data). Default false. */
+  force?: boolean;
 }
 
 export interface WeightResult {
@@ -678,6 +680,18 @@ function rotationSizeOrError(s: BlockScheme): number {
   }
 }
 
+/** The files next to the model that hold its external tensor data. */
+function externalFiles(m: LoadedModel): string[] {
+  const out = new Set<string>();
+  const tensors = [...m.initializers.values(), ...[...m.constants.values()].map((c) => c.tensor)];
+  for (const t of tensors) {
+    if (t.dataLocation !== 1) continue;
+    const loc = t.externalData.find((e) => e.key === 'location')?.value;
+    if (loc) out.add(join(dirname(m.path), loc));
+  }
+  return [...out];
+}
+
 /** Quantize a model file and write the result (temp name, then rename; never over the input). */
 export function quantizeModel(
   m: LoadedModel,
@@ -689,7 +703,7 @@ export function quantizeModel(
   const parts = encodeEdited(m, edit);
   const size = parts.reduce((a, p) => a + p.length, 0);
   if (size > 2 ** 31 - 1) throw new OnnxError(`${outPath}: ${size} bytes, over the 2 GiB protobuf limit`);
-  result.bytesOut = writeParts(parts, outPath, m.path);
+  result.bytesOut = writeParts(parts, outPath, m.path, { force: opts.force, protect: externalFiles(m) });
   return result;
 }
 

@@ -75,6 +75,12 @@ export function randomFeeds(
 ): Feed[] {
   const rng = makeRng(seed);
   const specs = inputSpecs(m);
+  for (const name of shapes.keys()) {
+    if (!specs.some((s) => s.name === name))
+      throw new OnnxError(
+        `--shape ${name}: the model has no input of that name (inputs: ${specs.map((s) => s.name).join(', ')})`,
+      );
+  }
   const out: Feed[] = [];
   for (let k = 0; k < n; k++) {
     const feed: Feed = new Map();

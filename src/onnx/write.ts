@@ -9,6 +9,7 @@
 import {
   closeSync,
   fsyncSync,
+  lstatSync,
   openSync,
   realpathSync,
   renameSync,
@@ -226,6 +227,14 @@ export function encodeEdited(m: LoadedModel, edit: ModelEdit): Uint8Array[] {
   return parts;
 }
 
+function lstatOrUndefined(path: string) {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether two paths name the same file (or would, once `b` exists). */
 function sameFile(a: string, b: string): boolean {
   try {
@@ -241,9 +250,30 @@ function sameFile(a: string, b: string): boolean {
   }
 }
 
-/** Write parts to `out` through a temporary file in the same folder, then rename. Refuses to replace `input`. */
-export function writeParts(parts: Uint8Array[], out: string, input: string): number {
+/**
+ * Write parts to `out` through a temporary file in the same folder, then rename. Never replaces
+ * `input` or any file in `protect` (the input's external data), whatever path names them; an
+ * existing `out` is replaced only with `force` and only when it is a regular file.
+ */
+export function writeParts(
+  parts: Uint8Array[],
+  out: string,
+  input: string,
+  opts: { force?: boolean; protect?: readonly string[] } = {},
+): number {
+  if (out === '') throw new OnnxError('the output path is empty; give a file name');
   if (sameFile(input, out)) throw new OnnxError(`${out}: is the input model; write to another file`);
+  for (const p of opts.protect ?? []) {
+    if (sameFile(p, out))
+      throw new OnnxError(`${out}: holds the input model's external data; write to another file`);
+  }
+  const there = lstatOrUndefined(out);
+  if (there) {
+    if (there.isDirectory()) throw new OnnxError(`${out}: is a folder; give a file name`);
+    if (!opts.force) throw new OnnxError(`${out}: exists; pass --force to replace it`);
+    if (!there.isFile() && !there.isSymbolicLink())
+      throw new OnnxError(`${out}: is not a regular file; it is never replaced`);
+  }
   const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
   let fd: number | undefined;
   let total = 0;

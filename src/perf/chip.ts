@@ -369,7 +369,7 @@ export type Assumed = Partial<Record<AssumableField, number>>;
 export function parseAssume(items: readonly string[]): Assumed {
   const out: Assumed = {};
   for (const item of items) {
-    const m = /^([A-Za-z0-9]+)=(.+)$/.exec(item.trim());
+    const m = /^([^=]+)=(.*)$/.exec(item.trim());
     if (!m) throw new RangeError(`--assume "${item}": expected FIELD=VALUE`);
     const field = m[1]!;
     if (!(ASSUMABLE_FIELDS as readonly string[]).includes(field))

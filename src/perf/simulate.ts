@@ -152,6 +152,8 @@ function normalise(w: Workload) {
     return v;
   };
   const mtp = w.mtp ?? { draftTokens: 0, acceptance: 0 };
+  if (!Number.isInteger(mtp.draftTokens))
+    throw new PerfInputError(`MTP draft tokens must be an integer from 0 to 8, got ${mtp.draftTokens}`);
   return {
     model: w.model,
     system: w.system,
@@ -171,10 +173,20 @@ function normalise(w: Workload) {
     },
     overlap: frac(w.overlap, 'overlap', 0),
     overlapKind: overlapKindOf(w.overlapKind),
-    expertImbalance: Math.max(1, w.expertImbalance ?? 1),
+    expertImbalance: imbalanceOf(w.expertImbalance),
     cacheHitRate: frac(w.cacheHitRate, 'cache hit rate', 0, 0.999),
     fp8Fallback: w.fp8Fallback ?? 'bf16',
   };
+}
+
+/** The busiest expert rank's load over the mean: a finite number >= 1 (1: balanced). */
+function imbalanceOf(x: number | undefined): number {
+  if (x === undefined) return 1;
+  if (!(x >= 1) || !Number.isFinite(x))
+    throw new PerfInputError(
+      `expert imbalance (busiest rank over the mean) must be a finite number >= 1, got ${x}`,
+    );
+  return x;
 }
 
 function overlapKindOf(k: OverlapKind | undefined): OverlapKind {

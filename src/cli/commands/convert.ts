@@ -66,9 +66,10 @@ const UNITS: Record<string, number> = {
 /** `5GB`, `500MB`, `2GiB`, `1000000` → bytes (decimal units, as transformers' max_shard_size). */
 export function parseSize(text: string): number {
   const m = text.trim().match(/^(\d+(?:\.\d+)?)\s*([a-z]*)$/i);
-  const unit = m ? UNITS[(m[2] || 'b').toLowerCase()] : undefined;
+  const key = m ? (m[2] || 'b').toLowerCase() : '';
+  const unit = m && Object.hasOwn(UNITS, key) ? UNITS[key] : undefined;
   if (!m || unit === undefined || !(Number(m[1]) * unit >= 1)) {
-    throw new UsageError(`--max-shard-size "${text}" is not a size such as 5GB, 500MB or 2GiB`);
+    throw new UsageError(`--max-shard-size "${printable(text)}" is not a size such as 5GB, 500MB or 2GiB`);
   }
   return Math.floor(Number(m[1]) * unit);
 }
@@ -81,8 +82,10 @@ function gb(n: number): string {
   return n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : `${(n / 1e6).toFixed(2)} MB`;
 }
 
+/** A statistic for the table: NaN (no finite value to average) is '-', infinities 'inf' / '-inf'. */
 function fmt(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
+  if (Number.isNaN(x)) return '-';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
   return x === 0 ? '0' : Math.abs(x) >= 1e4 || Math.abs(x) < 1e-3 ? x.toExponential(3) : x.toPrecision(4);
 }
 
@@ -255,6 +258,12 @@ export function register(program: Command): void {
         throw new UsageError('give --scheme or --scale-fmt, not both');
       }
       if (given('scheme') && to === 'bf16') throw new UsageError('--scheme does not apply to --to bf16');
+      for (const flag of ['include', 'exclude'] as const) {
+        for (const g of opts[flag] as string[]) {
+          if (g.trim() === '')
+            throw new UsageError(`--${flag} "${printable(g)}" is empty: give a glob such as "*.mlp.*"`);
+        }
+      }
       const onNonFinite = opts.onNonfinite as string;
       if (!(NON_FINITE_POLICIES as readonly string[]).includes(onNonFinite)) {
         throw new UsageError(
@@ -264,9 +273,11 @@ export function register(program: Command): void {
       const scaleFmt = opts.scaleFmt as string;
       const scaleDtype = opts.scaleDtype as string;
       if (scaleFmt !== 'ue8m0' && scaleFmt !== 'fp32')
-        throw new UsageError(`--scale-fmt must be ue8m0 or fp32, got ${scaleFmt}`);
+        throw new UsageError(`--scale-fmt must be ue8m0 or fp32, got ${JSON.stringify(printable(scaleFmt))}`);
       if (scaleDtype !== 'f32' && scaleDtype !== 'e8m0')
-        throw new UsageError(`--scale-dtype must be f32 or e8m0, got ${scaleDtype}`);
+        throw new UsageError(
+          `--scale-dtype must be f32 or e8m0, got ${JSON.stringify(printable(scaleDtype))}`,
+        );
       const scheme =
         (opts.scheme as string | undefined) ??
         (to === 'deepseek-fp8'

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { accumulateStudy } from '../../kernels/accumulate.js';
 import { benchGemv } from '../../kernels/bench.js';
 import { layoutOf, WEIGHT_FORMATS, type WeightFormat } from '../../kernels/weights.js';
-import { table, toJson, UsageError } from '../util.js';
+import { finiteArg, table, toJson, UsageError } from '../util.js';
 
 function positiveInt(text: string, what: string): number {
   const v = Number(text);
@@ -80,8 +80,7 @@ export function register(program: Command): void {
           throw new UsageError(
             `--m ${m} with --shape ${n}x${k} is too large (A or C above ${MAX_SHAPE_ELEMENTS} elements)`,
           );
-        const seconds = Number(o.seconds);
-        if (!(seconds >= 0)) throw new UsageError(`--seconds "${o.seconds}" is not a number >= 0`);
+        const seconds = finiteArg(o.seconds, '--seconds', 0, 3600);
         const variant = o.variant;
         if (variant !== 'auto' && variant !== 'relaxed' && variant !== 'simd128')
           throw new UsageError(`--variant "${o.variant}" is not auto, relaxed or simd128`);

@@ -19,7 +19,7 @@ import {
 } from '../../onnx/index.js';
 import { probeRuntime } from '../../onnx/runtime.js';
 import { getScheme, SCHEMES } from '../../quant/index.js';
-import { table, toJson, UsageError } from '../util.js';
+import { integerArg, listArg, printable, table, toJson, UsageError } from '../util.js';
 
 function asUsage(err: unknown): unknown {
   if (err instanceof OnnxError || err instanceof RangeError)
@@ -58,8 +58,12 @@ function parseShapes(list: string[] | undefined): Map<string, number[]> {
   const out = new Map<string, number[]>();
   for (const s of list ?? []) {
     const m = /^(.+)=(\d+(?:x\d+)*)$/.exec(s);
-    if (!m) throw new UsageError(`--shape "${s}" must be NAME=AxBxC`);
-    out.set(m[1]!, m[2]!.split('x').map(Number));
+    if (!m) throw new UsageError(`--shape "${printable(s)}" must be NAME=AxBxC`);
+    const dims = m[2]!.split('x').map(Number);
+    if (dims.some((d) => !Number.isSafeInteger(d) || d < 1))
+      throw new UsageError(`--shape "${printable(s)}": every dimension must be a positive integer`);
+    if (out.has(m[1]!)) throw new UsageError(`--shape ${printable(m[1]!)} is given twice`);
+    out.set(m[1]!, dims);
   }
   return out;
 }
@@ -77,11 +81,14 @@ function feedsFrom(
 ): { names: string[]; feeds: Feed[] } {
   if ((o.inputs === undefined) === (o.random === undefined))
     throw new UsageError('give one of --inputs DIR or --random N');
-  if (o.inputs !== undefined) return readInputsDir(m, o.inputs);
+  const shapes = parseShapes(o.shape);
+  if (o.inputs !== undefined) {
+    if (shapes.size > 0) throw new UsageError('--shape is for random inputs; the .npy files give their own');
+    return readInputsDir(m, o.inputs);
+  }
   const n = positiveInt(o.random!, '--random', 10000);
-  const seed = o.seed === undefined ? 1 : Number(o.seed);
-  if (!Number.isInteger(seed)) throw new UsageError(`--seed "${o.seed}" is not an integer`);
-  const feeds = randomFeeds(m, n, seed, parseShapes(o.shape));
+  const seed = integerArg(o.seed, '--seed', 0, 0xffffffff, 1);
+  const feeds = randomFeeds(m, n, seed, shapes);
   return { names: feeds.map((_, i) => `random-${i}`), feeds };
 }
 
@@ -90,7 +97,10 @@ function readLabels(path: string, names: string[]): (number | null)[] {
   try {
     j = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new UsageError(`${path}: cannot read labels (${(e as Error).message.split('\n')[0]})`);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      `${path}: cannot read labels (${code ?? 'not JSON'}); expected a JSON object {sample: class id}`,
+    );
   }
   if (j === null || typeof j !== 'object' || Array.isArray(j))
     throw new UsageError(`${path}: labels must be a JSON object {sample: class id}`);
@@ -177,6 +187,7 @@ export function register(program: Command): void {
       'auto | dq (DequantizeLinear, needs the opset) | lookup (Gather table, any opset >= 9)',
       'auto',
     )
+    .option('--force', 'replace an existing output file (never the input model or its external data)')
     .option('--json', 'print JSON')
     .action(
       (
@@ -194,6 +205,7 @@ export function register(program: Command): void {
           calibRandom?: string;
           shape?: string[];
           qdqEncoding: string;
+          force?: boolean;
           json?: boolean;
         },
       ) =>
@@ -203,6 +215,9 @@ export function register(program: Command): void {
           if (!['auto', 'dq', 'lookup'].includes(o.qdqEncoding))
             throw new UsageError(`--qdq-encoding "${o.qdqEncoding}" must be auto, dq or lookup`);
           const scheme = getScheme(o.scheme);
+          if (out === '') throw new UsageError('the output path is empty; give a file name');
+          if (o.shape !== undefined && o.calibRandom === undefined)
+            throw new UsageError('--shape is for --calib-random (random calibration inputs)');
           const m = loadModel(input);
           let hessians: Map<string, Float64Array> | undefined;
           if (o.gptq) {
@@ -224,6 +239,7 @@ export function register(program: Command): void {
             rotate: o.rotate,
             hessians,
             qdqEncoding: o.qdqEncoding as QdqEncoding,
+            force: o.force === true,
             onProgress: (d, t, n) => bar.update(d, t, n),
           });
           bar.done();
@@ -343,9 +359,10 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action((o: { schemes?: string; json?: boolean }) =>
       guard(async () => {
-        const schemes = o.schemes
-          ? o.schemes.split(',').map((s) => getScheme(s.trim()))
-          : Object.values(SCHEMES);
+        const schemes =
+          o.schemes !== undefined
+            ? listArg(o.schemes, '--schemes').map((s) => getScheme(s))
+            : Object.values(SCHEMES);
         const r = await probeRuntime(schemes);
         if (o.json) {
           process.stdout.write(`${toJson({ onnxruntime: r.version, results: r.results })}\n`);

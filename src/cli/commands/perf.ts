@@ -231,12 +231,66 @@ export function searchText(s: ServeSearch, pareto: boolean): string {
   return `${out.join('\n')}\n`;
 }
 
+/** Options that only some modes read, by flag: given elsewhere they are refused, never ignored. */
+const INFERENCE_ONLY: readonly (readonly [keyof PerfOpts, string])[] = [
+  ['batch', '--batch'],
+  ['weights', '--weights'],
+  ['attentionWeights', '--attention-weights'],
+  ['activations', '--activations'],
+  ['kv', '--kv'],
+  ['tp', '--tp'],
+  ['ep', '--ep'],
+  ['pp', '--pp'],
+  ['mtp', '--mtp'],
+  ['mtpAcceptance', '--mtp-acceptance'],
+  ['overlap', '--overlap'],
+  ['overlapKind', '--overlap-kind'],
+  ['imbalance', '--imbalance'],
+  ['cacheHit', '--cache-hit'],
+  ['fp8Fallback', '--fp8-fallback'],
+  ['tpotMax', '--tpot-max'],
+  ['ttftMax', '--ttft-max'],
+  ['pareto', '--pareto'],
+  ['outputLen', '--output-len'],
+];
+const TRAINING_ONLY: readonly (readonly [keyof PerfOpts, string])[] = [
+  ['tokens', '--tokens'],
+  ['chips', '--chips'],
+  ['mfu', '--mfu'],
+];
+
+/** Refuse option combinations that would be silently ignored. */
+function checkModeOptions(o: PerfOpts): void {
+  const given = (k: keyof PerfOpts) => o[k] !== undefined;
+  if (o.phase === 'training') {
+    for (const [k, flag] of INFERENCE_ONLY)
+      if (given(k)) throw new UsageError(`${flag} does not apply to --phase training`);
+    return;
+  }
+  for (const [k, flag] of TRAINING_ONLY)
+    if (given(k)) throw new UsageError(`${flag} applies to --phase training only`);
+  if (given('mtpAcceptance') && !o.mtp)
+    throw new UsageError('--mtp-acceptance needs --mtp N (draft tokens per step, 1 to 8)');
+  if (given('mtpAcceptance') && !(o.mtpAcceptance! >= 0 && o.mtpAcceptance! <= 1))
+    throw new UsageError(`--mtp-acceptance must be a number from 0 to 1, got ${o.mtpAcceptance}`);
+  if (given('cacheHit') && o.phase !== 'prefill')
+    throw new UsageError('--cache-hit applies to --phase prefill only');
+  const search = given('tpotMax') || given('ttftMax') || o.pareto === true;
+  if (given('outputLen') && !search)
+    throw new UsageError('--output-len is for the serving search (--tpot-max, --ttft-max or --pareto)');
+  if (o.fp8Fallback !== undefined && o.fp8Fallback !== 'bf16' && o.fp8Fallback !== 'int8')
+    throw new UsageError(`--fp8-fallback must be bf16 or int8, got "${o.fp8Fallback}"`);
+}
+
 function runPerf(o: PerfOpts): string {
   const cat = defaultCatalog();
   const data = defaultPerfData();
   const energy = { pue: o.pue, electricityUsdPerKWh: o.electricity };
   const assume = guard(() => parseAssume(o.assume ?? []));
   guard(() => checkEnergyOptions(energy));
+  if (o.phase !== 'prefill' && o.phase !== 'decode' && o.phase !== 'training')
+    throw new UsageError(`--phase must be prefill, decode or training, got "${o.phase}"`);
+  checkModeOptions(o);
   if (o.phase === 'training') {
     if (o.tokens === undefined || o.chips === undefined)
       throw new UsageError('training needs --tokens and --chips');
@@ -272,7 +326,7 @@ function runPerf(o: PerfOpts): string {
     tp: o.tp,
     ep: o.ep,
     pp: o.pp,
-    mtp: o.mtp ? { draftTokens: o.mtp, acceptance: o.mtpAcceptance ?? 0.7 } : undefined,
+    mtp: o.mtp !== undefined ? { draftTokens: o.mtp, acceptance: o.mtpAcceptance ?? 0.7 } : undefined,
     overlap: o.overlap,
     overlapKind: o.overlapKind as OverlapKind | undefined,
     expertImbalance: o.imbalance,

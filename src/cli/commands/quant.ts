@@ -2,6 +2,7 @@
  * @module cli/commands/quant
  * `chipstack schemes` and `chipstack compare`: block-scaled schemes and their error on a tensor.
  */
+import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { compareTensor } from '../../convert/compare.js';
 import { ConvertError, type LogicalTensor, logicalTensors } from '../../convert/index.js';
@@ -20,7 +21,7 @@ import {
   schemeStorage,
   synthetic,
 } from '../../quant/index.js';
-import { table, toJson, UsageError } from '../util.js';
+import { integerArg, table, toJson, UsageError } from '../util.js';
 
 export const DEFAULT_COMPARE = [
   'fp8-per-tensor',
@@ -56,6 +57,7 @@ async function compareIn(path: string, name: string | undefined, schemes: BlockS
   let ck: Checkpoint;
   try {
     if (path === '') throw new UsageError('--in is empty');
+    if (!(await stat(path).catch(() => undefined))) throw new UsageError(`${path}: no such file or folder`);
     ck = await openCheckpoint(path);
   } catch (e) {
     throw new UsageError(printable((e as Error).message.split('\n')[0]!));
@@ -77,6 +79,11 @@ async function compareIn(path: string, name: string | undefined, schemes: BlockS
               .slice(0, 10)
               .map((f) => escapeControls(f.name))
               .join(', ')}${floats.length > 10 ? ', ...' : ''})`,
+      );
+    }
+    if (t.shape.some((d) => d === 0)) {
+      throw new UsageError(
+        `${path}: tensor "${escapeControls(t.name)}" ${JSON.stringify(t.shape)} has no elements to compare`,
       );
     }
     let r: Awaited<ReturnType<typeof compareTensor>>;
@@ -161,16 +168,16 @@ export function register(program: Command): void {
         },
         cmd: Command,
       ) => {
-        const names =
-          o.schemes === undefined
-            ? DEFAULT_COMPARE
-            : o.schemes
-                .split(',')
-                .map((s) => s.trim())
-                .filter(Boolean);
+        const items = o.schemes === undefined ? DEFAULT_COMPARE : o.schemes.split(',').map((s) => s.trim());
+        const names = items.filter(Boolean);
         if (names.length === 0) {
           throw new UsageError(
             `--schemes ${JSON.stringify(o.schemes)} names no scheme (see \`chipstack schemes\`)`,
+          );
+        }
+        if (names.length !== items.length) {
+          throw new UsageError(
+            `--schemes "${printable(o.schemes ?? '')}" has an empty item (expected a comma-separated list)`,
           );
         }
         const schemes = names.map(schemeOrUsage);
@@ -206,8 +213,7 @@ export function register(program: Command): void {
           if (!m || Number(m[1]) < 1 || Number(m[2]) < 1 || Number(m[1]) * Number(m[2]) > 1 << 26) {
             throw new UsageError(`--shape "${o.shape}" must be ROWSxCOLS with at most 2^26 elements`);
           }
-          const seed = Number(o.seed);
-          if (!Number.isInteger(seed)) throw new UsageError(`--seed "${o.seed}" is not an integer`);
+          const seed = integerArg(o.seed, '--seed', 0, 0xffffffff);
           shape = [Number(m[1]), Number(m[2])];
           const data = synthetic(o.synthetic as SyntheticKind, shape[0]!, shape[1]!, seed);
           label = `synthetic ${o.synthetic} ${o.shape} seed ${seed}`;
@@ -219,6 +225,17 @@ export function register(program: Command): void {
         }
         for (const k of skipped) process.stderr.write(`chipstack: skipped ${k.scheme}: it ${k.reason}\n`);
         const pct = (v: number) => (100 * v).toFixed(2) + '%';
+        // no NaN or Infinity in the table: an exact reconstruction has SQNR "exact", an error made
+        // infinite by an overflow "inf", and a figure a NaN/Inf input leaves undefined "n/a"
+        let odd = false;
+        const num = <T>(x: number, text: (x: number) => T): T | string => {
+          if (Number.isFinite(x)) return text(x);
+          odd = true;
+          return Number.isNaN(x) ? 'n/a' : x > 0 ? 'inf' : '-inf';
+        };
+        const sqnr = (x: number) =>
+          x === Number.POSITIVE_INFINITY ? 'exact' : num(x, (v) => Number(v.toFixed(2)));
+        const exp3 = (x: number) => num(x, (v) => v.toExponential(3));
         process.stdout.write(
           `${label}\n` +
             table(
@@ -235,15 +252,18 @@ export function register(program: Command): void {
               rows.map((r) => [
                 r.scheme,
                 Number(r.bitsPerElement.toFixed(4)),
-                Number(r.sqnrDb.toFixed(2)),
-                r.mse.toExponential(3),
-                r.maxAbsError.toExponential(3),
-                r.maxRelError.toExponential(3),
+                sqnr(r.sqnrDb),
+                exp3(r.mse),
+                exp3(r.maxAbsError),
+                exp3(r.maxRelError),
                 pct(r.saturated),
                 pct(r.flushedToZero),
               ]),
             ) +
-            '\n',
+            '\n' +
+            (odd
+              ? 'n/a: undefined (the tensor holds NaN or Inf); inf: an error is infinite (a value overflowed); exact: no error\n'
+              : ''),
         );
       },
     );

@@ -42,6 +42,9 @@ const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
 const range = (i: { p5: number; p50: number; p95: number }, f: (x: number) => string) =>
   `${f(i.p50)} (${f(i.p5)}–${f(i.p95)})`;
 
+/** Fewest Monte Carlo runs the analysis modes accept (as `serve --runs`). */
+const MIN_ANALYSIS_RUNS = 100;
+
 function integerArg(
   text: string | undefined,
   what: string,
@@ -212,17 +215,20 @@ export function register(program: Command): void {
     .option('--explain', 'reproduce the 200k (US Commerce) and 805k (SemiAnalysis) Huawei 2025 figures')
     .option('--json', 'print JSON')
     .action(
-      (o: {
-        scenario: string;
-        runs?: string;
-        seed: string;
-        sensitivity?: boolean;
-        explain?: boolean;
-        validate?: boolean;
-        mustBeTrue?: boolean;
-        openQuestions?: boolean;
-        json?: boolean;
-      }) => {
+      (
+        o: {
+          scenario: string;
+          runs?: string;
+          seed: string;
+          sensitivity?: boolean;
+          explain?: boolean;
+          validate?: boolean;
+          mustBeTrue?: boolean;
+          openQuestions?: boolean;
+          json?: boolean;
+        },
+        cmd: Command,
+      ) => {
         const seed = integerArg(o.seed, 'seed', 0, 0xffffffff, 1);
         const big = o.sensitivity || o.validate || o.mustBeTrue || o.openQuestions;
         const runs = integerArg(o.runs, 'runs', 1, MAX_RUNS, big ? 20_000 : 10_000);
@@ -230,6 +236,28 @@ export function register(program: Command): void {
         if (modes.length > 1)
           throw new UsageError(
             'choose one of --validate, --must-be-true, --open-questions, --sensitivity, --explain',
+          );
+        // what a mode does not read is refused, not silently ignored
+        const given = (key: string) => cmd.getOptionValueSource(key) === 'cli';
+        if (o.explain) {
+          for (const [key, flag] of [
+            ['scenario', '--scenario'],
+            ['runs', '--runs'],
+            ['seed', '--seed'],
+          ] as const)
+            if (given(key))
+              throw new UsageError(
+                `${flag} does not apply to --explain (it sets each published scenario's inputs)`,
+              );
+        }
+        if (o.validate && given('scenario'))
+          throw new UsageError(
+            '--scenario does not apply to --validate (each target names its own scenario)',
+          );
+        // intervals, deciles and rank correlations from a handful of runs are noise (NaN below 10)
+        if (big && runs < MIN_ANALYSIS_RUNS)
+          throw new UsageError(
+            `runs must be at least ${MIN_ANALYSIS_RUNS} for --validate, --must-be-true, --open-questions and --sensitivity, got ${runs}`,
           );
         try {
           const data = loadSupplyData();

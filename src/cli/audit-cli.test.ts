@@ -1,0 +1,260 @@
+/**
+ * Regressions from the session-5 audit of the whole command line against "bad input gets one
+ * clear line and exit 2, and nothing is lost" and "never touch what is not ours": each case
+ * failed (exit 0 on bad input, a hang, an overwritten file, NaN/Infinity in a table, a folder
+ * left behind) before its fix. All in-process (cli.testutil.ts); no process is spawned.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { rawFile } from '../io/fixtures.js';
+import { openSafetensors } from '../io/index.js';
+import { ModelProto } from '../onnx/schema.js';
+import { nvfp4GlobalScale } from '../quant/index.js';
+import { type CliReply, cli } from './cli.testutil.js';
+
+/** Exit 2, one line on stderr matching `pattern`, no stack trace, nothing on stdout. */
+function refused(r: CliReply, pattern: RegExp): void {
+  assert.equal(r.code, 2, `exit ${r.code}: ${r.err}${r.out.slice(0, 300)}`);
+  assert.match(r.err, pattern);
+  assert.equal(r.err.trim().split('\n').length, 1, r.err);
+  assert.doesNotMatch(r.err, /\n\s+at |internal error/);
+  assert.equal(r.out, '');
+}
+
+/** A safetensors file of one F32 tensor `name` [rows, cols] with values f(i). */
+function f32File(name: string, shape: number[], f: (i: number) => number): Uint8Array {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = new Uint8Array(n * 4);
+  const v = new DataView(data.buffer);
+  for (let i = 0; i < n; i++) v.setFloat32(i * 4, f(i), true);
+  return rawFile(JSON.stringify({ [name]: { dtype: 'F32', shape, data_offsets: [0, n * 4] } }), data);
+}
+
+const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
+
+let dir = '';
+const at = (...p: string[]) => join(dir, ...p);
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'chipstack-audit-'));
+  writeFileSync(
+    at('nan.safetensors'),
+    f32File('l.weight', [2, 64], (i) => (i === 3 ? Number.NaN : i * 0.1)),
+  );
+  writeFileSync(
+    at('allnan.safetensors'),
+    f32File('l.weight', [2, 64], () => Number.NaN),
+  );
+  writeFileSync(
+    at('empty.safetensors'),
+    f32File('l.weight', [0, 64], () => 0),
+  );
+  // float32 subnormals: NVFP4's tensor scale 448 * 6 / amax overflows float32
+  writeFileSync(
+    at('tiny.safetensors'),
+    f32File('l.weight', [2, 64], (i) => 1e-45 * (i + 1)),
+  );
+  writeFileSync(
+    at('good.safetensors'),
+    f32File('l.weight', [2, 64], (i) => Math.sin(i)),
+  );
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('audit: files', () => {
+  test('a FIFO named as an input is refused at once (it used to block forever)', async (t) => {
+    if (spawnSync('mkfifo', [at('pipe.safetensors')]).status !== 0) return t.skip('mkfifo not available');
+    refused(
+      await cli('inspect', at('pipe.safetensors')),
+      /pipe\.safetensors: is a FIFO .*not a regular file/,
+    );
+    refused(await cli('compare', '--in', at('pipe.safetensors')), /is a FIFO/);
+    refused(await cli('convert', at('pipe.safetensors'), at('pipe-out'), '--to', 'mxfp4'), /is a FIFO/);
+    assert.equal(existsSync(at('pipe-out')), false);
+  });
+
+  test('a failed convert removes the parent folders it created, and only those', async () => {
+    const r = await cli(
+      'convert',
+      at('nan.safetensors'),
+      at('made', 'a', 'b'),
+      '--to',
+      'mxfp4',
+      '--on-nonfinite',
+      'error',
+    );
+    refused(r, /non-finite .*nothing was left/);
+    assert.equal(existsSync(at('made')), false, 'no folder of ours is left behind');
+    // a parent that existed before stays
+    const again = await cli(
+      'convert',
+      at('nan.safetensors'),
+      at('x'),
+      '--to',
+      'mxfp4',
+      '--on-nonfinite',
+      'error',
+    );
+    refused(again, /non-finite/);
+    assert.ok(existsSync(dir));
+  });
+
+  test('NVFP4 of subnormal weights converts (tensor scale clamped to the largest float32)', async () => {
+    assert.equal(nvfp4GlobalScale(1e-43), 3.4028234663852886e38);
+    assert.equal(nvfp4GlobalScale(448 * 6), 1);
+    const r = await cli('convert', at('tiny.safetensors'), at('tiny-out'), '--to', 'nvfp4', '--threads', '1');
+    assert.equal(r.code, 0, r.err);
+    const f = await openSafetensors(at('tiny-out', 'model-00001-of-00001.safetensors'));
+    try {
+      const s2 = new DataView((await f.read('l.weight_scale_2')).slice().buffer).getFloat32(0, true);
+      assert.ok(s2 > 0 && Number.isFinite(s2), `weight_scale_2 ${s2}`);
+    } finally {
+      await f.close();
+    }
+    const c = await cli('compare', '--in', at('tiny.safetensors'), '--schemes', 'nvfp4');
+    assert.equal(c.code, 0, c.err);
+    assert.match(c.out, / 0\.00% +100\.00%/, 'flushed to zero, not saturated');
+  });
+
+  test('inspect and compare tables hold no NaN or Infinity; an empty tensor is refused by compare', async () => {
+    const s = await cli('inspect', at('allnan.safetensors'), '--stats');
+    assert.equal(s.code, 0, s.err);
+    assert.doesNotMatch(s.out, /NaN|Infinity/);
+    const c = await cli('compare', '--in', at('nan.safetensors'), '--schemes', 'mxfp4,nvfp4');
+    assert.equal(c.code, 0, c.err);
+    const [note, ...rows] = c.out.trim().split('\n').reverse();
+    assert.doesNotMatch(rows.join('\n'), /NaN|Infinity/);
+    assert.match(note!, /^n\/a: undefined \(the tensor holds NaN or Inf\)/);
+    const j = await cli('compare', '--in', at('nan.safetensors'), '--schemes', 'mxfp4', '--json');
+    assert.equal(JSON.parse(j.out).results[0].sqnrDb, 'NaN', '--json keeps the number (as a string)');
+    const one = await cli('compare', '--shape', '1x1', '--schemes', 'fp8-per-tensor');
+    assert.match(one.out, /exact/);
+    assert.doesNotMatch(one.out, /Infinity/);
+    refused(await cli('compare', '--in', at('empty.safetensors')), /\[0,64\] has no elements to compare/);
+    refused(await cli('inspect', ''), /the input path is empty/);
+    refused(
+      await cli('compare', '--in', at('missing.safetensors')),
+      /missing\.safetensors: no such file or folder/,
+    );
+  });
+
+  test('onnx quantize never replaces a file that is not its own output, with or without --force', async () => {
+    const w = new Float32Array(64 * 8).map((_, i) => Math.sin(i));
+    writeFileSync(at('w.bin'), Buffer.from(w.buffer));
+    const model = ModelProto.encode({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 13 }],
+      graph: {
+        name: 'g',
+        node: [{ name: 'mm', opType: 'MatMul', input: ['x', 'w'], output: ['y'] }],
+        initializer: [
+          {
+            name: 'w',
+            dataType: 1,
+            dims: [64, 8],
+            dataLocation: 1,
+            externalData: [
+              { key: 'location', value: 'w.bin' },
+              { key: 'offset', value: '0' },
+              { key: 'length', value: String(w.byteLength) },
+            ],
+          },
+        ],
+        input: [
+          {
+            name: 'x',
+            type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 1 }, { dimValue: 64 }] } } },
+          },
+        ],
+        output: [
+          {
+            name: 'y',
+            type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 1 }, { dimValue: 8 }] } } },
+          },
+        ],
+      },
+    }).finish();
+    writeFileSync(at('m.onnx'), model);
+    const before = { good: sha(at('good.safetensors')), bin: sha(at('w.bin')), model: sha(at('m.onnx')) };
+    const q = (out: string, ...more: string[]) =>
+      cli('onnx', 'quantize', at('m.onnx'), out, '--scheme', 'mxfp4', ...more);
+    refused(await q(at('good.safetensors')), /good\.safetensors: exists; pass --force to replace it/);
+    refused(await q(at('w.bin'), '--force'), /w\.bin: holds the input model's external data/);
+    refused(await q(at('m.onnx'), '--force'), /is the input model/);
+    refused(await q(''), /the output path is empty/);
+    refused(await q(dir), /is a folder/);
+    assert.equal((await q(at('q.onnx'))).code, 0);
+    refused(await q(at('q.onnx')), /q\.onnx: exists; pass --force/);
+    const forced = await q(at('q.onnx'), '--force');
+    assert.equal(forced.code, 0, forced.err);
+    assert.deepEqual(
+      { good: sha(at('good.safetensors')), bin: sha(at('w.bin')), model: sha(at('m.onnx')) },
+      before,
+      'inputs and other files unchanged',
+    );
+    refused(await q(at('q2.onnx'), '--shape', 'x=1x64'), /--shape is for --calib-random/);
+    refused(
+      await q(at('q2.onnx'), '--gptq', '--calib-random', '1', '--shape', 'nope=1x64'),
+      /--shape nope: the model has no input of that name/,
+    );
+    refused(await q(at('q2.onnx'), '--gptq', '--calib-random', '1', '--shape', 'x=0x64'), /positive integer/);
+    refused(await cli('onnx', 'eval', at('m.onnx'), at('q.onnx'), '--random', '1', '--seed', '-1'), /--seed/);
+    refused(await cli('onnx', 'probe', '--schemes', ''), /--schemes "" has an empty item/);
+  });
+});
+
+describe('audit: options that were ignored or accepted out of range', () => {
+  test('perf refuses values and options it would have ignored', async () => {
+    const p = (...a: string[]) => cli('perf', '--model', 'deepseek-v3', '--system', 'cloudmatrix-384', ...a);
+    refused(await p('--mtp-acceptance', '-1'), /--mtp-acceptance needs --mtp/);
+    refused(
+      await p('--mtp', '2', '--mtp-acceptance', '1.5'),
+      /--mtp-acceptance must be a number from 0 to 1/,
+    );
+    refused(await p('--mtp', '1.5'), /MTP draft tokens must be an integer/);
+    refused(await p('--imbalance', '0.5'), /expert imbalance .* >= 1, got 0\.5/);
+    refused(await p('--output-len', '-1'), /--output-len is for the serving search/);
+    refused(await p('--cache-hit', '0.5'), /--cache-hit applies to --phase prefill only/);
+    refused(await p('--pareto', '--fp8-fallback', 'nope'), /--fp8-fallback must be bf16 or int8/);
+    refused(await p('--tokens', '1e12'), /--tokens applies to --phase training only/);
+    const train = ['--phase', 'training', '--tokens', '1e12', '--chips', '8'];
+    refused(await p(...train, '--weights', 'nope'), /--weights does not apply to --phase training/);
+    refused(await p(...train, '--tpot-max', '50'), /--tpot-max does not apply to --phase training/);
+    refused(
+      await cli('perf', '--model', 'deepseek-v3', '--system', 'ascend-910b:8', '--assume', '__proto__=1'),
+      /--assume: unknown field "__proto__"/,
+    );
+  });
+
+  test('supply, compare, convert and bench refuse what they used to take silently', async () => {
+    refused(await cli('supply', '--validate', '-n', '1'), /runs must be at least 100/);
+    refused(await cli('supply', '--explain', '-n', '100'), /--runs does not apply to --explain/);
+    refused(await cli('supply', '--validate', '-s', 'hbm-cutoff', '-n', '100'), /--scenario does not apply/);
+    refused(await cli('compare', '--seed', ''), /--seed must be an integer/);
+    refused(await cli('compare', '--schemes', 'mxfp4,,nvfp4'), /has an empty item/);
+    refused(
+      await cli('convert', at('good.safetensors'), at('inc'), '--to', 'mxfp4', '--include', ''),
+      /--include "" is empty/,
+    );
+    assert.equal(existsSync(at('inc')), false);
+    refused(
+      await cli(
+        'convert',
+        at('good.safetensors'),
+        at('inc'),
+        '--to',
+        'mxfp4',
+        '--max-shard-size',
+        '5constructor',
+      ),
+      /--max-shard-size/,
+    );
+    for (const s of ['', 'Infinity', '1e309'])
+      refused(await cli('bench', 'gemv', '--shape', '64x64', '--seconds', s), /--seconds/);
+  });
+});

@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { rawFile } from '../io/fixtures.js';
 import { openSafetensors } from '../io/index.js';
 import { ModelProto } from '../onnx/schema.js';
+import { writeParts } from '../onnx/write.js';
 import { nvfp4GlobalScale } from '../quant/index.js';
 import { type CliReply, cli } from './cli.testutil.js';
 
@@ -205,6 +206,15 @@ describe('audit: files', () => {
     refused(await q(at('q2.onnx'), '--gptq', '--calib-random', '1', '--shape', 'x=0x64'), /positive integer/);
     refused(await cli('onnx', 'eval', at('m.onnx'), at('q.onnx'), '--random', '1', '--seed', '-1'), /--seed/);
     refused(await cli('onnx', 'probe', '--schemes', ''), /--schemes "" has an empty item/);
+    // a file that happens to bear our temporary name is neither written nor removed
+    const foreign = at(`.t.onnx.${process.pid}.tmp`);
+    writeFileSync(foreign, 'not ours');
+    assert.throws(
+      () => writeParts([new Uint8Array(4)], at('t.onnx'), at('m.onnx')),
+      /cannot write \(EEXIST\)/,
+    );
+    assert.equal(readFileSync(foreign, 'utf8'), 'not ours');
+    assert.equal(existsSync(at('t.onnx')), false);
   });
 });
 
@@ -229,6 +239,25 @@ describe('audit: options that were ignored or accepted out of range', () => {
       await cli('perf', '--model', 'deepseek-v3', '--system', 'ascend-910b:8', '--assume', '__proto__=1'),
       /--assume: unknown field "__proto__"/,
     );
+    refused(
+      await cli(
+        'perf',
+        '--model',
+        'deepseek-v3',
+        '--system',
+        'ascend-910b:8',
+        '--assume',
+        'tdpW=1',
+        '--assume',
+        'tdpW=2',
+      ),
+      /--assume tdpW is given twice/,
+    );
+    for (const n of ['0x10', '1e3', '', '-1'])
+      refused(
+        await cli('perf', '--model', 'deepseek-v3', '--system', `ascend-910b:${n}`),
+        /chip count must be an integer from 1 to 1,000,000/,
+      );
   });
 
   test('supply, compare, convert and bench refuse what they used to take silently', async () => {

@@ -3,6 +3,7 @@
  * The files beside the weights: `config.json` (with the `quantization_config` the reference
  * checkpoints carry), `generation_config.json` and the tokenizer files, copied atomically.
  */
+import { randomBytes } from 'node:crypto';
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { coarseScale, HIF4_LEVEL2, HIF4_LEVEL3 } from '../quant/index.js';
@@ -72,14 +73,16 @@ export interface WriteHooks {
 }
 
 async function writeAtomic(path: string, text: string | Uint8Array, hooks: WriteHooks): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  let created = false; // exclusive create: a file of that name that is not ours is never written or removed
   try {
     await hooks.onTemp?.(temp);
-    await writeFile(temp, text);
+    await writeFile(temp, text, { flag: 'wx' });
+    created = true;
     await rename(temp, path);
     await hooks.onPlaced?.(path);
   } catch (err) {
-    await rm(temp, { force: true });
+    if (created) await rm(temp, { force: true });
     throw err;
   }
 }

@@ -11,6 +11,7 @@
  *   removes only files listed there whose device and inode still match, and nothing is ever
  *   written over a file the ledger does not list.
  */
+import { randomBytes } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import { lstat, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -268,12 +269,14 @@ export class Ledger {
       files: [...this.files.values()],
     };
     const path = join(this.dir, MARKER);
-    const temp = `${path}.${process.pid}.tmp`;
+    const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    let created = false; // exclusive create: a file of that name that is not ours is never written or removed
     try {
-      await writeFile(temp, `${JSON.stringify(body)}\n`);
+      await writeFile(temp, `${JSON.stringify(body)}\n`, { flag: 'wx' });
+      created = true;
       await rename(temp, path);
     } catch (err) {
-      await rm(temp, { force: true });
+      if (created) await rm(temp, { force: true });
       throw err;
     }
   }

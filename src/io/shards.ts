@@ -5,6 +5,7 @@
  * plus `model.safetensors.index.json`. Each shard is written like a single file (temporary name,
  * renamed when complete), and a source in plan order keeps only one shard open at a time.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { byteSize } from './dtypes.js';
@@ -175,14 +176,16 @@ async function writeIndex(path: string, text: string, options: WriterOptions): P
   ) {
     throw new SafetensorsError('OutputExists', path, 'file already exists; pass overwrite to replace it');
   }
-  const temp = `${path}.${process.pid}.tmp`;
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  let created = false; // exclusive create: a file of that name that is not ours is never written or removed
   try {
     await options.onTemp?.(temp);
-    await writeFile(temp, text, { flag: 'w' });
+    await writeFile(temp, text, { flag: 'wx' });
+    created = true;
     await rename(temp, path);
     await options.onPlaced?.(path);
   } catch (err) {
-    await rm(temp, { force: true });
+    if (created) await rm(temp, { force: true });
     throw err;
   }
 }

@@ -276,9 +276,11 @@ export function writeParts(
   }
   const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
   let fd: number | undefined;
+  let created = false; // the temporary file is ours only once our exclusive open made it
   let total = 0;
   try {
     fd = openSync(tmp, 'wx');
+    created = true;
     for (const p of parts) {
       let off = 0;
       while (off < p.length) off += writeSync(fd, p, off, p.length - off);
@@ -290,7 +292,7 @@ export function writeParts(
     renameSync(tmp, out);
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
-    rmSync(tmp, { force: true });
+    if (created) rmSync(tmp, { force: true });
     if (e instanceof OnnxError) throw e;
     throw new OnnxError(
       `${out}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,

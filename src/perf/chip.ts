@@ -372,6 +372,7 @@ export function parseAssume(items: readonly string[]): Assumed {
     const m = /^([^=]+)=(.*)$/.exec(item.trim());
     if (!m) throw new RangeError(`--assume "${item}": expected FIELD=VALUE`);
     const field = m[1]!;
+    if (Object.hasOwn(out, field)) throw new RangeError(`--assume ${field} is given twice`);
     if (!(ASSUMABLE_FIELDS as readonly string[]).includes(field))
       throw new RangeError(`--assume: unknown field "${field}"; known: ${ASSUMABLE_FIELDS.join(', ')}`);
     const v = Number(m[2]);
@@ -424,10 +425,10 @@ export function resolveSystem(
   assume: Assumed = {},
 ): SystemSpec {
   const notes = assumedLines(assume);
-  const m = /^(.+):(\d+)$/.exec(spec.trim());
+  const m = /^(.+):([^:]*)$/.exec(spec.trim());
   if (!m) return systemSpec(data, catalog, catalog.getSystem(spec), { assume, notes });
   const acc = catalog.getAccelerator(m[1]!);
-  const n = Number(m[2]);
+  const n = /^\d+$/.test(m[2]!) ? Number(m[2]) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < 1 || n > 1_000_000)
     throw new RangeError(`--system ${spec}: chip count must be an integer from 1 to 1,000,000`);
   const homes = catalog.systems.filter((s) => s.accelerator === acc.id);

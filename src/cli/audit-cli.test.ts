@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -103,6 +103,21 @@ describe('audit: files', () => {
     );
     refused(again, /non-finite/);
     assert.ok(existsSync(dir));
+  });
+
+  test('convert refuses an input with no tensors and an output that is a dangling symlink', async () => {
+    writeFileSync(at('none.safetensors'), rawFile('{}'));
+    refused(
+      await cli('convert', at('none.safetensors'), at('none-out'), '--to', 'mxfp4'),
+      /holds no tensors/,
+    );
+    assert.equal(existsSync(at('none-out')), false);
+    symlinkSync(at('nowhere'), at('dangling'));
+    refused(
+      await cli('convert', at('good.safetensors'), at('dangling'), '--to', 'mxfp4'),
+      /dangling: is a symbolic link to nothing/,
+    );
+    assert.equal(existsSync(at('nowhere')), false);
   });
 
   test('NVFP4 of subnormal weights converts (tensor scale clamped to the largest float32)', async () => {

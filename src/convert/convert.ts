@@ -209,6 +209,7 @@ export async function convertCheckpoint(
     await checkOutputNotInput(out, output, identity);
     const wholeTranspose = options.wholeTransposeElements;
     const jobs = planJobs(logicalTensors(ck, { wholeTranspose }), target, options);
+    if (jobs.length === 0) throw new ConvertError(`${input}: holds no tensors; nothing to convert`);
     const specs = jobs.flatMap((j) => j.outputs);
     const maxShardBytes = options.maxShardBytes ?? 5e9;
     const plan = planShards(specs, { maxShardBytes });
@@ -395,6 +396,10 @@ async function prepareOutput(
 ): Promise<OutputSetup> {
   const s = await exists(out);
   if (s && !s.isDirectory()) throw new ConvertError(`${label}: exists and is not a folder`);
+  if (!s && (await lstat(out).catch(() => undefined))?.isSymbolicLink())
+    throw new ConvertError(
+      `${label}: is a symbolic link to nothing; create its target folder or choose another name`,
+    );
   const entries = s ? await readdir(out) : [];
   let ledger = s ? await Ledger.read(out) : undefined;
   const others = entries.filter((e) => e !== MARKER);

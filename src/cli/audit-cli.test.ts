@@ -233,6 +233,43 @@ describe('audit: files', () => {
   });
 });
 
+/** Rewrite a safetensors file's header with `edit` (the data bytes are kept as they are). */
+function relabel(path: string, edit: (h: Record<string, { shape: number[] }>) => void): void {
+  const b = readFileSync(path);
+  const n = Number(b.readBigUInt64LE(0));
+  const h = JSON.parse(b.subarray(8, 8 + n).toString('utf8'));
+  edit(h);
+  writeFileSync(path, rawFile(JSON.stringify(h), b.subarray(8 + n)));
+}
+
+describe('audit: quantized checkpoints whose header lies about a scale shape', () => {
+  test('a transposed block-scale shape (same bytes) is refused naming the tensor, for every layout', async () => {
+    writeFileSync(
+      at('w130.safetensors'),
+      f32File('l.weight', [130, 64], (i) => Math.cos(i)),
+    );
+    const cases: [string, string, number[]][] = [
+      ['mxfp4', 'l_scales', [2, 130]],
+      ['mxfp8', 'l.weight_scale', [2, 130]],
+      ['nvfp4', 'l.weight_scale', [4, 130]],
+      ['deepseek-fp8', 'l.weight_scale_inv', [1, 2]],
+    ];
+    for (const [to, scale, lie] of cases) {
+      const out = at(`lie-${to}`);
+      assert.equal((await cli('convert', at('w130.safetensors'), out, '--to', to, '--threads', '1')).code, 0);
+      const shard = join(out, 'model-00001-of-00001.safetensors');
+      assert.equal((await cli('inspect', out, '--stats')).code, 0, `${to} as written reads back`);
+      relabel(shard, (h) => {
+        h[scale]!.shape = lie;
+      });
+      const r = await cli('inspect', out, '--stats');
+      refused(r, new RegExp(`tensor "${scale.replace('.', '\\.')}" is .*\\[${lie.join(', ')}\\]`));
+      refused(await cli('convert', out, at(`lie-${to}-back`), '--to', 'bf16'), /must/);
+      assert.equal(existsSync(at(`lie-${to}-back`)), false);
+    }
+  });
+});
+
 describe('audit: options that were ignored or accepted out of range', () => {
   test('perf refuses values and options it would have ignored', async () => {
     const p = (...a: string[]) => cli('perf', '--model', 'deepseek-v3', '--system', 'cloudmatrix-384', ...a);

@@ -410,6 +410,7 @@ function deepseek(
   const { rows, cols } = matrices(view);
   const rb = Math.ceil(rows / 128);
   const cb = Math.ceil(cols / 128);
+  checkScaleShape(w, s, [rb, cb], (numelOf(view) / (rows * cols || 1)) * rb * cb);
   const whole = async (b: number, r0: number, r1: number) => {
     const codes = await ck.readRange(w.name, (b * rows + r0) * cols, (b * rows + r1) * cols);
     const firstBlock = Math.floor(r0 / 128);
@@ -439,9 +440,13 @@ function deepseek(
  * pairs `[..., rows, ceil(g/2), 2]`, whose rows of an odd `g` end with a pad byte.
  */
 function scaleRowBytes(s: CheckpointTensor, g: number): number {
+  return pairedScales(s, g) ? 2 * Math.ceil(g / 2) : g;
+}
+
+/** Whether an MX scale tensor of `g` scales per row is in the Ascend pairs `[..., rows, ceil(g/2), 2]`. */
+function pairedScales(s: CheckpointTensor, g: number): boolean {
   const sh = s.shape;
-  const paired = sh.length >= 3 && sh[sh.length - 1] === 2 && sh[sh.length - 2] === Math.ceil(g / 2);
-  return paired ? 2 * Math.ceil(g / 2) : g;
+  return sh.length >= 3 && sh[sh.length - 1] === 2 && sh[sh.length - 2] === Math.ceil(g / 2);
 }
 
 /** Scale rows read with `stride` values each, the first `g` of each kept. */
@@ -458,6 +463,12 @@ function mxfp8(ck: Checkpoint, w: CheckpointTensor, s: CheckpointTensor): Logica
   // one scale per 32 of each row, the last block of a row ragged when cols is not a multiple of 32
   const g = Math.ceil(cols / 32);
   const stride = scaleRowBytes(s, g);
+  checkScaleShape(
+    w,
+    s,
+    pairedScales(s, g) ? [Math.ceil(g / 2), 2] : [g],
+    (numelOf(view) / (cols || 1)) * stride,
+  );
   const whole = async (b: number, r0: number, r1: number) => {
     const codes = await ck.readRange(w.name, (b * rows + r0) * cols, (b * rows + r1) * cols);
     const scales = compactRows(
@@ -507,6 +518,59 @@ function applyLevel0(v: Float32Array, level0: Float32Array, width: number, c0: n
   return v;
 }
 
+/**
+ * A block-scale tensor must end in `tail` (its scales per row) and hold `count` values in all: the
+ * same bytes labelled with other dimensions (a transposed header) are refused, not decoded as if
+ * they fit.
+ */
+function checkScaleShape(
+  w: CheckpointTensor,
+  s: CheckpointTensor,
+  tail: readonly number[],
+  count: number,
+): void {
+  const sh = s.shape;
+  const ok = sh.length >= tail.length && tail.every((d, i) => sh[sh.length - tail.length + i] === d);
+  if (!ok || numelOf(sh) !== count) {
+    throw new ConvertError(
+      `${s.file}: tensor ${JSON.stringify(s.name)} is ${s.dtype} [${sh.join(', ')}]; beside ${JSON.stringify(w.name)} ${w.dtype} [${w.shape.join(', ')}] it must end in [${tail.join(', ')}] with ${count} values`,
+    );
+  }
+}
+
+/**
+ * The shapes a gpt-oss MXFP4 pair must have: `P_blocks` U8 `[..., out, G, 16]` and `P_scales`
+ * `[..., out, G]` (U8), or the Ascend pairs `[..., out, ceil(G/2), 2]` (F8_E8M0); dual-level
+ * level-0 scales F32 `[..., out, ceil(32·G/512)]`. A header whose shapes disagree (the same bytes
+ * labelled with other dimensions) is refused naming both tensors, not decoded as if it fit.
+ */
+function checkMxfp4Shapes(blocks: CheckpointTensor, s: CheckpointTensor, level0?: CheckpointTensor): void {
+  const b = blocks.shape;
+  const show = (t: CheckpointTensor) => `${t.dtype} [${t.shape.join(', ')}]`;
+  if (b.length < 3 || b[b.length - 1] !== 16) {
+    throw new ConvertError(
+      `${blocks.file}: tensor ${JSON.stringify(blocks.name)} is ${show(blocks)}; MXFP4 blocks are U8 [..., out, in/32, 16]`,
+    );
+  }
+  const rowsAndGroups = b.slice(0, -1);
+  const g = b[b.length - 2]!;
+  const same = (x: readonly number[], y: readonly number[]) =>
+    x.length === y.length && x.every((d, i) => d === y[i]);
+  const plainScales = same(s.shape, rowsAndGroups);
+  const pairs = s.dtype === 'F8_E8M0' && same(s.shape, [...b.slice(0, -2), Math.ceil(g / 2), 2]);
+  if (!plainScales && !pairs) {
+    throw new ConvertError(
+      `${s.file}: tensor ${JSON.stringify(s.name)} is ${show(s)}; beside ${JSON.stringify(blocks.name)} ${show(blocks)} it must be [${rowsAndGroups.join(', ')}] (or F8_E8M0 [${[...b.slice(0, -2), Math.ceil(g / 2), 2].join(', ')}])`,
+    );
+  }
+  const l0 = [...b.slice(0, -2), Math.ceil((g * 32) / LEVEL0_GROUP)];
+  if (level0 && !same(level0.shape, l0)) {
+    throw new ConvertError(
+      `${level0.file}: tensor ${JSON.stringify(level0.name)} is ${show(level0)}; beside ${JSON.stringify(blocks.name)} it must be F32 [${l0.join(', ')}]`,
+    );
+  }
+}
+
 function mxfp4(
   ck: Checkpoint,
   base: string,
@@ -514,6 +578,7 @@ function mxfp4(
   s: CheckpointTensor,
   level0?: CheckpointTensor,
 ): LogicalTensor {
+  checkMxfp4Shapes(blocks, s, level0);
   const lead = blocks.shape.slice(0, -2);
   const cols = blocks.shape[blocks.shape.length - 2]! * 32;
   const qshape = [...lead, cols];
@@ -571,6 +636,17 @@ function nvfp4(
 ): LogicalTensor {
   const qshape = [...w.shape.slice(0, -1), w.shape[w.shape.length - 1]! * 2];
   const { rows, cols } = matrices(qshape);
+  if (w.shape.length < 1 || cols % 16 !== 0) {
+    throw new ConvertError(
+      `${w.file}: tensor ${JSON.stringify(w.name)} is ${w.dtype} [${w.shape.join(', ')}]; NVFP4 codes are U8 [..., out, a multiple of 8]`,
+    );
+  }
+  checkScaleShape(w, s, [cols / 16], numelOf(qshape) / 16);
+  if (numelOf(s2.shape) !== 1) {
+    throw new ConvertError(
+      `${s2.file}: tensor ${JSON.stringify(s2.name)} is ${s2.dtype} [${s2.shape.join(', ')}]; NVFP4's tensor scale is one value`,
+    );
+  }
   let global: number | undefined;
   // elements [from, to) of the flattened tensor (both multiples of 16)
   const span = async (from: number, to: number) => {

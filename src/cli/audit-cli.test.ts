@@ -242,6 +242,45 @@ function relabel(path: string, edit: (h: Record<string, { shape: number[] }>) =>
   writeFileSync(path, rawFile(JSON.stringify(h), b.subarray(8 + n)));
 }
 
+/** A one-MatMul ONNX model whose weight `w` [k, 8] is `init` (raw or external data). */
+function matmulModel(k: number, init: Record<string, unknown>): Uint8Array {
+  const io = (name: string, n: number) => ({
+    name,
+    type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 1 }, { dimValue: n }] } } },
+  });
+  return ModelProto.encode({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 13 }],
+    graph: {
+      name: 'g',
+      node: [{ name: 'mm', opType: 'MatMul', input: ['x', 'w'], output: ['y'] }],
+      initializer: [{ name: 'w', dataType: 1, dims: [k, 8], ...init }],
+      input: [io('x', k)],
+      output: [io('y', 8)],
+    },
+  }).finish();
+}
+
+describe('audit: onnx inputs', () => {
+  test('external data that is a FIFO is refused (it used to hang); a weight with no elements is skipped', async (t) => {
+    writeFileSync(at('zero.onnx'), matmulModel(0, { rawData: new Uint8Array(0) }));
+    refused(
+      await cli('onnx', 'quantize', at('zero.onnx'), at('zero-q.onnx'), '--scheme', 'mxfp4'),
+      /no quantizable weight selected/,
+    );
+    if (spawnSync('mkfifo', [at('pipe.bin')]).status !== 0) return t.skip('mkfifo not available');
+    const ext = [
+      { key: 'location', value: 'pipe.bin' },
+      { key: 'length', value: String(64 * 8 * 4) },
+    ];
+    writeFileSync(at('fifo.onnx'), matmulModel(64, { dataLocation: 1, externalData: ext }));
+    refused(
+      await cli('onnx', 'quantize', at('fifo.onnx'), at('fifo-q.onnx'), '--scheme', 'mxfp4'),
+      /external data pipe\.bin is not a regular file/,
+    );
+  });
+});
+
 describe('audit: quantized checkpoints whose header lies about a scale shape', () => {
   test('a transposed block-scale shape (same bytes) is refused naming the tensor, for every layout', async () => {
     writeFileSync(

@@ -530,12 +530,17 @@ export function planQuantization(
   const inc = (opts.include ?? []).map(globToRegExp);
   const exc = (opts.exclude ?? []).map(globToRegExp);
   const all = findWeights(m);
-  const chosen = all.filter(
+  const selected = all.filter(
     (w) => (inc.length === 0 || inc.some((r) => r.test(w.name))) && !exc.some((r) => r.test(w.name)),
   );
+  // a weight with no elements has nothing to quantize (and no error to report): left as it is
+  const chosen = selected.filter((w) => w.view[0] * w.view[1] > 0);
   const skipped = all
     .filter((w) => !chosen.includes(w))
-    .map((w) => ({ name: w.name, reason: 'excluded by --include/--exclude' }));
+    .map((w) => ({
+      name: w.name,
+      reason: selected.includes(w) ? 'no elements' : 'excluded by --include/--exclude',
+    }));
   const encodingWanted = opts.qdqEncoding ?? 'auto';
   const need = dqOpset(scheme);
   if (mode === 'qdq' && encodingWanted === 'dq' && (need === null || m.opset < need)) {

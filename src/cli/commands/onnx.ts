@@ -116,6 +116,12 @@ function readLabels(path: string, names: string[]): (number | null)[] {
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
+/** A table cell: no NaN or Infinity (undefined is 'n/a', an infinite value 'inf'). */
+const fixed = (x: number, digits: number): number | string =>
+  Number.isFinite(x) ? Number(x.toFixed(digits)) : Number.isNaN(x) ? 'n/a' : x > 0 ? 'inf' : '-inf';
+/** SQNR in dB: an exact reconstruction (no error) is 'exact', not Infinity. */
+const sqnr = (x: number): number | string => (x === Number.POSITIVE_INFINITY ? 'exact' : fixed(x, 2));
+
 export function register(program: Command): void {
   const onnx = program
     .command('onnx')
@@ -268,8 +274,8 @@ export function register(program: Command): void {
                   w.method,
                   w.rotated ? 'yes' : 'no',
                   ...(r.mode === 'qdq' ? [w.encoding ?? ''] : []),
-                  Number(w.relError.toFixed(5)),
-                  Number(w.sqnrDb.toFixed(2)),
+                  fixed(w.relError, 5),
+                  sqnr(w.sqnrDb),
                 ]),
               ) +
               '\n' +
@@ -330,8 +336,8 @@ export function register(program: Command): void {
                 ['output', 'rel err', 'cosine', 'top-1 agree', 'vectors'],
                 r.outputs.map((x) => [
                   x.output,
-                  Number(x.relError.toFixed(5)),
-                  Number(x.cosine.toFixed(6)),
+                  fixed(x.relError, 5),
+                  fixed(x.cosine, 6),
                   Number.isNaN(x.top1) ? '-' : `${(100 * x.top1).toFixed(2)}%`,
                   x.vectors,
                 ]),
@@ -343,7 +349,7 @@ export function register(program: Command): void {
               `weights (${r.weights.length}, worst first):\n` +
               table(
                 ['weight', 'rel err', 'SQNR dB'],
-                worst.map((w) => [w.name, Number(w.relError.toFixed(5)), Number(w.sqnrDb.toFixed(2))]),
+                worst.map((w) => [w.name, fixed(w.relError, 5), sqnr(w.sqnrDb)]),
               ) +
               '\n',
           );

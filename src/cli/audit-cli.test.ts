@@ -278,6 +278,11 @@ describe('audit: onnx inputs', () => {
       await cli('onnx', 'quantize', at('fifo.onnx'), at('fifo-q.onnx'), '--scheme', 'mxfp4'),
       /external data pipe\.bin is not a regular file/,
     );
+    spawnSync('mkdir', [at('npy')]);
+    spawnSync('mkfifo', [at('npy', 'a.npy')]);
+    const ev = (...a: string[]) => cli('onnx', 'eval', at('zero.onnx'), at('zero.onnx'), ...a);
+    refused(await ev('--inputs', at('npy')), /a\.npy: not a regular file/);
+    refused(await ev('--random', '1', '--labels', at('pipe.bin')), /labels must be a regular JSON file/);
   });
 });
 

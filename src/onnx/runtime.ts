@@ -4,7 +4,16 @@
  * (random or .npy files), reference-versus-quantized agreement, per-layer weight error, GPTQ
  * calibration statistics, and probes of which dequantization graphs the installed runtime runs.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  constants as fsConstants,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { makeRng } from '../formats/index.js';
 import { type BlockScheme, coarseScale, dequantize, quantize } from '../quant/index.js';
@@ -175,6 +184,22 @@ export function readInputsDir(
   dir: string,
   maxSamples = 100000,
 ): { names: string[]; feeds: Feed[] } {
+  // a non-blocking open and a check on the handle: a FIFO named *.npy would otherwise block forever
+  const readRegular = (file: string): Buffer => {
+    let fd: number | undefined;
+    try {
+      fd = openSync(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+      if (!fstatSync(fd).isFile()) throw new OnnxError(`${file}: not a regular file`);
+      return readFileSync(fd);
+    } catch (e) {
+      if (e instanceof OnnxError) throw e;
+      throw new OnnxError(
+        `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      );
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  };
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new OnnxError(`${dir}: not a folder`);
   const specs = inputSpecs(m);
   const byName = new Map(specs.map((s) => [s.name, s]));
@@ -182,7 +207,7 @@ export function readInputsDir(
   const names: string[] = [];
   const feeds: Feed[] = [];
   const toFeed = (s: InputSpec, file: string) => {
-    const a = readNpy(readFileSync(file), file);
+    const a = readNpy(readRegular(file), file);
     if (a.shape.length !== s.dims.length)
       throw new OnnxError(`${file}: ${a.shape.length} dimensions, input ${s.name} has ${s.dims.length}`);
     s.dims.forEach((d, i) => {

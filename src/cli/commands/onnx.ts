@@ -2,7 +2,7 @@
  * @module cli/commands/onnx
  * `chipstack onnx inspect|quantize|eval|probe`: ONNX models in and out.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   calibrate,
@@ -95,8 +95,11 @@ function feedsFrom(
 function readLabels(path: string, names: string[]): (number | null)[] {
   let j: unknown;
   try {
+    // a FIFO would block the read forever
+    if (!statSync(path).isFile()) throw new UsageError(`${path}: labels must be a regular JSON file`);
     j = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(
       `${path}: cannot read labels (${code ?? 'not JSON'}); expected a JSON object {sample: class id}`,

@@ -3,7 +3,7 @@
  * Read an ONNX model: decode and validate it, read tensor data (raw, typed fields or external data
  * files), and find the weights that quantization applies to, with the axis each one reduces over.
  */
-import { closeSync, constants as fsConstants, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import {
   DATA_TYPES,
@@ -173,19 +173,16 @@ export function externalBytes(
   const length = keys.has('length') ? Number(keys.get('length')) : need;
   if (length !== need) throw new OnnxError(`${where}: external length ${length}, shape needs ${need} bytes`);
   let data: Buffer;
-  let fd: number | undefined;
   try {
-    // a non-blocking open and a check on the handle: a FIFO would otherwise block the read forever
-    fd = openSync(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
-    if (!fstatSync(fd).isFile()) throw new OnnxError(`${where}: external data ${loc} is not a regular file`);
-    data = readFileSync(fd);
+    // only a regular file: a FIFO would block the read forever (statSync and readFileSync only: the
+    // browser bundle shims this module's node:fs with those names)
+    if (!statSync(file).isFile()) throw new OnnxError(`${where}: external data ${loc} is not a regular file`);
+    data = readFileSync(file);
   } catch (e) {
     if (e instanceof OnnxError) throw e;
     throw new OnnxError(
       `${where}: cannot read external data ${loc} (${(e as NodeJS.ErrnoException).code ?? ''})`,
     );
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
   if (offset + length > data.length) {
     throw new OnnxError(`${where}: external data ${loc} has ${data.length} bytes, needs ${offset + length}`);

@@ -120,9 +120,9 @@ describe('audit: files', () => {
     assert.equal(existsSync(at('nowhere')), false);
   });
 
-  test('NVFP4 of subnormal weights converts (tensor scale clamped to the largest float32)', async () => {
-    assert.equal(nvfp4GlobalScale(1e-43), 3.4028234663852886e38);
-    assert.equal(nvfp4GlobalScale(448 * 6), 1);
+  test('NVFP4 of subnormal weights converts (global scale clamped to the largest float32)', async () => {
+    // the reference's global scale overflows (TensorRT-LLM: Infinity); convert stores a positive tensor scale
+    assert.equal(nvfp4GlobalScale(1e-43), Number.POSITIVE_INFINITY);
     const r = await cli('convert', at('tiny.safetensors'), at('tiny-out'), '--to', 'nvfp4', '--threads', '1');
     assert.equal(r.code, 0, r.err);
     const f = await openSafetensors(at('tiny-out', 'model-00001-of-00001.safetensors'));
@@ -132,9 +132,8 @@ describe('audit: files', () => {
     } finally {
       await f.close();
     }
-    const c = await cli('compare', '--in', at('tiny.safetensors'), '--schemes', 'nvfp4');
-    assert.equal(c.code, 0, c.err);
-    assert.match(c.out, / 0\.00% +100\.00%/, 'flushed to zero, not saturated');
+    const back = await cli('inspect', at('tiny-out'), '--stats', '--json');
+    assert.equal(JSON.parse(back.out).stats[0].amax, 0, 'every value encodes as 0');
   });
 
   test('inspect and compare tables hold no NaN or Infinity; an empty tensor is refused by compare', async () => {

@@ -184,6 +184,9 @@ async function exists(path: string) {
   );
 }
 
+/** The largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
 /** Convert the checkpoint at `input` (file, folder or index) into the folder `output`. */
 export async function convertCheckpoint(
   input: string,
@@ -595,7 +598,11 @@ async function* jobUnits(
     }
     if (bad > 0 && policy === 'error') throw refuse(bad);
   }
-  const globalScale = nvfp4GlobalScale(amax);
+  // 448·6/amax overflows float32 when amax is a float32 subnormal (below about 7.9e-36): TensorRT-LLM's
+  // global scale is then Infinity and its tensor scale 1/Infinity = 0. The largest finite float32
+  // keeps weight_scale_2 a positive float32 (no loader divides by 0); every value encodes as 0 either way.
+  const g = nvfp4GlobalScale(amax);
+  const globalScale = Number.isFinite(g) ? g : FLOAT32_MAX;
   const specs = outputSpecs(tq, t.name, t.qshape);
   const [w, s] = specs.map((o) => o.name) as [string, string];
   // NVFP4's tensor scale (weight_scale_2 = 1 / global scale) goes before the first slab

@@ -180,20 +180,9 @@ export class QuantizeOptionError extends RangeError {
   override readonly name = 'QuantizeOptionError';
 }
 
-/** The largest finite float32. */
-const FLOAT32_MAX = 3.4028234663852886e38;
-
-/**
- * NVFP4's per-tensor scale from the whole tensor's amax: 448 * 6 / amax (float32), or 1 for 0, NaN
- * or Inf. An amax so small (below about 7.9e-36, subnormal float32 weights) that the quotient
- * overflows float32 gets the largest finite float32 instead of Infinity: the tensor scale
- * `weight_scale_2` = 1 / it stays a positive float32, and such values, far below what E4M3 block
- * scales times E2M1 can reach, encode as 0 rather than failing.
- */
+/** NVFP4's per-tensor scale from the whole tensor's amax: 448 * 6 / amax (float32), or 1 for 0, NaN or Inf. */
 export function nvfp4GlobalScale(amax: number): number {
-  if (!(amax > 0) || !Number.isFinite(amax)) return 1;
-  const g = fr((448 * 6) / amax);
-  return Number.isFinite(g) ? g : FLOAT32_MAX;
+  return amax > 0 && Number.isFinite(amax) ? fr((448 * 6) / amax) : 1;
 }
 
 /** Permute between `shape` and the same shape with `axis` moved last (`toEnd`) or back. */

@@ -310,8 +310,6 @@ function runPerf(o: PerfOpts): string {
     );
     return o.json ? `${toJson(t)}\n` : trainingText(t);
   }
-  if (o.phase !== 'prefill' && o.phase !== 'decode')
-    throw new UsageError(`--phase must be prefill, decode or training, got "${o.phase}"`);
   if (o.overlapKind !== undefined && !(OVERLAP_KINDS as readonly string[]).includes(o.overlapKind))
     throw new UsageError(`--overlap-kind must be ${OVERLAP_KINDS.join(', ')}, got "${o.overlapKind}"`);
   /** The workload fields the serving search and one simulation share. */
@@ -342,9 +340,6 @@ function runPerf(o: PerfOpts): string {
       serveSearch(data, cat, common, { tpotMaxMs: o.tpotMax, ttftMaxMs: o.ttftMax, outputLen: o.outputLen }),
     );
     return o.json ? `${toJson(s)}\n` : searchText(s, o.pareto === true);
-  }
-  if (o.fp8Fallback !== undefined && o.fp8Fallback !== 'bf16' && o.fp8Fallback !== 'int8') {
-    throw new UsageError(`--fp8-fallback must be bf16 or int8, got "${o.fp8Fallback}"`);
   }
   const r = guard(() => {
     const w: Workload = {

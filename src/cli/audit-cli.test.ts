@@ -382,3 +382,12 @@ describe('audit: options that were ignored or accepted out of range', () => {
       refused(await cli('bench', 'gemv', '--shape', '64x64', '--seconds', s), /--seconds/);
   });
 });
+
+test('help for an unknown command is an error; help for a known one still prints', async () => {
+  refused(await cli('help', 'nope'), /^chipstack: help: unknown command 'nope'/);
+  refused(await cli('help', '__proto__'), /unknown command '__proto__'/);
+  const ok = await cli('help', 'perf');
+  assert.equal(ok.code, 0);
+  assert.match(ok.out, /Usage: chipstack perf/);
+  assert.equal((await cli('help')).code, 0);
+});

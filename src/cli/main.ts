@@ -118,6 +118,12 @@ export async function main(argv: string[]): Promise<number> {
   let program: Command;
   try {
     program = buildProgram();
+    // commander's `help NAME` prints the general help and exits 0 for a name it does not know
+    if (argv[0] === 'help' && argv.length > 1) {
+      const name = argv[1]!;
+      const known = program.commands.some((c) => c.name() === name || c.aliases().includes(name));
+      if (!known) throw new UsageError(`help: unknown command '${name}'; \`chipstack --help\` lists them`);
+    }
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {

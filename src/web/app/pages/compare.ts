@@ -16,7 +16,7 @@ import { debounce, field, fill, fmt, h, select } from '../dom.js';
 import { current, setList, update } from '../state.js';
 import { dataTable } from '../table.js';
 import type { SetupRequest, SetupResult } from '../tasks.js';
-import { FORMAT_IDS, nativeEightBit, systemName } from './performance.js';
+import { FORMAT_IDS, nativeEightBit, systemName } from '../perf-state.js';
 
 /** The fields of a setup, in the order they are shown; `pin` URL values are these as a query string. */
 const FIELDS = [

@@ -2,71 +2,69 @@
  * @module web/pages/performance
  * Performance: the roofline simulator (`src/perf`) run in the worker for a chosen model, system,
  * formats, batch and sequence length: tokens/s, TTFT, TPOT, J/token, $/Mtok and the per-operation
- * breakdown; and the validation table (predicted against published measurements).
+ * breakdown; and the validation table (predicted against published measurements). The first
+ * simulation was sent at navigation (perf-state.ts); the cards are drawn as soon as it answers,
+ * the charts once Plot has loaded, the serving search and the validation table after.
  */
-import * as Plot from '@observablehq/plot';
-import {
-  ASSUMABLE_FIELDS,
-  type Assumed,
-  type PerfResult,
-  parseAssume,
-  type ServeSearch,
-  STORAGE_FORMATS,
-  type Workload,
-} from '../../../perf/index.js';
+import type * as PlotModule from '../plot.js';
+import type { Assumed, PerfResult, ServeSearch } from '../../../perf/index.js';
 import { BOTTLENECK_COLOURS } from '../../../web/palette.js';
 import { AXES, COLOURS, chartBlock, narrow, PLOT_STYLE, plotWidth, X_LABEL } from '../chart.js';
 import { latest, run } from '../client.js';
-import { getCatalog } from '../data.js';
 import { card, debounce, field, fill, fmt, h, select } from '../dom.js';
-import { current, update } from '../state.js';
+import {
+  chipName,
+  choices,
+  FORMAT_IDS,
+  isMoe,
+  limitMs,
+  modelName,
+  numberProblems,
+  type PerfState,
+  perfWorkload,
+  readPerfState,
+  systemName,
+  systemSpec,
+} from '../perf-state.js';
+import { update } from '../state.js';
 import { dataTable } from '../table.js';
 import type { PerfOutcome, Tasks } from '../tasks.js';
 
-export const FORMAT_IDS = STORAGE_FORMATS.map((f) => f.id);
+/** Plot, loaded on first use: the cards do not wait for it. */
+let plotLoad: Promise<typeof PlotModule> | undefined;
+const loadPlot = () => {
+  plotLoad ??= import('../plot.js');
+  return plotLoad;
+};
 
-/** A system's chip: a catalogue system's, or CHIP of a `CHIP:N` system built from a chip. */
-export function chipOf(system: string) {
-  const cat = getCatalog();
-  const m = /^(.+):(\d+)$/.exec(system);
-  return cat.getAccelerator(m ? m[1]! : cat.getSystem(system).accelerator);
-}
+/** perf's `--assume` parser (`parseAssume`), loaded when an assumption is typed or in the link. */
+let assumeParser: ((items: readonly string[]) => Assumed) | undefined;
+const loadAssumeParser = () =>
+  import('../../../perf/chip.js').then((m) => {
+    assumeParser = m.parseAssume;
+  });
 
-/** A system's name: the catalogue's, or "N x CHIP (built from the chip)" for `CHIP:N`. */
-export function systemName(system: string): string {
-  const cat = getCatalog();
-  const m = /^(.+):(\d+)$/.exec(system);
-  if (!m) return cat.displayName(cat.getSystem(system));
-  return `${m[2]} x ${cat.displayName(cat.getAccelerator(m[1]!))} (built from the chip)`;
-}
-
-/**
- * The best 8-bit weight format a chip runs natively (FP8, else INT8, else BF16), from the catalogue's
- * native formats: the page has no perf data on its thread. perf's `eightBitFormat` picks by the
- * chip's known peaks instead; the two agree on every catalogued system whose figures are known.
- */
-export function nativeEightBit(system: string): string {
-  const acc = chipOf(system);
-  const n = acc.formats.native as string[];
-  if (n.some((f) => f.startsWith('fp8') || f === 'mxfp8')) return 'fp8';
-  if (n.includes('int8')) return 'int8';
-  return 'bf16';
+/** A chart's place, filled once Plot has loaded (unless the result it belongs to was replaced). */
+function chartSlot(draw: (Plot: typeof PlotModule) => HTMLElement): HTMLElement {
+  const slot = h('div', { class: 'chart-slot' });
+  loadPlot().then(
+    (Plot) => {
+      if (slot.isConnected) slot.replaceWith(draw(Plot));
+    },
+    (err: Error) => fill(slot, h('p', { class: 'error', role: 'alert' }, `Could not load the charts: ${err.message}`)),
+  );
+  return slot;
 }
 
 function showResult(out: HTMLElement, r: PerfResult): void {
   const w = r.workload;
-  const cat = getCatalog();
-  const names = {
-    model: cat.displayName(cat.getModel(w.model)),
-    system: systemName(w.system),
-    chip: cat.displayName(cat.getAccelerator(r.chip)),
-  };
+  const names = { model: modelName(w.model), system: systemName(w.system), chip: chipName(r.chip) };
   const ms = (s: number | null) => (s === null ? 'n/a' : `${fmt(s * 1e3, 4)} ms`);
   const ops = [...r.ops].sort((a, b) => b.stepS - a.stepS);
   const width = plotWidth();
   const small = narrow();
   const short = (n: string) => (small && n.length > 20 ? `${n.slice(0, 19)}…` : n);
-  const plot = Plot.plot({
+  const opsPlot = (Plot: typeof PlotModule) => Plot.plot({
     width,
     height: AXES.marginTop + AXES.marginBottom + ops.length * 22,
     ...AXES,
@@ -141,12 +139,14 @@ function showResult(out: HTMLElement, r: PerfResult): void {
           r.warnings.map((x) => h('li', null, x)),
         )
       : null,
-    chartBlock('Time per operation', plot, alt, undefined, {
-      name: 'perf-ops',
-      scenario: `${names.model} on ${names.system}, ${w.phase}, batch ${w.batch}, sequence ${w.seqLen}, weights ${w.weights}, KV ${w.kv}, TP ${w.tp} EP ${w.ep} PP ${w.pp}; model estimate`,
-      columns: ['operation', 'ms per step', 'bound by', 'path'],
-      rows: ops.map((o) => [o.name, o.stepS * 1e3, o.bottleneck, o.path]),
-    }),
+    chartSlot((Plot) =>
+      chartBlock('Time per operation', opsPlot(Plot), alt, undefined, {
+        name: 'perf-ops',
+        scenario: `${names.model} on ${names.system}, ${w.phase}, batch ${w.batch}, sequence ${w.seqLen}, weights ${w.weights}, KV ${w.kv}, TP ${w.tp} EP ${w.ep} PP ${w.pp}; model estimate`,
+        columns: ['operation', 'ms per step', 'bound by', 'path'],
+        rows: ops.map((o) => [o.name, o.stepS * 1e3, o.bottleneck, o.path]),
+      }),
+    ),
     dataTable({
       name: 'perf-ops',
       caption: 'Per-operation breakdown (one chip, one step)',
@@ -193,9 +193,11 @@ function showResult(out: HTMLElement, r: PerfResult): void {
   );
 }
 
-function validationSection(): HTMLElement {
+/** The validation section and the call that asks the worker for it (after the page's simulation). */
+function validationSection(): { section: HTMLElement; start: () => void } {
   const out = h('div', null, h('p', { class: 'status' }, 'Running the validation points in the worker...'));
-  run('validation', {}).then(
+  const start = () =>
+    run('validation', {}).then(
     (v) =>
       fill(
         out,
@@ -258,7 +260,10 @@ function validationSection(): HTMLElement {
       ),
     (err: Error) => fill(out, h('p', { class: 'error', role: 'alert' }, err.message)),
   );
-  return h('section', { 'aria-labelledby': 'val-h' }, h('h2', { id: 'val-h' }, 'Validation'), out);
+  return {
+    section: h('section', { 'aria-labelledby': 'val-h' }, h('h2', { id: 'val-h' }, 'Validation'), out),
+    start,
+  };
 }
 
 interface Problem {
@@ -266,15 +271,13 @@ interface Problem {
   message: string;
 }
 
-/** A whole number in [min, max], or the reason it is not one. */
-function wholeNumber(raw: string, what: string, min: number, max: number): number | string {
-  const t = raw.trim();
-  if (t === '') return `${what} is empty: type a whole number from ${min} to ${max.toLocaleString()}`;
-  const v = Number(t);
-  if (!Number.isFinite(v) || !Number.isInteger(v)) return `${what} must be a whole number, got "${raw}"`;
-  if (v < min || v > max) return `${what} must be from ${min} to ${max.toLocaleString()}, got ${v}`;
-  return v;
-}
+/** perf's overlap kinds in plain words (the CLI's --overlap-kind; the id in brackets). */
+const OVERLAP_LABELS: Record<string, string> = {
+  'micro-batch': 'two micro-batches hide each other (micro-batch)',
+  'single-batch': 'shared experts and the down projection, in one batch (single-batch)',
+  'dispatch-only': 'only the expert dispatch, behind local work (dispatch-only)',
+  'shared-expert': 'only the expert dispatch, behind the shared experts (shared-expert)',
+};
 
 function unfitBlock(o: Extract<PerfOutcome, { ok: false }>, fitOut: HTMLElement): HTMLElement {
   const m = o.memory;
@@ -333,7 +336,7 @@ function showServe(out: HTMLElement, s: ServeSearch): void {
     fill(out, limitsLine, head);
     return;
   }
-  const plot = Plot.plot({
+  const frontier = (Plot: typeof PlotModule) => Plot.plot({
     width: plotWidth(),
     height: 320,
     ...AXES,
@@ -370,7 +373,8 @@ function showServe(out: HTMLElement, s: ServeSearch): void {
     out,
     limitsLine,
     head,
-    chartBlock('Serving frontier: tokens/s per chip against tokens/s per user', plot, alt, undefined, {
+    chartSlot((Plot) =>
+      chartBlock('Serving frontier: tokens/s per chip against tokens/s per user', frontier(Plot), alt, undefined, {
       name: 'perf-pareto',
       scenario: `${s.model} on ${systemName(s.system)}, ${limits || 'no SLA limit'}; model estimate`,
       columns: [
@@ -396,6 +400,7 @@ function showServe(out: HTMLElement, s: ServeSearch): void {
         p.ttftMs,
       ]),
     }),
+    ),
     h(
       'p',
       { class: 'formula' },
@@ -406,50 +411,7 @@ function showServe(out: HTMLElement, s: ServeSearch): void {
 
 /** The Performance page. */
 export function renderPerformance(root: HTMLElement): void {
-  const cat = getCatalog();
-  const models = cat.models.map((m) => m.id);
-  const systems = cat.systems.map((s) => s.id);
-  const params = current().params;
-  const problems = new Map<string, string>();
-  /** A choice from the URL: kept as typed and flagged when it is not one of `allowed`. */
-  const choice = (key: string, fallback: string, allowed: readonly string[], what: string): string => {
-    const v = params.get(key);
-    if (v === null) return fallback;
-    if (!allowed.includes(v)) problems.set(key, `${what} "${v}" (from the link) is not one of the choices`);
-    return v;
-  };
-  const raw = (key: string, fallback: string) => params.get(key) ?? fallback;
-  const st = {
-    model: choice('model', 'deepseek-v3', models, 'model'),
-    system: choice('system', 'cloudmatrix-384', systems, 'system'),
-    phase: choice('phase', 'decode', ['decode', 'prefill'], 'phase') as 'decode' | 'prefill',
-    batch: raw('batch', '64'),
-    seq: raw('seq', '4096'),
-    weights: choice('weights', 'auto', ['auto', ...FORMAT_IDS], 'weight format'),
-    /** The attention projections' weight format (perf's `attentionWeights`, the CLI's --attention-weights). */
-    attn: choice('attn', 'same', ['same', ...FORMAT_IDS], 'attention-weight format'),
-    acts: choice('acts', 'same', ['same', ...FORMAT_IDS], 'activation format'),
-    kv: choice('kv', 'bf16', FORMAT_IDS, 'KV-cache format'),
-    tp: raw('tp', '1'),
-    pp: raw('pp', '1'),
-    ep: raw('ep', 'auto'),
-    /** 'none', or a catalogue chip: the system is then `CHIP:N` with N = `count`. */
-    chip: choice('chip', 'none', ['none', ...cat.accelerators.map((a) => a.id)], 'chip'),
-    count: raw('count', '8'),
-    /** perf's assumptions for missing figures: FIELD=VALUE, comma-separated. */
-    assume: raw('assume', ''),
-    tpot: raw('tpot', '50'),
-    ttft: raw('ttft', ''),
-    olen: raw('olen', '1000'),
-  };
-  const LIMITS = {
-    batch: ['Batch', 1, 1e6],
-    seq: ['Sequence length', 1, 1e7],
-    tp: ['TP', 1, 1024],
-    pp: ['PP', 1, 1024],
-    count: ['Chip count', 1, 1_000_000],
-    olen: ['Output length', 1, 1e6],
-  } as const;
+  const { st, problems } = readPerfState();
   const controls = new Map<string, HTMLInputElement | HTMLSelectElement>();
   const fieldErrors = new Map<string, HTMLElement>();
   const summary = h('div', { class: 'error', role: 'alert', hidden: true, id: 'perf-problems' });
@@ -458,51 +420,32 @@ export function renderPerformance(root: HTMLElement): void {
   const epHint = h('small', { id: 'ep-hint' });
   /** This setup pinned on the Compare page (the same field names as its pins). */
   const compareLink = h('a', { id: 'perf-compare', href: '#/compare' }, 'Compare this setup with others');
-  const out = h('div');
+  const out = h('div', { id: 'perf-out' });
   const perf = latest('perf');
   const serve = latest('serve');
   const serveOut = h('div', { id: 'serve-out' });
   const serveStatus = h('p', { class: 'status', 'aria-live': 'polite' });
   let assumed: Assumed = {};
-  const moeOf = () => models.includes(st.model) && cat.getModel(st.model).ffn === 'moe';
-  /** The system simulated: a catalogue system, or `CHIP:N` built from a chip. */
-  const systemSpec = () => (st.chip === 'none' ? st.system : `${st.chip}:${st.count}`);
-  /** A limit in ms: empty = none. */
-  const limitMs = (raw: string, what: string, key: string): number | undefined => {
-    if (raw.trim() === '') {
-      problems.delete(key);
-      return undefined;
-    }
-    const v = Number(raw);
-    if (!(v > 0 && v <= 1e7))
-      problems.set(key, `${what} must be a positive number of ms (or empty), got "${raw}"`);
-    else problems.delete(key);
-    return v;
-  };
+  /** Whether perf's `--assume` parser is needed and still loading (the check runs again once it is in). */
+  let parserPending = false;
   const check = (): boolean => {
-    for (const [k, [what, min, max]] of Object.entries(LIMITS)) {
-      const v = wholeNumber(st[k as keyof typeof LIMITS], what, min, max);
-      if (typeof v === 'string') problems.set(k, v);
-      else problems.delete(k);
-    }
-    if (st.ep !== 'auto') {
-      const v = wholeNumber(st.ep, 'EP', 1, 4096);
-      if (typeof v === 'string') problems.set('ep', `${v} (or "auto")`);
-      else problems.delete('ep');
-    } else problems.delete('ep');
-    try {
-      assumed = parseAssume(
-        st.assume
-          .split(/[,\s]+/)
-          .map((x) => x.trim())
-          .filter(Boolean),
-      );
+    numberProblems(st, problems);
+    const items = st.assume
+      .split(/[,\s]+/)
+      .map((x) => x.trim())
+      .filter(Boolean);
+    parserPending = items.length > 0 && !assumeParser;
+    if (items.length === 0) {
+      assumed = {};
       problems.delete('assume');
-    } catch (e) {
-      problems.set('assume', (e as Error).message.replace(/^--assume:? ?/, 'Assume: '));
+    } else if (assumeParser) {
+      try {
+        assumed = assumeParser(items);
+        problems.delete('assume');
+      } catch (e) {
+        problems.set('assume', (e as Error).message.replace(/^--assume:? ?/, 'Assume: '));
+      }
     }
-    limitMs(st.tpot, 'TPOT limit', 'tpot');
-    limitMs(st.ttft, 'TTFT limit', 'ttft');
     for (const [k, el] of controls) {
       const p = problems.get(k);
       if (p) el.setAttribute('aria-invalid', 'true');
@@ -515,6 +458,7 @@ export function renderPerformance(root: HTMLElement): void {
     }
     const list: Problem[] = [...problems].map(([key, message]) => ({ key, message }));
     summary.hidden = list.length === 0;
+    if (parserPending) return false;
     fill(
       summary,
       list.length
@@ -528,7 +472,7 @@ export function renderPerformance(root: HTMLElement): void {
           ]
         : null,
     );
-    const moe = moeOf();
+    const moe = isMoe(st.model);
     epHint.textContent =
       st.ep === 'auto'
         ? moe
@@ -541,29 +485,21 @@ export function renderPerformance(root: HTMLElement): void {
   };
   const go = () => {
     if (!check()) {
+      if (parserPending) {
+        status.textContent = 'Reading the assumptions...';
+        void loadAssumeParser().then(go, (err: Error) => {
+          status.textContent = '';
+          error.hidden = false;
+          error.textContent = err.message;
+        });
+        return;
+      }
       status.textContent = '';
       fill(out);
       return;
     }
-    const moe = moeOf();
-    // EP auto: left to perf, which picks the smallest EP that fits (fewest chips), as the CLI does
-    const epN = st.ep === 'auto' ? (moe ? undefined : 1) : Number(st.ep);
-    const system = systemSpec();
-    const w: Workload = {
-      model: st.model,
-      system,
-      phase: st.phase,
-      batch: Number(st.batch),
-      seqLen: Number(st.seq),
-      weights: st.weights === 'auto' ? nativeEightBit(system) : st.weights,
-      kv: st.kv,
-      tp: Number(st.tp),
-      pp: Number(st.pp),
-    };
-    if (epN !== undefined) w.ep = epN;
-    if (st.attn !== 'same') w.attentionWeights = st.attn;
-    if (st.acts !== 'same') w.activations = st.acts;
-    if (Object.keys(assumed).length) w.assume = assumed;
+    const w = perfWorkload(st, assumed);
+    const system = w.system;
     const pin = new URLSearchParams({
       model: st.model,
       system,
@@ -583,10 +519,12 @@ export function renderPerformance(root: HTMLElement): void {
     const { phase: _p, batch: _b, tp: _t, pp: _pp, ep: _e, ...base } = w;
     serveStatus.textContent = 'Searching batch and parallelism in the worker...';
     const sreq: Tasks['serve']['req'] = { base, outputLen: Number(st.olen) };
-    const tpot = limitMs(st.tpot, 'TPOT limit', 'tpot');
-    const ttft = limitMs(st.ttft, 'TTFT limit', 'ttft');
-    if (tpot !== undefined) sreq.tpotMaxMs = tpot;
-    if (ttft !== undefined) sreq.ttftMaxMs = ttft;
+    const tpot = limitMs(st.tpot, 'TPOT limit');
+    const ttft = limitMs(st.ttft, 'TTFT limit');
+    if (typeof tpot === 'number') sreq.tpotMaxMs = tpot;
+    if (typeof ttft === 'number') sreq.ttftMaxMs = ttft;
+    // the page's simulation first (the worker answers in order): the cards do not wait for the search
+    const simulated = perf(w);
     serve(sreq).then(
       (r) => {
         serveStatus.textContent = '';
@@ -597,7 +535,7 @@ export function renderPerformance(root: HTMLElement): void {
         fill(serveOut, h('p', { class: 'error', role: 'alert' }, err.message));
       },
     );
-    perf(w).then(
+    simulated.then(
       (o) => {
         error.hidden = true;
         if (o.ok) {
@@ -655,14 +593,14 @@ export function renderPerformance(root: HTMLElement): void {
     );
   };
   const later = debounce(go, 150);
-  const set = (k: keyof typeof st, urlKey: string) => (v: string) => {
-    (st as Record<string, string>)[k] = v;
+  const set = (k: keyof PerfState, urlKey: string) => (v: string) => {
+    st[k] = v;
     problems.delete(k);
     update({ [urlKey]: v });
     later();
   };
   /** A select that keeps an invalid value from the link visible (flagged) instead of replacing it. */
-  const pick = (k: keyof typeof st, options: (string | [string, string])[]) => {
+  const pick = (k: keyof PerfState, options: (string | [string, string])[]) => {
     const cur = st[k];
     const known = options.some((o) => (typeof o === 'string' ? o : o[0]) === cur);
     const all = known ? options : [[cur, `${cur} (not valid)`] as [string, string], ...options];
@@ -671,10 +609,13 @@ export function renderPerformance(root: HTMLElement): void {
     controls.set(k, el);
     return el;
   };
-  const num = (k: 'batch' | 'seq' | 'tp' | 'pp' | 'count' | 'assume' | 'tpot' | 'ttft' | 'olen') => {
+  const num = (
+    k: 'batch' | 'seq' | 'tp' | 'pp' | 'count' | 'assume' | 'overlap' | 'tpot' | 'ttft' | 'olen',
+  ) => {
     const el = h('input', {
       type: 'text',
-      inputmode: k === 'assume' ? 'text' : k === 'tpot' || k === 'ttft' ? 'decimal' : 'numeric',
+      inputmode:
+        k === 'assume' ? 'text' : k === 'tpot' || k === 'ttft' || k === 'overlap' ? 'decimal' : 'numeric',
       value: st[k],
       id: `perf-${k}`,
       size: k === 'assume' ? 24 : 8,
@@ -701,6 +642,7 @@ export function renderPerformance(root: HTMLElement): void {
     ...['1', '2', '4', '8', '16', '32', '64', '72', '128', '256', '384'].map((v): [string, string] => [v, v]),
   ]);
   epSel.setAttribute('aria-describedby', 'ep-hint perf-ep-err');
+  const validation = validationSection();
   root.append(
     h('h1', { id: 'page-title', tabindex: -1 }, 'Performance'),
     h(
@@ -716,7 +658,7 @@ export function renderPerformance(root: HTMLElement): void {
         'Model',
         pick(
           'model',
-          cat.models.map((m): [string, string] => [m.id, cat.displayName(m)]),
+          choices.models.map((m): [string, string] => [m.id, m.name]),
         ),
         'model',
       ),
@@ -724,7 +666,7 @@ export function renderPerformance(root: HTMLElement): void {
         'System',
         pick(
           'system',
-          cat.systems.map((s): [string, string] => [s.id, cat.displayName(s)]),
+          choices.systems.map((s): [string, string] => [s.id, s.name]),
         ),
         'system',
       ),
@@ -743,6 +685,21 @@ export function renderPerformance(root: HTMLElement): void {
       withErr('TP', num('tp'), 'tp', 'tensor parallel ranks'),
       withErr('PP', num('pp'), 'pp', 'pipeline stages'),
       withErr('EP', epSel, 'ep', epHint),
+      withErr(
+        'Communication hidden (0 to 1)',
+        num('overlap'),
+        'overlap',
+        'share of the collectives hidden behind other work; 0 = none',
+      ),
+      withErr(
+        'What hides it',
+        pick(
+          'overlap-kind',
+          choices.overlapKinds.map((k): [string, string] => [k, OVERLAP_LABELS[k] ?? k]),
+        ),
+        'overlap-kind',
+        'no effect while the share hidden is 0',
+      ),
     ),
     h(
       'div',
@@ -751,7 +708,7 @@ export function renderPerformance(root: HTMLElement): void {
         'Or build the system from a chip',
         pick('chip', [
           ['none', 'no: use the system above'],
-          ...cat.accelerators.map((a): [string, string] => [a.id, cat.displayName(a)]),
+          ...choices.accelerators.map((a): [string, string] => [a.id, a.name]),
         ]),
         'chip',
         'CHIP:N, from the chip’s catalogue figures',
@@ -761,7 +718,7 @@ export function renderPerformance(root: HTMLElement): void {
         'Assume missing figures',
         num('assume'),
         'assume',
-        `FIELD=VALUE, comma-separated; fields: ${ASSUMABLE_FIELDS.join(', ')}`,
+        `FIELD=VALUE, comma-separated; fields: ${choices.assumable.join(', ')}`,
       ),
     ),
     error,
@@ -787,9 +744,12 @@ export function renderPerformance(root: HTMLElement): void {
       serveStatus,
       serveOut,
     ),
-    validationSection(),
+    validation.section,
   );
   go();
+  validation.start();
+  // Plot's chunk, while the worker computes (the cards are drawn without it)
+  void loadPlot();
 }
 
 /** The memory card alone, for a setup that does not fit. */

@@ -464,7 +464,7 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     await page.locator('[data-apply-fit]').click();
     await page.locator('[data-metric="tps-chip"]').waitFor({ timeout: 30_000 });
     // drawn in full (the chart follows the cards) before the page is left
-    await page.locator('#perf-out figure.chart svg').waitFor({ timeout: 30_000 });
+    await page.locator('#perf-out figure.chart svg[role="img"]').waitFor({ timeout: 30_000 });
     assert.equal(await page.locator('[data-unfit]').count(), 0);
     assert.match(await text(page, '#ep-hint'), /experts spread over/);
     // names, not ids, in the dropdowns
@@ -501,7 +501,7 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
         await text(page, '#ep-hint'),
         new RegExp(`^auto = ${r.parallel.ep}: the smallest EP that fits`),
       );
-      await page.locator('#perf-out figure.chart svg').waitFor({ timeout: 30_000 });
+      await page.locator('#perf-out figure.chart svg[role="img"]').waitFor({ timeout: 30_000 });
     }
     // invalid values in a link are shown, not replaced
     await page.goto(`${base}#/performance?batch=0&system=nope`);

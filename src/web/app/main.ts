@@ -3,8 +3,8 @@
  * The dashboard shell: navigation, theme, and the page router over the URL hash.
  */
 import { h } from './dom.js';
-import { current } from './state.js';
 import { startPerf } from './perf-state.js';
+import { current } from './state.js';
 import { startSupply } from './supply-state.js';
 
 type Render = (root: HTMLElement) => void;

@@ -173,7 +173,8 @@ export function numberProblems(st: PerfState, problems: Map<string, string>): vo
 }
 
 /** The system simulated: a catalogue system, or `CHIP:N` built from a chip. */
-export const systemSpec = (st: PerfState): string => (st.chip === 'none' ? st.system : `${st.chip}:${st.count}`);
+export const systemSpec = (st: PerfState): string =>
+  st.chip === 'none' ? st.system : `${st.chip}:${st.count}`;
 
 /** The simulator's workload for a setup without problems (`assumed`: its parsed `assume`). */
 export function perfWorkload(st: PerfState, assumed: Assumed): Workload {

@@ -6,7 +6,7 @@
  * simulation was sent at navigation (perf-state.ts); the cards are drawn as soon as it answers,
  * the charts once Plot has loaded, the serving search and the validation table after.
  */
-import type * as PlotModule from '../plot.js';
+
 import type { Assumed, PerfResult, ServeSearch } from '../../../perf/index.js';
 import { BOTTLENECK_COLOURS } from '../../../web/palette.js';
 import { AXES, COLOURS, chartBlock, narrow, PLOT_STYLE, plotWidth, X_LABEL } from '../chart.js';
@@ -24,8 +24,8 @@ import {
   perfWorkload,
   readPerfState,
   systemName,
-  systemSpec,
 } from '../perf-state.js';
+import type * as PlotModule from '../plot.js';
 import { update } from '../state.js';
 import { dataTable } from '../table.js';
 import type { PerfOutcome, Tasks } from '../tasks.js';
@@ -51,7 +51,8 @@ function chartSlot(draw: (Plot: typeof PlotModule) => HTMLElement): HTMLElement 
     (Plot) => {
       if (slot.isConnected) slot.replaceWith(draw(Plot));
     },
-    (err: Error) => fill(slot, h('p', { class: 'error', role: 'alert' }, `Could not load the charts: ${err.message}`)),
+    (err: Error) =>
+      fill(slot, h('p', { class: 'error', role: 'alert' }, `Could not load the charts: ${err.message}`)),
   );
   return slot;
 }
@@ -64,36 +65,37 @@ function showResult(out: HTMLElement, r: PerfResult): void {
   const width = plotWidth();
   const small = narrow();
   const short = (n: string) => (small && n.length > 20 ? `${n.slice(0, 19)}…` : n);
-  const opsPlot = (Plot: typeof PlotModule) => Plot.plot({
-    width,
-    height: AXES.marginTop + AXES.marginBottom + ops.length * 22,
-    ...AXES,
-    marginLeft: small ? 130 : 230,
-    style: PLOT_STYLE,
-    x: {
-      label: 'ms per step on one chip (before overlap)',
-      grid: true,
-      ticks: Math.max(3, Math.floor(width / 90)),
-      ...X_LABEL,
-    },
-    y: { label: null, domain: ops.map((o) => o.name), tickFormat: short },
-    color: {
-      legend: true,
-      domain: ['compute', 'memory', 'network'],
-      range: [BOTTLENECK_COLOURS.compute, BOTTLENECK_COLOURS.memory, BOTTLENECK_COLOURS.network],
-    },
-    marks: [
-      Plot.barX(ops, {
-        x: (o: (typeof ops)[number]) => o.stepS * 1e3,
-        y: 'name',
-        fill: 'bottleneck',
-        tip: true,
-        title: (o: (typeof ops)[number]) =>
-          `${o.name}\n${fmt(o.stepS * 1e3, 4)} ms per step (${o.count} runs)\n${o.bottleneck}-bound; ${o.path}`,
-      }),
-      Plot.ruleX([0]),
-    ],
-  });
+  const opsPlot = (Plot: typeof PlotModule) =>
+    Plot.plot({
+      width,
+      height: AXES.marginTop + AXES.marginBottom + ops.length * 22,
+      ...AXES,
+      marginLeft: small ? 130 : 230,
+      style: PLOT_STYLE,
+      x: {
+        label: 'ms per step on one chip (before overlap)',
+        grid: true,
+        ticks: Math.max(3, Math.floor(width / 90)),
+        ...X_LABEL,
+      },
+      y: { label: null, domain: ops.map((o) => o.name), tickFormat: short },
+      color: {
+        legend: true,
+        domain: ['compute', 'memory', 'network'],
+        range: [BOTTLENECK_COLOURS.compute, BOTTLENECK_COLOURS.memory, BOTTLENECK_COLOURS.network],
+      },
+      marks: [
+        Plot.barX(ops, {
+          x: (o: (typeof ops)[number]) => o.stepS * 1e3,
+          y: 'name',
+          fill: 'bottleneck',
+          tip: true,
+          title: (o: (typeof ops)[number]) =>
+            `${o.name}\n${fmt(o.stepS * 1e3, 4)} ms per step (${o.count} runs)\n${o.bottleneck}-bound; ${o.path}`,
+        }),
+        Plot.ruleX([0]),
+      ],
+    });
   const alt = ops
     .slice(0, 8)
     .map((o) => `${o.name}: ${fmt(o.stepS * 1e3, 3)} ms, ${o.bottleneck}-bound`)
@@ -198,68 +200,68 @@ function validationSection(): { section: HTMLElement; start: () => void } {
   const out = h('div', null, h('p', { class: 'status' }, 'Running the validation points in the worker...'));
   const start = () =>
     run('validation', {}).then(
-    (v) =>
-      fill(
-        out,
-        h(
-          'p',
-          { class: 'formula', 'data-validation-summary': '' },
-          `error = (predicted - measured) / measured. ${v.counts.points} published points (${v.counts.validation} validation, ${v.counts.calibration} calibration). Over validation points only: median |error| ${v.validationMedianAbsErrorPct.toFixed(1)}% (goal <= ${v.targetPct}%), largest ${v.maxValidationAbsErrorPct.toFixed(1)}% (goal <= ${v.maxPct}%); leave-one-out median ${v.looMedianAbsErrorPct.toFixed(1)}%. Sign balance (over / under) per hardware class: ${v.signBalance.map((b) => `${b.chipClass} ${b.over}/${b.under}${b.oneSided ? ' (one-sided)' : ''}`).join(', ')}. Goal ${v.goalMet ? 'met' : 'not met'}.`,
+      (v) =>
+        fill(
+          out,
+          h(
+            'p',
+            { class: 'formula', 'data-validation-summary': '' },
+            `error = (predicted - measured) / measured. ${v.counts.points} published points (${v.counts.validation} validation, ${v.counts.calibration} calibration). Over validation points only: median |error| ${v.validationMedianAbsErrorPct.toFixed(1)}% (goal <= ${v.targetPct}%), largest ${v.maxValidationAbsErrorPct.toFixed(1)}% (goal <= ${v.maxPct}%); leave-one-out median ${v.looMedianAbsErrorPct.toFixed(1)}%. Sign balance (over / under) per hardware class: ${v.signBalance.map((b) => `${b.chipClass} ${b.over}/${b.under}${b.oneSided ? ' (one-sided)' : ''}`).join(', ')}. Goal ${v.goalMet ? 'met' : 'not met'}.`,
+          ),
+          dataTable({
+            name: 'perf-validation',
+            caption: 'Predicted against published measurements',
+            columns: [
+              {
+                key: 'id',
+                label: 'Point',
+                value: (r) => r.id,
+                render: (r) => h('abbr', { title: `${r.title}. ${r.setupFacts}` }, r.id),
+              },
+              { key: 'unit', label: 'Unit', value: (r) => r.unit },
+              {
+                key: 'measured',
+                label: 'Measured',
+                numeric: true,
+                value: (r) => r.measured,
+                render: (r) => fmt(r.measured, 4),
+              },
+              {
+                key: 'predicted',
+                label: 'Predicted',
+                numeric: true,
+                value: (r) => r.predicted,
+                render: (r) => fmt(r.predicted, 4),
+              },
+              {
+                key: 'errorPct',
+                label: 'Error %',
+                numeric: true,
+                value: (r) => r.errorPct,
+                render: (r) => r.errorPct.toFixed(1),
+              },
+              {
+                key: 'looErrorPct',
+                label: 'LOO error %',
+                numeric: true,
+                value: (r) => r.looErrorPct,
+                render: (r) => r.looErrorPct.toFixed(1),
+              },
+              { key: 'role', label: 'Role', value: (r) => r.role },
+              { key: 'chipClass', label: 'Class', value: (r) => r.chipClass },
+              { key: 'calibrates', label: 'Calibrates', value: (r) => r.calibrates ?? '' },
+              { key: 'source', label: 'Source', value: (r) => r.source },
+            ],
+            rows: v.rows,
+            sortable: true,
+          }),
+          // what a measurement is when the model cannot predict it (as `chipstack validate` prints)
+          ...v.rows
+            .filter((r) => r.note)
+            .map((r) => h('p', { class: 'hint', 'data-validation-note': r.id }, `${r.id}: ${r.note}`)),
         ),
-        dataTable({
-          name: 'perf-validation',
-          caption: 'Predicted against published measurements',
-          columns: [
-            {
-              key: 'id',
-              label: 'Point',
-              value: (r) => r.id,
-              render: (r) => h('abbr', { title: `${r.title}. ${r.setupFacts}` }, r.id),
-            },
-            { key: 'unit', label: 'Unit', value: (r) => r.unit },
-            {
-              key: 'measured',
-              label: 'Measured',
-              numeric: true,
-              value: (r) => r.measured,
-              render: (r) => fmt(r.measured, 4),
-            },
-            {
-              key: 'predicted',
-              label: 'Predicted',
-              numeric: true,
-              value: (r) => r.predicted,
-              render: (r) => fmt(r.predicted, 4),
-            },
-            {
-              key: 'errorPct',
-              label: 'Error %',
-              numeric: true,
-              value: (r) => r.errorPct,
-              render: (r) => r.errorPct.toFixed(1),
-            },
-            {
-              key: 'looErrorPct',
-              label: 'LOO error %',
-              numeric: true,
-              value: (r) => r.looErrorPct,
-              render: (r) => r.looErrorPct.toFixed(1),
-            },
-            { key: 'role', label: 'Role', value: (r) => r.role },
-            { key: 'chipClass', label: 'Class', value: (r) => r.chipClass },
-            { key: 'calibrates', label: 'Calibrates', value: (r) => r.calibrates ?? '' },
-            { key: 'source', label: 'Source', value: (r) => r.source },
-          ],
-          rows: v.rows,
-          sortable: true,
-        }),
-        // what a measurement is when the model cannot predict it (as `chipstack validate` prints)
-        ...v.rows
-          .filter((r) => r.note)
-          .map((r) => h('p', { class: 'hint', 'data-validation-note': r.id }, `${r.id}: ${r.note}`)),
-      ),
-    (err: Error) => fill(out, h('p', { class: 'error', role: 'alert' }, err.message)),
-  );
+      (err: Error) => fill(out, h('p', { class: 'error', role: 'alert' }, err.message)),
+    );
   return {
     section: h('section', { 'aria-labelledby': 'val-h' }, h('h2', { id: 'val-h' }, 'Validation'), out),
     start,
@@ -336,35 +338,36 @@ function showServe(out: HTMLElement, s: ServeSearch): void {
     fill(out, limitsLine, head);
     return;
   }
-  const frontier = (Plot: typeof PlotModule) => Plot.plot({
-    width: plotWidth(),
-    height: 320,
-    ...AXES,
-    marginLeft: 60,
-    style: PLOT_STYLE,
-    x: {
-      type: 'log',
-      label: 'tokens/s per user (1 / TPOT)',
-      grid: true,
-      ...X_LABEL,
-      ticks: narrow() ? 3 : 6,
-    },
-    y: { label: 'tokens/s per chip', grid: true, zero: true },
-    marks: [
-      Plot.line(pts, {
-        x: 'tokensPerSecPerUser',
-        y: 'tokensPerSecPerChip',
-        stroke: COLOURS[0],
-        tip: true,
-        title: (p: (typeof pts)[number]) =>
-          `${fmt(p.tokensPerSecPerChip, 4)} tok/s per chip at ${fmt(p.tokensPerSecPerUser, 3)} tok/s per user\n${label(p)}\nTPOT ${fmt(p.tpotMs, 3)} ms, TTFT ${fmt(p.ttftMs, 3)} ms`,
-      }),
-      Plot.dot(pts, { x: 'tokensPerSecPerUser', y: 'tokensPerSecPerChip', fill: COLOURS[0], r: 3 }),
-      ...(b
-        ? [Plot.dot([b], { x: 'tokensPerSecPerUser', y: 'tokensPerSecPerChip', stroke: COLOURS[1], r: 7 })]
-        : []),
-    ],
-  });
+  const frontier = (Plot: typeof PlotModule) =>
+    Plot.plot({
+      width: plotWidth(),
+      height: 320,
+      ...AXES,
+      marginLeft: 60,
+      style: PLOT_STYLE,
+      x: {
+        type: 'log',
+        label: 'tokens/s per user (1 / TPOT)',
+        grid: true,
+        ...X_LABEL,
+        ticks: narrow() ? 3 : 6,
+      },
+      y: { label: 'tokens/s per chip', grid: true, zero: true },
+      marks: [
+        Plot.line(pts, {
+          x: 'tokensPerSecPerUser',
+          y: 'tokensPerSecPerChip',
+          stroke: COLOURS[0],
+          tip: true,
+          title: (p: (typeof pts)[number]) =>
+            `${fmt(p.tokensPerSecPerChip, 4)} tok/s per chip at ${fmt(p.tokensPerSecPerUser, 3)} tok/s per user\n${label(p)}\nTPOT ${fmt(p.tpotMs, 3)} ms, TTFT ${fmt(p.ttftMs, 3)} ms`,
+        }),
+        Plot.dot(pts, { x: 'tokensPerSecPerUser', y: 'tokensPerSecPerChip', fill: COLOURS[0], r: 3 }),
+        ...(b
+          ? [Plot.dot([b], { x: 'tokensPerSecPerUser', y: 'tokensPerSecPerChip', stroke: COLOURS[1], r: 7 })]
+          : []),
+      ],
+    });
   const alt = `Pareto frontier of ${pts.length} deployments: ${pts
     .slice(0, 6)
     .map((p) => `${fmt(p.tokensPerSecPerChip, 3)} tok/s/chip at ${fmt(p.tokensPerSecPerUser, 3)} tok/s/user`)
@@ -374,32 +377,38 @@ function showServe(out: HTMLElement, s: ServeSearch): void {
     limitsLine,
     head,
     chartSlot((Plot) =>
-      chartBlock('Serving frontier: tokens/s per chip against tokens/s per user', frontier(Plot), alt, undefined, {
-      name: 'perf-pareto',
-      scenario: `${s.model} on ${systemName(s.system)}, ${limits || 'no SLA limit'}; model estimate`,
-      columns: [
-        'tokens/s per user',
-        'tokens/s per chip',
-        'batch',
-        'tp',
-        'ep',
-        'pp',
-        'chips',
-        'TPOT ms',
-        'TTFT ms',
-      ],
-      rows: pts.map((p) => [
-        p.tokensPerSecPerUser,
-        p.tokensPerSecPerChip,
-        p.batch,
-        p.tp,
-        p.ep,
-        p.pp,
-        p.chips,
-        p.tpotMs,
-        p.ttftMs,
-      ]),
-    }),
+      chartBlock(
+        'Serving frontier: tokens/s per chip against tokens/s per user',
+        frontier(Plot),
+        alt,
+        undefined,
+        {
+          name: 'perf-pareto',
+          scenario: `${s.model} on ${systemName(s.system)}, ${limits || 'no SLA limit'}; model estimate`,
+          columns: [
+            'tokens/s per user',
+            'tokens/s per chip',
+            'batch',
+            'tp',
+            'ep',
+            'pp',
+            'chips',
+            'TPOT ms',
+            'TTFT ms',
+          ],
+          rows: pts.map((p) => [
+            p.tokensPerSecPerUser,
+            p.tokensPerSecPerChip,
+            p.batch,
+            p.tp,
+            p.ep,
+            p.pp,
+            p.chips,
+            p.tpotMs,
+            p.ttftMs,
+          ]),
+        },
+      ),
     ),
     h(
       'p',

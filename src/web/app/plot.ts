@@ -1,7 +1,8 @@
 /**
  * @module web/plot
- * The Plot functions the Performance page draws with, for its lazy `import('./plot.js')`: a dynamic
- * import of '@observablehq/plot' itself would bundle all of Plot, this keeps to what is used (the
- * pages that import Plot statically share the same chunk).
+ * The Plot functions drawn with by the pages that load Plot on first use (Performance, Formats:
+ * `loadPlot` in chart.ts), so that their numbers do not wait for it. A dynamic import of
+ * '@observablehq/plot' itself would bundle all of Plot; this keeps to what is used (the pages that
+ * import Plot statically share the same chunk).
  */
-export { barX, dot, line, plot, ruleX } from '@observablehq/plot';
+export { barX, dot, line, lineY, plot, ruleX, ruleY, tickX } from '@observablehq/plot';

@@ -4,7 +4,7 @@
  * representable value on a log axis, and block quantization of a tensor (synthetic, or a
  * .safetensors file parsed in the worker) with error histograms, SQNR and bits per element.
  */
-import * as Plot from '@observablehq/plot';
+import type { Markish } from '@observablehq/plot';
 import {
   codec,
   FORMAT_NAMES,
@@ -16,7 +16,18 @@ import {
 import { SCHEMES, SYNTHETIC_KINDS, type SyntheticKind } from '../../../quant/index.js';
 import { log2Density, looksLikeCode, parseCode } from '../../../web/axis.js';
 import { bitFields, formulaOf } from '../../../web/bits.js';
-import { AXES, COLOURS, chartBlock, PLOT_STYLE, plotWidth, X_LABEL } from '../chart.js';
+import {
+  AXES,
+  afterPaint,
+  COLOURS,
+  chartBlock,
+  chartSlot,
+  loadPlot,
+  PLOT_STYLE,
+  type PlotModule,
+  plotWidth,
+  X_LABEL,
+} from '../chart.js';
 import { latest, run } from '../client.js';
 import { field, fill, fmt, h, pct, select } from '../dom.js';
 import { download } from '../download.js';
@@ -348,8 +359,20 @@ function valuesSection(): HTMLElement {
     },
   });
   let last = 1;
+  let drawn = 0;
+  // the chart follows the encoding table: drawn after the browser has painted it, once Plot is in
   drawValues = (x: number) => {
     last = x;
+    const mine = ++drawn;
+    afterPaint(() =>
+      loadPlot().then(
+        (Plot) => mine === drawn && drawValuesNow(Plot, x),
+        (err: Error) =>
+          fill(out, h('p', { class: 'error', role: 'alert' }, `Could not load the chart: ${err.message}`)),
+      ),
+    );
+  };
+  const drawValuesNow = (Plot: PlotModule, x: number) => {
     const formats = FORMAT_NAMES.filter((f) => wide || formatInfo(f).spec.bits <= 8);
     const positives = new Map<string, number[]>();
     const facts: string[] = [];
@@ -382,7 +405,7 @@ function valuesSection(): HTMLElement {
       }
     }
     const ax = Math.abs(x);
-    const marks: Plot.Markish[] = [
+    const marks: Markish[] = [
       Plot.tickX(ticksMarks, {
         x: 'v',
         y: 'format',
@@ -586,7 +609,8 @@ function quantSection(): HTMLElement {
       },
     );
   };
-  queueMicrotask(go);
+  // the quantization starts the dashboard's worker: after the encoding table has been painted
+  afterPaint(go);
   return h(
     'section',
     { 'aria-labelledby': 'q-h' },
@@ -812,31 +836,32 @@ function showQuant(out: HTMLElement, r: QuantResult): void {
     }));
   });
   const width = plotWidth();
-  const plot = Plot.plot({
-    width,
-    height: 320,
-    ...AXES,
-    style: PLOT_STYLE,
-    x: {
-      label: 'log10(|x - q| / rms(x))',
-      grid: true,
-      ticks: Math.max(4, Math.floor(width / 70)),
-      ...X_LABEL,
-    },
-    y: { label: '↑ share of elements', grid: true, tickFormat: '.0%' },
-    color: { legend: true, range: COLOURS },
-    marks: [
-      Plot.lineY(hist, {
-        x: 'bin',
-        y: 'share',
-        stroke: 'scheme',
-        curve: 'step',
-        channels: { scheme: 'scheme' },
-        tip: { format: { x: (v: number) => `10^${v.toFixed(2)}`, y: (v: number) => pct(v, 2) } },
-      }),
-      Plot.ruleY([0]),
-    ],
-  });
+  const histogram = (Plot: PlotModule) =>
+    Plot.plot({
+      width,
+      height: 320,
+      ...AXES,
+      style: PLOT_STYLE,
+      x: {
+        label: 'log10(|x - q| / rms(x))',
+        grid: true,
+        ticks: Math.max(4, Math.floor(width / 70)),
+        ...X_LABEL,
+      },
+      y: { label: '↑ share of elements', grid: true, tickFormat: '.0%' },
+      color: { legend: true, range: COLOURS },
+      marks: [
+        Plot.lineY(hist, {
+          x: 'bin',
+          y: 'share',
+          stroke: 'scheme',
+          curve: 'step',
+          channels: { scheme: 'scheme' },
+          tip: { format: { x: (v: number) => `10^${v.toFixed(2)}`, y: (v: number) => pct(v, 2) } },
+        }),
+        Plot.ruleY([0]),
+      ],
+    });
   const alt = r.results
     .map((x) => {
       const i = x.histogram.counts.indexOf(Math.max(...x.histogram.counts));
@@ -852,12 +877,20 @@ function showQuant(out: HTMLElement, r: QuantResult): void {
       'SQNR = 10 log10(sum x^2 / sum (x - q)^2); bits/element = element bits + scale bits / elements per block (NVFP4 adds its fp32 tensor scale).',
     ),
     table,
-    chartBlock('Error histogram (elements reproduced exactly are left out)', plot, alt, undefined, {
-      name: 'error-histogram',
-      scenario: r.label,
-      columns: ['scheme', 'bin centre log10(|x - q| / rms(x))', 'share of elements'],
-      rows: hist.map((d) => [d.scheme, d.bin, d.share]),
-    }),
+    chartSlot((Plot) =>
+      chartBlock(
+        'Error histogram (elements reproduced exactly are left out)',
+        histogram(Plot),
+        alt,
+        undefined,
+        {
+          name: 'error-histogram',
+          scenario: r.label,
+          columns: ['scheme', 'bin centre log10(|x - q| / rms(x))', 'share of elements'],
+          rows: hist.map((d) => [d.scheme, d.bin, d.share]),
+        },
+      ),
+    ),
   );
 }
 

@@ -9,7 +9,18 @@
 
 import type { Assumed, PerfResult, ServeSearch } from '../../../perf/index.js';
 import { BOTTLENECK_COLOURS } from '../../../web/palette.js';
-import { AXES, COLOURS, chartBlock, narrow, PLOT_STYLE, plotWidth, X_LABEL } from '../chart.js';
+import {
+  AXES,
+  COLOURS,
+  chartBlock,
+  chartSlot,
+  loadPlot,
+  narrow,
+  PLOT_STYLE,
+  type PlotModule,
+  plotWidth,
+  X_LABEL,
+} from '../chart.js';
 import { latest, run } from '../client.js';
 import { card, debounce, field, fill, fmt, h, select } from '../dom.js';
 import {
@@ -25,17 +36,9 @@ import {
   readPerfState,
   systemName,
 } from '../perf-state.js';
-import type * as PlotModule from '../plot.js';
 import { update } from '../state.js';
 import { dataTable } from '../table.js';
 import type { PerfOutcome, Tasks } from '../tasks.js';
-
-/** Plot, loaded on first use: the cards do not wait for it. */
-let plotLoad: Promise<typeof PlotModule> | undefined;
-const loadPlot = () => {
-  plotLoad ??= import('../plot.js');
-  return plotLoad;
-};
 
 /** perf's `--assume` parser (`parseAssume`), loaded when an assumption is typed or in the link. */
 let assumeParser: ((items: readonly string[]) => Assumed) | undefined;
@@ -43,19 +46,6 @@ const loadAssumeParser = () =>
   import('../../../perf/chip.js').then((m) => {
     assumeParser = m.parseAssume;
   });
-
-/** A chart's place, filled once Plot has loaded (unless the result it belongs to was replaced). */
-function chartSlot(draw: (Plot: typeof PlotModule) => HTMLElement): HTMLElement {
-  const slot = h('div', { class: 'chart-slot' });
-  loadPlot().then(
-    (Plot) => {
-      if (slot.isConnected) slot.replaceWith(draw(Plot));
-    },
-    (err: Error) =>
-      fill(slot, h('p', { class: 'error', role: 'alert' }, `Could not load the charts: ${err.message}`)),
-  );
-  return slot;
-}
 
 function showResult(out: HTMLElement, r: PerfResult): void {
   const w = r.workload;
@@ -65,7 +55,7 @@ function showResult(out: HTMLElement, r: PerfResult): void {
   const width = plotWidth();
   const small = narrow();
   const short = (n: string) => (small && n.length > 20 ? `${n.slice(0, 19)}…` : n);
-  const opsPlot = (Plot: typeof PlotModule) =>
+  const opsPlot = (Plot: PlotModule) =>
     Plot.plot({
       width,
       height: AXES.marginTop + AXES.marginBottom + ops.length * 22,
@@ -338,7 +328,7 @@ function showServe(out: HTMLElement, s: ServeSearch): void {
     fill(out, limitsLine, head);
     return;
   }
-  const frontier = (Plot: typeof PlotModule) =>
+  const frontier = (Plot: PlotModule) =>
     Plot.plot({
       width: plotWidth(),
       height: 320,

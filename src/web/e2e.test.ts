@@ -615,10 +615,11 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     assert.equal(new Set([none, micro, dispatch]).size, 3, 'the choices matter for this setup');
     const { page, errors } = await open('#/performance?overlap=0.8&overlap-kind=dispatch-only');
     await page.locator('[data-metric="tps-chip"]', { hasText: dispatch }).waitFor({ timeout: 60_000 });
+    await page.locator('.note', { hasText: '80% of the communication hidden (dispatch-only)' }).waitFor();
     assert.equal(await page.inputValue('#perf-overlap-kind'), 'dispatch-only');
     assert.match(
       (await page.locator('#perf-overlap-kind option:checked').textContent()) ?? '',
-      /only the expert dispatch/,
+      /local work, dispatch only/,
       'a plain-language label',
     );
     await page.selectOption('#perf-overlap-kind', 'micro-batch');

@@ -122,7 +122,7 @@ function showResult(out: HTMLElement, r: PerfResult): void {
     h(
       'p',
       { class: 'note' },
-      `${names.model} on ${names.system}: ${names.chip} (${r.chipClass} class), ${w.phase}, batch ${w.batch}, sequence ${w.seqLen}, weights ${w.weights}${w.attentionWeights !== w.weights ? ` (attention projections ${w.attentionWeights})` : ''}, activations ${w.activations}, KV ${w.kv}, TP ${w.tp} EP ${w.ep} PP ${w.pp}. GEMM path: ${r.paths.gemm}; attention: ${r.paths.attention}.`,
+      `${names.model} on ${names.system}: ${names.chip} (${r.chipClass} class), ${w.phase}, batch ${w.batch}, sequence ${w.seqLen}, weights ${w.weights}${w.attentionWeights !== w.weights ? ` (attention projections ${w.attentionWeights})` : ''}, activations ${w.activations}, KV ${w.kv}, TP ${w.tp} EP ${w.ep} PP ${w.pp}${w.overlap > 0 ? `, ${w.overlap * 100}% of the communication hidden (${w.overlapKind})` : ''}. GEMM path: ${r.paths.gemm}; attention: ${r.paths.attention}.`,
     ),
     r.warnings.length
       ? h(
@@ -134,7 +134,7 @@ function showResult(out: HTMLElement, r: PerfResult): void {
     chartSlot((Plot) =>
       chartBlock('Time per operation', opsPlot(Plot), alt, undefined, {
         name: 'perf-ops',
-        scenario: `${names.model} on ${names.system}, ${w.phase}, batch ${w.batch}, sequence ${w.seqLen}, weights ${w.weights}, KV ${w.kv}, TP ${w.tp} EP ${w.ep} PP ${w.pp}; model estimate`,
+        scenario: `${names.model} on ${names.system}, ${w.phase}, batch ${w.batch}, sequence ${w.seqLen}, weights ${w.weights}, KV ${w.kv}, TP ${w.tp} EP ${w.ep} PP ${w.pp}${w.overlap > 0 ? `, overlap ${w.overlap} ${w.overlapKind}` : ''}; model estimate`,
         columns: ['operation', 'ms per step', 'bound by', 'path'],
         rows: ops.map((o) => [o.name, o.stepS * 1e3, o.bottleneck, o.path]),
       }),
@@ -263,12 +263,12 @@ interface Problem {
   message: string;
 }
 
-/** perf's overlap kinds in plain words (the CLI's --overlap-kind; the id in brackets). */
+/** perf's overlap kinds in plain words: what the collectives run under (the CLI's --overlap-kind; the id in brackets). */
 const OVERLAP_LABELS: Record<string, string> = {
-  'micro-batch': 'two micro-batches hide each other (micro-batch)',
-  'single-batch': 'shared experts and the down projection, in one batch (single-batch)',
-  'dispatch-only': 'only the expert dispatch, behind local work (dispatch-only)',
-  'shared-expert': 'only the expert dispatch, behind the shared experts (shared-expert)',
+  'micro-batch': 'the other micro-batch (micro-batch)',
+  'single-batch': 'shared experts, one batch (single-batch)',
+  'dispatch-only': 'local work, dispatch only (dispatch-only)',
+  'shared-expert': 'shared experts, dispatch only (shared-expert)',
 };
 
 function unfitBlock(o: Extract<PerfOutcome, { ok: false }>, fitOut: HTMLElement): HTMLElement {
@@ -684,6 +684,10 @@ export function renderPerformance(root: HTMLElement): void {
       withErr('TP', num('tp'), 'tp', 'tensor parallel ranks'),
       withErr('PP', num('pp'), 'pp', 'pipeline stages'),
       withErr('EP', epSel, 'ep', epHint),
+    ),
+    h(
+      'div',
+      { class: 'controls' },
       withErr(
         'Communication hidden (0 to 1)',
         num('overlap'),
@@ -697,7 +701,7 @@ export function renderPerformance(root: HTMLElement): void {
           choices.overlapKinds.map((k): [string, string] => [k, OVERLAP_LABELS[k] ?? k]),
         ),
         'overlap-kind',
-        'no effect while the share hidden is 0',
+        'what the collectives run under; no effect while none is hidden',
       ),
     ),
     h(

@@ -10,6 +10,7 @@ import {
   FORMAT_NAMES,
   type FormatName,
   formatInfo,
+  getFormat,
   PRESET_NAMES,
   PRESETS,
 } from '../../../formats/index.js';
@@ -71,8 +72,16 @@ interface EncodingRow {
   options: string;
 }
 
-function encodeAll(x: number, preset: string): EncodingRow[] {
-  return FORMAT_NAMES.map((format) => {
+/**
+ * Whether the 16-bit formats' code tables are built (`formatInfo` builds and caches one per format:
+ * 65,536 codes each, the most costly step of this page's first draw). Until then the encoding table
+ * is drawn without their rows, and again with them once that first table has been painted.
+ */
+let wideBuilt = false;
+const NARROW = FORMAT_NAMES.filter((f) => getFormat(f).bits <= 8);
+
+function encodeAll(x: number, preset: string, formats: readonly FormatName[] = FORMAT_NAMES): EncodingRow[] {
+  return formats.map((format) => {
     let c: ReturnType<typeof codec>;
     let options = 'default';
     try {
@@ -118,9 +127,9 @@ interface DecodingRow {
 function formatsForCode(code: number, digits: number, radix: 2 | 16): FormatName[] {
   const need = Math.max(1, code.toString(2).length);
   const spelled = radix === 16 ? digits * 4 : digits;
-  const fits = FORMAT_NAMES.filter((f) => formatInfo(f).spec.bits >= need);
+  const fits = FORMAT_NAMES.filter((f) => getFormat(f).bits >= need);
   const exact = fits.filter(
-    (f) => formatInfo(f).spec.bits <= spelled && formatInfo(f).spec.bits > spelled - (radix === 16 ? 4 : 1),
+    (f) => getFormat(f).bits <= spelled && getFormat(f).bits > spelled - (radix === 16 ? 4 : 1),
   );
   return exact.length ? exact : fits;
 }
@@ -163,18 +172,18 @@ function codeColumns<R extends { format: FormatName; code: number }>(): Column<R
       key: 'format',
       label: 'Format',
       value: (r) => r.format,
-      render: (r) => h('abbr', { title: formatInfo(r.format).spec.title }, r.format),
+      render: (r) => h('abbr', { title: getFormat(r.format).title }, r.format),
     },
     {
       key: 'code',
       label: 'Code',
-      value: (r) => hex(r.code, formatInfo(r.format).spec.bits),
-      render: (r) => h('code', null, hex(r.code, formatInfo(r.format).spec.bits)),
+      value: (r) => hex(r.code, getFormat(r.format).bits),
+      render: (r) => h('code', null, hex(r.code, getFormat(r.format).bits)),
     },
     {
       key: 'bits',
       label: 'Bits',
-      value: (r) => r.code.toString(2).padStart(formatInfo(r.format).spec.bits, '0'),
+      value: (r) => r.code.toString(2).padStart(getFormat(r.format).bits, '0'),
       render: (r) => bitsView(r.format, r.code),
     },
   ];
@@ -211,8 +220,8 @@ function decodeTable(text: string, code: number, formats: FormatName[]): HTMLEle
   });
 }
 
-function encodeTable(text: string, x: number, preset: string): HTMLElement {
-  const rows = encodeAll(x, preset);
+function encodeTable(text: string, x: number, preset: string, formats?: readonly FormatName[]): HTMLElement {
+  const rows = encodeAll(x, preset, formats);
   return dataTable({
     name: 'encodings',
     caption: `${text.trim()} encoded in every format (${preset === 'default' ? 'round to nearest even' : `preset ${preset}: ${PRESETS[preset as 'torch'].summary}`})`,
@@ -300,7 +309,7 @@ function encodingSection(): HTMLElement {
       input.removeAttribute('aria-invalid');
       presetSel.disabled = true;
       hint.textContent = `read as a ${formats
-        .map((f) => formatInfo(f).spec.bits)
+        .map((f) => getFormat(f).bits)
         .filter((b, i, a) => a.indexOf(b) === i)
         .join('/')}-bit code`;
       update({ x: text.trim() });
@@ -319,6 +328,24 @@ function encodingSection(): HTMLElement {
     presetSel.disabled = false;
     hint.textContent = 'read as a value to encode';
     update({ x: text.trim() });
+    if (!wideBuilt) {
+      // the first draw: the 8-bit and smaller formats now, all of them after this paint
+      fill(
+        out,
+        encodeTable(text, x, preset, NARROW),
+        h(
+          'p',
+          { class: 'status', 'data-wide-pending': '' },
+          'bf16 and fp16 follow (building their 65,536-code tables)...',
+        ),
+        legendLine(),
+      );
+      afterPaint(() => {
+        wideBuilt = true;
+        draw();
+      });
+      return;
+    }
     fill(out, encodeTable(text, x, preset), legendLine());
     drawValues?.(x);
   };
@@ -373,7 +400,7 @@ function valuesSection(): HTMLElement {
     );
   };
   const drawValuesNow = (Plot: PlotModule, x: number) => {
-    const formats = FORMAT_NAMES.filter((f) => wide || formatInfo(f).spec.bits <= 8);
+    const formats = FORMAT_NAMES.filter((f) => wide || getFormat(f).bits <= 8);
     const positives = new Map<string, number[]>();
     const facts: string[] = [];
     let lo = Number.POSITIVE_INFINITY;

@@ -26,6 +26,7 @@ import { analyze, dequantize, getScheme, quantize } from '../quant/index.js';
 import { runSupply } from '../supply/index.js';
 import { loadSupplyData } from '../supply/load.js';
 import { ensureBuilt, PACKAGE_ROOT } from './build.js';
+import { nativeEightBit } from './perf-choices.js';
 import { createDashboardServer, listen } from './server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -36,11 +37,9 @@ const fmtLike = (v: number) => {
   if (a >= 1e6 || a < 1e-4) return v.toExponential(3).replace('e+', 'e');
   return String(Number(v.toPrecision(4)));
 };
-/** The pages' "auto (native 8-bit)" weights for a catalogue system (the oracle's copy of that rule). */
+/** The pages' "auto (native 8-bit)" weights for a catalogue system (perf-choices.ts, the build's rule). */
 function nativeEightBitOf(cat: ReturnType<typeof loadCatalog>, system: string): string {
-  const native = cat.getAccelerator(cat.getSystem(system).accelerator).formats.native as string[];
-  if (native.some((f) => f.startsWith('fp8') || f === 'mxfp8')) return 'fp8';
-  return native.includes('int8') ? 'int8' : 'bf16';
+  return nativeEightBit(cat.getAccelerator(cat.getSystem(system).accelerator));
 }
 const CI = process.env.CI === 'true';
 const missing = !existsSync(CHROMIUM);

@@ -469,8 +469,10 @@ export async function buildWeb({
   const esbuild = await import('esbuild');
   const out = join(root, 'dist', 'web');
   mkdirSync(out, { recursive: true });
-  // chunks of earlier builds (their names carry a content hash), with their compressed copies
-  for (const f of readdirSync(out)) if (/^chunk-.*\.js(\.map|\.br|\.gz)?$/.test(f)) rmSync(join(out, f));
+  // chunks of earlier builds (their names carry a content hash), with their licence files and
+  // compressed copies
+  for (const f of readdirSync(out))
+    if (/^chunk-.*\.js(\.map|\.LEGAL\.txt)?(\.br|\.gz)?$/.test(f)) rmSync(join(out, f));
   const t0 = Date.now();
   const ajv = await checkDataAtBuild(esbuild, root);
   const pb = await precompileProtobuf(esbuild, root);

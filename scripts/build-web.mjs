@@ -503,13 +503,6 @@ export async function buildWeb({
     },
     splitting: false,
   });
-  // boot.js: a classic script (index.html loads it with async) that starts the page's worker
-  const boot = await esbuild.build({
-    ...common,
-    entryPoints: { boot: 'src/web/app/boot.ts' },
-    format: 'iife',
-    splitting: false,
-  });
   const result = await esbuild.build({
     ...common,
     entryPoints: {
@@ -521,20 +514,12 @@ export async function buildWeb({
     splitting: true,
     chunkNames: 'chunk-[hash]',
   });
-  const built = [
-    ...Object.keys(result.metafile.outputs),
-    ...Object.keys(single.metafile.outputs),
-    ...Object.keys(boot.metafile.outputs),
-  ].map((f) => f.split('/').pop());
+  const built = [...Object.keys(result.metafile.outputs), ...Object.keys(single.metafile.outputs)].map((f) =>
+    f.split('/').pop(),
+  );
   writePageChunks(out, result.metafile);
   if (!dev)
-    for (const f of [
-      'app.js.map',
-      'worker.js.map',
-      'supply-worker.js.map',
-      'perf-worker.js.map',
-      'boot.js.map',
-    ])
+    for (const f of ['app.js.map', 'worker.js.map', 'supply-worker.js.map', 'perf-worker.js.map'])
       rmSync(join(out, f), { force: true });
   // index.html last: its time stamp marks the build as complete (see src/web/build.ts). app.js's
   // own chunks are preloaded beside it (modulepreload), so they are fetched with app.js rather than
@@ -576,11 +561,7 @@ export async function buildWeb({
   const now = new Date();
   utimesSync(join(out, 'index.html'), now, now);
   if (!quiet) {
-    const sizes = Object.entries({
-      ...boot.metafile.outputs,
-      ...single.metafile.outputs,
-      ...result.metafile.outputs,
-    })
+    const sizes = Object.entries({ ...single.metafile.outputs, ...result.metafile.outputs })
       .filter(([f]) => f.endsWith('.js'))
       .map(([f, o]) => `${f.split('/').pop()} ${(o.bytes / 1024).toFixed(0)} KiB`);
     console.log(`dist/web: ${sizes.join(', ')} (${Date.now() - t0} ms)`);

@@ -16,9 +16,8 @@ import {
   type TaskName,
   type Tasks,
 } from './tasks.js';
-import { createWorker, type WorkerKey } from './workers.js';
 
-const workers = new Map<WorkerKey, Worker>();
+const workers = new Map<string, Worker>();
 let seq = 0;
 type Progress = (done: number, total: number) => void;
 const pending = new Map<
@@ -43,15 +42,22 @@ const isSupplyTask = (task: TaskName) => (SUPPLY_TASKS as readonly string[]).inc
 const isPerfTask = (task: TaskName) => (PERF_TASKS as readonly string[]).includes(task);
 
 function workerFor(task: TaskName): Worker {
-  const key: WorkerKey = isSupplyTask(task) ? 'supply' : isPerfTask(task) ? 'perf' : 'main';
+  const key = isSupplyTask(task) ? 'supply' : isPerfTask(task) ? 'perf' : 'main';
   let w = workers.get(key);
   if (!w) {
-    // the worker boot.js started for this page, when it is this one; else a new one
-    const booted = globalThis.chipstackBooted;
-    if (booted?.key === key) {
-      w = booted.worker;
-      globalThis.chipstackBooted = undefined;
-    } else w = createWorker(key);
+    // literal URLs, one per worker, so that the bundler sees each entry
+    w =
+      key === 'supply'
+        ? new Worker(new URL('./supply-worker.js', import.meta.url), {
+            type: 'module',
+            name: 'chipstack-supply',
+          })
+        : key === 'perf'
+          ? new Worker(new URL('./perf-worker.js', import.meta.url), {
+              type: 'module',
+              name: 'chipstack-perf',
+            })
+          : new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'chipstack' });
     w.onmessage = receive;
     workers.set(key, w);
   }

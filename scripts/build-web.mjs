@@ -14,26 +14,29 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { brotliCompressSync, gzipSync, constants as zlibConstants } from 'node:zlib';
 
 const STATIC = ['index.html', 'style.css'];
 
 /**
- * ajv compiles JSON Schemas into JavaScript with `new Function`, which a CSP without
- * 'unsafe-eval' forbids. So the build runs the dashboard's schema compilations once in Node
- * (the catalogue's and the perf data's, as the pages do), keeps each validator's standalone
- * source (ajv/dist/standalone), and bundles, in place of `ajv`, a small class whose `compile`
- * returns the precompiled validator for the same options, added schemas and schema. A schema
- * that was not precompiled is an error naming this script, never a silent pass.
+ * The browser runs no JSON Schema validation: the bundled data is checked here, at build time, and
+ * an invalid data set fails the build. The build runs the dashboard's schema checks once in Node
+ * with the real ajv (the catalogue's and the perf data's, through the same `createCatalog` and
+ * `createPerfData` calls as the pages and workers) and records, per compiled schema, the files of
+ * data/ that passed. In the bundles, `ajv` is a small class whose `compile` returns a check of that
+ * record: a document that is a bundled file of data/ (`dataFiles`: the very object its module
+ * exports) checked at build against the same schema (same options and added schemas) passes,
+ * anything else is an error naming this script, never a silent pass. So no validator code ships (ajv's generated code would also need
+ * `new Function`, which the page's CSP forbids) and no page or worker spends time validating.
  */
 const AJV_ENTRY = `
 import { getCatalog, PERF_FILES } from './src/web/app/data.ts';
 import { createPerfData } from './src/perf/index.ts';
 getCatalog();
 createPerfData(PERF_FILES);
-export { recorded, standaloneCode } from 'chipstack:ajv-recorder';
+export { checked } from 'chipstack:ajv-recorder';
 `;
 
 /** A 53-bit string hash (cyrb53): the key of a compilation. The same function runs in the shim. */
@@ -76,18 +79,18 @@ async function importBundle(esbuild, root, entry, kind, plugin) {
   }
 }
 
-async function precompileAjv(esbuild, root) {
+async function checkDataAtBuild(esbuild, root) {
   const ajvDir = join(root, 'node_modules', 'ajv', 'dist');
   const recorder = `
 import RealAjv from ${JSON.stringify(join(ajvDir, 'ajv.js'))};
-import standalone from ${JSON.stringify(join(ajvDir, 'standalone', 'index.js'))};
+import { fileOf } from 'chipstack:data-files';
 const Base = RealAjv.default ?? RealAjv;
-export const standaloneCode = standalone.default ?? standalone;
-export const recorded = [];
+/** "compilation-key data-file" of every file of data/ that passed its schema. */
+export const checked = new Set();
 ${HASH_SOURCE}
 export default class RecordingAjv extends Base {
   constructor(opts = {}) {
-    super({ ...opts, code: { ...(opts.code ?? {}), source: true, esm: true } });
+    super(opts);
     this.chipstackKey = [opts, []];
   }
   addSchema(schema, key, meta, ...rest) {
@@ -96,17 +99,26 @@ export default class RecordingAjv extends Base {
   }
   compile(schema, meta) {
     const v = super.compile(schema, meta);
-    recorded.push({ ajv: this, validate: v, key: keyOf(JSON.stringify([...this.chipstackKey, schema])) });
-    return v;
+    const key = keyOf(JSON.stringify([...this.chipstackKey, schema]));
+    const recording = (doc) => {
+      const ok = v(doc);
+      recording.errors = v.errors;
+      if (ok && fileOf(doc) !== undefined) checked.add(key + ' ' + fileOf(doc));
+      return ok;
+    };
+    return recording;
   }
 }
 // ajv's class has itself as .default (CommonJS interop), inherited here: point it at this class.
 Object.defineProperty(RecordingAjv, 'default', { value: RecordingAjv });
 export { RecordingAjv as Ajv };
 `;
+  // getCatalog and createPerfData throw on invalid data: the build stops with their problems
+  const files = dataFiles(root);
   const mod = await importBundle(esbuild, root, AJV_ENTRY, 'ajv', {
     name: 'ajv-recorder',
     setup(b) {
+      files.setup(b);
       b.onResolve({ filter: /^ajv$|^chipstack:ajv-recorder$/ }, () => ({
         path: 'recorder',
         namespace: 'ajv-rec',
@@ -118,21 +130,17 @@ export { RecordingAjv as Ajv };
       }));
     },
   });
-  if (mod.recorded.length === 0)
-    throw new Error('build-web: no ajv compilation was recorded (see AJV_ENTRY)');
-  const modules = new Map();
-  const keys = [];
-  mod.recorded.forEach((r, i) => {
-    if (keys.some(([k]) => k === r.key)) return;
-    modules.set(`chipstack:ajv-validator-${i}`, mod.standaloneCode(r.ajv, r.validate));
-    keys.push([r.key, `chipstack:ajv-validator-${i}`]);
-  });
+  if (mod.checked.size === 0) throw new Error('build-web: no document was checked (see AJV_ENTRY)');
   const shim = `
-${keys.map(([, m], i) => `import v${i} from ${JSON.stringify(m)};`).join('\n')}
-const table = new Map([${keys.map(([k], i) => `[${JSON.stringify(k)}, v${i}]`).join(', ')}]);
+import { fileOf } from 'chipstack:data-files';
+const checked = new Set(${JSON.stringify([...mod.checked].sort())});
 ${HASH_SOURCE}
-/** ajv, precompiled by scripts/build-web.mjs: compile() returns the validator built for this schema. */
-export default class PrecompiledAjv {
+/**
+ * ajv as the dashboard bundles it (scripts/build-web.mjs): the build checked the bundled data
+ * against its schemas; compile() returns a check that a document is one the build checked
+ * against this schema.
+ */
+export default class CheckedAtBuild {
   constructor(opts = {}) {
     this.chipstackKey = [opts, []];
   }
@@ -141,25 +149,25 @@ export default class PrecompiledAjv {
     return this;
   }
   compile(schema) {
-    const v = table.get(keyOf(JSON.stringify([...this.chipstackKey, schema])));
-    if (!v) {
-      const key = keyOf(JSON.stringify([...this.chipstackKey, schema]));
-      throw new Error('chipstack: this JSON Schema (key ' + key + ') was not precompiled by scripts/build-web.mjs (the dashboard runs no eval); precompiled: ' + [...table.keys()].join(' '));
-    }
-    return v;
+    const key = keyOf(JSON.stringify([...this.chipstackKey, schema]));
+    const validate = (doc) => {
+      validate.errors = null;
+      if (checked.has(key + ' ' + fileOf(doc))) return true;
+      throw new Error('chipstack: this data was not checked against its JSON Schema by scripts/build-web.mjs (the dashboard checks the files of data/ it bundles at build time and runs no schema validation)');
+    };
+    return validate;
   }
 }
-export { PrecompiledAjv as Ajv };
+export { CheckedAtBuild as Ajv };
 `;
   return {
-    count: keys.length,
+    count: mod.checked.size,
     plugin: {
-      name: 'ajv-precompiled',
+      name: 'ajv-checked-at-build',
       setup(b) {
-        b.onResolve({ filter: /^ajv$/ }, () => ({ path: 'shim', namespace: 'ajv-pre' }));
-        b.onResolve({ filter: /^chipstack:ajv-validator-/ }, (a) => ({ path: a.path, namespace: 'ajv-pre' }));
-        b.onLoad({ filter: /.*/, namespace: 'ajv-pre' }, (a) => ({
-          contents: a.path === 'shim' ? shim : modules.get(a.path),
+        b.onResolve({ filter: /^ajv$/ }, () => ({ path: 'shim', namespace: 'ajv-checked' }));
+        b.onLoad({ filter: /.*/, namespace: 'ajv-checked' }, () => ({
+          contents: shim,
           resolveDir: root,
           loader: 'js',
         }));
@@ -333,42 +341,123 @@ export const sep = '/';`,
 }
 
 /**
- * The supply model's data set, prepared once here as the CLI prepares it (`loadSupplyData`: every
- * file of data/supply checked against its schema.json, then `dataFromFiles` with the catalogue's
- * chip figures and `validateData`), and bundled as the module `chipstack:supply-data`: the Supply
- * page and its worker start from the validated data instead of validating the catalogue and
- * building the data set again in the browser. Invalid supply data fails this build.
+ * Data prepared once here in Node and bundled as modules, so that the pages and workers start from
+ * it instead of preparing it in the browser:
+ * - `chipstack:supply-data`: the supply model's data set as the CLI prepares it (`loadSupplyData`:
+ *   every file of data/supply checked against its schema.json, then `dataFromFiles` with the
+ *   catalogue's chip figures and `validateData`), for the Supply page's worker;
+ * - `chipstack:perf-choices`: what the Performance and Compare forms offer (src/web/perf-choices.ts
+ *   over the validated catalogue), for the router and those pages.
+ * Invalid data fails this build.
  */
-async function prepareSupplyData(esbuild, root) {
+async function prepareModules(esbuild, root) {
   const dataUrl = pathToFileURL(join(root, 'data', '/')).href;
   const entry = `
 import { loadCatalog, readCommonSchema } from './src/catalog/node.ts';
 import { checkSchema, readSupplyFiles } from './src/supply/load.ts';
 import { dataFromFiles } from './src/supply/index.ts';
+import { perfChoices } from './src/web/perf-choices.ts';
 const dataDir = new URL(${JSON.stringify(dataUrl)});
 const files = readSupplyFiles(${JSON.stringify(join(root, 'data', 'supply'))});
 checkSchema(files, readCommonSchema(dataDir));
-export const data = dataFromFiles(files, loadCatalog(dataDir));
+const catalog = loadCatalog(dataDir);
+export const supply = dataFromFiles(files, catalog);
+export const choices = perfChoices(catalog);
 `;
-  const mod = await importBundle(esbuild, root, entry, 'supply', { name: 'none', setup() {} });
-  const json = JSON.stringify(mod.data);
+  const mod = await importBundle(esbuild, root, entry, 'prepare', { name: 'none', setup() {} });
+  const modules = new Map([
+    ['chipstack:supply-data', JSON.stringify(mod.supply)],
+    ['chipstack:perf-choices', JSON.stringify(mod.choices)],
+  ]);
   return {
-    bytes: json.length,
+    bytes: Object.fromEntries([...modules].map(([k, v]) => [k, v.length])),
     plugin: {
-      name: 'supply-data',
+      name: 'prepared-modules',
       setup(b) {
-        b.onResolve({ filter: /^chipstack:supply-data$/ }, () => ({
-          path: 'data',
-          namespace: 'supply-data',
+        b.onResolve({ filter: /^chipstack:(supply-data|perf-choices)$/ }, (a) => ({
+          path: a.path,
+          namespace: 'prepared',
         }));
-        b.onLoad({ filter: /.*/, namespace: 'supply-data' }, () => ({
+        b.onLoad({ filter: /.*/, namespace: 'prepared' }, (a) => ({
           // JSON.parse of one string: quicker to start than the same data as an object literal
-          contents: `export default JSON.parse(${JSON.stringify(json)});`,
+          contents: `export default JSON.parse(${JSON.stringify(modules.get(a.path))});`,
           loader: 'js',
         }));
       },
     },
   };
+}
+
+/**
+ * The JSON files of data/ that the bundles import (the catalogue, perf data and schemas): each as
+ * `JSON.parse` of one string (V8 parses JSON text faster than the same data as an object literal,
+ * which is what esbuild's JSON loader writes), its object registered with its file name in the
+ * module `chipstack:data-files`, which the schema check above asks (`fileOf`).
+ */
+function dataFiles(root) {
+  const dataDir = join(root, 'data');
+  return {
+    name: 'data-files',
+    setup(b) {
+      b.onResolve({ filter: /^chipstack:data-files$/ }, () => ({ path: 'files', namespace: 'data-files' }));
+      b.onLoad({ filter: /.*/, namespace: 'data-files' }, () => ({
+        contents: `const files = new WeakMap();
+/** The object of a bundled data file, registered with its file name. */
+export function dataFile(doc, file) { files.set(doc, file); return doc; }
+/** The file a bundled data object came from (undefined for anything else). */
+export const fileOf = (doc) => (doc !== null && typeof doc === 'object' ? files.get(doc) : undefined);`,
+        loader: 'js',
+      }));
+      b.onLoad({ filter: /\.json$/ }, (a) => {
+        if (!a.path.startsWith(dataDir)) return undefined;
+        const text = JSON.stringify(JSON.parse(readFileSync(a.path, 'utf8')));
+        const file = relative(root, a.path).split(sep).join('/');
+        return {
+          contents: `import { dataFile } from 'chipstack:data-files';\nexport default dataFile(JSON.parse(${JSON.stringify(text)}), ${JSON.stringify(file)});`,
+          loader: 'js',
+          resolveDir: root,
+        };
+      });
+    },
+  };
+}
+
+/**
+ * Write each page's chunks into app.js (the router's `PAGE_CHUNKS` placeholder, main.ts): for every
+ * page module that app.js imports dynamically, its chunk and all the chunks it imports statically,
+ * less those app.js itself imports. The router preloads them at navigation.
+ */
+function writePageChunks(out, metafile) {
+  const outputs = metafile.outputs;
+  const name = (k) => k.split('/').pop();
+  const byName = new Map(Object.entries(outputs).map(([k, o]) => [name(k), o]));
+  const closure = (start) => {
+    const seen = new Set();
+    const visit = (n) => {
+      if (seen.has(n)) return;
+      seen.add(n);
+      for (const i of byName.get(n)?.imports ?? []) if (i.kind === 'import-statement') visit(name(i.path));
+    };
+    visit(start);
+    return seen;
+  };
+  const app = byName.get('app.js');
+  if (!app) throw new Error('build-web: no app.js in the build');
+  const shell = closure('app.js');
+  const pages = {};
+  for (const i of app.imports) {
+    if (i.kind !== 'dynamic-import') continue;
+    const entry = byName.get(name(i.path))?.entryPoint ?? '';
+    const m = /src\/web\/app\/pages\/([a-z]+)\.ts$/.exec(entry);
+    if (!m) continue;
+    pages[m[1]] = [...closure(name(i.path))].filter((c) => !shell.has(c)).sort();
+  }
+  const file = join(out, 'app.js');
+  const js = readFileSync(file, 'utf8');
+  const holder = '{"chipstack:page-chunks":[]}';
+  if (js.split(holder).length !== 2)
+    throw new Error(`build-web: app.js must hold the placeholder ${holder} once (src/web/app/main.ts)`);
+  writeFileSync(file, js.replace(holder, JSON.stringify(pages)));
 }
 
 /** Build dist/web under `root` (default: this package). */
@@ -380,28 +469,20 @@ export async function buildWeb({
   const esbuild = await import('esbuild');
   const out = join(root, 'dist', 'web');
   mkdirSync(out, { recursive: true });
-  // chunks of earlier builds (their names carry a content hash), with their compressed copies
-  for (const f of readdirSync(out)) if (/^chunk-.*\.js(\.map|\.br|\.gz)?$/.test(f)) rmSync(join(out, f));
+  // chunks of earlier builds (their names carry a content hash), with their licence files and
+  // compressed copies
+  for (const f of readdirSync(out))
+    if (/^chunk-.*\.js(\.map|\.LEGAL\.txt)?(\.br|\.gz)?$/.test(f)) rmSync(join(out, f));
   const t0 = Date.now();
-  const ajv = await precompileAjv(esbuild, root);
+  const ajv = await checkDataAtBuild(esbuild, root);
   const pb = await precompileProtobuf(esbuild, root);
-  const supply = await prepareSupplyData(esbuild, root);
-  const result = await esbuild.build({
-    plugins: [ajv.plugin, pb.plugin, supply.plugin, nodeShims(root)],
+  const prepared = await prepareModules(esbuild, root);
+  const common = {
+    plugins: [ajv.plugin, pb.plugin, prepared.plugin, dataFiles(root), nodeShims(root)],
     absWorkingDir: root,
-    entryPoints: {
-      app: 'src/web/app/main.ts',
-      worker: 'src/web/app/worker.ts',
-      'supply-worker': 'src/web/app/supply-worker.ts',
-      'perf-worker': 'src/web/app/perf-worker.ts',
-    },
     outdir: out,
     bundle: true,
     format: 'esm',
-    // each page, Plot and the data load as shared chunks on first use: the first paint needs only
-    // app.js and the page shown (chunks sit beside app.js, so worker.js resolves the same)
-    splitting: true,
-    chunkNames: 'chunk-[hash]',
     platform: 'browser',
     target: ['es2022', 'chrome110', 'firefox115', 'safari16'],
     minify: !dev,
@@ -410,8 +491,33 @@ export async function buildWeb({
     metafile: true,
     legalComments: 'linked',
     logLevel: quiet ? 'silent' : 'warning',
+  };
+  // The workers started at navigation (Performance's and Supply's) as single files: one fetch and
+  // one compile when the page opens, no chain of chunk requests (they share no module map with
+  // the page anyway).
+  const single = await esbuild.build({
+    ...common,
+    entryPoints: {
+      'supply-worker': 'src/web/app/supply-worker.ts',
+      'perf-worker': 'src/web/app/perf-worker.ts',
+    },
+    splitting: false,
   });
-  const built = Object.keys(result.metafile.outputs).map((f) => f.split('/').pop());
+  const result = await esbuild.build({
+    ...common,
+    entryPoints: {
+      app: 'src/web/app/main.ts',
+      worker: 'src/web/app/worker.ts',
+    },
+    // each page, Plot and the data load as shared chunks on first use: the first paint needs only
+    // app.js and the page shown (chunks sit beside app.js, so worker.js resolves the same)
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
+  });
+  const built = [...Object.keys(result.metafile.outputs), ...Object.keys(single.metafile.outputs)].map((f) =>
+    f.split('/').pop(),
+  );
+  writePageChunks(out, result.metafile);
   if (!dev)
     for (const f of ['app.js.map', 'worker.js.map', 'supply-worker.js.map', 'perf-worker.js.map'])
       rmSync(join(out, f), { force: true });
@@ -455,7 +561,7 @@ export async function buildWeb({
   const now = new Date();
   utimesSync(join(out, 'index.html'), now, now);
   if (!quiet) {
-    const sizes = Object.entries(result.metafile.outputs)
+    const sizes = Object.entries({ ...single.metafile.outputs, ...result.metafile.outputs })
       .filter(([f]) => f.endsWith('.js'))
       .map(([f, o]) => `${f.split('/').pop()} ${(o.bytes / 1024).toFixed(0)} KiB`);
     console.log(`dist/web: ${sizes.join(', ')} (${Date.now() - t0} ms)`);

@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { nativeEightBit } from '../catalog/formats.js';
 import { loadCatalog } from '../catalog/node.js';
 import { parseSafetensorsBuffer } from '../io/buffer.js';
 import { parseModel, tensorFloat32 } from '../onnx/model.js';
@@ -27,6 +26,7 @@ import { analyze, dequantize, getScheme, quantize } from '../quant/index.js';
 import { runSupply } from '../supply/index.js';
 import { loadSupplyData } from '../supply/load.js';
 import { ensureBuilt, PACKAGE_ROOT } from './build.js';
+import { nativeEightBit } from './perf-choices.js';
 import { createDashboardServer, listen } from './server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -37,9 +37,9 @@ const fmtLike = (v: number) => {
   if (a >= 1e6 || a < 1e-4) return v.toExponential(3).replace('e+', 'e');
   return String(Number(v.toPrecision(4)));
 };
-/** The pages' "auto (native 8-bit)" weights for a catalogue system: the catalogue's rule, as the CLI reads it. */
+/** The pages' "auto (native 8-bit)" weights for a catalogue system (perf-choices.ts, the build's rule). */
 function nativeEightBitOf(cat: ReturnType<typeof loadCatalog>, system: string): string {
-  return nativeEightBit(cat.getAccelerator(cat.getSystem(system).accelerator).formats.native);
+  return nativeEightBit(cat.getAccelerator(cat.getSystem(system).accelerator));
 }
 const CI = process.env.CI === 'true';
 const missing = !existsSync(CHROMIUM);
@@ -77,6 +77,7 @@ const READY: Record<string, string[]> = {
   chips: ['button[data-chip="h100-sxm"]', 'figure.chart svg', 'text=CloudMatrix 384'],
   performance: [
     '[data-metric="tps-chip"]',
+    '#perf-out figure.chart svg',
     'text=Predicted against published measurements',
     '#serve-out figure.chart svg',
   ],
@@ -461,6 +462,8 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     assert.match(await text(page, '[data-metric="shortfall"]'), /short by [\d.]+ GB/);
     await page.locator('[data-apply-fit]').click();
     await page.locator('[data-metric="tps-chip"]').waitFor({ timeout: 30_000 });
+    // drawn in full (the chart follows the cards) before the page is left
+    await page.locator('#perf-out figure.chart svg[role="img"]').waitFor({ timeout: 30_000 });
     assert.equal(await page.locator('[data-unfit]').count(), 0);
     assert.match(await text(page, '#ep-hint'), /experts spread over/);
     // names, not ids, in the dropdowns
@@ -497,6 +500,7 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
         await text(page, '#ep-hint'),
         new RegExp(`^auto = ${r.parallel.ep}: the smallest EP that fits`),
       );
+      await page.locator('#perf-out figure.chart svg[role="img"]').waitFor({ timeout: 30_000 });
     }
     // invalid values in a link are shown, not replaced
     await page.goto(`${base}#/performance?batch=0&system=nope`);
@@ -582,6 +586,54 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     await page.reload();
     await page.locator('#perf-problems', { hasText: 'attention-weight format "fp3"' }).waitFor();
     assert.equal(await page.inputValue('#perf-attn'), 'fp3');
+    assert.equal(await page.locator('[data-metric="tps-chip"]').count(), 0);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('overlap: the share of communication hidden and what hides it (--overlap, --overlap-kind) reach the simulator as in Node; invalid values are flagged', async () => {
+    const cat = loadCatalog();
+    const perfData = loadPerfData();
+    // the page's default setup (DeepSeek-V3 decode on CloudMatrix 384, batch 64, EP chosen by perf)
+    const w = {
+      model: 'deepseek-v3',
+      system: 'cloudmatrix-384',
+      phase: 'decode' as const,
+      batch: 64,
+      seqLen: 4096,
+      weights: nativeEightBitOf(cat, 'cloudmatrix-384'),
+      kv: 'bf16',
+      tp: 1,
+      pp: 1,
+    };
+    const tps = (o: { overlap?: number; overlapKind?: 'micro-batch' | 'dispatch-only' }) =>
+      fmtLike(simulate(perfData, cat, { ...w, ...o }).tokensPerSecPerChip);
+    const none = tps({});
+    const micro = tps({ overlap: 0.8 });
+    const dispatch = tps({ overlap: 0.8, overlapKind: 'dispatch-only' });
+    assert.equal(new Set([none, micro, dispatch]).size, 3, 'the choices matter for this setup');
+    const { page, errors } = await open('#/performance?overlap=0.8&overlap-kind=dispatch-only');
+    await page.locator('[data-metric="tps-chip"]', { hasText: dispatch }).waitFor({ timeout: 60_000 });
+    await page.locator('.note', { hasText: '80% of the communication hidden (dispatch-only)' }).waitFor();
+    assert.equal(await page.inputValue('#perf-overlap-kind'), 'dispatch-only');
+    assert.match(
+      (await page.locator('#perf-overlap-kind option:checked').textContent()) ?? '',
+      /local work, dispatch only/,
+      'a plain-language label',
+    );
+    await page.selectOption('#perf-overlap-kind', 'micro-batch');
+    await page.locator('[data-metric="tps-chip"]', { hasText: micro }).waitFor({ timeout: 60_000 });
+    assert.match(page.url(), /overlap-kind=micro-batch/);
+    await page.fill('#perf-overlap', '0');
+    await page.locator('[data-metric="tps-chip"]', { hasText: none }).waitFor({ timeout: 60_000 });
+    await page.fill('#perf-overlap', '1.5');
+    await page.locator('#perf-overlap-err', { hasText: 'fraction from 0 to 1' }).waitFor();
+    assert.equal(await page.locator('[data-metric="tps-chip"]').count(), 0);
+    // a kind that is not one, in a link: shown and flagged, nothing simulated
+    await page.goto(`${base}#/performance?overlap-kind=two-batch`);
+    await page.reload();
+    await page.locator('#perf-problems', { hasText: 'overlap kind "two-batch"' }).waitFor();
+    assert.equal(await page.inputValue('#perf-overlap-kind'), 'two-batch');
     assert.equal(await page.locator('[data-metric="tps-chip"]').count(), 0);
     assert.deepEqual(errors, []);
     await page.close();

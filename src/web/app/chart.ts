@@ -10,6 +10,36 @@ import { type Child, h } from './dom.js';
 import { download } from './download.js';
 import { keyboardTooltips } from './keytips.js';
 
+/** Plot's functions (plot.ts) as a page that loads them on first use sees them. */
+export type PlotModule = typeof import('./plot.js');
+let plotLoad: Promise<PlotModule> | undefined;
+
+/** Load Plot (once): a page's numbers are drawn without waiting for it, its charts when it is in. */
+export const loadPlot = (): Promise<PlotModule> => {
+  plotLoad ??= import('./plot.js');
+  return plotLoad;
+};
+
+/** Run `fn` after the browser has painted what is on the page now (the next frame, then a task). */
+export function afterPaint(fn: () => void): void {
+  requestAnimationFrame(() => setTimeout(fn, 0));
+}
+
+/** A chart's place, filled once Plot has loaded (unless the page has replaced it meanwhile). */
+export function chartSlot(draw: (Plot: PlotModule) => HTMLElement): HTMLElement {
+  const slot = h('div', { class: 'chart-slot' });
+  loadPlot().then(
+    (Plot) => {
+      if (slot.isConnected) slot.replaceWith(draw(Plot));
+    },
+    (err: Error) =>
+      slot.replaceChildren(
+        h('p', { class: 'error', role: 'alert' }, `Could not load the charts: ${err.message}`),
+      ),
+  );
+  return slot;
+}
+
 export const PLOT_STYLE = {
   background: 'transparent',
   color: 'inherit',

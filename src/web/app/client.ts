@@ -2,9 +2,10 @@
  * @module web/client
  * The page's side of the workers: `run('supply', req)` returns a promise of the result. The supply
  * tasks go to the supply worker (supply-worker.js), the simulator's to its worker (perf-worker.js),
- * the others to the dashboard's worker (worker.js); each starts on its first task. `latest` wraps a task so that only the newest call
- * of a control resolves (older ones are dropped). `prefetch` sends a task before its page asks for
- * it (at navigation); the page's own identical request then takes that answer.
+ * the others to the dashboard's worker (worker.js); each starts on its first task. `latest` wraps a
+ * task so that only the newest call of a control resolves (older ones are dropped). `prefetch`
+ * sends a task before its page asks for it (at navigation: Supply's Monte Carlo, Performance's
+ * simulation); the page's own identical request then takes that answer.
  */
 import {
   PERF_TASKS,
@@ -69,11 +70,15 @@ const ahead = new Map<string, Promise<unknown>>();
 const asked = new Set<string>();
 const keyOf = (task: TaskName, req: unknown) => `${task} ${JSON.stringify(req)}`;
 
+/** Tasks that may be sent ahead: the pages' first requests, small and keyed by their JSON. */
+type AheadTask = SupplyTaskName | 'perf';
+const isAheadTask = (task: TaskName) => isSupplyTask(task) || task === 'perf';
+
 /**
- * Send a supply task now (a page about to ask for it); `run` with the same task and request takes
- * its answer.
+ * Send a task now (a page about to ask for it); `run` with the same task and request takes its
+ * answer.
  */
-export function prefetch<K extends SupplyTaskName>(task: K, req: Tasks[K]['req']): void {
+export function prefetch<K extends AheadTask>(task: K, req: Tasks[K]['req']): void {
   const key = keyOf(task, req);
   if (ahead.has(key) || asked.has(key)) return;
   const p = send(task, req, []);
@@ -102,8 +107,8 @@ export function run<K extends TaskName>(
   transfer: Transferable[] = [],
   progress?: Progress,
 ): Promise<Tasks[K]['res']> {
-  // only the supply tasks are sent ahead (their requests are small; no other request is keyed)
-  if (transfer.length > 0 || !isSupplyTask(task)) return send(task, req, transfer, progress);
+  // only the supply tasks and the simulation are sent ahead (no other request is keyed)
+  if (transfer.length > 0 || !isAheadTask(task)) return send(task, req, transfer, progress);
   const key = keyOf(task, req);
   const early = ahead.get(key);
   if (early) {

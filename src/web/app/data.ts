@@ -1,8 +1,11 @@
 /**
  * @module web/data
- * The shipped catalogue and perf JSON, inlined by the bundler, and the validated catalogue built from
- * it with the same `createCatalog` the CLI uses (the supply data set is prepared at build time for
- * the Supply page's own worker: `chipstack:supply-data`).
+ * The shipped catalogue and perf JSON, inlined by the bundler, and the catalogue built from it with
+ * the same `createCatalog` the CLI uses. The files were checked against their schemas by the build
+ * (scripts/build-web.mjs, `checkDataAtBuild`: an invalid file fails it), so in the browser
+ * `createCatalog` and `createPerfData` run their consistency checks but no schema validation. (The
+ * supply data set is prepared at build time for the Supply page's own worker: `chipstack:supply-data`;
+ * the Performance form's choices likewise: `chipstack:perf-choices`.)
  */
 import accelerators from '../../../data/accelerators.json' with { type: 'json' };
 import models from '../../../data/models.json' with { type: 'json' };
@@ -19,7 +22,7 @@ import { type Catalog, createCatalog } from '../../catalog/index.js';
 
 let catalog: Catalog | undefined;
 
-/** The catalogue, validated against its schemas on first use. */
+/** The catalogue, built on first use. */
 export function getCatalog(): Catalog {
   catalog ??= createCatalog(
     { accelerators, systems, models },

@@ -3,6 +3,7 @@
  * The dashboard shell: navigation, theme, and the page router over the URL hash.
  */
 import { h } from './dom.js';
+import { startPerf } from './perf-state.js';
 import { current } from './state.js';
 import { startSupply } from './supply-state.js';
 
@@ -11,7 +12,8 @@ type Render = (root: HTMLElement) => void;
 /**
  * Each page is its own chunk (esbuild splitting), fetched the first time it is shown. `start`, when
  * given, runs at navigation, before the page's chunk arrives: Supply starts its worker on its first
- * Monte Carlo then (supply-state.ts is small and in app.js), so the worker computes while the page loads.
+ * Monte Carlo then, Performance its worker on its first simulation (supply-state.ts and
+ * perf-state.ts are small and in app.js), so the worker computes while the page loads.
  */
 const PAGES: Record<string, { title: string; load: () => Promise<Render>; start?: () => void }> = {
   formats: { title: 'Formats', load: () => import('./pages/formats.js').then((m) => m.renderFormats) },
@@ -19,6 +21,7 @@ const PAGES: Record<string, { title: string; load: () => Promise<Render>; start?
   performance: {
     title: 'Performance',
     load: () => import('./pages/performance.js').then((m) => m.renderPerformance),
+    start: startPerf,
   },
   model: { title: 'Model', load: () => import('./pages/model.js').then((m) => m.renderModel) },
   compare: { title: 'Compare', load: () => import('./pages/compare.js').then((m) => m.renderCompare) },
@@ -29,6 +32,22 @@ const PAGES: Record<string, { title: string; load: () => Promise<Render>; start?
   },
   kernels: { title: 'Kernels', load: () => import('./pages/kernels.js').then((m) => m.renderKernels) },
 };
+
+/**
+ * Each page's chunks (its own and every chunk it imports, beyond app.js's), written in by the build
+ * (scripts/build-web.mjs replaces this placeholder): preloaded at navigation, so that they are
+ * fetched together with the page's chunk instead of after it.
+ */
+const PAGE_CHUNKS: Record<string, string[]> = JSON.parse('{"chipstack:page-chunks":[]}');
+const preloaded = new Set<string>();
+
+function preload(page: string): void {
+  for (const c of PAGE_CHUNKS[page] ?? []) {
+    if (preloaded.has(c)) continue;
+    preloaded.add(c);
+    document.head.append(h('link', { rel: 'modulepreload', href: c }));
+  }
+}
 
 const THEME_KEY = 'chipstack-theme';
 
@@ -66,6 +85,7 @@ async function route(): Promise<void> {
   const root = document.getElementById('app')!;
   document.title = `${PAGES[key]!.title} - chipstack`;
   PAGES[key]!.start?.();
+  preload(key);
   let render: Render;
   try {
     render = await PAGES[key]!.load();

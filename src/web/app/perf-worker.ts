@@ -1,8 +1,9 @@
 /**
  * @module web/perf-worker
- * The performance simulator's Web Worker (Performance, Compare and Chips' validation table): its own
- * small bundle (src/perf, the catalogue and their data; no quantization, ONNX or kernels code), so
- * it starts quickly.
+ * The performance simulator's Web Worker (Performance, Compare and the validation table): its own
+ * bundle, one file (src/perf, the catalogue and their data; no quantization, ONNX or kernels code),
+ * started by the router at navigation to Performance with the page's first simulation
+ * (perf-state.ts), so it boots while the page loads. Tasks are answered in the order they arrive.
  */
 import {
   chipPower,
@@ -17,14 +18,13 @@ import {
   simulate,
   type Workload,
 } from '../../perf/index.js';
+import * as data from './data.js';
 import { serve } from './serve.js';
 import type { PerfTaskName, Tasks } from './tasks.js';
 
+/** The catalogue and perf data (bundled with this worker, checked at build), built on the first task. */
 let perfData: PerfData | undefined;
-/** The shipped JSON (catalogue and perf data): its own chunk, loaded and checked on the first task. */
-let data: typeof import('./data.js') | undefined;
-async function perfInputs() {
-  data ??= await import('./data.js');
+function perfInputs() {
   perfData ??= createPerfData(data.PERF_FILES);
   return { perf: perfData, cat: data.getCatalog() };
 }
@@ -51,11 +51,11 @@ function simulateOrFit(
 
 serve<PerfTaskName>({
   async perf(workload) {
-    const { perf, cat } = await perfInputs();
+    const { perf, cat } = perfInputs();
     return simulateOrFit(perf, cat, workload);
   },
   async setup({ workload, tpotMaxMs, ttftMaxMs }) {
-    const { perf, cat } = await perfInputs();
+    const { perf, cat } = perfInputs();
     const outcome = simulateOrFit(perf, cat, workload);
     const sys = resolveSystem(perf, cat, workload.system, workload.assume ?? {});
     const pue = outcome.ok ? outcome.result.energy.pue : (workload.energy?.pue ?? num(perf.energy.pue));
@@ -80,7 +80,7 @@ serve<PerfTaskName>({
     return res;
   },
   async serve({ base, tpotMaxMs, ttftMaxMs, outputLen }) {
-    const { perf, cat } = await perfInputs();
+    const { perf, cat } = perfInputs();
     const opts: { tpotMaxMs?: number; ttftMaxMs?: number; outputLen?: number } = {};
     if (tpotMaxMs !== undefined) opts.tpotMaxMs = tpotMaxMs;
     if (ttftMaxMs !== undefined) opts.ttftMaxMs = ttftMaxMs;
@@ -88,7 +88,7 @@ serve<PerfTaskName>({
     return serveSearch(perf, cat, base, opts);
   },
   async validation() {
-    const { perf, cat } = await perfInputs();
+    const { perf, cat } = perfInputs();
     return runValidation(perf, cat);
   },
 });

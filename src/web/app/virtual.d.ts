@@ -6,3 +6,9 @@ declare module 'chipstack:supply-data' {
   const data: SupplyData;
   export default data;
 }
+
+declare module 'chipstack:perf-choices' {
+  /** The Performance and Compare forms' choices (a `PerfChoices`, src/web/perf-choices.ts), made at build time. */
+  const choices: unknown;
+  export default choices;
+}

@@ -13,10 +13,10 @@ import { AXES, chartBlock, PLOT_STYLE, plotWidth, X_LABEL } from '../chart.js';
 import { run } from '../client.js';
 import { getCatalog, PERF_FILES } from '../data.js';
 import { debounce, field, fill, fmt, h, select } from '../dom.js';
+import { FORMAT_IDS, nativeEightBit, systemName } from '../perf-state.js';
 import { current, setList, update } from '../state.js';
 import { dataTable } from '../table.js';
 import type { SetupRequest, SetupResult } from '../tasks.js';
-import { FORMAT_IDS, nativeEightBit, systemName } from './performance.js';
 
 /** The fields of a setup, in the order they are shown; `pin` URL values are these as a query string. */
 const FIELDS = [

@@ -4,19 +4,31 @@
  * representable value on a log axis, and block quantization of a tensor (synthetic, or a
  * .safetensors file parsed in the worker) with error histograms, SQNR and bits per element.
  */
-import * as Plot from '@observablehq/plot';
+import type { Markish } from '@observablehq/plot';
 import {
   codec,
   FORMAT_NAMES,
   type FormatName,
   formatInfo,
+  getFormat,
   PRESET_NAMES,
   PRESETS,
 } from '../../../formats/index.js';
 import { SCHEMES, SYNTHETIC_KINDS, type SyntheticKind } from '../../../quant/index.js';
 import { log2Density, looksLikeCode, parseCode } from '../../../web/axis.js';
 import { bitFields, formulaOf } from '../../../web/bits.js';
-import { AXES, COLOURS, chartBlock, PLOT_STYLE, plotWidth, X_LABEL } from '../chart.js';
+import {
+  AXES,
+  afterPaint,
+  COLOURS,
+  chartBlock,
+  chartSlot,
+  loadPlot,
+  PLOT_STYLE,
+  type PlotModule,
+  plotWidth,
+  X_LABEL,
+} from '../chart.js';
 import { latest, run } from '../client.js';
 import { field, fill, fmt, h, pct, select } from '../dom.js';
 import { download } from '../download.js';
@@ -60,8 +72,16 @@ interface EncodingRow {
   options: string;
 }
 
-function encodeAll(x: number, preset: string): EncodingRow[] {
-  return FORMAT_NAMES.map((format) => {
+/**
+ * Whether the 16-bit formats' code tables are built (`formatInfo` builds and caches one per format:
+ * 65,536 codes each, the most costly step of this page's first draw). Until then the encoding table
+ * is drawn without their rows, and again with them once that first table has been painted.
+ */
+let wideBuilt = false;
+const NARROW = FORMAT_NAMES.filter((f) => getFormat(f).bits <= 8);
+
+function encodeAll(x: number, preset: string, formats: readonly FormatName[] = FORMAT_NAMES): EncodingRow[] {
+  return formats.map((format) => {
     let c: ReturnType<typeof codec>;
     let options = 'default';
     try {
@@ -107,9 +127,9 @@ interface DecodingRow {
 function formatsForCode(code: number, digits: number, radix: 2 | 16): FormatName[] {
   const need = Math.max(1, code.toString(2).length);
   const spelled = radix === 16 ? digits * 4 : digits;
-  const fits = FORMAT_NAMES.filter((f) => formatInfo(f).spec.bits >= need);
+  const fits = FORMAT_NAMES.filter((f) => getFormat(f).bits >= need);
   const exact = fits.filter(
-    (f) => formatInfo(f).spec.bits <= spelled && formatInfo(f).spec.bits > spelled - (radix === 16 ? 4 : 1),
+    (f) => getFormat(f).bits <= spelled && getFormat(f).bits > spelled - (radix === 16 ? 4 : 1),
   );
   return exact.length ? exact : fits;
 }
@@ -152,18 +172,18 @@ function codeColumns<R extends { format: FormatName; code: number }>(): Column<R
       key: 'format',
       label: 'Format',
       value: (r) => r.format,
-      render: (r) => h('abbr', { title: formatInfo(r.format).spec.title }, r.format),
+      render: (r) => h('abbr', { title: getFormat(r.format).title }, r.format),
     },
     {
       key: 'code',
       label: 'Code',
-      value: (r) => hex(r.code, formatInfo(r.format).spec.bits),
-      render: (r) => h('code', null, hex(r.code, formatInfo(r.format).spec.bits)),
+      value: (r) => hex(r.code, getFormat(r.format).bits),
+      render: (r) => h('code', null, hex(r.code, getFormat(r.format).bits)),
     },
     {
       key: 'bits',
       label: 'Bits',
-      value: (r) => r.code.toString(2).padStart(formatInfo(r.format).spec.bits, '0'),
+      value: (r) => r.code.toString(2).padStart(getFormat(r.format).bits, '0'),
       render: (r) => bitsView(r.format, r.code),
     },
   ];
@@ -200,8 +220,8 @@ function decodeTable(text: string, code: number, formats: FormatName[]): HTMLEle
   });
 }
 
-function encodeTable(text: string, x: number, preset: string): HTMLElement {
-  const rows = encodeAll(x, preset);
+function encodeTable(text: string, x: number, preset: string, formats?: readonly FormatName[]): HTMLElement {
+  const rows = encodeAll(x, preset, formats);
   return dataTable({
     name: 'encodings',
     caption: `${text.trim()} encoded in every format (${preset === 'default' ? 'round to nearest even' : `preset ${preset}: ${PRESETS[preset as 'torch'].summary}`})`,
@@ -289,7 +309,7 @@ function encodingSection(): HTMLElement {
       input.removeAttribute('aria-invalid');
       presetSel.disabled = true;
       hint.textContent = `read as a ${formats
-        .map((f) => formatInfo(f).spec.bits)
+        .map((f) => getFormat(f).bits)
         .filter((b, i, a) => a.indexOf(b) === i)
         .join('/')}-bit code`;
       update({ x: text.trim() });
@@ -308,6 +328,24 @@ function encodingSection(): HTMLElement {
     presetSel.disabled = false;
     hint.textContent = 'read as a value to encode';
     update({ x: text.trim() });
+    if (!wideBuilt) {
+      // the first draw: the 8-bit and smaller formats now, all of them after this paint
+      fill(
+        out,
+        encodeTable(text, x, preset, NARROW),
+        h(
+          'p',
+          { class: 'status', 'data-wide-pending': '' },
+          'bf16 and fp16 follow (building their 65,536-code tables)...',
+        ),
+        legendLine(),
+      );
+      afterPaint(() => {
+        wideBuilt = true;
+        draw();
+      });
+      return;
+    }
     fill(out, encodeTable(text, x, preset), legendLine());
     drawValues?.(x);
   };
@@ -348,9 +386,21 @@ function valuesSection(): HTMLElement {
     },
   });
   let last = 1;
+  let drawn = 0;
+  // the chart follows the encoding table: drawn after the browser has painted it, once Plot is in
   drawValues = (x: number) => {
     last = x;
-    const formats = FORMAT_NAMES.filter((f) => wide || formatInfo(f).spec.bits <= 8);
+    const mine = ++drawn;
+    afterPaint(() =>
+      loadPlot().then(
+        (Plot) => mine === drawn && drawValuesNow(Plot, x),
+        (err: Error) =>
+          fill(out, h('p', { class: 'error', role: 'alert' }, `Could not load the chart: ${err.message}`)),
+      ),
+    );
+  };
+  const drawValuesNow = (Plot: PlotModule, x: number) => {
+    const formats = FORMAT_NAMES.filter((f) => wide || getFormat(f).bits <= 8);
     const positives = new Map<string, number[]>();
     const facts: string[] = [];
     let lo = Number.POSITIVE_INFINITY;
@@ -382,7 +432,7 @@ function valuesSection(): HTMLElement {
       }
     }
     const ax = Math.abs(x);
-    const marks: Plot.Markish[] = [
+    const marks: Markish[] = [
       Plot.tickX(ticksMarks, {
         x: 'v',
         y: 'format',
@@ -586,7 +636,8 @@ function quantSection(): HTMLElement {
       },
     );
   };
-  queueMicrotask(go);
+  // the quantization starts the dashboard's worker: after the encoding table has been painted
+  afterPaint(go);
   return h(
     'section',
     { 'aria-labelledby': 'q-h' },
@@ -812,31 +863,32 @@ function showQuant(out: HTMLElement, r: QuantResult): void {
     }));
   });
   const width = plotWidth();
-  const plot = Plot.plot({
-    width,
-    height: 320,
-    ...AXES,
-    style: PLOT_STYLE,
-    x: {
-      label: 'log10(|x - q| / rms(x))',
-      grid: true,
-      ticks: Math.max(4, Math.floor(width / 70)),
-      ...X_LABEL,
-    },
-    y: { label: '↑ share of elements', grid: true, tickFormat: '.0%' },
-    color: { legend: true, range: COLOURS },
-    marks: [
-      Plot.lineY(hist, {
-        x: 'bin',
-        y: 'share',
-        stroke: 'scheme',
-        curve: 'step',
-        channels: { scheme: 'scheme' },
-        tip: { format: { x: (v: number) => `10^${v.toFixed(2)}`, y: (v: number) => pct(v, 2) } },
-      }),
-      Plot.ruleY([0]),
-    ],
-  });
+  const histogram = (Plot: PlotModule) =>
+    Plot.plot({
+      width,
+      height: 320,
+      ...AXES,
+      style: PLOT_STYLE,
+      x: {
+        label: 'log10(|x - q| / rms(x))',
+        grid: true,
+        ticks: Math.max(4, Math.floor(width / 70)),
+        ...X_LABEL,
+      },
+      y: { label: '↑ share of elements', grid: true, tickFormat: '.0%' },
+      color: { legend: true, range: COLOURS },
+      marks: [
+        Plot.lineY(hist, {
+          x: 'bin',
+          y: 'share',
+          stroke: 'scheme',
+          curve: 'step',
+          channels: { scheme: 'scheme' },
+          tip: { format: { x: (v: number) => `10^${v.toFixed(2)}`, y: (v: number) => pct(v, 2) } },
+        }),
+        Plot.ruleY([0]),
+      ],
+    });
   const alt = r.results
     .map((x) => {
       const i = x.histogram.counts.indexOf(Math.max(...x.histogram.counts));
@@ -852,12 +904,20 @@ function showQuant(out: HTMLElement, r: QuantResult): void {
       'SQNR = 10 log10(sum x^2 / sum (x - q)^2); bits/element = element bits + scale bits / elements per block (NVFP4 adds its fp32 tensor scale).',
     ),
     table,
-    chartBlock('Error histogram (elements reproduced exactly are left out)', plot, alt, undefined, {
-      name: 'error-histogram',
-      scenario: r.label,
-      columns: ['scheme', 'bin centre log10(|x - q| / rms(x))', 'share of elements'],
-      rows: hist.map((d) => [d.scheme, d.bin, d.share]),
-    }),
+    chartSlot((Plot) =>
+      chartBlock(
+        'Error histogram (elements reproduced exactly are left out)',
+        histogram(Plot),
+        alt,
+        undefined,
+        {
+          name: 'error-histogram',
+          scenario: r.label,
+          columns: ['scheme', 'bin centre log10(|x - q| / rms(x))', 'share of elements'],
+          rows: hist.map((d) => [d.scheme, d.bin, d.share]),
+        },
+      ),
+    ),
   );
 }
 

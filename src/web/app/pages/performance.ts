@@ -2,93 +2,90 @@
  * @module web/pages/performance
  * Performance: the roofline simulator (`src/perf`) run in the worker for a chosen model, system,
  * formats, batch and sequence length: tokens/s, TTFT, TPOT, J/token, $/Mtok and the per-operation
- * breakdown; and the validation table (predicted against published measurements).
+ * breakdown; and the validation table (predicted against published measurements). The first
+ * simulation was sent at navigation (perf-state.ts); the cards are drawn as soon as it answers,
+ * the charts once Plot has loaded, the serving search and the validation table after.
  */
-import * as Plot from '@observablehq/plot';
-import { nativeEightBit as nativeEightBitOfChip } from '../../../catalog/formats.js';
-import {
-  ASSUMABLE_FIELDS,
-  type Assumed,
-  type PerfResult,
-  parseAssume,
-  type ServeSearch,
-  STORAGE_FORMATS,
-  type Workload,
-} from '../../../perf/index.js';
+
+import type { Assumed, PerfResult, ServeSearch } from '../../../perf/index.js';
 import { BOTTLENECK_COLOURS } from '../../../web/palette.js';
-import { AXES, COLOURS, chartBlock, narrow, PLOT_STYLE, plotWidth, X_LABEL } from '../chart.js';
+import {
+  AXES,
+  COLOURS,
+  chartBlock,
+  chartSlot,
+  loadPlot,
+  narrow,
+  PLOT_STYLE,
+  type PlotModule,
+  plotWidth,
+  X_LABEL,
+} from '../chart.js';
 import { latest, run } from '../client.js';
-import { getCatalog } from '../data.js';
 import { card, debounce, field, fill, fmt, h, select } from '../dom.js';
-import { current, update } from '../state.js';
+import {
+  chipName,
+  choices,
+  FORMAT_IDS,
+  isMoe,
+  limitMs,
+  modelName,
+  numberProblems,
+  type PerfState,
+  perfWorkload,
+  readPerfState,
+  systemName,
+} from '../perf-state.js';
+import { update } from '../state.js';
 import { dataTable } from '../table.js';
 import type { PerfOutcome, Tasks } from '../tasks.js';
 
-export const FORMAT_IDS = STORAGE_FORMATS.map((f) => f.id);
-
-/** A system's chip: a catalogue system's, or CHIP of a `CHIP:N` system built from a chip. */
-export function chipOf(system: string) {
-  const cat = getCatalog();
-  const m = /^(.+):(\d+)$/.exec(system);
-  return cat.getAccelerator(m ? m[1]! : cat.getSystem(system).accelerator);
-}
-
-/** A system's name: the catalogue's, or "N x CHIP (built from the chip)" for `CHIP:N`. */
-export function systemName(system: string): string {
-  const cat = getCatalog();
-  const m = /^(.+):(\d+)$/.exec(system);
-  if (!m) return cat.displayName(cat.getSystem(system));
-  return `${m[2]} x ${cat.displayName(cat.getAccelerator(m[1]!))} (built from the chip)`;
-}
-
-/** The "auto" weights of a system: its chip's best native 8-bit format (the catalogue's one rule). */
-export function nativeEightBit(system: string): string {
-  return nativeEightBitOfChip(chipOf(system).formats.native);
-}
+/** perf's `--assume` parser (`parseAssume`), loaded when an assumption is typed or in the link. */
+let assumeParser: ((items: readonly string[]) => Assumed) | undefined;
+const loadAssumeParser = () =>
+  import('../../../perf/chip.js').then((m) => {
+    assumeParser = m.parseAssume;
+  });
 
 function showResult(out: HTMLElement, r: PerfResult): void {
   const w = r.workload;
-  const cat = getCatalog();
-  const names = {
-    model: cat.displayName(cat.getModel(w.model)),
-    system: systemName(w.system),
-    chip: cat.displayName(cat.getAccelerator(r.chip)),
-  };
+  const names = { model: modelName(w.model), system: systemName(w.system), chip: chipName(r.chip) };
   const ms = (s: number | null) => (s === null ? 'n/a' : `${fmt(s * 1e3, 4)} ms`);
   const ops = [...r.ops].sort((a, b) => b.stepS - a.stepS);
   const width = plotWidth();
   const small = narrow();
   const short = (n: string) => (small && n.length > 20 ? `${n.slice(0, 19)}…` : n);
-  const plot = Plot.plot({
-    width,
-    height: AXES.marginTop + AXES.marginBottom + ops.length * 22,
-    ...AXES,
-    marginLeft: small ? 130 : 230,
-    style: PLOT_STYLE,
-    x: {
-      label: 'ms per step on one chip (before overlap)',
-      grid: true,
-      ticks: Math.max(3, Math.floor(width / 90)),
-      ...X_LABEL,
-    },
-    y: { label: null, domain: ops.map((o) => o.name), tickFormat: short },
-    color: {
-      legend: true,
-      domain: ['compute', 'memory', 'network'],
-      range: [BOTTLENECK_COLOURS.compute, BOTTLENECK_COLOURS.memory, BOTTLENECK_COLOURS.network],
-    },
-    marks: [
-      Plot.barX(ops, {
-        x: (o: (typeof ops)[number]) => o.stepS * 1e3,
-        y: 'name',
-        fill: 'bottleneck',
-        tip: true,
-        title: (o: (typeof ops)[number]) =>
-          `${o.name}\n${fmt(o.stepS * 1e3, 4)} ms per step (${o.count} runs)\n${o.bottleneck}-bound; ${o.path}`,
-      }),
-      Plot.ruleX([0]),
-    ],
-  });
+  const opsPlot = (Plot: PlotModule) =>
+    Plot.plot({
+      width,
+      height: AXES.marginTop + AXES.marginBottom + ops.length * 22,
+      ...AXES,
+      marginLeft: small ? 130 : 230,
+      style: PLOT_STYLE,
+      x: {
+        label: 'ms per step on one chip (before overlap)',
+        grid: true,
+        ticks: Math.max(3, Math.floor(width / 90)),
+        ...X_LABEL,
+      },
+      y: { label: null, domain: ops.map((o) => o.name), tickFormat: short },
+      color: {
+        legend: true,
+        domain: ['compute', 'memory', 'network'],
+        range: [BOTTLENECK_COLOURS.compute, BOTTLENECK_COLOURS.memory, BOTTLENECK_COLOURS.network],
+      },
+      marks: [
+        Plot.barX(ops, {
+          x: (o: (typeof ops)[number]) => o.stepS * 1e3,
+          y: 'name',
+          fill: 'bottleneck',
+          tip: true,
+          title: (o: (typeof ops)[number]) =>
+            `${o.name}\n${fmt(o.stepS * 1e3, 4)} ms per step (${o.count} runs)\n${o.bottleneck}-bound; ${o.path}`,
+        }),
+        Plot.ruleX([0]),
+      ],
+    });
   const alt = ops
     .slice(0, 8)
     .map((o) => `${o.name}: ${fmt(o.stepS * 1e3, 3)} ms, ${o.bottleneck}-bound`)
@@ -125,7 +122,7 @@ function showResult(out: HTMLElement, r: PerfResult): void {
     h(
       'p',
       { class: 'note' },
-      `${names.model} on ${names.system}: ${names.chip} (${r.chipClass} class), ${w.phase}, batch ${w.batch}, sequence ${w.seqLen}, weights ${w.weights}${w.attentionWeights !== w.weights ? ` (attention projections ${w.attentionWeights})` : ''}, activations ${w.activations}, KV ${w.kv}, TP ${w.tp} EP ${w.ep} PP ${w.pp}. GEMM path: ${r.paths.gemm}; attention: ${r.paths.attention}.`,
+      `${names.model} on ${names.system}: ${names.chip} (${r.chipClass} class), ${w.phase}, batch ${w.batch}, sequence ${w.seqLen}, weights ${w.weights}${w.attentionWeights !== w.weights ? ` (attention projections ${w.attentionWeights})` : ''}, activations ${w.activations}, KV ${w.kv}, TP ${w.tp} EP ${w.ep} PP ${w.pp}${w.overlap > 0 ? `, ${w.overlap * 100}% of the communication hidden (${w.overlapKind})` : ''}. GEMM path: ${r.paths.gemm}; attention: ${r.paths.attention}.`,
     ),
     r.warnings.length
       ? h(
@@ -134,12 +131,14 @@ function showResult(out: HTMLElement, r: PerfResult): void {
           r.warnings.map((x) => h('li', null, x)),
         )
       : null,
-    chartBlock('Time per operation', plot, alt, undefined, {
-      name: 'perf-ops',
-      scenario: `${names.model} on ${names.system}, ${w.phase}, batch ${w.batch}, sequence ${w.seqLen}, weights ${w.weights}, KV ${w.kv}, TP ${w.tp} EP ${w.ep} PP ${w.pp}; model estimate`,
-      columns: ['operation', 'ms per step', 'bound by', 'path'],
-      rows: ops.map((o) => [o.name, o.stepS * 1e3, o.bottleneck, o.path]),
-    }),
+    chartSlot((Plot) =>
+      chartBlock('Time per operation', opsPlot(Plot), alt, undefined, {
+        name: 'perf-ops',
+        scenario: `${names.model} on ${names.system}, ${w.phase}, batch ${w.batch}, sequence ${w.seqLen}, weights ${w.weights}, KV ${w.kv}, TP ${w.tp} EP ${w.ep} PP ${w.pp}${w.overlap > 0 ? `, overlap ${w.overlap} ${w.overlapKind}` : ''}; model estimate`,
+        columns: ['operation', 'ms per step', 'bound by', 'path'],
+        rows: ops.map((o) => [o.name, o.stepS * 1e3, o.bottleneck, o.path]),
+      }),
+    ),
     dataTable({
       name: 'perf-ops',
       caption: 'Per-operation breakdown (one chip, one step)',
@@ -186,72 +185,77 @@ function showResult(out: HTMLElement, r: PerfResult): void {
   );
 }
 
-function validationSection(): HTMLElement {
+/** The validation section and the call that asks the worker for it (after the page's simulation). */
+function validationSection(): { section: HTMLElement; start: () => void } {
   const out = h('div', null, h('p', { class: 'status' }, 'Running the validation points in the worker...'));
-  run('validation', {}).then(
-    (v) =>
-      fill(
-        out,
-        h(
-          'p',
-          { class: 'formula', 'data-validation-summary': '' },
-          `error = (predicted - measured) / measured. ${v.counts.points} published points (${v.counts.validation} validation, ${v.counts.calibration} calibration). Over validation points only: median |error| ${v.validationMedianAbsErrorPct.toFixed(1)}% (goal <= ${v.targetPct}%), largest ${v.maxValidationAbsErrorPct.toFixed(1)}% (goal <= ${v.maxPct}%); leave-one-out median ${v.looMedianAbsErrorPct.toFixed(1)}%. Sign balance (over / under) per hardware class: ${v.signBalance.map((b) => `${b.chipClass} ${b.over}/${b.under}${b.oneSided ? ' (one-sided)' : ''}`).join(', ')}. Goal ${v.goalMet ? 'met' : 'not met'}.`,
+  const start = () =>
+    run('validation', {}).then(
+      (v) =>
+        fill(
+          out,
+          h(
+            'p',
+            { class: 'formula', 'data-validation-summary': '' },
+            `error = (predicted - measured) / measured. ${v.counts.points} published points (${v.counts.validation} validation, ${v.counts.calibration} calibration). Over validation points only: median |error| ${v.validationMedianAbsErrorPct.toFixed(1)}% (goal <= ${v.targetPct}%), largest ${v.maxValidationAbsErrorPct.toFixed(1)}% (goal <= ${v.maxPct}%); leave-one-out median ${v.looMedianAbsErrorPct.toFixed(1)}%. Sign balance per hardware class (model faster / slower than measured; chip-hours counted inverted): ${v.signBalance.map((b) => `${b.chipClass} ${b.over}/${b.under}${b.oneSided ? ' (one-sided)' : ''}`).join(', ')}. Goal ${v.goalMet ? 'met' : 'not met'}.`,
+          ),
+          dataTable({
+            name: 'perf-validation',
+            caption: 'Predicted against published measurements',
+            columns: [
+              {
+                key: 'id',
+                label: 'Point',
+                value: (r) => r.id,
+                render: (r) => h('abbr', { title: `${r.title}. ${r.setupFacts}` }, r.id),
+              },
+              { key: 'unit', label: 'Unit', value: (r) => r.unit },
+              {
+                key: 'measured',
+                label: 'Measured',
+                numeric: true,
+                value: (r) => r.measured,
+                render: (r) => fmt(r.measured, 4),
+              },
+              {
+                key: 'predicted',
+                label: 'Predicted',
+                numeric: true,
+                value: (r) => r.predicted,
+                render: (r) => fmt(r.predicted, 4),
+              },
+              {
+                key: 'errorPct',
+                label: 'Error %',
+                numeric: true,
+                value: (r) => r.errorPct,
+                render: (r) => r.errorPct.toFixed(1),
+              },
+              {
+                key: 'looErrorPct',
+                label: 'LOO error %',
+                numeric: true,
+                value: (r) => r.looErrorPct,
+                render: (r) => r.looErrorPct.toFixed(1),
+              },
+              { key: 'role', label: 'Role', value: (r) => r.role },
+              { key: 'chipClass', label: 'Class', value: (r) => r.chipClass },
+              { key: 'calibrates', label: 'Calibrates', value: (r) => r.calibrates ?? '' },
+              { key: 'source', label: 'Source', value: (r) => r.source },
+            ],
+            rows: v.rows,
+            sortable: true,
+          }),
+          // what a measurement is when the model cannot predict it (as `chipstack validate` prints)
+          ...v.rows
+            .filter((r) => r.note)
+            .map((r) => h('p', { class: 'hint', 'data-validation-note': r.id }, `${r.id}: ${r.note}`)),
         ),
-        dataTable({
-          name: 'perf-validation',
-          caption: 'Predicted against published measurements',
-          columns: [
-            {
-              key: 'id',
-              label: 'Point',
-              value: (r) => r.id,
-              render: (r) => h('abbr', { title: `${r.title}. ${r.setupFacts}` }, r.id),
-            },
-            { key: 'unit', label: 'Unit', value: (r) => r.unit },
-            {
-              key: 'measured',
-              label: 'Measured',
-              numeric: true,
-              value: (r) => r.measured,
-              render: (r) => fmt(r.measured, 4),
-            },
-            {
-              key: 'predicted',
-              label: 'Predicted',
-              numeric: true,
-              value: (r) => r.predicted,
-              render: (r) => fmt(r.predicted, 4),
-            },
-            {
-              key: 'errorPct',
-              label: 'Error %',
-              numeric: true,
-              value: (r) => r.errorPct,
-              render: (r) => r.errorPct.toFixed(1),
-            },
-            {
-              key: 'looErrorPct',
-              label: 'LOO error %',
-              numeric: true,
-              value: (r) => r.looErrorPct,
-              render: (r) => r.looErrorPct.toFixed(1),
-            },
-            { key: 'role', label: 'Role', value: (r) => r.role },
-            { key: 'chipClass', label: 'Class', value: (r) => r.chipClass },
-            { key: 'calibrates', label: 'Calibrates', value: (r) => r.calibrates ?? '' },
-            { key: 'source', label: 'Source', value: (r) => r.source },
-          ],
-          rows: v.rows,
-          sortable: true,
-        }),
-        // what a measurement is when the model cannot predict it (as `chipstack validate` prints)
-        ...v.rows
-          .filter((r) => r.note)
-          .map((r) => h('p', { class: 'hint', 'data-validation-note': r.id }, `${r.id}: ${r.note}`)),
-      ),
-    (err: Error) => fill(out, h('p', { class: 'error', role: 'alert' }, err.message)),
-  );
-  return h('section', { 'aria-labelledby': 'val-h' }, h('h2', { id: 'val-h' }, 'Validation'), out);
+      (err: Error) => fill(out, h('p', { class: 'error', role: 'alert' }, err.message)),
+    );
+  return {
+    section: h('section', { 'aria-labelledby': 'val-h' }, h('h2', { id: 'val-h' }, 'Validation'), out),
+    start,
+  };
 }
 
 interface Problem {
@@ -259,15 +263,13 @@ interface Problem {
   message: string;
 }
 
-/** A whole number in [min, max], or the reason it is not one. */
-function wholeNumber(raw: string, what: string, min: number, max: number): number | string {
-  const t = raw.trim();
-  if (t === '') return `${what} is empty: type a whole number from ${min} to ${max.toLocaleString()}`;
-  const v = Number(t);
-  if (!Number.isFinite(v) || !Number.isInteger(v)) return `${what} must be a whole number, got "${raw}"`;
-  if (v < min || v > max) return `${what} must be from ${min} to ${max.toLocaleString()}, got ${v}`;
-  return v;
-}
+/** perf's overlap kinds in plain words: what the collectives run under (the CLI's --overlap-kind; the id in brackets). */
+const OVERLAP_LABELS: Record<string, string> = {
+  'micro-batch': 'the other micro-batch (micro-batch)',
+  'single-batch': 'shared experts, one batch (single-batch)',
+  'dispatch-only': 'local work, dispatch only (dispatch-only)',
+  'shared-expert': 'shared experts, dispatch only (shared-expert)',
+};
 
 function unfitBlock(o: Extract<PerfOutcome, { ok: false }>, fitOut: HTMLElement): HTMLElement {
   const m = o.memory;
@@ -326,35 +328,36 @@ function showServe(out: HTMLElement, s: ServeSearch): void {
     fill(out, limitsLine, head);
     return;
   }
-  const plot = Plot.plot({
-    width: plotWidth(),
-    height: 320,
-    ...AXES,
-    marginLeft: 60,
-    style: PLOT_STYLE,
-    x: {
-      type: 'log',
-      label: 'tokens/s per user (1 / TPOT)',
-      grid: true,
-      ...X_LABEL,
-      ticks: narrow() ? 3 : 6,
-    },
-    y: { label: 'tokens/s per chip', grid: true, zero: true },
-    marks: [
-      Plot.line(pts, {
-        x: 'tokensPerSecPerUser',
-        y: 'tokensPerSecPerChip',
-        stroke: COLOURS[0],
-        tip: true,
-        title: (p: (typeof pts)[number]) =>
-          `${fmt(p.tokensPerSecPerChip, 4)} tok/s per chip at ${fmt(p.tokensPerSecPerUser, 3)} tok/s per user\n${label(p)}\nTPOT ${fmt(p.tpotMs, 3)} ms, TTFT ${fmt(p.ttftMs, 3)} ms`,
-      }),
-      Plot.dot(pts, { x: 'tokensPerSecPerUser', y: 'tokensPerSecPerChip', fill: COLOURS[0], r: 3 }),
-      ...(b
-        ? [Plot.dot([b], { x: 'tokensPerSecPerUser', y: 'tokensPerSecPerChip', stroke: COLOURS[1], r: 7 })]
-        : []),
-    ],
-  });
+  const frontier = (Plot: PlotModule) =>
+    Plot.plot({
+      width: plotWidth(),
+      height: 320,
+      ...AXES,
+      marginLeft: 60,
+      style: PLOT_STYLE,
+      x: {
+        type: 'log',
+        label: 'tokens/s per user (1 / TPOT)',
+        grid: true,
+        ...X_LABEL,
+        ticks: narrow() ? 3 : 6,
+      },
+      y: { label: 'tokens/s per chip', grid: true, zero: true },
+      marks: [
+        Plot.line(pts, {
+          x: 'tokensPerSecPerUser',
+          y: 'tokensPerSecPerChip',
+          stroke: COLOURS[0],
+          tip: true,
+          title: (p: (typeof pts)[number]) =>
+            `${fmt(p.tokensPerSecPerChip, 4)} tok/s per chip at ${fmt(p.tokensPerSecPerUser, 3)} tok/s per user\n${label(p)}\nTPOT ${fmt(p.tpotMs, 3)} ms, TTFT ${fmt(p.ttftMs, 3)} ms`,
+        }),
+        Plot.dot(pts, { x: 'tokensPerSecPerUser', y: 'tokensPerSecPerChip', fill: COLOURS[0], r: 3 }),
+        ...(b
+          ? [Plot.dot([b], { x: 'tokensPerSecPerUser', y: 'tokensPerSecPerChip', stroke: COLOURS[1], r: 7 })]
+          : []),
+      ],
+    });
   const alt = `Pareto frontier of ${pts.length} deployments: ${pts
     .slice(0, 6)
     .map((p) => `${fmt(p.tokensPerSecPerChip, 3)} tok/s/chip at ${fmt(p.tokensPerSecPerUser, 3)} tok/s/user`)
@@ -363,32 +366,40 @@ function showServe(out: HTMLElement, s: ServeSearch): void {
     out,
     limitsLine,
     head,
-    chartBlock('Serving frontier: tokens/s per chip against tokens/s per user', plot, alt, undefined, {
-      name: 'perf-pareto',
-      scenario: `${s.model} on ${systemName(s.system)}, ${limits || 'no SLA limit'}; model estimate`,
-      columns: [
-        'tokens/s per user',
-        'tokens/s per chip',
-        'batch',
-        'tp',
-        'ep',
-        'pp',
-        'chips',
-        'TPOT ms',
-        'TTFT ms',
-      ],
-      rows: pts.map((p) => [
-        p.tokensPerSecPerUser,
-        p.tokensPerSecPerChip,
-        p.batch,
-        p.tp,
-        p.ep,
-        p.pp,
-        p.chips,
-        p.tpotMs,
-        p.ttftMs,
-      ]),
-    }),
+    chartSlot((Plot) =>
+      chartBlock(
+        'Serving frontier: tokens/s per chip against tokens/s per user',
+        frontier(Plot),
+        alt,
+        undefined,
+        {
+          name: 'perf-pareto',
+          scenario: `${s.model} on ${systemName(s.system)}, ${limits || 'no SLA limit'}; model estimate`,
+          columns: [
+            'tokens/s per user',
+            'tokens/s per chip',
+            'batch',
+            'tp',
+            'ep',
+            'pp',
+            'chips',
+            'TPOT ms',
+            'TTFT ms',
+          ],
+          rows: pts.map((p) => [
+            p.tokensPerSecPerUser,
+            p.tokensPerSecPerChip,
+            p.batch,
+            p.tp,
+            p.ep,
+            p.pp,
+            p.chips,
+            p.tpotMs,
+            p.ttftMs,
+          ]),
+        },
+      ),
+    ),
     h(
       'p',
       { class: 'formula' },
@@ -399,50 +410,7 @@ function showServe(out: HTMLElement, s: ServeSearch): void {
 
 /** The Performance page. */
 export function renderPerformance(root: HTMLElement): void {
-  const cat = getCatalog();
-  const models = cat.models.map((m) => m.id);
-  const systems = cat.systems.map((s) => s.id);
-  const params = current().params;
-  const problems = new Map<string, string>();
-  /** A choice from the URL: kept as typed and flagged when it is not one of `allowed`. */
-  const choice = (key: string, fallback: string, allowed: readonly string[], what: string): string => {
-    const v = params.get(key);
-    if (v === null) return fallback;
-    if (!allowed.includes(v)) problems.set(key, `${what} "${v}" (from the link) is not one of the choices`);
-    return v;
-  };
-  const raw = (key: string, fallback: string) => params.get(key) ?? fallback;
-  const st = {
-    model: choice('model', 'deepseek-v3', models, 'model'),
-    system: choice('system', 'cloudmatrix-384', systems, 'system'),
-    phase: choice('phase', 'decode', ['decode', 'prefill'], 'phase') as 'decode' | 'prefill',
-    batch: raw('batch', '64'),
-    seq: raw('seq', '4096'),
-    weights: choice('weights', 'auto', ['auto', ...FORMAT_IDS], 'weight format'),
-    /** The attention projections' weight format (perf's `attentionWeights`, the CLI's --attention-weights). */
-    attn: choice('attn', 'same', ['same', ...FORMAT_IDS], 'attention-weight format'),
-    acts: choice('acts', 'same', ['same', ...FORMAT_IDS], 'activation format'),
-    kv: choice('kv', 'bf16', FORMAT_IDS, 'KV-cache format'),
-    tp: raw('tp', '1'),
-    pp: raw('pp', '1'),
-    ep: raw('ep', 'auto'),
-    /** 'none', or a catalogue chip: the system is then `CHIP:N` with N = `count`. */
-    chip: choice('chip', 'none', ['none', ...cat.accelerators.map((a) => a.id)], 'chip'),
-    count: raw('count', '8'),
-    /** perf's assumptions for missing figures: FIELD=VALUE, comma-separated. */
-    assume: raw('assume', ''),
-    tpot: raw('tpot', '50'),
-    ttft: raw('ttft', ''),
-    olen: raw('olen', '1000'),
-  };
-  const LIMITS = {
-    batch: ['Batch', 1, 1e6],
-    seq: ['Sequence length', 1, 1e7],
-    tp: ['TP', 1, 1024],
-    pp: ['PP', 1, 1024],
-    count: ['Chip count', 1, 1_000_000],
-    olen: ['Output length', 1, 1e6],
-  } as const;
+  const { st, problems } = readPerfState();
   const controls = new Map<string, HTMLInputElement | HTMLSelectElement>();
   const fieldErrors = new Map<string, HTMLElement>();
   const summary = h('div', { class: 'error', role: 'alert', hidden: true, id: 'perf-problems' });
@@ -451,51 +419,32 @@ export function renderPerformance(root: HTMLElement): void {
   const epHint = h('small', { id: 'ep-hint' });
   /** This setup pinned on the Compare page (the same field names as its pins). */
   const compareLink = h('a', { id: 'perf-compare', href: '#/compare' }, 'Compare this setup with others');
-  const out = h('div');
+  const out = h('div', { id: 'perf-out' });
   const perf = latest('perf');
   const serve = latest('serve');
   const serveOut = h('div', { id: 'serve-out' });
   const serveStatus = h('p', { class: 'status', 'aria-live': 'polite' });
   let assumed: Assumed = {};
-  const moeOf = () => models.includes(st.model) && cat.getModel(st.model).ffn === 'moe';
-  /** The system simulated: a catalogue system, or `CHIP:N` built from a chip. */
-  const systemSpec = () => (st.chip === 'none' ? st.system : `${st.chip}:${st.count}`);
-  /** A limit in ms: empty = none. */
-  const limitMs = (raw: string, what: string, key: string): number | undefined => {
-    if (raw.trim() === '') {
-      problems.delete(key);
-      return undefined;
-    }
-    const v = Number(raw);
-    if (!(v > 0 && v <= 1e7))
-      problems.set(key, `${what} must be a positive number of ms (or empty), got "${raw}"`);
-    else problems.delete(key);
-    return v;
-  };
+  /** Whether perf's `--assume` parser is needed and still loading (the check runs again once it is in). */
+  let parserPending = false;
   const check = (): boolean => {
-    for (const [k, [what, min, max]] of Object.entries(LIMITS)) {
-      const v = wholeNumber(st[k as keyof typeof LIMITS], what, min, max);
-      if (typeof v === 'string') problems.set(k, v);
-      else problems.delete(k);
-    }
-    if (st.ep !== 'auto') {
-      const v = wholeNumber(st.ep, 'EP', 1, 4096);
-      if (typeof v === 'string') problems.set('ep', `${v} (or "auto")`);
-      else problems.delete('ep');
-    } else problems.delete('ep');
-    try {
-      assumed = parseAssume(
-        st.assume
-          .split(/[,\s]+/)
-          .map((x) => x.trim())
-          .filter(Boolean),
-      );
+    numberProblems(st, problems);
+    const items = st.assume
+      .split(/[,\s]+/)
+      .map((x) => x.trim())
+      .filter(Boolean);
+    parserPending = items.length > 0 && !assumeParser;
+    if (items.length === 0) {
+      assumed = {};
       problems.delete('assume');
-    } catch (e) {
-      problems.set('assume', (e as Error).message.replace(/^--assume:? ?/, 'Assume: '));
+    } else if (assumeParser) {
+      try {
+        assumed = assumeParser(items);
+        problems.delete('assume');
+      } catch (e) {
+        problems.set('assume', (e as Error).message.replace(/^--assume:? ?/, 'Assume: '));
+      }
     }
-    limitMs(st.tpot, 'TPOT limit', 'tpot');
-    limitMs(st.ttft, 'TTFT limit', 'ttft');
     for (const [k, el] of controls) {
       const p = problems.get(k);
       if (p) el.setAttribute('aria-invalid', 'true');
@@ -508,6 +457,7 @@ export function renderPerformance(root: HTMLElement): void {
     }
     const list: Problem[] = [...problems].map(([key, message]) => ({ key, message }));
     summary.hidden = list.length === 0;
+    if (parserPending) return false;
     fill(
       summary,
       list.length
@@ -521,7 +471,7 @@ export function renderPerformance(root: HTMLElement): void {
           ]
         : null,
     );
-    const moe = moeOf();
+    const moe = isMoe(st.model);
     epHint.textContent =
       st.ep === 'auto'
         ? moe
@@ -534,29 +484,21 @@ export function renderPerformance(root: HTMLElement): void {
   };
   const go = () => {
     if (!check()) {
+      if (parserPending) {
+        status.textContent = 'Reading the assumptions...';
+        void loadAssumeParser().then(go, (err: Error) => {
+          status.textContent = '';
+          error.hidden = false;
+          error.textContent = err.message;
+        });
+        return;
+      }
       status.textContent = '';
       fill(out);
       return;
     }
-    const moe = moeOf();
-    // EP auto: left to perf, which picks the smallest EP that fits (fewest chips), as the CLI does
-    const epN = st.ep === 'auto' ? (moe ? undefined : 1) : Number(st.ep);
-    const system = systemSpec();
-    const w: Workload = {
-      model: st.model,
-      system,
-      phase: st.phase,
-      batch: Number(st.batch),
-      seqLen: Number(st.seq),
-      weights: st.weights === 'auto' ? nativeEightBit(system) : st.weights,
-      kv: st.kv,
-      tp: Number(st.tp),
-      pp: Number(st.pp),
-    };
-    if (epN !== undefined) w.ep = epN;
-    if (st.attn !== 'same') w.attentionWeights = st.attn;
-    if (st.acts !== 'same') w.activations = st.acts;
-    if (Object.keys(assumed).length) w.assume = assumed;
+    const w = perfWorkload(st, assumed);
+    const system = w.system;
     const pin = new URLSearchParams({
       model: st.model,
       system,
@@ -576,10 +518,12 @@ export function renderPerformance(root: HTMLElement): void {
     const { phase: _p, batch: _b, tp: _t, pp: _pp, ep: _e, ...base } = w;
     serveStatus.textContent = 'Searching batch and parallelism in the worker...';
     const sreq: Tasks['serve']['req'] = { base, outputLen: Number(st.olen) };
-    const tpot = limitMs(st.tpot, 'TPOT limit', 'tpot');
-    const ttft = limitMs(st.ttft, 'TTFT limit', 'ttft');
-    if (tpot !== undefined) sreq.tpotMaxMs = tpot;
-    if (ttft !== undefined) sreq.ttftMaxMs = ttft;
+    const tpot = limitMs(st.tpot, 'TPOT limit');
+    const ttft = limitMs(st.ttft, 'TTFT limit');
+    if (typeof tpot === 'number') sreq.tpotMaxMs = tpot;
+    if (typeof ttft === 'number') sreq.ttftMaxMs = ttft;
+    // the page's simulation first (the worker answers in order): the cards do not wait for the search
+    const simulated = perf(w);
     serve(sreq).then(
       (r) => {
         serveStatus.textContent = '';
@@ -590,7 +534,7 @@ export function renderPerformance(root: HTMLElement): void {
         fill(serveOut, h('p', { class: 'error', role: 'alert' }, err.message));
       },
     );
-    perf(w).then(
+    simulated.then(
       (o) => {
         error.hidden = true;
         if (o.ok) {
@@ -648,14 +592,14 @@ export function renderPerformance(root: HTMLElement): void {
     );
   };
   const later = debounce(go, 150);
-  const set = (k: keyof typeof st, urlKey: string) => (v: string) => {
-    (st as Record<string, string>)[k] = v;
+  const set = (k: keyof PerfState, urlKey: string) => (v: string) => {
+    st[k] = v;
     problems.delete(k);
     update({ [urlKey]: v });
     later();
   };
   /** A select that keeps an invalid value from the link visible (flagged) instead of replacing it. */
-  const pick = (k: keyof typeof st, options: (string | [string, string])[]) => {
+  const pick = (k: keyof PerfState, options: (string | [string, string])[]) => {
     const cur = st[k];
     const known = options.some((o) => (typeof o === 'string' ? o : o[0]) === cur);
     const all = known ? options : [[cur, `${cur} (not valid)`] as [string, string], ...options];
@@ -664,10 +608,13 @@ export function renderPerformance(root: HTMLElement): void {
     controls.set(k, el);
     return el;
   };
-  const num = (k: 'batch' | 'seq' | 'tp' | 'pp' | 'count' | 'assume' | 'tpot' | 'ttft' | 'olen') => {
+  const num = (
+    k: 'batch' | 'seq' | 'tp' | 'pp' | 'count' | 'assume' | 'overlap' | 'tpot' | 'ttft' | 'olen',
+  ) => {
     const el = h('input', {
       type: 'text',
-      inputmode: k === 'assume' ? 'text' : k === 'tpot' || k === 'ttft' ? 'decimal' : 'numeric',
+      inputmode:
+        k === 'assume' ? 'text' : k === 'tpot' || k === 'ttft' || k === 'overlap' ? 'decimal' : 'numeric',
       value: st[k],
       id: `perf-${k}`,
       size: k === 'assume' ? 24 : 8,
@@ -694,6 +641,7 @@ export function renderPerformance(root: HTMLElement): void {
     ...['1', '2', '4', '8', '16', '32', '64', '72', '128', '256', '384'].map((v): [string, string] => [v, v]),
   ]);
   epSel.setAttribute('aria-describedby', 'ep-hint perf-ep-err');
+  const validation = validationSection();
   root.append(
     h('h1', { id: 'page-title', tabindex: -1 }, 'Performance'),
     h(
@@ -709,7 +657,7 @@ export function renderPerformance(root: HTMLElement): void {
         'Model',
         pick(
           'model',
-          cat.models.map((m): [string, string] => [m.id, cat.displayName(m)]),
+          choices.models.map((m): [string, string] => [m.id, m.name]),
         ),
         'model',
       ),
@@ -717,7 +665,7 @@ export function renderPerformance(root: HTMLElement): void {
         'System',
         pick(
           'system',
-          cat.systems.map((s): [string, string] => [s.id, cat.displayName(s)]),
+          choices.systems.map((s): [string, string] => [s.id, s.name]),
         ),
         'system',
       ),
@@ -741,10 +689,29 @@ export function renderPerformance(root: HTMLElement): void {
       'div',
       { class: 'controls' },
       withErr(
+        'Communication hidden (0 to 1)',
+        num('overlap'),
+        'overlap',
+        'share of the collectives hidden behind other work; 0 = none',
+      ),
+      withErr(
+        'What hides it',
+        pick(
+          'overlap-kind',
+          choices.overlapKinds.map((k): [string, string] => [k, OVERLAP_LABELS[k] ?? k]),
+        ),
+        'overlap-kind',
+        'what the collectives run under; no effect while none is hidden',
+      ),
+    ),
+    h(
+      'div',
+      { class: 'controls' },
+      withErr(
         'Or build the system from a chip',
         pick('chip', [
           ['none', 'no: use the system above'],
-          ...cat.accelerators.map((a): [string, string] => [a.id, cat.displayName(a)]),
+          ...choices.accelerators.map((a): [string, string] => [a.id, a.name]),
         ]),
         'chip',
         'CHIP:N, from the chip’s catalogue figures',
@@ -754,7 +721,7 @@ export function renderPerformance(root: HTMLElement): void {
         'Assume missing figures',
         num('assume'),
         'assume',
-        `FIELD=VALUE, comma-separated; fields: ${ASSUMABLE_FIELDS.join(', ')}`,
+        `FIELD=VALUE, comma-separated; fields: ${choices.assumable.join(', ')}`,
       ),
     ),
     error,
@@ -780,9 +747,12 @@ export function renderPerformance(root: HTMLElement): void {
       serveStatus,
       serveOut,
     ),
-    validationSection(),
+    validation.section,
   );
   go();
+  validation.start();
+  // Plot's chunk, while the worker computes (the cards are drawn without it)
+  void loadPlot();
 }
 
 /** The memory card alone, for a setup that does not fit. */

@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { rawFile } from '../io/fixtures.js';
 import { openSafetensors } from '../io/index.js';
 import { ModelProto } from '../onnx/schema.js';
+import { matmulWithExternalWeight } from '../onnx/testutil.js';
 import { writeParts } from '../onnx/write.js';
 import { nvfp4GlobalScale } from '../quant/index.js';
 import { type CliReply, cli } from './cli.testutil.js';
@@ -161,39 +162,7 @@ describe('audit: files', () => {
   test('onnx quantize never replaces a file that is not its own output, with or without --force', async () => {
     const w = new Float32Array(64 * 8).map((_, i) => Math.sin(i));
     writeFileSync(at('w.bin'), Buffer.from(w.buffer));
-    const model = ModelProto.encode({
-      irVersion: 8,
-      opsetImport: [{ domain: '', version: 13 }],
-      graph: {
-        name: 'g',
-        node: [{ name: 'mm', opType: 'MatMul', input: ['x', 'w'], output: ['y'] }],
-        initializer: [
-          {
-            name: 'w',
-            dataType: 1,
-            dims: [64, 8],
-            dataLocation: 1,
-            externalData: [
-              { key: 'location', value: 'w.bin' },
-              { key: 'offset', value: '0' },
-              { key: 'length', value: String(w.byteLength) },
-            ],
-          },
-        ],
-        input: [
-          {
-            name: 'x',
-            type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 1 }, { dimValue: 64 }] } } },
-          },
-        ],
-        output: [
-          {
-            name: 'y',
-            type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 1 }, { dimValue: 8 }] } } },
-          },
-        ],
-      },
-    }).finish();
+    const model = matmulWithExternalWeight('w.bin', 0, w.byteLength);
     writeFileSync(at('m.onnx'), model);
     const before = { good: sha(at('good.safetensors')), bin: sha(at('w.bin')), model: sha(at('m.onnx')) };
     const q = (out: string, ...more: string[]) =>

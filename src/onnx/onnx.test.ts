@@ -19,6 +19,7 @@ import { findWeights, fromView, loadModel, OnnxError, parseModel, tensorFloat32,
 import { quantizeModel, quantizeModelBytes } from './quantize.js';
 import { evaluate, modelFromBytes, probeRuntime, randomFeeds } from './runtime.js';
 import { DT } from './schema.js';
+import { matmulWithExternalWeight } from './testutil.js';
 import { buildModelBytes, type NewTensor } from './write.js';
 
 const CI = process.env.CI === 'true';
@@ -159,41 +160,7 @@ describe('onnx: reading and finding weights', () => {
     for (const d of [sub, out]) spawnSync('mkdir', ['-p', d]);
     const w = randn(64 * 8, 0.1);
     writeFileSync(join(sub, 'w.bin'), Buffer.concat([Buffer.alloc(16), Buffer.from(w.buffer)]));
-    const { ModelProto } = await import('./schema.js');
-    const mk = (location: string) =>
-      ModelProto.encode({
-        irVersion: 8,
-        opsetImport: [{ domain: '', version: 13 }],
-        graph: {
-          name: 'g',
-          node: [{ name: 'mm', opType: 'MatMul', input: ['x', 'w'], output: ['y'] }],
-          initializer: [
-            {
-              name: 'w',
-              dataType: DT.FLOAT,
-              dims: [64, 8],
-              dataLocation: 1,
-              externalData: [
-                { key: 'location', value: location },
-                { key: 'offset', value: '16' },
-                { key: 'length', value: String(w.byteLength) },
-              ],
-            },
-          ],
-          input: [
-            {
-              name: 'x',
-              type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 2 }, { dimValue: 64 }] } } },
-            },
-          ],
-          output: [
-            {
-              name: 'y',
-              type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 2 }, { dimValue: 8 }] } } },
-            },
-          ],
-        },
-      }).finish();
+    const mk = (location: string) => matmulWithExternalWeight(location, 16, w.byteLength, 2);
     writeFileSync(join(sub, 'm.onnx'), mk('w.bin'));
     const m = loadModel(join(sub, 'm.onnx'));
     assert.deepEqual(tensorFloat32(m, m.initializers.get('w')!), w);

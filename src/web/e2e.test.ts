@@ -667,8 +667,8 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
 
   it('compare: pinned setups side by side with differences, a CHIP:N pin, invalid pins flagged, TCO assumptions from perf data', async () => {
     const { page, errors } = await open('#/compare', WIDTHS[0]);
-    const settled = () =>
-      page.waitForFunction(
+    const settledOn = (p: Page) =>
+      p.waitForFunction(
         () =>
           document.querySelector('#pins-out [data-pin]') !== null &&
           !Array.from(document.querySelectorAll('#pins-out [data-pin], #tco-out td')).some(
@@ -677,6 +677,7 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
         undefined,
         { timeout: 60_000 },
       );
+    const settled = () => settledOn(page);
     // the default is the CloudMatrix 384 vs GB200 NVL72 preset, written into the URL
     await settled();
     assert.match(
@@ -750,6 +751,32 @@ describe('dashboard in headless Chromium', { skip: SKIP }, () => {
     await page.waitForFunction(() => !decodeURIComponent(location.href).includes('gb200-nvl72'));
     assert.deepEqual(errors, []);
     await page.close();
+    // the overlap fields travel with a pin and reach the simulator, as the CLI's --overlap/--overlap-kind
+    const ov = await open(
+      `#/compare?pin=${encodeURIComponent('model=deepseek-v3&system=hgx-h100-8&overlap=1&overlap-kind=single-batch')}&pin=${encodeURIComponent('model=deepseek-v3&system=hgx-h100-8&overlap=2&overlap-kind=nope')}`,
+      WIDTHS[1],
+    );
+    await settledOn(ov.page);
+    const overlapped = simulate(perfData, cat, {
+      model: 'deepseek-v3',
+      system: 'hgx-h100-8',
+      phase: 'decode',
+      batch: 64,
+      seqLen: 4096,
+      weights: nativeEightBitOf(cat, 'hgx-h100-8'),
+      kv: 'bf16',
+      overlap: 1,
+      overlapKind: 'single-batch',
+    });
+    assert.equal(
+      await text(ov.page, '[data-row="tps-chip"][data-pin="0"]'),
+      fmtLike(overlapped.tokensPerSecPerChip),
+    );
+    const bad = await text(ov.page, '[data-row="tps-chip"][data-pin="1"]');
+    assert.match(bad, /communication hidden "2"/);
+    assert.match(bad, /overlap kind "nope"/);
+    assert.deepEqual(ov.errors, []);
+    await ov.page.close();
   });
 
   it('model page: an ONNX model quantized in the worker by src/onnx, per-layer error and size against fp32; a malformed file is a clear error', async () => {

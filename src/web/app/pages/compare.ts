@@ -1,13 +1,20 @@
 /**
  * @module web/pages/compare
  * Compare anything: any number of pinned setups (model, system or CHIP:N, formats, batch,
- * sequence, SLA), simulated by perf in the worker and shown side by side with the rows that
+ * sequence, overlap, SLA), simulated by perf in the worker and shown side by side with the rows that
  * differ highlighted; and a cost-of-ownership view ($/Mtok and J/token per setup) whose
  * assumptions (electricity price, PUE, utilisation, amortisation) start at perf's data
  * (data/perf/energy.json) and can be edited. Every pin and assumption is in the URL.
  */
 import * as Plot from '@observablehq/plot';
-import { createPerfData, num, type PerfData, parseAssume } from '../../../perf/index.js';
+import {
+  createPerfData,
+  num,
+  OVERLAP_KINDS,
+  type OverlapKind,
+  type PerfData,
+  parseAssume,
+} from '../../../perf/index.js';
 import { type TcoAssumptions, tco } from '../../../web/tco.js';
 import { AXES, chartBlock, PLOT_STYLE, plotWidth, X_LABEL } from '../chart.js';
 import { run } from '../client.js';
@@ -27,6 +34,8 @@ const FIELDS = [
   'seq',
   'weights',
   'kv',
+  'overlap',
+  'overlap-kind',
   'tpot',
   'ttft',
   'assume',
@@ -42,6 +51,8 @@ const LABELS: Record<Field, string> = {
   seq: 'Sequence length',
   weights: 'Weights',
   kv: 'KV cache',
+  overlap: 'Communication hidden (0 to 1)',
+  'overlap-kind': 'What hides it',
   tpot: 'TPOT limit (ms)',
   ttft: 'TTFT limit (ms)',
   assume: 'Assumed figures',
@@ -55,6 +66,8 @@ const DEFAULT: Setup = {
   seq: '4096',
   weights: 'auto',
   kv: 'bf16',
+  overlap: '0',
+  'overlap-kind': OVERLAP_KINDS[0],
   tpot: '',
   ttft: '',
   assume: '',
@@ -127,6 +140,11 @@ function problemsOf(s: Setup): string[] {
   if (s.weights !== 'auto' && !FORMAT_IDS.includes(s.weights))
     out.push(`weight format "${s.weights}" is not one of perf's formats`);
   if (!FORMAT_IDS.includes(s.kv)) out.push(`KV-cache format "${s.kv}" is not one of perf's formats`);
+  const ov = Number(s.overlap);
+  if (s.overlap.trim() === '' || !(ov >= 0 && ov <= 1))
+    out.push(`communication hidden "${s.overlap}" must be a fraction from 0 to 1 (0 = none hidden)`);
+  if (!(OVERLAP_KINDS as readonly string[]).includes(s['overlap-kind']))
+    out.push(`overlap kind "${s['overlap-kind']}" is not one of ${OVERLAP_KINDS.join(', ')}`);
   for (const f of ['tpot', 'ttft'] as const) {
     if (s[f] === '') continue;
     const v = Number(s[f]);
@@ -161,6 +179,9 @@ function requestOf(s: Setup, pue: number): SetupRequest {
   };
   const assumed = parseAssume(assumeList(s.assume));
   if (Object.keys(assumed).length) req.workload.assume = assumed;
+  // as the Performance page and the CLI: overlap 0 and the first kind are perf's defaults
+  if (Number(s.overlap) > 0) req.workload.overlap = Number(s.overlap);
+  if (s['overlap-kind'] !== OVERLAP_KINDS[0]) req.workload.overlapKind = s['overlap-kind'] as OverlapKind;
   if (s.tpot !== '') req.tpotMaxMs = Number(s.tpot);
   if (s.ttft !== '') req.ttftMaxMs = Number(s.ttft);
   return req;
@@ -671,6 +692,11 @@ export function renderCompare(root: HTMLElement): void {
         sel(
           'kv',
           FORMAT_IDS.map((f): [string, string] => [f, f]),
+        ),
+        text('overlap', '0 = none hidden'),
+        sel(
+          'overlap-kind',
+          OVERLAP_KINDS.map((k): [string, string] => [k, k]),
         ),
         text('tpot', 'empty = no limit'),
         text('ttft', 'empty = no limit'),

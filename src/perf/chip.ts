@@ -411,6 +411,19 @@ export function withAssumed(acc: Accelerator, a: Assumed): Accelerator {
 export const DEFAULT_BOARD_CHIPS = 8;
 
 /**
+ * A `CHIP:N` system name split into the chip and its checked count (a decimal integer from 1 to
+ * 1,000,000); null for a catalogue system id (no colon).
+ */
+export function parseBuiltSystem(spec: string): { chip: string; chips: number } | null {
+  const m = /^(.+):([^:]*)$/.exec(spec.trim());
+  if (!m) return null;
+  const n = /^\d+$/.test(m[2]!) ? Number(m[2]) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > 1_000_000)
+    throw new RangeError(`--system ${spec}: chip count must be an integer from 1 to 1,000,000`);
+  return { chip: m[1]!, chips: n };
+}
+
+/**
  * A system by catalogue id/alias, or `CHIP:N` built from the chip's own figures: N chips, a scale-up
  * domain as large as the largest catalogued scale-up domain of that chip (a system's
  * `scaleUpDomainChips`, else the whole system; else one 8-chip board), scale-out beyond it per chip
@@ -425,12 +438,10 @@ export function resolveSystem(
   assume: Assumed = {},
 ): SystemSpec {
   const notes = assumedLines(assume);
-  const m = /^(.+):([^:]*)$/.exec(spec.trim());
-  if (!m) return systemSpec(data, catalog, catalog.getSystem(spec), { assume, notes });
-  const acc = catalog.getAccelerator(m[1]!);
-  const n = /^\d+$/.test(m[2]!) ? Number(m[2]) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < 1 || n > 1_000_000)
-    throw new RangeError(`--system ${spec}: chip count must be an integer from 1 to 1,000,000`);
+  const built = parseBuiltSystem(spec);
+  if (!built) return systemSpec(data, catalog, catalog.getSystem(spec), { assume, notes });
+  const acc = catalog.getAccelerator(built.chip);
+  const n = built.chips;
   const homes = catalog.systems.filter((s) => s.accelerator === acc.id);
   let largest = 0;
   let largestIn = '';

@@ -8,7 +8,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import { figureValue } from '../catalog/figure.js';
 import { nativeEightBit } from '../catalog/formats.js';
 import type { Accelerator, Confidence, Figure, SystemFigureKey } from '../catalog/types.js';
-import { type ChipSpec, resolveSystem } from './chip.js';
+import { type ChipSpec, parseBuiltSystem, resolveSystem } from './chip.js';
 import type { PerfData } from './data.js';
 import { type TrainingResult, trainingEstimate } from './energy.js';
 import { bytesPerElement, getFormat } from './formats.js';
@@ -114,7 +114,7 @@ const SYSTEM_FIGURES: {
  * stays unknown (null). Used by `compare-systems`, `report`, `serve` and the dashboard.
  */
 export function compareSystemFigures(cat: Catalog, a: string, b: string): SystemFigureComparison {
-  const sys = [cat.getSystem(a), cat.getSystem(b)] as const;
+  const sys = [systemToCompare(cat, a), systemToCompare(cat, b)] as const;
   const value = (i: number, f: (typeof SYSTEM_FIGURES)[number]) => {
     const s = sys[i]!;
     const own = usable((s.figures as Partial<Record<SystemFigureKey, Figure>>)[f.key]);
@@ -159,9 +159,38 @@ export function compareSystemFigures(cat: Catalog, a: string, b: string): System
     confidence: [both(0), both(1)],
   });
   return {
-    a: { id: sys[0].id, name: cat.displayName(sys[0]) },
-    b: { id: sys[1].id, name: cat.displayName(sys[1]) },
+    a: { id: sys[0].id, name: sys[0].name },
+    b: { id: sys[1].id, name: sys[1].name },
     rows,
+  };
+}
+
+/**
+ * A system to compare: a catalogue record, or `CHIP:N` built from the chip, which publishes no
+ * system figure of its own (every row is N x the chip's figure; all-in power stays unknown).
+ */
+function systemToCompare(
+  cat: Catalog,
+  id: string,
+): { id: string; name: string; accelerator: string; figures: Partial<Record<SystemFigureKey, Figure>> } {
+  const built = parseBuiltSystem(id);
+  if (!built) {
+    const s = cat.getSystem(id);
+    return { id: s.id, name: cat.displayName(s), accelerator: s.accelerator, figures: s.figures };
+  }
+  const acc = cat.getAccelerator(built.chip);
+  const chips: Figure = {
+    value: built.chips,
+    unit: 'chips',
+    source: `chipstack: the CHIP:N system ${acc.id}:${built.chips}`,
+    date: '',
+    confidence: 'derived',
+  };
+  return {
+    id: `${acc.id}:${built.chips}`,
+    name: `${built.chips} x ${cat.displayName(acc)} (built from the chip)`,
+    accelerator: acc.id,
+    figures: { chips },
   };
 }
 

@@ -220,6 +220,26 @@ describe('scenarios', () => {
     assert.ok(c.rows.find((r) => /J\/token/.test(r.metric))!.ratio! > 1);
     assert.throws(() => compareSystems(data, cat, 'cm384', 'nvl72', 'nope'), /unknown workload/);
   });
+
+  it("compares a CHIP:N system built from a chip: N x the chip's figures, all-in power unknown", () => {
+    const c = compareSystems(data, cat, 'ascend-910b:8', 'hgx-h100-8', 'llama-3.1-70b-decode');
+    const acc = cat.getAccelerator('ascend-910b').figures;
+    const row = (m: string) => c.rows.find((r) => r.metric === m)!;
+    assert.equal(c.a, 'ascend-910b:8');
+    assert.equal(row('chips').a, 8);
+    assert.equal(row('BF16 dense PFLOPS').a, (8 * acc.bf16DenseTflops!.value!) / 1000);
+    assert.equal(row('HBM capacity TB').a, (8 * acc.hbmCapacityGB!.value!) / 1000);
+    assert.equal(row('all-in power kW').a, null);
+    assert.equal(row('BF16 PFLOPS per kW').a, null);
+    // the simulation is perf's own for that system
+    const sim = simulate(data, cat, { ...c.perf.a.workload });
+    assert.equal(row('llama-3.1-70b-decode tokens/s per chip').a, sim.tokensPerSecPerChip);
+    assert.throws(
+      () => compareSystems(data, cat, 'ascend-910b:0x8', 'hgx-h100-8'),
+      /chip count must be an integer/,
+    );
+    assert.throws(() => compareSystems(data, cat, 'nope:8', 'hgx-h100-8'), /unknown accelerator/);
+  });
 });
 
 describe('energy and training', () => {

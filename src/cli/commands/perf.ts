@@ -445,8 +445,8 @@ export function register(program: Command): void {
     .description(
       'Ratios of two systems: compute, HBM, bandwidth, power, FLOPs per watt, and J/token on a workload',
     )
-    .argument('<a>', 'first system')
-    .argument('<b>', 'second system')
+    .argument('<a>', 'first system: a catalogue system or CHIP:N (N chips built from the chip)')
+    .argument('<b>', 'second system (the same forms)')
     .option(
       '--workload <name>',
       `named workload: ${Object.keys(NAMED_WORKLOADS).join(', ')}`,

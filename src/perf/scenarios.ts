@@ -47,6 +47,8 @@ export interface ComparisonRow {
   /** How the row is computed from the catalogue's fields (or the simulator). */
   formula: string;
   confidence: [Confidence | 'mixed' | null, Confidence | 'mixed' | null];
+  /** Which side's figure is published as not supported by the chip (its value is null, not unknown). */
+  notSupported?: [boolean, boolean];
 }
 
 /** The published (or per-chip derived) figures of two systems side by side. */
@@ -117,10 +119,22 @@ export function compareSystemFigures(cat: Catalog, a: string, b: string): System
   const sys = [systemToCompare(cat, a), systemToCompare(cat, b)] as const;
   const value = (i: number, f: (typeof SYSTEM_FIGURES)[number]) => {
     const s = sys[i]!;
-    const own = usable((s.figures as Partial<Record<SystemFigureKey, Figure>>)[f.key]);
+    const ownRaw = (s.figures as Partial<Record<SystemFigureKey, Figure>>)[f.key];
+    const own = usable(ownRaw);
     if (own) return { v: figureValue(own, 'best'), c: own.confidence, from: `figures.${f.key}` };
     const chips = usable(s.figures.chips);
-    const acc = f.perChip ? usable(cat.getAccelerator(s.accelerator).figures[f.perChip.key]) : undefined;
+    const accRaw = f.perChip ? cat.getAccelerator(s.accelerator).figures[f.perChip.key] : undefined;
+    const acc = usable(accRaw);
+    const unsupported = ownRaw?.notSupported ?? (!ownRaw && accRaw?.notSupported) ?? false;
+    if (unsupported) {
+      const by = ownRaw ?? accRaw!;
+      return {
+        v: null,
+        c: by.confidence,
+        from: ownRaw ? `figures.${f.key}` : `accelerator ${f.perChip!.key}`,
+        ns: true,
+      };
+    }
     if (!f.perChip || !acc || !chips) return { v: null, c: null, from: `figures.${f.key}` };
     const n = figureValue(chips, 'best');
     const x = figureValue(acc, 'best');
@@ -140,6 +154,7 @@ export function compareSystemFigures(cat: Catalog, a: string, b: string): System
       ratio: ratioOf(x.v, y.v),
       formula: x.from === y.from ? x.from : `${x.from} / ${y.from}`,
       confidence: [x.c, y.c],
+      ...('ns' in x || 'ns' in y ? { notSupported: ['ns' in x, 'ns' in y] as [boolean, boolean] } : {}),
     };
   });
   const get = (m: string) => rows.find((r) => r.metric === m)!;

@@ -230,7 +230,12 @@ describe('scenarios', () => {
     assert.equal(row('BF16 dense PFLOPS').a, (8 * acc.bf16DenseTflops!.value!) / 1000);
     assert.equal(row('HBM capacity TB').a, (8 * acc.hbmCapacityGB!.value!) / 1000);
     assert.equal(row('all-in power kW').a, null);
+    assert.equal(row('all-in power kW').notSupported, undefined); // unknown, not unsupported
     assert.equal(row('BF16 PFLOPS per kW').a, null);
+    // Ascend 910B publishes no FP8 unit: 'not supported', which is not 'unknown'
+    assert.equal(acc.fp8DenseTflops?.notSupported, true);
+    assert.deepEqual(row('FP8 dense PFLOPS').notSupported, [true, false]);
+    assert.equal(row('FP8 dense PFLOPS').a, null);
     // the simulation is perf's own for that system
     const sim = simulate(data, cat, { ...c.perf.a.workload });
     assert.equal(row('llama-3.1-70b-decode tokens/s per chip').a, sim.tokensPerSecPerChip);

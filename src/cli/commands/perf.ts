@@ -459,7 +459,10 @@ export function register(program: Command): void {
         process.stdout.write(`${toJson(c)}\n`);
         return;
       }
-      const rows = c.rows.map((r) => [r.metric, fmt(r.a, 4), fmt(r.b, 4), fmt(r.ratio)]);
+      // 'no': published as not supported by the chip (unknown figures print '?')
+      const side = (r: (typeof c.rows)[number], i: 0 | 1) =>
+        r.notSupported?.[i] ? 'no' : fmt(i === 0 ? r.a : r.b, 4);
+      const rows = c.rows.map((r) => [r.metric, side(r, 0), side(r, 1), r.notSupported ? '-' : fmt(r.ratio)]);
       process.stdout.write(
         `${table(['metric', c.a, c.b, `${c.a} / ${c.b}`], rows)}\nWorkload formats: ${c.perf.a.workload.weights} on ${c.a}, ${c.perf.b.workload.weights} on ${c.b}. Assumptions: add --json.\n`,
       );

@@ -466,6 +466,8 @@ interface SystemRow {
   confidence: (string | null)[];
   /** value / baseline's value, per system. */
   ratios: (number | null)[];
+  /** Published as not supported by the system's chip (null value, not unknown). */
+  notSupported: boolean[];
 }
 
 function systemsSection(): HTMLElement {
@@ -483,6 +485,7 @@ function systemsSection(): HTMLElement {
       unit: r.unit,
       formula: r.formula,
       values: cmps.map((c) => c.rows[i]!.a),
+      notSupported: cmps.map((c) => c.rows[i]!.notSupported?.[0] ?? false),
       confidence: cmps.map((c) => c.rows[i]!.confidence[0]),
       ratios: cmps.map((c) => c.rows[i]!.ratio),
     }));
@@ -497,7 +500,7 @@ function systemsSection(): HTMLElement {
       numeric: true,
       value: (r) => r.values[j] ?? null,
       render: (r) => [
-        fmt(r.values[j] ?? null),
+        r.notSupported[j] ? 'not supported' : fmt(r.values[j] ?? null),
         ' ',
         h(
           'span',

@@ -45,6 +45,51 @@ describe('chips and compute paths', () => {
     assert.match(gemmPath(chip('910c'), f('fp8'), f('bf16'), 'bf16').label, /has no fp8 matrix unit/);
   });
 
+  it('every missing-figure message suggests a figure --assume accepts', () => {
+    let messages = 0;
+    for (const acc of cat.accelerators) {
+      let spec: ReturnType<typeof chipSpec>;
+      try {
+        spec = chipSpec(data, acc);
+      } catch (e) {
+        assertAssumable((e as Error).message);
+        messages++;
+        continue;
+      }
+      for (const w of ['bf16', 'fp16', 'fp8', 'int8', 'int4', 'nvfp4', 'mxfp4', 'mxfp6', 'fp32'])
+        for (const fb of ['bf16', 'int8'] as const) {
+          try {
+            gemmPath(spec, f(w), f('bf16'), fb);
+          } catch (e) {
+            assertAssumable((e as Error).message);
+            messages++;
+          }
+        }
+    }
+    assert.ok(messages > 5, `only ${messages} messages checked`);
+    function assertAssumable(m: string) {
+      const hint = /--assume (\w+)=VALUE/.exec(m);
+      assert.ok(hint, m);
+      assert.doesNotThrow(() => parseAssume([`${hint[1]}=1`]), m);
+    }
+    // and assuming the suggested figure removes that failure (Ascend 960 has no BF16 listing)
+    const a960 = cat.getAccelerator('ascend-960');
+    const fails = () => gemmPath(chipSpec(data, a960), f('fp8'), f('bf16'), 'bf16');
+    const hint = /--assume (\w+)=VALUE/.exec(
+      (() => {
+        try {
+          fails();
+          return '';
+        } catch (e) {
+          return (e as Error).message;
+        }
+      })(),
+    )!;
+    assert.equal(hint[1], 'bf16DenseTflops');
+    const fixed = chipSpec(data, withAssumed(a960, parseAssume([`${hint[1]}=500`])));
+    assert.equal(gemmPath(fixed, f('fp8'), f('bf16'), 'bf16').kind, 'bf16');
+  });
+
   it('or requantises FP8 to INT8, which changes the stored bytes too', () => {
     const p = gemmPath(chip('910c'), f('fp8'), f('fp8'), 'int8');
     assert.equal(p.kind, 'int8');

@@ -201,8 +201,11 @@ function fallbackKind(
     }
   }
   const keys = [...new Set([kind, ...chain[kind]].map((k) => PEAK_KEY[k]))];
+  // suggest the figure whose assumption makes the GEMM run: BF16, the fallback of last resort that
+  // counts without a native listing (chipSpec), else the kind's own
+  const hint = keys.includes('bf16DenseTflops') ? 'bf16DenseTflops' : keys[0];
   throw new RangeError(
-    `${chip.id}: published figures ${keys.join(' and ')} are unknown (a ${kind} GEMM needs one); give --assume ${keys[keys.length - 1]}=VALUE to simulate anyway`,
+    `${chip.id}: published figures ${keys.join(' and ')} are unknown (a ${kind} GEMM needs one); give --assume ${hint}=VALUE to simulate anyway`,
   );
 }
 
@@ -357,10 +360,10 @@ export function checkScaleUpDomain(sys: SystemSpec, chips: number): void {
 }
 
 /** Fields `--assume FIELD=VALUE` may set: a chip's catalogue figures, and the scale-up domain size. */
-type ChipFigure = Exclude<(typeof ACCELERATOR_FIGURE_KEYS)[number], 'dieCount' | 'fp32DenseTflops'>;
+type ChipFigure = Exclude<(typeof ACCELERATOR_FIGURE_KEYS)[number], 'dieCount'>;
 export type AssumableField = ChipFigure | 'scaleUpDomain';
 export const ASSUMABLE_FIELDS: readonly AssumableField[] = [
-  ...ACCELERATOR_FIGURE_KEYS.filter((k): k is ChipFigure => k !== 'dieCount' && k !== 'fp32DenseTflops'),
+  ...ACCELERATOR_FIGURE_KEYS.filter((k): k is ChipFigure => k !== 'dieCount'),
   'scaleUpDomain',
 ];
 export type Assumed = Partial<Record<AssumableField, number>>;

@@ -13,8 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { rawFile } from '../io/fixtures.js';
 import { openSafetensors } from '../io/index.js';
-import { ModelProto } from '../onnx/schema.js';
-import { matmulWithExternalWeight } from '../onnx/testutil.js';
+import { matmulModel, matmulWithExternalWeight } from '../onnx/testutil.js';
 import { writeParts } from '../onnx/write.js';
 import { nvfp4GlobalScale } from '../quant/index.js';
 import { type CliReply, cli } from './cli.testutil.js';
@@ -208,25 +207,6 @@ function relabel(path: string, edit: (h: Record<string, { shape: number[] }>) =>
   const h = JSON.parse(b.subarray(8, 8 + n).toString('utf8'));
   edit(h);
   writeFileSync(path, rawFile(JSON.stringify(h), b.subarray(8 + n)));
-}
-
-/** A one-MatMul ONNX model whose weight `w` [k, 8] is `init` (raw or external data). */
-function matmulModel(k: number, init: Record<string, unknown>): Uint8Array {
-  const io = (name: string, n: number) => ({
-    name,
-    type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 1 }, { dimValue: n }] } } },
-  });
-  return ModelProto.encode({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 13 }],
-    graph: {
-      name: 'g',
-      node: [{ name: 'mm', opType: 'MatMul', input: ['x', 'w'], output: ['y'] }],
-      initializer: [{ name: 'w', dataType: 1, dims: [k, 8], ...init }],
-      input: [io('x', k)],
-      output: [io('y', 8)],
-    },
-  }).finish();
 }
 
 describe('audit: onnx inputs', () => {

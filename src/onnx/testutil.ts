@@ -1,38 +1,40 @@
 /**
  * @module onnx/testutil
- * Test fixtures: a one-MatMul ONNX model (x [batch, 64] times w [64, 8]) whose weight is external
- * data in another file (`location`, `offset`, `length` bytes), as ONNX's external-data format writes it.
+ * Test fixtures: one-MatMul ONNX models (x [batch, k] times w [k, 8]) with the weight given raw or
+ * as external data, as ONNX's external-data format writes it.
  */
 import { DT, ModelProto } from './schema.js';
 
-export function matmulWithExternalWeight(
-  location: string,
-  offset: number,
-  length: number,
-  batch = 1,
-): Uint8Array {
-  const dims = (a: number, b: number) => ({ dim: [{ dimValue: a }, { dimValue: b }] });
+/** A one-MatMul model whose weight `w` [k, 8] is `init` (e.g. `{ rawData }` or external data). */
+export function matmulModel(k: number, init: Record<string, unknown>, batch = 1): Uint8Array {
+  const io = (name: string, n: number) => ({
+    name,
+    type: { tensorType: { elemType: DT.FLOAT, shape: { dim: [{ dimValue: batch }, { dimValue: n }] } } },
+  });
   return ModelProto.encode({
     irVersion: 8,
     opsetImport: [{ domain: '', version: 13 }],
     graph: {
       name: 'g',
       node: [{ name: 'mm', opType: 'MatMul', input: ['x', 'w'], output: ['y'] }],
-      initializer: [
-        {
-          name: 'w',
-          dataType: DT.FLOAT,
-          dims: [64, 8],
-          dataLocation: 1,
-          externalData: [
-            { key: 'location', value: location },
-            { key: 'offset', value: String(offset) },
-            { key: 'length', value: String(length) },
-          ],
-        },
-      ],
-      input: [{ name: 'x', type: { tensorType: { elemType: DT.FLOAT, shape: dims(batch, 64) } } }],
-      output: [{ name: 'y', type: { tensorType: { elemType: DT.FLOAT, shape: dims(batch, 8) } } }],
+      initializer: [{ name: 'w', dataType: DT.FLOAT, dims: [k, 8], ...init }],
+      input: [io('x', k)],
+      output: [io('y', 8)],
     },
   }).finish();
+}
+
+/** {@link matmulModel} with k = 64 and the weight in `location` at `offset`, `length` bytes. */
+export function matmulWithExternalWeight(
+  location: string,
+  offset: number,
+  length: number,
+  batch = 1,
+): Uint8Array {
+  const externalData = [
+    { key: 'location', value: location },
+    { key: 'offset', value: String(offset) },
+    { key: 'length', value: String(length) },
+  ];
+  return matmulModel(64, { dataLocation: 1, externalData }, batch);
 }

@@ -61,13 +61,16 @@ test('large samples give exactly the sorted sample percentiles', () => {
       fc.integer({ min: 16_384, max: 40_000 }),
       fc.integer({ min: 0, max: 0x7fffffff }),
       fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 6 }),
-      (pool, n, seed, ps) => {
-        // n samples drawn from a small pool (ties) by a simple LCG, two in three spread by a factor in (1 - 2^-7, 1]
-        const xs = new Float64Array(n);
+      fc.boolean(),
+      (pool, n, seed, ps, single) => {
+        // n samples drawn from a small pool (ties) by a simple LCG, two in three spread by a factor in
+        // (1 - 2^-7, 1]; as float64, or as float32 (the Monte Carlo's type: the bucketed path)
+        const xs = single ? new Float32Array(n) : new Float64Array(n);
         let s = seed;
         for (let i = 0; i < n; i++) {
           s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-          const v = pool[s % pool.length];
+          const v0 = pool[s % pool.length];
+          const v = single ? Math.max(-3e38, Math.min(3e38, v0)) : v0; // finite in float32 too
           xs[i] = i % 3 === 0 ? v : v * (1 - (s >>> 8) / 2 ** 31); // shrinks: stays finite
         }
         const before = Float64Array.from(xs);
@@ -85,8 +88,28 @@ test('large samples give exactly the sorted sample percentiles', () => {
         assert.ok(xs.every((x, i) => Object.is(x, before[i])));
       },
     ),
-    { numRuns: 15 },
+    { numRuns: 20 },
   );
+});
+
+test('float32 samples spread over many buckets (the bucketed path) give exactly the sorted percentiles', () => {
+  for (const n of [16_384, 100_000]) {
+    const xs = new Float32Array(n);
+    let s = 12345;
+    for (let i = 0; i < n; i++) {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      xs[i] = (i % 7 === 0 ? -1 : 1) * Math.exp((s / 2 ** 32) * 6) * 1000;
+    }
+    const sorted = Float64Array.from(xs).sort();
+    const qs = [0, 0.001, 0.05, 0.25, 0.5, 0.75, 0.95, 0.999, 1, 1 / 3];
+    const got = percentiles(xs, qs);
+    for (const [i, p] of qs.entries()) assert.equal(got[i], exactPercentile(sorted, p), `n=${n} p=${p}`);
+    const iv = interval(xs);
+    assert.deepEqual(
+      [iv.p5, iv.p50, iv.p95],
+      [0.05, 0.5, 0.95].map((p) => exactPercentile(sorted, p)),
+    );
+  }
 });
 
 test('interval is ordered p5 ≤ p50 ≤ p95 and gives the mean', () => {

@@ -1,7 +1,13 @@
 /**
  * @module supply/stats
  * Percentiles from samples by Floyd–Rivest selection (O(n), no full sort), linear interpolation between
- * order statistics (the "type 7" rule used by R and NumPy).
+ * order statistics (the "type 7" rule used by R and NumPy). Large samples (the Monte Carlo's float32
+ * quarters and float64 annual sums) first take one counting pass over the top 16 bits of each value's
+ * order-preserving bit pattern (sign, exponent and 7 mantissa bits of a float32, 4 of a float64) and
+ * one pass gathering the few buckets that hold a wanted order
+ * statistic; selection then runs inside those (about 3x faster than selection over the whole sample,
+ * which mispredicts a branch on about every other element). A sample whose wanted buckets hold more
+ * than a quarter of it (heavy ties) takes the plain path.
  */
 import type { Interval } from './types.js';
 
@@ -69,6 +75,10 @@ export function percentiles(
 ): number[] {
   const n = data.length;
   if (n === 0) return ps.map(() => Number.NaN);
+  if ((data instanceof Float32Array || data instanceof Float64Array) && n >= BUCKETED_MIN) {
+    const got = bucketed(data, ps);
+    if (got) return got;
+  }
   const a = scratch && scratch.length >= n ? scratch : new Float64Array(n);
   if (data instanceof Float32Array || data instanceof Float64Array) a.set(data);
   else for (let i = 0; i < n; i++) a[i] = data[i];
@@ -94,6 +104,111 @@ export function percentiles(
   };
   solve(0, order.length, 0, n - 1);
   return out;
+}
+
+/** Float32 and float64 samples at least this long take the bucketed path first. */
+const BUCKETED_MIN = 16_384;
+/** The float64 path reads each value's high word at index 2i + 1 of an Int32Array view. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const counts = new Int32Array(1 << 16);
+const slotOf = new Int32Array(1 << 16).fill(-1);
+let gathered = new Float64Array(0);
+
+/** Bucket counts of the top 16 bits of each float32's order-preserving pattern (as unsigned). */
+function countBuckets(w: Int32Array, n: number): void {
+  counts.fill(0);
+  for (let i = 0; i < n; i++) {
+    const b = w[i];
+    counts[(b ^ ((b >> 31) | -0x80000000)) >>> 16]++;
+  }
+}
+
+/** The same for float64 samples, by the high 32 bits of each value (sign, exponent, 4 mantissa bits). */
+function countBuckets64(w: Int32Array, n: number): void {
+  counts.fill(0);
+  for (let i = 0; i < n; i++) {
+    const b = w[2 * i + 1];
+    counts[(b ^ ((b >> 31) | -0x80000000)) >>> 16]++;
+  }
+}
+
+function gatherBuckets64(
+  w: Int32Array,
+  f: Float64Array,
+  n: number,
+  fill: Int32Array,
+  into: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    const b = w[2 * i + 1];
+    const slot = slotOf[(b ^ ((b >> 31) | -0x80000000)) >>> 16];
+    if (slot >= 0) into[fill[slot]++] = f[i];
+  }
+}
+
+/** Copy the values whose bucket has a slot into that slot's segment (`fill`: next position per slot). */
+function gatherBuckets(
+  w: Int32Array,
+  f: Float32Array,
+  n: number,
+  fill: Int32Array,
+  into: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    const b = w[i];
+    const slot = slotOf[(b ^ ((b >> 31) | -0x80000000)) >>> 16];
+    if (slot >= 0) into[fill[slot]++] = f[i];
+  }
+}
+
+function bucketed(f: Float32Array | Float64Array, ps: readonly number[]): number[] | null {
+  const n = f.length;
+  const wide = f instanceof Float64Array;
+  if (wide && !LITTLE_ENDIAN) return null;
+  const w = new Int32Array(f.buffer, f.byteOffset, wide ? 2 * n : n);
+  if (wide) countBuckets64(w, n);
+  else countBuckets(w, n);
+  const hs = ps.map((p) => (n - 1) * Math.min(1, Math.max(0, p)));
+  const wanted = new Set<number>();
+  for (const h of hs) {
+    wanted.add(Math.floor(h));
+    if (h > Math.floor(h)) wanted.add(Math.floor(h) + 1);
+  }
+  // each wanted rank's bucket and the rank of that bucket's first element
+  const at = new Map<number, { bucket: number; start: number }>();
+  const buckets: number[] = [];
+  let b = 0;
+  let below = 0;
+  for (const r of [...wanted].sort((x, y) => x - y)) {
+    while (below + counts[b] <= r) below += counts[b++];
+    at.set(r, { bucket: b, start: below });
+    if (buckets[buckets.length - 1] !== b) buckets.push(b);
+  }
+  const offsets = new Int32Array(buckets.length);
+  let total = 0;
+  for (const [slot, bk] of buckets.entries()) {
+    offsets[slot] = total;
+    total += counts[bk];
+  }
+  if (total > n / 4) return null;
+  if (gathered.length < total) gathered = new Float64Array(Math.max(total, 2 * gathered.length));
+  for (const [slot, bk] of buckets.entries()) slotOf[bk] = slot;
+  if (f instanceof Float64Array) gatherBuckets64(w, f, n, offsets.slice(), gathered);
+  else gatherBuckets(w, f, n, offsets.slice(), gathered);
+  for (const bk of buckets) slotOf[bk] = -1;
+  const value = (r: number): number => {
+    const { bucket, start } = at.get(r)!;
+    const lo = offsets[buckets.indexOf(bucket)];
+    const k = lo + r - start;
+    select(gathered, k, lo, lo + counts[bucket] - 1);
+    return gathered[k];
+  };
+  return hs.map((h) => {
+    const k = Math.floor(h);
+    const x = value(k);
+    const y = h > k ? value(k + 1) : x;
+    return x + (h - k) * (y - x);
+  });
 }
 
 /** p5 / p50 / p95 and the mean of a sample. */

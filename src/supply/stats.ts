@@ -114,21 +114,33 @@ const counts = new Int32Array(1 << 16);
 const slotOf = new Int32Array(1 << 16).fill(-1);
 let gathered = new Float64Array(0);
 
-/** Bucket counts of the top 16 bits of each float32's order-preserving pattern (as unsigned). */
-function countBuckets(w: Int32Array, n: number): void {
+/**
+ * The bucket of a value from its (high) 32-bit word `b` read as int32: the top 16 bits of the word
+ * made order-preserving (negatives inverted, the sign bit of positives flipped), as unsigned.
+ */
+const bucketOf = (b: number): number => (b ^ ((b >> 31) | -0x80000000)) >>> 16;
+
+/**
+ * Bucket counts of n values whose words are `w[stride * i + at]`: a float32's own word (stride 1),
+ * a float64's high word (stride 2, at 1 on little-endian: sign, exponent and 4 mantissa bits).
+ */
+function countBuckets(w: Int32Array, n: number, stride: number, at: number): void {
   counts.fill(0);
-  for (let i = 0; i < n; i++) {
-    const b = w[i];
-    counts[(b ^ ((b >> 31) | -0x80000000)) >>> 16]++;
-  }
+  for (let i = 0; i < n; i++) counts[bucketOf(w[stride * i + at])]++;
 }
 
-/** The same for float64 samples, by the high 32 bits of each value (sign, exponent, 4 mantissa bits). */
-function countBuckets64(w: Int32Array, n: number): void {
-  counts.fill(0);
+// The gathers stay one per sample type, so each loop reads one kind of typed array.
+/** Copy the values whose bucket has a slot into that slot's segment (`fill`: next position per slot). */
+function gatherBuckets(
+  w: Int32Array,
+  f: Float32Array,
+  n: number,
+  fill: Int32Array,
+  into: Float64Array,
+): void {
   for (let i = 0; i < n; i++) {
-    const b = w[2 * i + 1];
-    counts[(b ^ ((b >> 31) | -0x80000000)) >>> 16]++;
+    const slot = slotOf[bucketOf(w[i])];
+    if (slot >= 0) into[fill[slot]++] = f[i];
   }
 }
 
@@ -140,23 +152,7 @@ function gatherBuckets64(
   into: Float64Array,
 ): void {
   for (let i = 0; i < n; i++) {
-    const b = w[2 * i + 1];
-    const slot = slotOf[(b ^ ((b >> 31) | -0x80000000)) >>> 16];
-    if (slot >= 0) into[fill[slot]++] = f[i];
-  }
-}
-
-/** Copy the values whose bucket has a slot into that slot's segment (`fill`: next position per slot). */
-function gatherBuckets(
-  w: Int32Array,
-  f: Float32Array,
-  n: number,
-  fill: Int32Array,
-  into: Float64Array,
-): void {
-  for (let i = 0; i < n; i++) {
-    const b = w[i];
-    const slot = slotOf[(b ^ ((b >> 31) | -0x80000000)) >>> 16];
+    const slot = slotOf[bucketOf(w[2 * i + 1])];
     if (slot >= 0) into[fill[slot]++] = f[i];
   }
 }
@@ -166,8 +162,8 @@ function bucketed(f: Float32Array | Float64Array, ps: readonly number[]): number
   const wide = f instanceof Float64Array;
   if (wide && !LITTLE_ENDIAN) return null;
   const w = new Int32Array(f.buffer, f.byteOffset, wide ? 2 * n : n);
-  if (wide) countBuckets64(w, n);
-  else countBuckets(w, n);
+  if (wide) countBuckets(w, n, 2, 1);
+  else countBuckets(w, n, 1, 0);
   const hs = ps.map((p) => (n - 1) * Math.min(1, Math.max(0, p)));
   const wanted = new Set<number>();
   for (const h of hs) {

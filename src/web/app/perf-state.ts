@@ -156,10 +156,9 @@ export function numberProblems(st: PerfState, problems: Map<string, string>): vo
     const v = wholeNumber(st.ep, 'EP', 1, 4096);
     put('ep', typeof v === 'string' ? `${v} (or "auto")` : null);
   } else put('ep', null);
-  const o = st.overlap.trim();
   put(
     'overlap',
-    o !== '' && Number(o) >= 0 && Number(o) <= 1
+    validOverlap(st.overlap)
       ? null
       : `Overlap must be a fraction from 0 to 1 (0 = none hidden), got "${st.overlap}"`,
   );
@@ -170,6 +169,23 @@ export function numberProblems(st: PerfState, problems: Map<string, string>): vo
     const v = limitMs(st[k], what);
     put(k, typeof v === 'string' ? v : null);
   }
+}
+
+/** Is a typed overlap share valid: a number from 0 to 1 (0 = none hidden)? */
+export const validOverlap = (raw: string): boolean => {
+  const o = raw.trim();
+  return o !== '' && Number(o) >= 0 && Number(o) <= 1;
+};
+
+/**
+ * The workload's overlap fields from a valid share and kind: set only where they differ from perf's
+ * defaults (none hidden, the first kind), as the CLI leaves --overlap/--overlap-kind unset.
+ */
+export function overlapFields(overlap: string, kind: string): Pick<Workload, 'overlap' | 'overlapKind'> {
+  const w: Pick<Workload, 'overlap' | 'overlapKind'> = {};
+  if (Number(overlap) > 0) w.overlap = Number(overlap);
+  if (kind !== choices.overlapKinds[0]) w.overlapKind = kind as OverlapKind;
+  return w;
 }
 
 /** The system simulated: a catalogue system, or `CHIP:N` built from a chip. */
@@ -192,12 +208,11 @@ export function perfWorkload(st: PerfState, assumed: Assumed): Workload {
     kv: st.kv,
     tp: Number(st.tp),
     pp: Number(st.pp),
+    ...overlapFields(st.overlap, st['overlap-kind']),
   };
   if (epN !== undefined) w.ep = epN;
   if (st.attn !== 'same') w.attentionWeights = st.attn;
   if (st.acts !== 'same') w.activations = st.acts;
-  if (Number(st.overlap) > 0) w.overlap = Number(st.overlap);
-  if (st['overlap-kind'] !== choices.overlapKinds[0]) w.overlapKind = st['overlap-kind'] as OverlapKind;
   if (Object.keys(assumed).length) w.assume = assumed;
   return w;
 }

@@ -7,20 +7,20 @@
  * (data/perf/energy.json) and can be edited. Every pin and assumption is in the URL.
  */
 import * as Plot from '@observablehq/plot';
-import {
-  createPerfData,
-  num,
-  OVERLAP_KINDS,
-  type OverlapKind,
-  type PerfData,
-  parseAssume,
-} from '../../../perf/index.js';
+import { createPerfData, num, type PerfData, parseAssume } from '../../../perf/index.js';
 import { type TcoAssumptions, tco } from '../../../web/tco.js';
 import { AXES, chartBlock, PLOT_STYLE, plotWidth, X_LABEL } from '../chart.js';
 import { run } from '../client.js';
 import { getCatalog, PERF_FILES } from '../data.js';
 import { debounce, field, fill, fmt, h, select } from '../dom.js';
-import { FORMAT_IDS, nativeEightBit, systemName } from '../perf-state.js';
+import {
+  choices,
+  FORMAT_IDS,
+  nativeEightBit,
+  overlapFields,
+  systemName,
+  validOverlap,
+} from '../perf-state.js';
 import { current, setList, update } from '../state.js';
 import { dataTable } from '../table.js';
 import type { SetupRequest, SetupResult } from '../tasks.js';
@@ -67,7 +67,7 @@ const DEFAULT: Setup = {
   weights: 'auto',
   kv: 'bf16',
   overlap: '0',
-  'overlap-kind': OVERLAP_KINDS[0],
+  'overlap-kind': choices.overlapKinds[0],
   tpot: '',
   ttft: '',
   assume: '',
@@ -140,11 +140,10 @@ function problemsOf(s: Setup): string[] {
   if (s.weights !== 'auto' && !FORMAT_IDS.includes(s.weights))
     out.push(`weight format "${s.weights}" is not one of perf's formats`);
   if (!FORMAT_IDS.includes(s.kv)) out.push(`KV-cache format "${s.kv}" is not one of perf's formats`);
-  const ov = Number(s.overlap);
-  if (s.overlap.trim() === '' || !(ov >= 0 && ov <= 1))
+  if (!validOverlap(s.overlap))
     out.push(`communication hidden "${s.overlap}" must be a fraction from 0 to 1 (0 = none hidden)`);
-  if (!(OVERLAP_KINDS as readonly string[]).includes(s['overlap-kind']))
-    out.push(`overlap kind "${s['overlap-kind']}" is not one of ${OVERLAP_KINDS.join(', ')}`);
+  if (!choices.overlapKinds.includes(s['overlap-kind']))
+    out.push(`overlap kind "${s['overlap-kind']}" is not one of ${choices.overlapKinds.join(', ')}`);
   for (const f of ['tpot', 'ttft'] as const) {
     if (s[f] === '') continue;
     const v = Number(s[f]);
@@ -179,9 +178,7 @@ function requestOf(s: Setup, pue: number): SetupRequest {
   };
   const assumed = parseAssume(assumeList(s.assume));
   if (Object.keys(assumed).length) req.workload.assume = assumed;
-  // as the Performance page and the CLI: overlap 0 and the first kind are perf's defaults
-  if (Number(s.overlap) > 0) req.workload.overlap = Number(s.overlap);
-  if (s['overlap-kind'] !== OVERLAP_KINDS[0]) req.workload.overlapKind = s['overlap-kind'] as OverlapKind;
+  Object.assign(req.workload, overlapFields(s.overlap, s['overlap-kind']));
   if (s.tpot !== '') req.tpotMaxMs = Number(s.tpot);
   if (s.ttft !== '') req.ttftMaxMs = Number(s.ttft);
   return req;
@@ -696,7 +693,7 @@ export function renderCompare(root: HTMLElement): void {
         text('overlap', '0 = none hidden'),
         sel(
           'overlap-kind',
-          OVERLAP_KINDS.map((k): [string, string] => [k, k]),
+          choices.overlapKinds.map((k): [string, string] => [k, k]),
         ),
         text('tpot', 'empty = no limit'),
         text('ttft', 'empty = no limit'),

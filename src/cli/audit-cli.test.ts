@@ -175,6 +175,22 @@ describe('audit: files', () => {
     refused(await q(at('q.onnx')), /q\.onnx: exists; pass --force/);
     const forced = await q(at('q.onnx'), '--force');
     assert.equal(forced.code, 0, forced.err);
+    // --force replaces only what chipstack wrote (its folder's ledger, by device and inode): not
+    // someone else's file, not a symlink to our own output, not a file put in place of ours
+    refused(
+      await q(at('good.safetensors'), '--force'),
+      /good\.safetensors: exists and was not written by chipstack/,
+    );
+    symlinkSync(at('q.onnx'), at('q-link.onnx'));
+    refused(await q(at('q-link.onnx'), '--force'), /q-link\.onnx: is not a regular file/);
+    writeFileSync(at('r.onnx'), 'mine');
+    refused(await q(at('r.onnx'), '--force'), /r\.onnx: exists and was not written by chipstack/);
+    assert.equal(readFileSync(at('r.onnx'), 'utf8'), 'mine');
+    assert.equal((await q(at('q3.onnx'))).code, 0);
+    rmSync(at('q3.onnx'));
+    writeFileSync(at('q3.onnx'), 'replaced by the user');
+    refused(await q(at('q3.onnx'), '--force'), /q3\.onnx: exists and was not written by chipstack/);
+    assert.equal(readFileSync(at('q3.onnx'), 'utf8'), 'replaced by the user');
     assert.deepEqual(
       { good: sha(at('good.safetensors')), bin: sha(at('w.bin')), model: sha(at('m.onnx')) },
       before,

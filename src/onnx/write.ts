@@ -11,6 +11,7 @@ import {
   fsyncSync,
   lstatSync,
   openSync,
+  readFileSync,
   realpathSync,
   renameSync,
   rmSync,
@@ -251,9 +252,66 @@ function sameFile(a: string, b: string): boolean {
 }
 
 /**
+ * The record, in an output's folder, of the files `writeParts` wrote there: name -> device:inode:ctime.
+ * `--force` replaces only a file listed there whose device and inode still match (a file of the same
+ * name that is not ours, a symlink or a hard link to someone else's file is refused).
+ */
+export const ONNX_LEDGER = '.chipstack-onnx.json';
+const LEDGER_TOOL = 'chipstack onnx';
+
+function idOf(path: string): string | undefined {
+  try {
+    const st = lstatSync(path, { bigint: true });
+    // the change time too: a file put in place of ours may get its freed inode number back
+    return `${st.dev}:${st.ino}:${st.ctimeNs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The ledger of `dir`: its files, or null when the name holds something that is not our ledger. */
+function readLedger(dir: string): Map<string, string> | null {
+  const path = join(dir, ONNX_LEDGER);
+  if (!lstatOrUndefined(path)) return new Map();
+  try {
+    const j = JSON.parse(readFileSync(path, 'utf8')) as { tool?: unknown; files?: unknown };
+    if (j.tool !== LEDGER_TOOL || typeof j.files !== 'object' || j.files === null) return null;
+    return new Map(Object.entries(j.files).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch {
+    return null;
+  }
+}
+
+/** Record `out` (just written) in its folder's ledger, written as every output is (temporary, rename). */
+function recordWritten(out: string): void {
+  const dir = dirname(out);
+  const files = readLedger(dir);
+  const id = idOf(out);
+  if (!files || !id) return; // a foreign file bears the ledger's name: never replaced, nothing recorded
+  files.set(basename(out), id);
+  const tmp = join(dir, `.${ONNX_LEDGER}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  let fd: number | undefined;
+  let made = false;
+  try {
+    fd = openSync(tmp, 'wx');
+    made = true;
+    writeSync(fd, JSON.stringify({ tool: LEDGER_TOOL, files: Object.fromEntries(files) }, null, 1));
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, join(dir, ONNX_LEDGER));
+  } catch {
+    // not recorded: the output stands, and a later --force refuses to replace it (the safe side)
+    if (fd !== undefined) closeSync(fd);
+    if (made) rmSync(tmp, { force: true });
+  }
+}
+
+/**
  * Write parts to `out` through a temporary file in the same folder, then rename. Never replaces
  * `input` or any file in `protect` (the input's external data), whatever path names them; an
- * existing `out` is replaced only with `force` and only when it is a regular file.
+ * existing `out` is replaced only with `force` and only when this function wrote it (its folder's
+ * {@link ONNX_LEDGER} lists its name with the same device, inode and change time).
  */
 export function writeParts(
   parts: Uint8Array[],
@@ -271,8 +329,12 @@ export function writeParts(
   if (there) {
     if (there.isDirectory()) throw new OnnxError(`${out}: is a folder; give a file name`);
     if (!opts.force) throw new OnnxError(`${out}: exists; pass --force to replace it`);
-    if (!there.isFile() && !there.isSymbolicLink())
-      throw new OnnxError(`${out}: is not a regular file; it is never replaced`);
+    if (!there.isFile()) throw new OnnxError(`${out}: is not a regular file; it is never replaced`);
+    const ours = readLedger(dirname(out))?.get(basename(out));
+    if (ours === undefined || ours !== idOf(out))
+      throw new OnnxError(
+        `${out}: exists and was not written by chipstack (not in ${ONNX_LEDGER} with this device, inode and change time); it is never replaced: remove it yourself or choose another name`,
+      );
   }
   const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
   let fd: number | undefined;
@@ -298,6 +360,7 @@ export function writeParts(
       `${out}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
     );
   }
+  recordWritten(out);
   return total;
 }
 

@@ -196,7 +196,10 @@ export function register(program: Command): void {
       'auto | dq (DequantizeLinear, needs the opset) | lookup (Gather table, any opset >= 9)',
       'auto',
     )
-    .option('--force', 'replace an existing output file that onnx quantize wrote (listed in .chipstack-onnx.json; never the input model or its external data)')
+    .option(
+      '--force',
+      'replace an existing output file that onnx quantize wrote (listed in .chipstack-onnx.json; never the input model or its external data)',
+    )
     .option('--json', 'print JSON')
     .action(
       (

@@ -182,6 +182,34 @@ describe('chips and compute paths', () => {
     assert.equal(f.note, 'given with --assume');
   });
 
+  it('refuses an --assume figure over 100 x the largest the catalogue publishes, naming it', () => {
+    // the bound, recomputed here by brute force over the catalogue
+    const top = (k: 'hbmBandwidthTBps' | 'tdpW') =>
+      Math.max(
+        ...cat.accelerators.map((a) => {
+          const f = a.figures[k];
+          return f && !f.notSupported ? (f.high ?? f.value ?? 0) : 0;
+        }),
+      );
+    for (const k of ['hbmBandwidthTBps', 'tdpW'] as const) {
+      const t = top(k);
+      assert.ok(t > 0);
+      // at the bound: accepted; just over it: refused with the figure, the value and the catalogue's largest
+      assert.doesNotThrow(() => resolveSystem(data, cat, 'h100:8', parseAssume([`${k}=${100 * t}`])));
+      assert.throws(
+        () => resolveSystem(data, cat, 'h100:8', parseAssume([`${k}=${100 * t * 1.001}`])),
+        new RegExp(
+          `^RangeError: --assume ${k}=.*: over 100 x the largest published ${k} in the catalogue \\(${t}, `,
+        ),
+      );
+    }
+    // a catalogue system, not only CHIP:N
+    assert.throws(
+      () => resolveSystem(data, cat, 'hgx-h100-8', parseAssume(['hbmBandwidthTBps=900000'])),
+      /over 100 x the largest published hbmBandwidthTBps/,
+    );
+  });
+
   it("takes the system's scale-up domain, and the largest catalogued domain for CHIP:N", () => {
     assert.equal(systemSpec(data, cat, cat.getSystem('mlu370-x8-server')).scaleUpDomain, 4);
     // The MLU370-X8's only catalogued system is 8 chips, but its domain is 4.

@@ -271,6 +271,7 @@ export function systemSpec(
   } = {},
 ): SystemSpec {
   const assume = opts.assume ?? {};
+  checkAssumedPlausible(catalog, assume);
   let chip = chipSpec(data, withAssumed(catalog.getAccelerator(system.accelerator), assume));
   const assumptions = [...(opts.notes ?? []), ...chip.assumptions];
   const chips = best(system.figures.chips);
@@ -394,6 +395,36 @@ export function assumedLines(a: Assumed): string[] {
 }
 
 /** A copy of the accelerator with the assumed figures replacing the catalogue's. */
+/** How far past the catalogue's largest published figure an `--assume` value may go. */
+export const ASSUME_HEADROOM = 100;
+
+/**
+ * Refuse an `--assume` chip figure more than {@link ASSUME_HEADROOM} x the largest value the
+ * catalogue publishes for that figure on any chip (the bound is read from the catalogue, so it moves
+ * with it): a typo (TB/s for GB/s, W for kW) or an absurd size gets one line naming the figure, the
+ * value and the largest published one, instead of a table of meaningless speeds.
+ */
+export function checkAssumedPlausible(catalog: Catalog, a: Assumed): void {
+  for (const k of Object.keys(a) as AssumableField[]) {
+    if (k === 'scaleUpDomain') continue;
+    let top = 0;
+    let topChip = '';
+    for (const acc of catalog.accelerators) {
+      const f = acc.figures[k];
+      const v = f && !f.notSupported ? figureValue(f, 'high') : null;
+      if (v !== null && v > top) {
+        top = v;
+        topChip = acc.id;
+      }
+    }
+    const v = a[k]!;
+    if (top > 0 && v > ASSUME_HEADROOM * top)
+      throw new RangeError(
+        `--assume ${k}=${v}: over ${ASSUME_HEADROOM} x the largest published ${k} in the catalogue (${top}, ${topChip}); check the unit`,
+      );
+  }
+}
+
 export function withAssumed(acc: Accelerator, a: Assumed): Accelerator {
   const keys = Object.keys(a).filter((k) => k !== 'scaleUpDomain') as (keyof Accelerator['figures'])[];
   if (!keys.length) return acc;

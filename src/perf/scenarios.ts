@@ -276,6 +276,8 @@ export function measuredDecodeEnergy(
   const out: { point: string; system: string; tokensPerSecPerChip: number; joulesPerToken: number }[] = [];
   for (const p of data.validation) {
     if (p.setup.kind !== 'inference' || p.setup.phase !== 'decode') continue;
+    // a measured comparison rests on measurements: an unconfirmed report (analyst-estimate) is left out
+    if (p.confidence !== 'measured') continue;
     const i = p.setup.system === c.a ? 0 : p.setup.system === c.b ? 1 : -1;
     const power = i === 0 ? kw.a : i === 1 ? kw.b : null;
     const n = i === 0 ? chips.a : i === 1 ? chips.b : null;
@@ -315,7 +317,12 @@ function measuredEnergyNote(data: PerfData, c: SystemComparison): string {
     ea && eb
       ? `; both with 8-bit weights (${f(ea)} vs ${f(eb)}): ${(ea.joulesPerToken / eb.joulesPerToken).toFixed(2)}x`
       : '';
-  return `Measured, not simulated: J/token at each system's highest published decode throughput and all-in power per chip at full load (no PUE), CM384 / NVL72 = ${(ba.joulesPerToken / bb.joulesPerToken).toFixed(2)}x (${f(ba)} vs ${f(bb)})${eight}; different software, context 4K vs 2K, MTP on CM384 only.`;
+  const setupOf = (x: (typeof m)[number]) => data.validation.find((q) => q.id === x.point)!.setup;
+  const [sa, sb] = [setupOf(ba), setupOf(bb)];
+  const mtp = (s: typeof sa) => (s.mtp?.draftTokens ?? 0) > 0;
+  const mtpText =
+    mtp(sa) === mtp(sb) ? (mtp(sa) ? 'MTP on both' : 'no MTP on either') : `MTP on ${mtp(sa) ? 'CM384' : 'NVL72'} only`;
+  return `Measured, not simulated: J/token at each system's highest published decode throughput (measured points; unconfirmed reports left out) and all-in power per chip at full load (no PUE), CM384 / NVL72 = ${(ba.joulesPerToken / bb.joulesPerToken).toFixed(2)}x (${f(ba)} vs ${f(bb)})${eight}; different software, decode context ${sa.seqLen ?? '?'} vs ${sb.seqLen ?? '?'} tokens, ${mtpText}.`;
 }
 
 /** CloudMatrix 384 vs GB200 NVL72: the SemiAnalysis ratios the article repeats. */

@@ -212,6 +212,11 @@ describe('scenarios', () => {
     const p = data.validation.find((q) => q.id === 'cm384-decode')!;
     assert.ok(Math.abs(cm.joulesPerToken - (kw.a! * 1000) / chips.a! / p.measured.value) < 1e-12);
     assert.ok(m.some((x) => x.system === 'gb200-nvl72') && m.every((x) => x.joulesPerToken > 0));
+    // measurements only: an unconfirmed report (the CloudMatrix batch 128 row, the fastest CM384 figure) is left out
+    const b128 = data.validation.find((q) => q.id === 'cm384-decode-b128-1k')!;
+    assert.equal(b128.confidence, 'analyst-estimate');
+    assert.ok(m.every((x) => data.validation.find((q) => q.id === x.point)!.confidence === 'measured'));
+    assert.ok(!m.some((x) => x.point === b128.id));
   });
 
   it('compares two systems on a named workload', () => {

@@ -35,10 +35,20 @@ export interface ChipClass {
   scaleOut: LinkEfficiency;
   softwareBlockScale: Figure;
   trainingMfu: Figure;
-  /** Fixed time per layer per step for work the roofline leaves out (the class's one calibration, if any). */
+  /**
+   * Time per MoE layer per decode step for work the roofline leaves out: this floor plus
+   * `layerOverheadPerTokenUs` x the tokens the layer handles in the step.
+   */
   layerOverheadUs: Figure;
-  /** The validation point `layerOverheadUs` was fitted on (its role is then `calibration`). */
+  /** The per-token part of the layer overhead, us per token (absent: 0, a constant overhead). */
+  layerOverheadPerTokenUs?: Figure;
+  /** The validation point the overhead was fitted on (its role is then `calibration`). */
   calibrationPoint?: string;
+  /**
+   * With `calibrationPoint`, the second decode point (far from the first in tokens per step) that
+   * fits the floor and the per-token cost together (its role is then `calibration`).
+   */
+  secondCalibrationPoint?: string;
   /** The training point whose own run `trainingMfu` was taken from (its role is then `calibration`). */
   trainingMfuPoint?: string;
 }
@@ -224,14 +234,23 @@ function consistencyProblems(data: PerfData): string[] {
       out.push(`validation.json: ${p.id}: role calibration exactly when 'calibrates' is set`);
     if (
       p.role === 'calibration' &&
-      !data.classes.some((c) => c.calibrationPoint === p.id || c.trainingMfuPoint === p.id)
+      !data.classes.some(
+        (c) =>
+          c.calibrationPoint === p.id || c.secondCalibrationPoint === p.id || c.trainingMfuPoint === p.id,
+      )
     )
       out.push(
-        `validation.json: ${p.id} has role calibration but no class names it as calibrationPoint or trainingMfuPoint`,
+        `validation.json: ${p.id} has role calibration but no class names it as calibrationPoint, secondCalibrationPoint or trainingMfuPoint`,
       );
   }
   for (const c of data.classes) {
-    for (const k of ['calibrationPoint', 'trainingMfuPoint'] as const) {
+    if (c.secondCalibrationPoint !== undefined && c.layerOverheadPerTokenUs === undefined)
+      out.push(
+        `efficiency.json: ${c.id}: secondCalibrationPoint fits layerOverheadPerTokenUs, which is missing`,
+      );
+    if (c.secondCalibrationPoint !== undefined && c.calibrationPoint === undefined)
+      out.push(`efficiency.json: ${c.id}: secondCalibrationPoint without calibrationPoint`);
+    for (const k of ['calibrationPoint', 'secondCalibrationPoint', 'trainingMfuPoint'] as const) {
       const id = c[k];
       if (id === undefined) continue;
       const p = data.validation.find((q) => q.id === id);

@@ -88,6 +88,7 @@ export { paretoFront, SEARCH_BATCHES, type ServePoint, type ServeSearch, serveSe
 export { attentionFlopsPerToken, type ModelShape, modelShape } from './shape.js';
 export {
   hiddenComm,
+  type LayerOverhead,
   MAX_BATCH,
   MAX_SEQ,
   type OpSummary,
@@ -102,8 +103,10 @@ export {
   aggregatedRate,
   calibrateAll,
   fitLayerOverhead,
+  fitTwoPointOverhead,
   looLayerOverhead,
   median,
+  overheadLine,
   predictPoint,
   runValidation,
   type SignBalance,

@@ -133,7 +133,7 @@ describe('perf CLI', () => {
       /^all-in power kW +559 +145 +3\.86$/m,
     );
     const v = await run('validate');
-    assert.match(v.stdout, /^cm384-decode +ascend-910 +validation +1943 /m);
+    assert.match(v.stdout, /^cm384-decode +ascend-910 +calibration +1943 /m);
     assert.match(v.stdout, /leave-one-out median/);
     assert.match(v.stdout, /median \|error\|/);
   });

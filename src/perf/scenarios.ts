@@ -321,7 +321,11 @@ function measuredEnergyNote(data: PerfData, c: SystemComparison): string {
   const [sa, sb] = [setupOf(ba), setupOf(bb)];
   const mtp = (s: typeof sa) => (s.mtp?.draftTokens ?? 0) > 0;
   const mtpText =
-    mtp(sa) === mtp(sb) ? (mtp(sa) ? 'MTP on both' : 'no MTP on either') : `MTP on ${mtp(sa) ? 'CM384' : 'NVL72'} only`;
+    mtp(sa) === mtp(sb)
+      ? mtp(sa)
+        ? 'MTP on both'
+        : 'no MTP on either'
+      : `MTP on ${mtp(sa) ? 'CM384' : 'NVL72'} only`;
   return `Measured, not simulated: J/token at each system's highest published decode throughput (measured points; unconfirmed reports left out) and all-in power per chip at full load (no PUE), CM384 / NVL72 = ${(ba.joulesPerToken / bb.joulesPerToken).toFixed(2)}x (${f(ba)} vs ${f(bb)})${eight}; different software, decode context ${sa.seqLen ?? '?'} vs ${sb.seqLen ?? '?'} tokens, ${mtpText}.`;
 }
 
@@ -347,7 +351,7 @@ export function cloudMatrixVsNvl72(data: PerfData, cat: Catalog): Scenario {
     rows,
     notes: [
       'System figures are SemiAnalysis estimates carried by the catalogue (300 vs 180 PF, 559 vs 145 kW).',
-      `On ${c.workload} the simulated J/token ratio CM384 / NVL72 is ${(r(`${c.workload} J/token`) ?? Number.NaN).toFixed(2)}: unreliable, each class's fixed per-layer time was fitted at another batch and software (Ascend at batch 8; Blackwell on SGLang's early GB200 Part I run at batch 768 without overlap, so later, faster software (GB200 Part II, TensorRT-LLM on B200) is predicted low) and the Ascend batch slope is under-predicted (see cm384-decode in validate).`,
+      `On ${c.workload} the simulated J/token ratio CM384 / NVL72 is ${(r(`${c.workload} J/token`) ?? Number.NaN).toFixed(2)}: indicative only: each class's decode overhead (a floor and a cost per token) is fitted on two deployments of particular software (Ascend on CloudMatrix-Infer at batch 8 and 96; Blackwell on TensorRT-LLM at one sequence and SGLang's early GB200 Part I at 768 per GPU), so other software is predicted with its own error (GB200 Part II runs 13-27% faster than modelled, SGLang on Ascend 34-39% slower; see validate).`,
       measuredEnergyNote(data, c),
     ],
   };

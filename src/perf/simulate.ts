@@ -73,8 +73,10 @@ export interface Workload {
   energy?: EnergyOptions;
   /** Catalogue figures replaced by the user (`--assume FIELD=VALUE`); printed with the result. */
   assume?: Assumed;
-  /** Replaces the chip class's fixed per-layer time, us (calibration and leave-one-out use it). */
+  /** Replaces the chip class's per-layer overhead floor, us (calibration and leave-one-out use it). */
   layerOverheadUs?: number;
+  /** Replaces the chip class's per-token part of the layer overhead, us per token (calibration uses it). */
+  layerOverheadPerTokenUs?: number;
 }
 
 /** Largest batch and sequence length accepted (anything larger is a typo, not a workload). */
@@ -89,7 +91,9 @@ export interface OpSummary extends Omit<OpCost, 'count'> {
 }
 
 export interface PerfResult {
-  workload: Required<Omit<Workload, 'mtp' | 'energy' | 'assume' | 'layerOverheadUs'>> & {
+  workload: Required<
+    Omit<Workload, 'mtp' | 'energy' | 'assume' | 'layerOverheadUs' | 'layerOverheadPerTokenUs'>
+  > & {
     mtp: { draftTokens: number; acceptance: number };
   };
   /** The deployment simulated; `auto` lists the fields chosen as the smallest that fits. */
@@ -146,6 +150,13 @@ function normalise(w: Workload) {
     throw new PerfInputError(`phase must be prefill or decode, got ${String(w.phase)}`);
   if (w.layerOverheadUs !== undefined && !(w.layerOverheadUs >= 0 && Number.isFinite(w.layerOverheadUs)))
     throw new PerfInputError(`layer overhead must be a non-negative number, got ${w.layerOverheadUs}`);
+  if (
+    w.layerOverheadPerTokenUs !== undefined &&
+    !(w.layerOverheadPerTokenUs >= 0 && Number.isFinite(w.layerOverheadPerTokenUs))
+  )
+    throw new PerfInputError(
+      `per-token layer overhead must be a non-negative number, got ${w.layerOverheadPerTokenUs}`,
+    );
   const frac = (x: number | undefined, what: string, d: number, max = 1) => {
     const v = x ?? d;
     if (!(v >= 0 && v <= max)) throw new PerfInputError(`${what} must be in [0, ${max}], got ${x}`);
@@ -215,6 +226,12 @@ export function hiddenComm(ops: OpCost[], overlap: number, kind: OverlapKind, fi
 
 type Normalised = Omit<ReturnType<typeof normalise>, 'tp' | 'ep' | 'pp'> & Parallelism;
 
+/** The per-layer overhead of a decode step: a floor plus a cost per token the layer handles (us). */
+export interface LayerOverhead {
+  floorUs: number;
+  perTokenUs: number;
+}
+
 /** The class's fixed per-layer time, as an operation so it shows in the breakdown. */
 function fixedOp(seconds: number, cls: string): OpCost {
   return {
@@ -240,7 +257,7 @@ function step(
   w: Normalised,
   phase: 'prefill' | 'decode',
   batch: number,
-  overheadUs: number,
+  overhead: LayerOverhead,
 ) {
   const shape = modelShape(cat.getModel(w.model));
   const chip = sys.chip;
@@ -283,7 +300,8 @@ function step(
   ];
   let stageS = 0;
   const byName = new Map<string, OpSummary>();
-  const overheadS = overheadUs * 1e-6;
+  // floor + per-token cost x the tokens each MoE layer handles this step (decode: batch x (1 + drafts))
+  const overheadS = (overhead.floorUs + overhead.perTokenUs * ctx.tokens) * 1e-6;
   // The fixed per-layer time (launch, synchronisation, dispatch/combine bookkeeping) is never overlapped.
   const fixed = overheadS > 0 ? fixedOp(overheadS, chip.cls.id) : null;
   // Fitted on expert-parallel MoE decode, it is charged to MoE layers run with EP > 1 only (dense
@@ -385,8 +403,14 @@ export function plan(data: PerfData, cat: Catalog, workload: Workload) {
 export function simulate(data: PerfData, cat: Catalog, workload: Workload): PerfResult {
   const { w, sys, memory, parallel } = plan(data, cat, workload);
   const system = sys.system;
-  const overheadUs = workload.layerOverheadUs ?? num(sys.chip.cls.layerOverheadUs);
-  const s = step(sys, cat, w, w.phase, w.batch, overheadUs);
+  const cls = sys.chip.cls;
+  const overhead: LayerOverhead = {
+    floorUs: workload.layerOverheadUs ?? num(cls.layerOverheadUs),
+    perTokenUs:
+      workload.layerOverheadPerTokenUs ??
+      (cls.layerOverheadPerTokenUs ? num(cls.layerOverheadPerTokenUs) : 0),
+  };
+  const s = step(sys, cat, w, w.phase, w.batch, overhead);
   const warnings: string[] = [];
   const chips = parallel.chips;
   if (w.ep > sys.scaleUpDomain && sys.chip.scaleOutGBps === null) {
@@ -398,7 +422,7 @@ export function simulate(data: PerfData, cat: Catalog, workload: Workload): Perf
   const perStage = s.stageS * w.tp;
   const tokensPerSecPerChip =
     w.phase === 'decode' ? (w.batch * accepted) / perStage : (w.batch * w.seqLen) / perStage;
-  const ttft = w.phase === 'prefill' ? s.stepS : step(sys, cat, w, 'prefill', 1, overheadUs).stepS;
+  const ttft = w.phase === 'prefill' ? s.stepS : step(sys, cat, w, 'prefill', 1, overhead).stepS;
   const tpotS = w.phase === 'decode' ? s.stepS / accepted : null;
   const sum = (k: 'computeS' | 'memoryS' | 'networkS') => s.ops.reduce((a, o) => a + o[k], 0) / s.stageS;
   const utilisation = {
@@ -421,7 +445,7 @@ export function simulate(data: PerfData, cat: Catalog, workload: Workload): Perf
         : w.overlapKind === 'shared-expert'
           ? `${w.overlap * 100}% of the MoE dispatch hidden behind the shared experts (second stream); the combine is not hidden`
           : `${w.overlap * 100}% of the shorter of collective and local time per layer hidden by micro-batch overlap`,
-    `fixed per-layer time ${overheadUs.toFixed(1)} us in decode, MoE layers with EP > 1 (${workload.layerOverheadUs !== undefined ? 'given' : `${sys.chip.cls.id} class: ${sys.chip.cls.layerOverheadUs.source}`}), not overlapped`,
+    overheadLine(overhead, s.ctx.tokens, w.phase, workload, cls),
     `scale-up domain ${sys.scaleUpDomain} chips; beyond it scale-out links`,
     `memory per chip: weights + KV + activations + workspace (${data.workspaceGB.value} GB, ${data.workspaceGB.confidence})`,
   ];
@@ -464,4 +488,25 @@ export function simulate(data: PerfData, cat: Catalog, workload: Workload): Perf
           ]
         : warnings,
   };
+}
+
+/** The assumption line of the per-layer overhead: floor, per-token cost, the total at this step, its source. */
+function overheadLine(
+  o: LayerOverhead,
+  tokens: number,
+  phase: 'prefill' | 'decode',
+  workload: Workload,
+  cls: SystemSpec['chip']['cls'],
+): string {
+  const given = workload.layerOverheadUs !== undefined || workload.layerOverheadPerTokenUs !== undefined;
+  const src = given ? 'given' : `${cls.id} class: ${cls.layerOverheadUs.source}`;
+  const total = o.floorUs + o.perTokenUs * tokens;
+  const perToken =
+    o.perTokenUs <= 0
+      ? ''
+      : phase === 'decode'
+        ? ` + ${o.perTokenUs.toFixed(3)} us per token x ${+tokens.toFixed(2)} tokens per layer = ${total.toFixed(1)} us`
+        : ` + ${o.perTokenUs.toFixed(3)} us per token`;
+  const when = phase === 'decode' ? 'in decode' : 'in decode only (not charged in this prefill)';
+  return `fixed per-layer time ${o.floorUs.toFixed(1)} us${perToken} ${when}, MoE layers with EP > 1 (${src}), not overlapped`;
 }

@@ -6,7 +6,14 @@ import { chipPower, trainingEstimate } from './energy.js';
 import { defaultPerfData } from './node.js';
 import { articleScenarios, compareSystems, domesticTraining, measuredDecodeEnergy } from './scenarios.js';
 import { simulate } from './simulate.js';
-import { aggregatedRate, calibrateAll, median, runValidation } from './validate.js';
+import {
+  aggregatedRate,
+  calibrateAll,
+  fitTwoPointOverhead,
+  looLayerOverhead,
+  median,
+  runValidation,
+} from './validate.js';
 
 const cat = defaultCatalog();
 const data = defaultPerfData();
@@ -44,18 +51,24 @@ describe('validation against published measurements', () => {
     );
     // Validation points calibrate nothing, so leaving them out changes nothing.
     for (const r of v.rows.filter((x) => x.role === 'validation')) assert.equal(r.looPredicted, r.predicted);
-    // Each calibration point is named by exactly one class parameter (one point per parameter per
-    // class); the fixed per-layer time is fitted exactly on its point.
+    // Each calibration point is named by exactly one class (at most two decode points per class,
+    // for the overhead's floor and per-token cost, and the training-MFU point); the overhead is
+    // fitted exactly on its points.
     const cal = v.rows.filter((r) => r.role === 'calibration');
     const named = data.classes.flatMap((c) =>
-      [c.calibrationPoint, c.trainingMfuPoint].filter((x): x is string => x !== undefined),
+      [c.calibrationPoint, c.secondCalibrationPoint, c.trainingMfuPoint].filter(
+        (x): x is string => x !== undefined,
+      ),
     );
     assert.deepEqual([...cal.map((r) => r.id)].sort(), [...named].sort());
+    assert.equal(new Set(named).size, named.length);
     for (const c of data.classes) {
-      if (!c.calibrationPoint) continue;
-      const r = v.rows.find((x) => x.id === c.calibrationPoint)!;
-      assert.equal(r.chipClass, c.id);
-      assert.ok(Math.abs(r.errorPct) < 0.1, r.id);
+      for (const id of [c.calibrationPoint, c.secondCalibrationPoint]) {
+        if (!id) continue;
+        const r = v.rows.find((x) => x.id === id)!;
+        assert.equal(r.chipClass, c.id);
+        assert.ok(Math.abs(r.errorPct) < 0.1, r.id);
+      }
     }
     assert.equal(median([3, 1, 2]), 2);
     assert.equal(median([4, 1, 2, 3]), 2.5);
@@ -165,16 +178,91 @@ describe('validation against published measurements', () => {
     assert.equal(Math.sign(row.errorPct), -1); // slower than measured: the class MFU is a large-MoE run's
   });
 
-  it('stores the fixed per-layer time each class refits to on its calibration point', () => {
+  it('stores the per-layer overhead each class refits to on its calibration points', () => {
     const fits = calibrateAll(data, cat);
     assert.ok(fits.length >= 3);
     for (const f of fits) {
-      const stored = data.classes.find((c) => c.id === f.chipClass)!.layerOverheadUs.value!;
+      const c = data.classes.find((k) => k.id === f.chipClass)!;
+      const stored = c.layerOverheadUs.value!;
+      const storedPerToken = c.layerOverheadPerTokenUs?.value ?? 0;
+      assert.ok(Math.abs(stored - f.floorUs) < 0.1, `${f.chipClass}: stored ${stored}, refit ${f.floorUs}`);
       assert.ok(
-        Math.abs(stored - f.overheadUs) < 0.1,
-        `${f.chipClass}: stored ${stored}, refit ${f.overheadUs}`,
+        Math.abs(storedPerToken - f.perTokenUs) < 0.001,
+        `${f.chipClass}: stored ${storedPerToken} us/token, refit ${f.perTokenUs}`,
       );
+      // each calibration point is predicted as measured (to the stored rounding)
+      for (const id of f.points) {
+        const r = runValidation(data, cat).rows.find((x) => x.id === id)!;
+        assert.ok(Math.abs(r.errorPct) < 0.5, `${id}: ${r.errorPct}`);
+      }
     }
+  });
+
+  it('fits floor and per-token cost on two points: an oracle from three direct simulations', () => {
+    // Oracle: the step of a decode point is linear in the overhead; simulate it directly at three
+    // overheads, solve the 2 x 2 system by hand, and compare with fitTwoPointOverhead.
+    const P = (id: string) => data.validation.find((q) => q.id === id)!;
+    const [p, q] = [P('cm384-decode-15ms'), P('cm384-decode')];
+    const rate = (pt: typeof p, floorUs: number, perTokenUs: number) => {
+      const s = pt.setup;
+      return simulate(data, cat, {
+        model: s.model,
+        system: s.system,
+        phase: 'decode',
+        batch: s.batch!,
+        seqLen: s.seqLen!,
+        weights: s.weights,
+        activations: s.activations,
+        kv: s.kv,
+        tp: s.parallel!.tp,
+        ep: s.parallel!.ep,
+        pp: s.parallel!.pp,
+        mtp: s.mtp,
+        overlap: s.overlap,
+        overlapKind: s.overlapKind,
+        expertImbalance: s.expertImbalance,
+        layerOverheadUs: floorUs,
+        layerOverheadPerTokenUs: perTokenUs,
+      }).tokensPerSecPerChip;
+    };
+    const line = (pt: typeof p) => {
+      const s0 = 1 / rate(pt, 0, 0);
+      return [
+        (1 / rate(pt, 1000, 0) - s0) / 1000,
+        (1 / rate(pt, 0, 10) - s0) / 10,
+        1 / pt.measured.value - s0,
+      ];
+    };
+    const [[a1, b1, r1], [a2, b2, r2]] = [line(p), line(q)] as [number[], number[]];
+    const det = a1! * b2! - a2! * b1!;
+    const floor = (r1! * b2! - r2! * b1!) / det;
+    const perToken = (a1! * r2! - a2! * r1!) / det;
+    const f = fitTwoPointOverhead(data, cat, p, q);
+    assert.ok(Math.abs(f.floorUs - floor) < 1e-6 * Math.max(1, floor), `${f.floorUs} vs ${floor}`);
+    assert.ok(
+      Math.abs(f.perTokenUs - perToken) < 1e-6 * Math.max(1, perToken),
+      `${f.perTokenUs} vs ${perToken}`,
+    );
+    // the fitted pair reproduces both measurements
+    assert.ok(Math.abs(rate(p, floor, perToken) / p.measured.value - 1) < 1e-9);
+    assert.ok(Math.abs(rate(q, floor, perToken) / q.measured.value - 1) < 1e-9);
+    // the per-token term is charged per token the MoE layer handles: batch x (1 + drafts) at batch 96
+    // (a cost of 1 us per token equals a floor of 192 us: 96 sequences x 2 tokens, the draft's included)
+    const tokens = q.setup.batch! * (1 + q.setup.mtp!.draftTokens);
+    assert.equal(tokens, 192);
+    assert.ok(Math.abs(rate(q, 0, 1) / rate(q, tokens, 0) - 1) < 1e-12);
+    assert.ok(Math.abs(rate(q, 0, 1) / rate(q, tokens + 1, 0) - 1) > 1e-6);
+    // two points with the same tokens per step cannot fit two parameters
+    assert.throws(() => fitTwoPointOverhead(data, cat, q, q), /same tokens per step/);
+  });
+
+  it('refits a two-point class without a calibration point by least squares over its other decode points', () => {
+    const c = data.classes.find((k) => k.secondCalibrationPoint)!;
+    const loo = looLayerOverhead(data, cat, c.id, c.secondCalibrationPoint!);
+    assert.ok(loo.floorUs >= 0 && loo.perTokenUs >= 0);
+    // a class with one calibration point keeps the median of single-point floors (no per-token cost)
+    const one = data.classes.find((k) => k.calibrationPoint && !k.secondCalibrationPoint);
+    if (one) assert.equal(looLayerOverhead(data, cat, one.id, one.calibrationPoint!).perTokenUs, 0);
   });
 });
 

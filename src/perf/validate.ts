@@ -3,14 +3,15 @@
  * Predicted against measured for every point in `data/perf/validation.json`, each tagged
  * `calibration` (a class parameter was fitted on it) or `validation`. The summary gives the median
  * |error| over validation points only, a leave-one-out median (refit without the point, then predict
- * it), and the sign balance per hardware class. The fixed per-layer time of a class is fitted on at
- * most one point ({@link fitLayerOverhead}); a test checks the stored value against the refit.
+ * it), and the sign balance per hardware class. The per-layer decode overhead of a class (a floor,
+ * and a cost per token where the class has a second calibration point) is fitted on its calibration
+ * points only ({@link calibrateAll}); a test checks the stored values against the refit.
  */
 import type { Catalog } from '../catalog/catalog.js';
 import { resolveSystem } from './chip.js';
 import type { PerfData, ValidationPoint } from './data.js';
 import { trainingEstimate } from './energy.js';
-import { simulate, type Workload } from './simulate.js';
+import { type LayerOverhead, simulate, type Workload } from './simulate.js';
 
 export interface ValidationRow {
   id: string;
@@ -83,12 +84,12 @@ function classOfPoint(data: PerfData, cat: Catalog, p: ValidationPoint): string 
   return resolveSystem(data, cat, p.setup.system).chip.cls.id;
 }
 
-/** The predicted value of a point, with a given fixed per-layer time for its class (default: the stored one). */
+/** The predicted value of a point, with a given per-layer overhead for its class (default: the stored one). */
 function predictValue(
   data: PerfData,
   cat: Catalog,
   p: ValidationPoint,
-  layerOverheadUs?: number,
+  overhead?: Partial<LayerOverhead>,
 ): { predicted: number; tpotS: number | null; assumptions: string[] } {
   const s = p.setup;
   if (s.kind === 'training') {
@@ -119,7 +120,8 @@ function predictValue(
     overlap: s.overlap,
     overlapKind: s.overlapKind,
     expertImbalance: s.expertImbalance,
-    layerOverheadUs,
+    layerOverheadUs: overhead?.floorUs,
+    layerOverheadPerTokenUs: overhead?.perTokenUs,
   };
   const r = simulate(data, cat, {
     ...base,
@@ -194,45 +196,124 @@ export function aggregatedRate(
 }
 
 /**
- * The fixed per-layer time (us) that makes an inference point's prediction equal its measurement.
- * The stage time is linear in it, so two predictions solve it exactly. `raw` may be negative (the
- * roofline alone is already slower than measured); `overheadUs` is then 0.
+ * How an inference point's prediction depends on the class's per-layer overhead. Every step time, and
+ * the inverse of every predicted rate (aggregated serving included), is linear in the floor `a` and
+ * the per-token cost `b`: 1 / predicted = s0 + a ka + b kb, so three predictions give the line exactly.
+ */
+export function overheadLine(
+  data: PerfData,
+  cat: Catalog,
+  p: ValidationPoint,
+): { s0: number; ka: number; kb: number; target: number } {
+  if (p.setup.kind !== 'inference')
+    throw new RangeError(`${p.id}: only inference points fit a layer overhead`);
+  const probe = 100;
+  const inv = (o: LayerOverhead) => 1 / predictValue(data, cat, p, o).predicted;
+  const s0 = inv({ floorUs: 0, perTokenUs: 0 });
+  return {
+    s0,
+    ka: (inv({ floorUs: probe, perTokenUs: 0 }) - s0) / probe,
+    kb: (inv({ floorUs: 0, perTokenUs: probe }) - s0) / probe,
+    target: 1 / p.measured.value,
+  };
+}
+
+/**
+ * The floor (us) that makes an inference point's prediction equal its measurement, with no per-token
+ * cost. `raw` may be negative (the roofline alone is already slower than measured); `overheadUs` is
+ * then 0.
  */
 export function fitLayerOverhead(
   data: PerfData,
   cat: Catalog,
   p: ValidationPoint,
 ): { overheadUs: number; raw: number } {
-  if (p.setup.kind !== 'inference')
-    throw new RangeError(`${p.id}: only inference points fit a layer overhead`);
-  const probe = 100;
-  const s0 = 1 / predictValue(data, cat, p, 0).predicted;
-  const s1 = 1 / predictValue(data, cat, p, probe).predicted;
-  const raw = (probe * (1 / p.measured.value - s0)) / (s1 - s0);
+  const l = overheadLine(data, cat, p);
+  const raw = (l.target - l.s0) / l.ka;
   return { overheadUs: Math.max(0, raw), raw };
 }
 
 /**
- * Leave-one-out overhead for a class without `left`: the class is calibrated on one point; without
- * it, the median of the single-point fits of the class's other decode points (0 when it has none).
+ * Floor and per-token cost that make two inference points' predictions equal their measurements
+ * (two linear equations, {@link overheadLine}). The points must differ in tokens per step, or the
+ * system is singular (RangeError).
  */
-export function looLayerOverhead(data: PerfData, cat: Catalog, cls: string, left: string): number {
-  const others = data.validation.filter(
+export function fitTwoPointOverhead(
+  data: PerfData,
+  cat: Catalog,
+  p: ValidationPoint,
+  q: ValidationPoint,
+): { floorUs: number; perTokenUs: number } {
+  const [u, v] = [overheadLine(data, cat, p), overheadLine(data, cat, q)];
+  const det = u.ka * v.kb - u.kb * v.ka;
+  if (!(Math.abs(det) > 1e-12 * Math.abs(u.ka * v.kb)))
+    throw new RangeError(
+      `${p.id} and ${q.id} handle the same tokens per step: they cannot fit two parameters`,
+    );
+  const [ru, rv] = [u.target - u.s0, v.target - v.s0];
+  return { floorUs: (ru * v.kb - u.kb * rv) / det, perTokenUs: (u.ka * rv - ru * v.ka) / det };
+}
+
+/**
+ * The class's decode points other than `left` (the points a leave-one-out refit may use).
+ */
+function otherDecodePoints(data: PerfData, cat: Catalog, cls: string, left: string): ValidationPoint[] {
+  return data.validation.filter(
     (q) =>
       q.id !== left &&
       q.setup.kind === 'inference' &&
       q.setup.phase === 'decode' &&
       classOfPoint(data, cat, q) === cls,
   );
-  if (!others.length) return 0;
-  return median(others.map((q) => fitLayerOverhead(data, cat, q).overheadUs));
+}
+
+/**
+ * Leave-one-out overhead for a class without `left`, one of its calibration points. A class with one
+ * calibration point: the median of the single-point floor fits of its other decode points (0 when
+ * it has none). A class with two: the floor and per-token cost that fit its other decode points best
+ * (least squares of the relative error of each point's rate), each at least 0; with fewer than two
+ * other points, the floor alone.
+ */
+export function looLayerOverhead(data: PerfData, cat: Catalog, cls: string, left: string): LayerOverhead {
+  const others = otherDecodePoints(data, cat, cls, left);
+  const c = data.classes.find((k) => k.id === cls);
+  const median1 = () => ({
+    floorUs: others.length ? median(others.map((q) => fitLayerOverhead(data, cat, q).overheadUs)) : 0,
+    perTokenUs: 0,
+  });
+  if (!c?.secondCalibrationPoint || others.length < 2) return median1();
+  // Relative residual of point i: (s0 + a ka + b kb) / target - 1; least squares over i, 2 x 2 normal equations.
+  let saa = 0;
+  let sab = 0;
+  let sbb = 0;
+  let sar = 0;
+  let sbr = 0;
+  for (const q of others) {
+    const l = overheadLine(data, cat, q);
+    const [x, y, r] = [l.ka / l.target, l.kb / l.target, 1 - l.s0 / l.target];
+    saa += x * x;
+    sab += x * y;
+    sbb += y * y;
+    sar += x * r;
+    sbr += y * r;
+  }
+  const det = saa * sbb - sab * sab;
+  if (!(det > 0)) return median1();
+  let a = (sar * sbb - sab * sbr) / det;
+  let b = (saa * sbr - sab * sar) / det;
+  // keep both non-negative: refit the one left free when the other would go below zero
+  if (b < 0) [a, b] = [Math.max(0, sar / saa), 0];
+  else if (a < 0) [a, b] = [0, Math.max(0, sbr / sbb)];
+  return { floorUs: a, perTokenUs: b };
 }
 
 /** Predict one validation point (and its leave-one-out prediction). */
 export function predictPoint(data: PerfData, cat: Catalog, p: ValidationPoint): ValidationRow {
   const v = predictValue(data, cat, p);
   const cls = classOfPoint(data, cat, p);
-  const calibratedOnThis = data.classes.some((c) => c.id === cls && c.calibrationPoint === p.id);
+  const calibratedOnThis = data.classes.some(
+    (c) => c.id === cls && (c.calibrationPoint === p.id || c.secondCalibrationPoint === p.id),
+  );
   const loo =
     calibratedOnThis && p.setup.kind === 'inference'
       ? predictValue(data, cat, p, looLayerOverhead(data, cat, cls, p.id)).predicted
@@ -295,16 +376,25 @@ export function runValidation(data: PerfData, cat: Catalog): ValidationReport {
   };
 }
 
-/** Refit every class's fixed per-layer time on its one calibration point (what `efficiency.json` must hold). */
+/**
+ * Refit every class's per-layer overhead on its calibration points (what `efficiency.json` must
+ * hold): the floor alone on one point, or the floor and the per-token cost on two.
+ */
 export function calibrateAll(
   data: PerfData,
   cat: Catalog,
-): { chipClass: string; point: string; overheadUs: number; raw: number }[] {
-  const out: { chipClass: string; point: string; overheadUs: number; raw: number }[] = [];
+): { chipClass: string; points: string[]; floorUs: number; perTokenUs: number }[] {
+  const out: { chipClass: string; points: string[]; floorUs: number; perTokenUs: number }[] = [];
+  const point = (id: string) => data.validation.find((q) => q.id === id)!;
   for (const c of data.classes) {
     if (!c.calibrationPoint) continue;
-    const p = data.validation.find((q) => q.id === c.calibrationPoint)!;
-    out.push({ chipClass: c.id, point: p.id, ...fitLayerOverhead(data, cat, p) });
+    if (c.secondCalibrationPoint) {
+      const f = fitTwoPointOverhead(data, cat, point(c.calibrationPoint), point(c.secondCalibrationPoint));
+      out.push({ chipClass: c.id, points: [c.calibrationPoint, c.secondCalibrationPoint], ...f });
+    } else {
+      const f = fitLayerOverhead(data, cat, point(c.calibrationPoint));
+      out.push({ chipClass: c.id, points: [c.calibrationPoint], floorUs: f.overheadUs, perTokenUs: 0 });
+    }
   }
   return out;
 }

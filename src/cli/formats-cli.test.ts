@@ -4,6 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ArgumentError } from '../formats/index.js';
@@ -156,6 +159,28 @@ describe('chipstack encode / decode / formats', () => {
 });
 
 describe('errors that escape a command', () => {
+  test('a system error from a command names the path and says what failed in words', async () => {
+    // convert into a folder below a regular file: mkdir fails with ENOTDIR
+    const dir = mkdtempSync(join(tmpdir(), 'chipstack-errno-'));
+    try {
+      const header = Buffer.from(
+        JSON.stringify({ w: { dtype: 'F32', shape: [2, 2], data_offsets: [0, 16] } }),
+      );
+      const len = Buffer.alloc(8);
+      len.writeBigUInt64LE(BigInt(header.length));
+      const file = join(dir, 'm.safetensors');
+      writeFileSync(file, Buffer.concat([len, header, Buffer.alloc(16)]));
+      const r = await cli('convert', file, join(file, 'out'), '--to', 'bf16');
+      assert.equal(r.code, 2);
+      assert.equal(
+        r.err,
+        `chipstack: ${join(file, 'out')}: cannot create the folder: a part of the path is not a folder (ENOTDIR)\n`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('user errors exit 2, internal ones 1, always on one line', () => {
     assert.deepEqual(describeError(new UsageError('bad --x')), { code: 2, line: 'bad --x' });
     assert.equal(describeError(new ArgumentError('unknown-name', 'format', 'unknown format "q"')).code, 2);
@@ -166,8 +191,39 @@ describe('errors that escape a command', () => {
     });
     assert.deepEqual(describeError(enoent), {
       code: 2,
-      line: 'ENOENT: no such file or directory, open (/x/y)',
+      line: '/x/y: cannot open: no such file or folder (ENOENT)',
     });
+    // Node's own errors, made by failing calls: the path, what failed and why in words, the code
+    const real = (f: () => unknown) => {
+      try {
+        f();
+      } catch (err) {
+        return describeError(err);
+      }
+      throw new Error('expected a failure');
+    };
+    assert.deepEqual(
+      real(() => mkdirSync('/nonexistent-chipstack-dir/a/b')),
+      {
+        code: 2,
+        line: '/nonexistent-chipstack-dir/a/b: cannot create the folder: no such file or folder (ENOENT)',
+      },
+    );
+    assert.deepEqual(
+      real(() => readFileSync(tmpdir())),
+      {
+        code: 2,
+        line: 'cannot read: it is a folder (EISDIR)',
+      },
+    );
+    const renamed = real(() => renameSync('/nonexistent-chipstack-a', '/nonexistent-chipstack-b'));
+    assert.equal(
+      renamed.line,
+      '/nonexistent-chipstack-a to /nonexistent-chipstack-b: cannot rename: no such file or folder (ENOENT)',
+    );
+    // no path and no system call: the words and the code
+    const odd = Object.assign(new Error('EBUSY: resource busy'), { code: 'EBUSY' });
+    assert.equal(describeError(odd).line, 'the file or folder is busy (EBUSY)');
     const bug = describeError(new TypeError('Cannot read properties of undefined\n    at f (x.js:1:2)'));
     assert.equal(bug.code, 1);
     assert.match(bug.line, /^internal error \(TypeError\): Cannot read properties of undefined at f/);

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index.js';
-import { isControl, UsageError } from './util.js';
+import { isControl, type SystemError, systemErrorLine, UsageError } from './util.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -93,8 +93,7 @@ export function describeError(err: unknown): { code: number; line: string } {
     return { code: 2, line: oneLine(message) };
   }
   if (e instanceof Error && typeof e.code === 'string' && USER_ERRNO.has(e.code)) {
-    const path = typeof e.path === 'string' && !message.includes(e.path) ? ` (${e.path})` : '';
-    return { code: 2, line: oneLine(message + path) };
+    return { code: 2, line: oneLine(systemErrorLine(e as SystemError)) };
   }
   const kind = e instanceof Error ? e.name : typeof err;
   return {

@@ -242,3 +242,76 @@ export function isControl(c: string): boolean {
     (n >= 0x2066 && n <= 0x2069)
   );
 }
+
+/** Plain words for the system errors the CLI reports as the user's (missing path, full or read-only disk, ...). */
+const ERRNO_WORDS: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'it is a folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EEXIST: 'it already exists',
+  ENOTEMPTY: 'the folder is not empty',
+  ENOSPC: 'no space left on the disk',
+  EROFS: 'the file system is read-only',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'the file is too large for the file system',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files on the system',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many symbolic links in the path',
+  EXDEV: 'source and target are on different file systems',
+  EBUSY: 'the file or folder is busy',
+  EADDRINUSE: 'the address is already in use',
+  EADDRNOTAVAIL: 'the address is not available on this machine',
+  EPIPE: 'the output was closed',
+  EIO: 'input/output error',
+};
+
+/** What the failed system call was doing, in words. */
+const SYSCALL_WORDS: Record<string, string> = {
+  open: 'cannot open',
+  read: 'cannot read',
+  write: 'cannot write',
+  mkdir: 'cannot create the folder',
+  rmdir: 'cannot remove the folder',
+  unlink: 'cannot remove',
+  rename: 'cannot rename',
+  copyfile: 'cannot copy',
+  stat: 'cannot read',
+  lstat: 'cannot read',
+  fstat: 'cannot read',
+  scandir: 'cannot list the folder',
+  opendir: 'cannot list the folder',
+  access: 'cannot access',
+  link: 'cannot link',
+  symlink: 'cannot link',
+  ftruncate: 'cannot write',
+  fsync: 'cannot write',
+  listen: 'cannot listen',
+  bind: 'cannot listen',
+};
+
+export type SystemError = Error & { code: string; syscall?: unknown; path?: unknown; dest?: unknown };
+
+/**
+ * A Node system error as one plain line naming the file: `PATH: cannot create the folder: no such
+ * file or folder (ENOENT)` instead of Node's `ENOENT: no such file or directory, mkdir 'PATH'`.
+ */
+export function systemErrorLine(e: SystemError): string {
+  const words = Object.hasOwn(ERRNO_WORDS, e.code) ? ERRNO_WORDS[e.code]! : e.message;
+  const call =
+    typeof e.syscall === 'string' && Object.hasOwn(SYSCALL_WORDS, e.syscall)
+      ? SYSCALL_WORDS[e.syscall]!
+      : null;
+  const path = typeof e.path === 'string' ? e.path : null;
+  const dest = typeof e.dest === 'string' ? ` to ${e.dest}` : '';
+  // what a caller appended after Node's own message (e.g. convert's note on what was cleaned up)
+  // (Node's part starts at the code, possibly after a path a caller put first: both are replaced)
+  const at = e.message.indexOf(`${e.code}: `);
+  const own =
+    at < 0 ? null : /^[A-Z]+: [^,\n]*(?:, [a-z_]+(?: '[^']*'(?: -> '[^']*')?)?)?/.exec(e.message.slice(at));
+  const extra = own ? e.message.slice(at + own[0].length).trim() : '';
+  const tail = `${call ? `${call}: ` : ''}${words} (${e.code})${extra ? ` ${extra}` : ''}`;
+  return path === null ? tail : `${path}${dest}: ${tail}`;
+}

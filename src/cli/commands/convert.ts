@@ -18,7 +18,7 @@ import {
 } from '../../convert/index.js';
 import { escapeControls, printable } from '../../io/errors.js';
 import { SafetensorsError } from '../../io/index.js';
-import { toJson, UsageError } from '../util.js';
+import { type SystemError, systemErrorLine, toJson, UsageError } from '../util.js';
 
 /** System errors that are about the user's files or disk, not a bug: exit code 2. */
 const SYSTEM_ERRORS = new Set([
@@ -46,7 +46,7 @@ function asUsage(err: unknown): unknown {
   }
   const e = err as NodeJS.ErrnoException;
   if (e && typeof e.code === 'string' && (typeof e.path === 'string' || SYSTEM_ERRORS.has(e.code))) {
-    return new UsageError(printable(e.message.split('\n')[0]!));
+    return new UsageError(printable(systemErrorLine(e as SystemError).split('\n')[0]!));
   }
   return err;
 }

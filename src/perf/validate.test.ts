@@ -62,6 +62,20 @@ describe('validation against published measurements', () => {
     );
     assert.deepEqual([...cal.map((r) => r.id)].sort(), [...named].sort());
     assert.equal(new Set(named).size, named.length);
+    // the report carries each calibrated class's stored overhead and its points
+    for (const o of v.overheads) {
+      const c = data.classes.find((k) => k.id === o.chipClass)!;
+      assert.equal(o.floorUs, c.layerOverheadUs.value);
+      assert.equal(o.perTokenUs, c.layerOverheadPerTokenUs?.value ?? 0);
+      assert.deepEqual(
+        o.points,
+        [c.calibrationPoint, c.secondCalibrationPoint].filter((x) => x !== undefined),
+      );
+    }
+    assert.match(
+      validateText(v, []),
+      /^decode overhead per MoE layer, fitted on the calibration points: .*blackwell 61\.9 us \+ 0\.8981 us per token \(sglang-gb200-decode-p1, trtllm-b200-r1-min-latency\)/m,
+    );
     for (const c of data.classes) {
       for (const id of [c.calibrationPoint, c.secondCalibrationPoint]) {
         if (!id) continue;

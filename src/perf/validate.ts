@@ -70,6 +70,8 @@ export interface ValidationReport {
   targetPct: number;
   maxPct: number;
   goalMet: boolean;
+  /** Each calibrated class's per-layer decode overhead as stored, and the points it was fitted on. */
+  overheads: { chipClass: string; floorUs: number; perTokenUs: number; points: string[] }[];
 }
 
 export function median(xs: number[]): number {
@@ -373,6 +375,14 @@ export function runValidation(data: PerfData, cat: Catalog): ValidationReport {
     targetPct,
     maxPct,
     goalMet: vm <= targetPct && mx <= maxPct && !signBalance.some((s) => s.oneSided),
+    overheads: data.classes
+      .filter((c) => c.calibrationPoint !== undefined)
+      .map((c) => ({
+        chipClass: c.id,
+        floorUs: c.layerOverheadUs.value ?? 0,
+        perTokenUs: c.layerOverheadPerTokenUs?.value ?? 0,
+        points: [c.calibrationPoint!, ...(c.secondCalibrationPoint ? [c.secondCalibrationPoint] : [])],
+      })),
   };
 }
 

@@ -138,6 +138,7 @@ export function validateText(v: ValidationReport, scenarios: ReturnType<typeof a
     `${v.counts.points} points (${v.counts.validation} validation, ${v.counts.calibration} calibration)`,
     `median |error| over validation points ${v.validationMedianAbsErrorPct.toFixed(1)}% (goal <= ${v.targetPct}%), largest ${v.maxValidationAbsErrorPct.toFixed(1)}% (goal <= ${v.maxPct}%); leave-one-out median ${v.looMedianAbsErrorPct.toFixed(1)}%; all points in-sample ${v.medianAbsErrorPct.toFixed(1)}%`,
     `sign balance of validation errors per class (model faster than measured +, slower -; chip-hours count inverted): ${signs.join(', ')}`,
+    `decode overhead per MoE layer, fitted on the calibration points: ${v.overheads.map((o) => `${o.chipClass} ${o.floorUs} us + ${o.perTokenUs} us per token (${o.points.join(', ')})`).join('; ')}`,
     `goal ${v.goalMet ? 'met' : 'NOT met'}. Sources, setups and assumptions of every point: add --json.`,
     ...v.rows.filter((r) => r.note !== null).map((r) => `note, ${r.id}: ${r.note}`),
     '',

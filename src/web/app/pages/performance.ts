@@ -196,7 +196,7 @@ function validationSection(): { section: HTMLElement; start: () => void } {
           h(
             'p',
             { class: 'formula', 'data-validation-summary': '' },
-            `error = (predicted - measured) / measured. ${v.counts.points} published points (${v.counts.validation} validation, ${v.counts.calibration} calibration). Over validation points only: median |error| ${v.validationMedianAbsErrorPct.toFixed(1)}% (goal <= ${v.targetPct}%), largest ${v.maxValidationAbsErrorPct.toFixed(1)}% (goal <= ${v.maxPct}%); leave-one-out median ${v.looMedianAbsErrorPct.toFixed(1)}%. Sign balance per hardware class (model faster / slower than measured; chip-hours counted inverted): ${v.signBalance.map((b) => `${b.chipClass} ${b.over}/${b.under}${b.oneSided ? ' (one-sided)' : ''}`).join(', ')}. Goal ${v.goalMet ? 'met' : 'not met'}.`,
+            `error = (predicted - measured) / measured. ${v.counts.points} published points (${v.counts.validation} validation, ${v.counts.calibration} calibration). Over validation points only: median |error| ${v.validationMedianAbsErrorPct.toFixed(1)}% (goal <= ${v.targetPct}%), largest ${v.maxValidationAbsErrorPct.toFixed(1)}% (goal <= ${v.maxPct}%); leave-one-out median ${v.looMedianAbsErrorPct.toFixed(1)}%. Sign balance per hardware class (model faster / slower than measured; chip-hours counted inverted): ${v.signBalance.map((b) => `${b.chipClass} ${b.over}/${b.under}${b.oneSided ? ' (one-sided)' : ''}`).join(', ')}. Decode overhead per MoE layer, fitted on the calibration points: ${v.overheads.map((o) => `${o.chipClass} ${o.floorUs} us + ${o.perTokenUs} us per token`).join(', ')}. Goal ${v.goalMet ? 'met' : 'not met'}.`,
           ),
           dataTable({
             name: 'perf-validation',

@@ -16,6 +16,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  unlinkSync,
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -269,42 +270,139 @@ function idOf(path: string): string | undefined {
   }
 }
 
-/** The ledger of `dir`: its files, or null when the name holds something that is not our ledger. */
-function readLedger(dir: string): Map<string, string> | null {
+/**
+ * The ledger of `dir`: the files written there (name -> device:inode:ctime) and the temporary files
+ * of runs in progress (name -> device:inode:pid), or null when the name holds something that is not
+ * our ledger.
+ */
+interface Ledger {
+  files: Map<string, string>;
+  pending: Map<string, string>;
+}
+
+function readLedger(dir: string): Ledger | null {
   const path = join(dir, ONNX_LEDGER);
-  if (!lstatOrUndefined(path)) return new Map();
+  if (!lstatOrUndefined(path)) return { files: new Map(), pending: new Map() };
   try {
-    const j = JSON.parse(readFileSync(path, 'utf8')) as { tool?: unknown; files?: unknown };
+    const j = JSON.parse(readFileSync(path, 'utf8')) as {
+      tool?: unknown;
+      files?: unknown;
+      pending?: unknown;
+    };
     if (j.tool !== LEDGER_TOOL || typeof j.files !== 'object' || j.files === null) return null;
-    return new Map(Object.entries(j.files).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const strings = (o: unknown) =>
+      new Map(
+        typeof o === 'object' && o !== null
+          ? Object.entries(o).filter((e): e is [string, string] => typeof e[1] === 'string')
+          : [],
+      );
+    return { files: strings(j.files), pending: strings(j.pending) };
   } catch {
     return null;
   }
 }
 
-/** Record `out` (just written) in its folder's ledger, written as every output is (temporary, rename). */
-function recordWritten(out: string): void {
-  const dir = dirname(out);
-  const files = readLedger(dir);
-  const id = idOf(out);
-  if (!files || !id) return; // a foreign file bears the ledger's name: never replaced, nothing recorded
-  files.set(basename(out), id);
+/** Change `dir`'s ledger (read, edit, written by temporary file and rename); false when not ours or not written. */
+function updateLedger(dir: string, edit: (l: Ledger) => void): boolean {
+  const l = readLedger(dir);
+  if (!l) return false; // a foreign file bears the ledger's name: never replaced, nothing recorded
+  edit(l);
   const tmp = join(dir, `.${ONNX_LEDGER}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
   let fd: number | undefined;
   let made = false;
   try {
     fd = openSync(tmp, 'wx');
     made = true;
-    writeSync(fd, JSON.stringify({ tool: LEDGER_TOOL, files: Object.fromEntries(files) }, null, 1));
+    const body: Record<string, unknown> = { tool: LEDGER_TOOL, files: Object.fromEntries(l.files) };
+    if (l.pending.size) body.pending = Object.fromEntries(l.pending);
+    writeSync(fd, JSON.stringify(body, null, 1));
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
     renameSync(tmp, join(dir, ONNX_LEDGER));
+    return true;
   } catch {
-    // not recorded: the output stands, and a later --force refuses to replace it (the safe side)
     if (fd !== undefined) closeSync(fd);
     if (made) rmSync(tmp, { force: true });
+    return false;
   }
+}
+
+/** Device and inode of a path (no change time: a file being written changes it), or undefined. */
+function devIno(path: string): string | undefined {
+  try {
+    const st = lstatSync(path, { bigint: true });
+    return st.isFile() ? `${st.dev}:${st.ino}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether process `pid` is alive on this machine (a pid we cannot signal counts as alive: the safe side). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/**
+ * Record a temporary file this process just created (exclusive open) in its folder's ledger, by
+ * device, inode and the writing process's id, so that a run killed before it could remove it (kill
+ * -9, power loss) leaves a file a later run can prove was ours. Exported for tests.
+ */
+export function recordPendingTemp(tmp: string, pid = process.pid): boolean {
+  const id = devIno(tmp);
+  if (!id) return false;
+  return updateLedger(dirname(tmp), (l) => l.pending.set(basename(tmp), `${id}:${pid}`));
+}
+
+/**
+ * Remove the temporary files of runs that died in `dir`: a ledger entry whose process is gone and
+ * whose name still holds the same regular file (device and inode: a file's inode number is not
+ * reused while the file exists). A name that now holds another file, or nothing, is only dropped
+ * from the ledger; a live process's entry is kept. Returns the names removed.
+ */
+export function sweepStaleTemps(dir: string): string[] {
+  const l = readLedger(dir);
+  if (!l || l.pending.size === 0) return [];
+  const removed: string[] = [];
+  const drop: string[] = [];
+  for (const [name, rec] of l.pending) {
+    const m = /^(\d+:\d+):(\d+)$/.exec(rec);
+    if (!m) {
+      drop.push(name);
+      continue;
+    }
+    if (alive(Number(m[2]))) continue;
+    const path = join(dir, name);
+    if (devIno(path) === m[1]) {
+      try {
+        unlinkSync(path);
+        removed.push(name);
+      } catch {
+        continue; // could not remove: keep the entry for a later run
+      }
+    }
+    drop.push(name);
+  }
+  if (drop.length)
+    updateLedger(dir, (k) => {
+      for (const n of drop) k.pending.delete(n);
+    });
+  return removed;
+}
+
+/** Record `out` (just written) in its folder's ledger, and drop its temporary file's entry. */
+function recordWritten(out: string, tmp: string): void {
+  const id = idOf(out);
+  // not recorded: the output stands, and a later --force refuses to replace it (the safe side)
+  updateLedger(dirname(out), (l) => {
+    l.pending.delete(basename(tmp));
+    if (id) l.files.set(basename(out), id);
+  });
 }
 
 /**
@@ -330,19 +428,22 @@ export function writeParts(
     if (there.isDirectory()) throw new OnnxError(`${out}: is a folder; give a file name`);
     if (!opts.force) throw new OnnxError(`${out}: exists; pass --force to replace it`);
     if (!there.isFile()) throw new OnnxError(`${out}: is not a regular file; it is never replaced`);
-    const ours = readLedger(dirname(out))?.get(basename(out));
+    const ours = readLedger(dirname(out))?.files.get(basename(out));
     if (ours === undefined || ours !== idOf(out))
       throw new OnnxError(
         `${out}: exists and was not written by chipstack (not in ${ONNX_LEDGER} with this device, inode and change time); it is never replaced: remove it yourself or choose another name`,
       );
   }
+  sweepStaleTemps(dirname(out));
   const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
   let fd: number | undefined;
   let created = false; // the temporary file is ours only once our exclusive open made it
+  let pending = false;
   let total = 0;
   try {
     fd = openSync(tmp, 'wx');
     created = true;
+    pending = recordPendingTemp(tmp);
     for (const p of parts) {
       let off = 0;
       while (off < p.length) off += writeSync(fd, p, off, p.length - off);
@@ -355,12 +456,13 @@ export function writeParts(
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
     if (created) rmSync(tmp, { force: true });
+    if (pending) updateLedger(dirname(out), (l) => l.pending.delete(basename(tmp)));
     if (e instanceof OnnxError) throw e;
     throw new OnnxError(
       `${out}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
     );
   }
-  recordWritten(out);
+  recordWritten(out, tmp);
   return total;
 }
 

@@ -16,7 +16,7 @@ import { buildModelBytes } from '../onnx/write.js';
 import { analyze, dequantize, getScheme, quantize } from '../quant/index.js';
 import { runSupply } from '../supply/index.js';
 import { loadSupplyData } from '../supply/load.js';
-import { CI, dashboardSuite, SHOTS, safetensors, WIDTHS } from './e2e.testutil.js';
+import { dashboardSuite, SCREENSHOTS, SHOTS, safetensors, WIDTHS } from './e2e.testutil.js';
 
 dashboardSuite('dashboard in headless Chromium: interactions', (d) => {
   const { open, text, changed, assertNoOverflow, assertTooltips, assertKeyboardTooltips } = d;
@@ -236,7 +236,7 @@ dashboardSuite('dashboard in headless Chromium: interactions', (d) => {
     await page.setViewportSize(WIDTHS[1]);
     await assertKeyboardTooltips(page, 'model');
     await assertTooltips(page, 'model');
-    if (!CI) await page.screenshot({ path: join(SHOTS, 'model-1440-quantized.png'), fullPage: true });
+    if (SCREENSHOTS) await page.screenshot({ path: join(SHOTS, 'model-1440-quantized.png'), fullPage: true });
     // a model whose weights live in an external data file: a clear error, not a crash
     const ext = ModelProto.decode(model) as unknown as {
       graph: { initializer: { rawData: Uint8Array; dataLocation: number; externalData: object[] }[] };
@@ -394,7 +394,7 @@ dashboardSuite('dashboard in headless Chromium: interactions', (d) => {
     const alert = page.locator('#upload-error');
     await alert.waitFor({ state: 'visible' });
     assert.match((await alert.textContent()) ?? '', /broken\.safetensors/);
-    if (!CI) {
+    if (SCREENSHOTS) {
       await page.locator('#q-h').scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(SHOTS, 'formats-upload-error.png'), fullPage: false });
     }
@@ -462,7 +462,7 @@ dashboardSuite('dashboard in headless Chromium: interactions', (d) => {
     await page.locator('th button.sort', { hasText: 'TDP W' }).focus();
     await page.keyboard.press('Enter');
     assert.equal(await page.locator('th[aria-sort="descending"]').textContent(), 'TDP W');
-    if (!CI) await page.screenshot({ path: join(SHOTS, 'chips-dark.png'), fullPage: false });
+    if (SCREENSHOTS) await page.screenshot({ path: join(SHOTS, 'chips-dark.png'), fullPage: false });
     assert.deepEqual(errors, []);
     await page.close();
   });

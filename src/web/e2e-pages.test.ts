@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { CI, dashboardSuite, READY, SHOTS, WIDTHS } from './e2e.testutil.js';
+import { dashboardSuite, READY, SCREENSHOTS, SHOTS, WIDTHS } from './e2e.testutil.js';
 
 dashboardSuite('dashboard in headless Chromium: every page', (d) => {
   const { open, assertNoOverflow, overlappingTicks, assertTooltips, assertKeyboardTooltips } = d;
@@ -58,7 +58,8 @@ dashboardSuite('dashboard in headless Chromium: every page', (d) => {
         // (the Model page draws its chart after a model is opened: tested below)
         if (size === WIDTHS[1] && name !== 'kernels' && name !== 'model')
           await assertKeyboardTooltips(page, name);
-        if (!CI) await page.screenshot({ path: join(SHOTS, `${name}-${size.width}.png`), fullPage: true });
+        if (SCREENSHOTS)
+          await page.screenshot({ path: join(SHOTS, `${name}-${size.width}.png`), fullPage: true });
         // the other theme at the same width: the page redraws, still without sideways scroll
         const theme = await page.evaluate(() => document.documentElement.dataset.theme);
         await page.locator('#theme').click();
@@ -66,7 +67,7 @@ dashboardSuite('dashboard in headless Chromium: every page', (d) => {
         assert.notEqual(other, theme);
         await page.locator(selectors[0]!).first().waitFor({ timeout: 30_000 });
         await assertNoOverflow(page, `${name} at ${size.width} px, ${other} theme`);
-        if (!CI)
+        if (SCREENSHOTS)
           await page.screenshot({ path: join(SHOTS, `${name}-${size.width}-${other}.png`), fullPage: true });
         await page.locator('#theme').click();
         assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), theme);

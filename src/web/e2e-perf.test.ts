@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { loadCatalog } from '../catalog/node.js';
 import { num, runValidation, simulate } from '../perf/index.js';
 import { loadPerfData } from '../perf/node.js';
-import { CI, dashboardSuite, fmtLike, nativeEightBitOf, SHOTS, WIDTHS } from './e2e.testutil.js';
+import { dashboardSuite, fmtLike, nativeEightBitOf, SCREENSHOTS, SHOTS, WIDTHS } from './e2e.testutil.js';
 
 dashboardSuite('dashboard in headless Chromium: performance and compare', (d) => {
   const { open, text, changed, assertNoOverflow } = d;
@@ -299,7 +299,8 @@ dashboardSuite('dashboard in headless Chromium: performance and compare', (d) =>
     assert.match(await text(page, '[data-row="sla"][data-pin="2"]'), /^(yes|no: TPOT)/);
     assert.equal(await page.locator('tr[data-key="model"].differs').count(), 1);
     await assertNoOverflow(page, 'compare at 390 px with three pins');
-    if (!CI) await page.screenshot({ path: join(SHOTS, 'compare-three-pins-390.png'), fullPage: true });
+    if (SCREENSHOTS)
+      await page.screenshot({ path: join(SHOTS, 'compare-three-pins-390.png'), fullPage: true });
     // a pin from a link that is not valid is shown with its reason, not replaced
     await page.goto(`${d.base}#/compare?pin=system%3Dnope&pin=batch%3D0`);
     await page.reload();

@@ -9,6 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { cli } from '../cli/cli.testutil.js';
 import { type ConvertOptions, convertCheckpoint } from './convert.js';
 import { withTemp, writeLlama } from './fixtures.js';
 import type { QuantLayout } from './layouts.js';
@@ -63,20 +64,20 @@ describe('threads', () => {
     }
   });
 
-  test('the CLI refuses --threads 0 and --threads x: one line, exit code 2', () => {
-    const help = spawnSync(process.execPath, [BIN, 'convert', '--help'], { encoding: 'utf8' }).stdout;
-    assert.match(help, /--threads <n>/);
+  test('the CLI refuses --threads 0 and --threads x: one line, exit code 2', async () => {
+    // in-process (cli.testutil.ts), and --threads 0 once as a real process: its exit status and stderr
+    assert.match((await cli('convert', '--help')).out, /--threads <n>/);
     for (const bad of ['0', 'x']) {
-      const r = spawnSync(
-        process.execPath,
-        [BIN, 'convert', 'in', 'out', '--to', 'mxfp4', '--threads', bad],
-        {
-          encoding: 'utf8',
-        },
-      );
-      assert.equal(r.status, 2, r.stderr);
-      assert.match(r.stderr, /--threads/);
-      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      const r = await cli('convert', 'in', 'out', '--to', 'mxfp4', '--threads', bad);
+      assert.equal(r.code, 2, r.err);
+      assert.match(r.err, /--threads/);
+      assert.equal(r.err.trim().split('\n').length, 1, r.err);
     }
+    const r = spawnSync(process.execPath, [BIN, 'convert', 'in', 'out', '--to', 'mxfp4', '--threads', '0'], {
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /--threads/);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   });
 });

@@ -342,8 +342,22 @@ export function f32Neighbours(x: number): [number, number] {
   return [out[0]!, out[1]!];
 }
 
-/** Every test point of a format: values, midpoints, and the float32s either side of each midpoint. */
-export function testPoints(fmt: OracleFormat): number[] {
+const points = new Map<string, readonly number[]>();
+
+/**
+ * Every test point of a format: values, midpoints, and the float32s either side of each midpoint.
+ * Computed once per format (the 16-bit formats have about 260,000) and shared: do not modify.
+ */
+export function testPoints(fmt: OracleFormat): readonly number[] {
+  let all = points.get(fmt.name);
+  if (!all) {
+    all = computeTestPoints(fmt);
+    points.set(fmt.name, all);
+  }
+  return all;
+}
+
+function computeTestPoints(fmt: OracleFormat): number[] {
   const mags = prepare(fmt).mags;
   const pts = new Set<number>();
   for (let i = 0; i < mags.length; i++) {

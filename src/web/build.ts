@@ -15,7 +15,8 @@ function newest(dir: string): number {
   if (!existsSync(dir)) return 0;
   let t = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.name === 'node_modules' || e.name.startsWith('.') || /\.(md|test\.ts)$/.test(e.name)) continue;
+    if (e.name === 'node_modules' || e.name.startsWith('.') || /\.(md|test\.ts)$|testutil\.ts$/.test(e.name))
+      continue;
     const p = join(dir, e.name);
     t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
   }

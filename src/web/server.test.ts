@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { cli } from '../cli/cli.testutil.js';
 import { PACKAGE_ROOT } from './build.js';
 import {
   CSP,
@@ -254,8 +255,9 @@ describe('chipstack serve', () => {
     ['--runs', '99999999999'],
     ['--host', ''],
   ]) {
+    // in-process (cli.testutil.ts): main's exit code is what bin.js exits with
     it(`rejects ${args.join(' ')} with one line and exit code 2`, async () => {
-      const r = await runCli(['serve', ...args, '--json']);
+      const r = await cli('serve', ...args, '--json');
       assert.equal(r.code, 2, r.err);
       assert.match(r.err, new RegExp(args[0]!));
       assert.equal(r.err.trim().split('\n').length, 1, r.err);

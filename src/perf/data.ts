@@ -53,6 +53,14 @@ export interface ChipClass {
   trainingMfuPoint?: string;
 }
 
+/** The decode points a class's per-layer overhead is fitted on: none, one (the floor) or two (floor and per-token cost). */
+export function overheadPoints(c: ChipClass): string[] {
+  if (c.calibrationPoint === undefined) return [];
+  return c.secondCalibrationPoint === undefined
+    ? [c.calibrationPoint]
+    : [c.calibrationPoint, c.secondCalibrationPoint];
+}
+
 export interface EnergyData {
   pue: Figure;
   electricityUsdPerKWh: Record<string, Figure>;

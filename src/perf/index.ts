@@ -29,6 +29,7 @@ export {
   num,
   OVERLAP_KINDS,
   type OverlapKind,
+  overheadPoints,
   type PerfData,
   PerfDataError,
   type PerfFiles,

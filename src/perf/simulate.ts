@@ -148,15 +148,13 @@ function normalise(w: Workload) {
   };
   if (w.phase !== 'prefill' && w.phase !== 'decode')
     throw new PerfInputError(`phase must be prefill or decode, got ${String(w.phase)}`);
-  if (w.layerOverheadUs !== undefined && !(w.layerOverheadUs >= 0 && Number.isFinite(w.layerOverheadUs)))
-    throw new PerfInputError(`layer overhead must be a non-negative number, got ${w.layerOverheadUs}`);
-  if (
-    w.layerOverheadPerTokenUs !== undefined &&
-    !(w.layerOverheadPerTokenUs >= 0 && Number.isFinite(w.layerOverheadPerTokenUs))
-  )
-    throw new PerfInputError(
-      `per-token layer overhead must be a non-negative number, got ${w.layerOverheadPerTokenUs}`,
-    );
+  for (const [x, what] of [
+    [w.layerOverheadUs, 'layer overhead'],
+    [w.layerOverheadPerTokenUs, 'per-token layer overhead'],
+  ] as const) {
+    if (x !== undefined && !(x >= 0 && Number.isFinite(x)))
+      throw new PerfInputError(`${what} must be a non-negative number, got ${x}`);
+  }
   const frac = (x: number | undefined, what: string, d: number, max = 1) => {
     const v = x ?? d;
     if (!(v >= 0 && v <= max)) throw new PerfInputError(`${what} must be in [0, ${max}], got ${x}`);

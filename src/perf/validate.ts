@@ -9,7 +9,7 @@
  */
 import type { Catalog } from '../catalog/catalog.js';
 import { resolveSystem } from './chip.js';
-import type { PerfData, ValidationPoint } from './data.js';
+import { overheadPoints, type PerfData, type ValidationPoint } from './data.js';
 import { trainingEstimate } from './energy.js';
 import { type LayerOverhead, simulate, type Workload } from './simulate.js';
 
@@ -283,7 +283,7 @@ export function looLayerOverhead(data: PerfData, cat: Catalog, cls: string, left
     floorUs: others.length ? median(others.map((q) => fitLayerOverhead(data, cat, q).overheadUs)) : 0,
     perTokenUs: 0,
   });
-  if (!c?.secondCalibrationPoint || others.length < 2) return median1();
+  if (!c || overheadPoints(c).length < 2 || others.length < 2) return median1();
   // Relative residual of point i: (s0 + a ka + b kb) / target - 1; least squares over i, 2 x 2 normal equations.
   let saa = 0;
   let sab = 0;
@@ -313,9 +313,7 @@ export function looLayerOverhead(data: PerfData, cat: Catalog, cls: string, left
 export function predictPoint(data: PerfData, cat: Catalog, p: ValidationPoint): ValidationRow {
   const v = predictValue(data, cat, p);
   const cls = classOfPoint(data, cat, p);
-  const calibratedOnThis = data.classes.some(
-    (c) => c.id === cls && (c.calibrationPoint === p.id || c.secondCalibrationPoint === p.id),
-  );
+  const calibratedOnThis = data.classes.some((c) => c.id === cls && overheadPoints(c).includes(p.id));
   const loo =
     calibratedOnThis && p.setup.kind === 'inference'
       ? predictValue(data, cat, p, looLayerOverhead(data, cat, cls, p.id)).predicted
@@ -376,12 +374,12 @@ export function runValidation(data: PerfData, cat: Catalog): ValidationReport {
     maxPct,
     goalMet: vm <= targetPct && mx <= maxPct && !signBalance.some((s) => s.oneSided),
     overheads: data.classes
-      .filter((c) => c.calibrationPoint !== undefined)
+      .filter((c) => overheadPoints(c).length > 0)
       .map((c) => ({
         chipClass: c.id,
         floorUs: c.layerOverheadUs.value ?? 0,
         perTokenUs: c.layerOverheadPerTokenUs?.value ?? 0,
-        points: [c.calibrationPoint!, ...(c.secondCalibrationPoint ? [c.secondCalibrationPoint] : [])],
+        points: overheadPoints(c),
       })),
   };
 }
@@ -397,13 +395,16 @@ export function calibrateAll(
   const out: { chipClass: string; points: string[]; floorUs: number; perTokenUs: number }[] = [];
   const point = (id: string) => data.validation.find((q) => q.id === id)!;
   for (const c of data.classes) {
-    if (!c.calibrationPoint) continue;
-    if (c.secondCalibrationPoint) {
-      const f = fitTwoPointOverhead(data, cat, point(c.calibrationPoint), point(c.secondCalibrationPoint));
-      out.push({ chipClass: c.id, points: [c.calibrationPoint, c.secondCalibrationPoint], ...f });
-    } else {
-      const f = fitLayerOverhead(data, cat, point(c.calibrationPoint));
-      out.push({ chipClass: c.id, points: [c.calibrationPoint], floorUs: f.overheadUs, perTokenUs: 0 });
+    const points = overheadPoints(c);
+    if (points.length === 2) {
+      out.push({
+        chipClass: c.id,
+        points,
+        ...fitTwoPointOverhead(data, cat, point(points[0]!), point(points[1]!)),
+      });
+    } else if (points.length === 1) {
+      const f = fitLayerOverhead(data, cat, point(points[0]!));
+      out.push({ chipClass: c.id, points, floorUs: f.overheadUs, perTokenUs: 0 });
     }
   }
   return out;

@@ -5,7 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -76,6 +85,29 @@ describe('temporary files of killed runs', () => {
       writeFileSync(input, 'model');
       writeParts([new Uint8Array(8)], join(dir, 'e.onnx'), input);
       assert.deepEqual(Object.keys(ledger(dir).pending ?? {}), ['.d.onnx.live.tmp']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a ledger entry that names anything but a temporary file in its own folder removes nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chipstack-temps-'));
+    try {
+      const out = join(dir, 'out');
+      mkdirSync(out);
+      // someone else's files: one beside the folder, one inside it under an ordinary name
+      const victims = [join(dir, 'victim.tmp'), join(out, 'model.onnx')];
+      for (const v of victims) writeFileSync(v, 'not ours');
+      const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+      const id = (p: string) => {
+        const st = statSync(p, { bigint: true });
+        return `${st.dev}:${st.ino}:${dead}`;
+      };
+      const pending = { '../victim.tmp': id(victims[0]!), 'model.onnx': id(victims[1]!) };
+      writeFileSync(join(out, ONNX_LEDGER), JSON.stringify({ tool: 'chipstack onnx', files: {}, pending }));
+      assert.deepEqual(sweepStaleTemps(out), []);
+      for (const v of victims) assert.equal(readFileSync(v, 'utf8'), 'not ours');
+      assert.equal(ledger(out).pending, undefined, 'the entries are dropped');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

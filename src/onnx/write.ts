@@ -260,11 +260,16 @@ function sameFile(a: string, b: string): boolean {
 export const ONNX_LEDGER = '.chipstack-onnx.json';
 const LEDGER_TOOL = 'chipstack onnx';
 
-function idOf(path: string): string | undefined {
+/**
+ * A regular file's identity, `device:inode:ctime` (the change time too: a file put in place of ours
+ * may get its freed inode number back), or `device:inode` for a file still being written (writing
+ * changes its ctime); undefined when the path holds no regular file.
+ */
+function idOf(path: string, withCtime = true): string | undefined {
   try {
     const st = lstatSync(path, { bigint: true });
-    // the change time too: a file put in place of ours may get its freed inode number back
-    return `${st.dev}:${st.ino}:${st.ctimeNs}`;
+    if (!st.isFile()) return undefined;
+    return withCtime ? `${st.dev}:${st.ino}:${st.ctimeNs}` : `${st.dev}:${st.ino}`;
   } catch {
     return undefined;
   }
@@ -328,16 +333,6 @@ function updateLedger(dir: string, edit: (l: Ledger) => void): boolean {
   }
 }
 
-/** Device and inode of a path (no change time: a file being written changes it), or undefined. */
-function devIno(path: string): string | undefined {
-  try {
-    const st = lstatSync(path, { bigint: true });
-    return st.isFile() ? `${st.dev}:${st.ino}` : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Whether process `pid` is alive on this machine (a pid we cannot signal counts as alive: the safe side). */
 function alive(pid: number): boolean {
   try {
@@ -354,7 +349,7 @@ function alive(pid: number): boolean {
  * -9, power loss) leaves a file a later run can prove was ours. Exported for tests.
  */
 export function recordPendingTemp(tmp: string, pid = process.pid): boolean {
-  const id = devIno(tmp);
+  const id = idOf(tmp, false);
   if (!id) return false;
   return updateLedger(dirname(tmp), (l) => l.pending.set(basename(tmp), `${id}:${pid}`));
 }
@@ -372,13 +367,14 @@ export function sweepStaleTemps(dir: string): string[] {
   const drop: string[] = [];
   for (const [name, rec] of l.pending) {
     const m = /^(\d+:\d+):(\d+)$/.exec(rec);
-    if (!m) {
+    // only a temporary file's own name in this folder (no path, as recordPendingTemp writes it)
+    if (!m || name !== basename(name) || !/^\..+\.tmp$/.test(name)) {
       drop.push(name);
       continue;
     }
     if (alive(Number(m[2]))) continue;
     const path = join(dir, name);
-    if (devIno(path) === m[1]) {
+    if (idOf(path, false) === m[1]) {
       try {
         unlinkSync(path);
         removed.push(name);

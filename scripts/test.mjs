@@ -12,10 +12,10 @@
 //
 // Usage: node scripts/test.mjs [--concurrency N] [dist/dir-or-file ...]
 // Exit code 1 when a test fails (a todo test's failure does not count), as `node --test`.
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { run } from 'node:test';
 import { spec, tap } from 'node:test/reporters';
+import { testFiles } from './test-files.mjs';
 
 /** The slowest files, slowest first (scripts/time-tests.mjs, wall time alone, 2-core AMD EPYC). */
 const LONG = [
@@ -34,8 +34,6 @@ const LONG = [
   'convert/ascend-layout.test.js',
 ];
 
-const TEST_FILE = /(\.test|-test|_test)\.[cm]?js$|(^|\/)test-[^/]*\.[cm]?js$/;
-
 const args = process.argv.slice(2);
 let concurrency = 2;
 const roots = [];
@@ -52,13 +50,7 @@ for (let i = 0; i < args.length; i++) {
 }
 if (roots.length === 0) roots.push('dist');
 
-function walk(p, acc) {
-  if (statSync(p).isDirectory()) {
-    for (const e of readdirSync(p)) if (e !== 'node_modules') walk(join(p, e), acc);
-  } else if (TEST_FILE.test(p)) acc.push(resolve(p));
-  return acc;
-}
-const found = [...new Set(roots.flatMap((r) => walk(r, [])))].sort();
+const found = testFiles(roots);
 const dist = resolve('dist');
 const rank = (f) => {
   const i = LONG.indexOf(relative(dist, f));

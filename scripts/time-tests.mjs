@@ -4,9 +4,10 @@
 // Usage: node scripts/time-tests.mjs [dist/dir-or-file ...] [--out FILE.tsv]
 // Measurement only: it asserts nothing and is not part of `npm test`.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { relative } from 'node:path';
+import { testFiles } from './test-files.mjs';
 
 const args = process.argv.slice(2);
 let out;
@@ -17,13 +18,7 @@ for (let i = 0; i < args.length; i++) {
 }
 if (roots.length === 0) roots.push('dist');
 
-function walk(p, acc) {
-  if (statSync(p).isDirectory()) {
-    for (const e of readdirSync(p).sort()) walk(join(p, e), acc);
-  } else if (p.endsWith('.test.js')) acc.push(p);
-  return acc;
-}
-const files = roots.flatMap((r) => walk(r, []));
+const files = testFiles(roots).map((f) => relative(process.cwd(), f));
 const rows = [];
 for (const f of files) {
   const load = loadavg()[0];
